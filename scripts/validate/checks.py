@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+"""Checks used by scripts/validate-generated on one generated repository.
+
+Each subcommand prints what it found, prints one line per problem, and exits 1 if there
+were problems (2 on usage errors). Run with the harness venv's python (needs PyYAML,
+jsonschema and nbformat).
+
+  checks.py notebooks DIR                 strict nbformat validation (warnings are errors)
+  checks.py crs SCHEMA_DIR FILE...        validate custom resources in YAML streams against our schemas
+  checks.py known-kinds SCHEMA_DIR        print the kinds our schemas cover, one per line
+  checks.py alerts DIR BUILD OUT_DIR      extract rules from the PrometheusRule(s) in the kustomize output
+                                          BUILD, write OUT_DIR/rules.yaml and OUT_DIR/alerts.test.yaml, and
+                                          require a firing unit test with runbook_url for every alert
+  checks.py links DIR                     runbook_url values, links to this repo's files and relative
+                                          markdown links all resolve to files
+  checks.py unrendered DIR ALLOWLIST      no '{{', '{%' or '{#' left outside allowed files
+  checks.py expect DIR                    the files the answers call for are present
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import sys
+import tomllib
+import warnings
+from pathlib import Path
+
+SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules"}
+
+
+def walk_files(root: Path):
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in sorted(filenames):
+            yield Path(dirpath) / name
+
+
+def read_text(path: Path) -> str | None:
+    data = path.read_bytes()
+    if b"\0" in data[:8192]:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def answers(root: Path) -> dict:
+    f = root / ".groundwork.toml"
+    if not f.is_file():
+        return {}
+    try:
+        return tomllib.loads(f.read_text(encoding="utf-8")).get("answers", {})
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def finish(problems: list[str], ok_msg: str) -> int:
+    for p in problems:
+        print(f"  problem: {p}")
+    if problems:
+        print(f"{len(problems)} problem(s)")
+        return 1
+    print(ok_msg)
+    return 0
+
+
+# --------------------------------------------------------------------------- notebooks
+def cmd_notebooks(root: Path) -> int:
+    import nbformat
+
+    problems: list[str] = []
+    notebooks = [p for p in walk_files(root) if p.suffix == ".ipynb" and ".ipynb_checkpoints" not in p.parts]
+    if not notebooks:
+        problems.append("no notebook found")
+    for nb_path in notebooks:
+        rel = nb_path.relative_to(root)
+        try:
+            text = nb_path.read_text(encoding="utf-8")
+            raw = json.loads(text)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+                nbformat.validate(raw, relax_add_props=False)
+        except Exception as exc:  # noqa: BLE001 - any failure is a finding
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            problems.append(f"{rel}: {type(exc).__name__}: {first}")
+            continue
+        if (raw.get("nbformat"), raw.get("nbformat_minor", 0)) < (4, 5):
+            problems.append(f"{rel}: nbformat {raw.get('nbformat')}.{raw.get('nbformat_minor')} < 4.5 (cells have no ids)")
+        ids = [c.get("id") for c in raw.get("cells", [])]
+        if len(ids) != len(set(ids)):
+            problems.append(f"{rel}: duplicate cell ids")
+        if not raw.get("cells"):
+            problems.append(f"{rel}: no cells")
+        print(f"  ok {rel} (nbformat {raw['nbformat']}.{raw['nbformat_minor']}, {len(ids)} cells)")
+    return finish(problems, f"{len(notebooks)} notebook(s) valid")
+
+
+# --------------------------------------------------------------------------- custom resources
+def load_schemas(schema_dir: Path) -> dict[tuple[str, str], tuple[str, dict]]:
+    out = {}
+    for f in sorted(schema_dir.glob("*.json")):
+        schema = json.loads(f.read_text(encoding="utf-8"))
+        props = schema.get("properties", {})
+        api = props.get("apiVersion", {}).get("const")
+        kind = props.get("kind", {}).get("const")
+        if api and kind:
+            out[(api, kind)] = (f.name, schema)
+    return out
+
+
+def load_yaml_docs(path: Path):
+    import yaml
+
+    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    return [d for d in yaml.safe_load_all(text) if d is not None]
+
+
+def cmd_known_kinds(schema_dir: Path) -> int:
+    for _api, kind in sorted(load_schemas(schema_dir)):
+        print(kind)
+    return 0
+
+
+def cmd_crs(schema_dir: Path, files: list[Path]) -> int:
+    import jsonschema
+
+    schemas = load_schemas(schema_dir)
+    by_kind = {kind: api for api, kind in schemas}
+    problems: list[str] = []
+    counts: dict[str, int] = {}
+    for f in files:
+        for doc in load_yaml_docs(f):
+            if not isinstance(doc, dict):
+                problems.append(f"{f}: a YAML document is not a mapping")
+                continue
+            api, kind = doc.get("apiVersion"), doc.get("kind")
+            name = (doc.get("metadata") or {}).get("name", "?")
+            if (api, kind) not in schemas:
+                if kind in by_kind:
+                    problems.append(f"{f}: {kind}/{name} has apiVersion {api!r}, expected {by_kind[kind]!r}")
+                continue
+            schema_file, schema = schemas[(api, kind)]
+            validator = jsonschema.Draft7Validator(schema)
+            errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+            for err in errors:
+                where = ".".join(str(p) for p in err.absolute_path) or "<root>"
+                problems.append(f"{f}: {kind}/{name}: {where}: {err.message[:300]}")
+            counts[kind] = counts.get(kind, 0) + 1
+            print(f"  {'FAIL' if errors else 'ok'} {f.name if str(f) != '-' else '-'}: {kind}/{name} against {schema_file}")
+    summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "none"
+    return finish(problems, f"custom resources valid ({summary})")
+
+
+# --------------------------------------------------------------------------- alerts
+def cmd_alerts(root: Path, build: Path, out_dir: Path) -> int:
+    import yaml
+
+    problems: list[str] = []
+    groups = []
+    for doc in load_yaml_docs(build):
+        if isinstance(doc, dict) and doc.get("kind") == "PrometheusRule":
+            groups.extend((doc.get("spec") or {}).get("groups") or [])
+    if not groups:
+        return finish([f"no PrometheusRule groups in {build}"], "")
+    alerts: dict[str, dict] = {}
+    for g in groups:
+        for r in g.get("rules") or []:
+            if "alert" in r:
+                if r["alert"] in alerts:
+                    problems.append(f"alert {r['alert']} is defined more than once")
+                alerts[r["alert"]] = r
+    if not alerts:
+        problems.append("the PrometheusRule defines no alert")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "rules.yaml").write_text(yaml.safe_dump({"groups": groups}, sort_keys=False), encoding="utf-8")
+
+    test_file = root / "manifests" / "tests" / "alerts.test.yaml"
+    if not test_file.is_file():
+        return finish(problems + [f"{test_file.relative_to(root)} is missing"], "")
+    test = yaml.safe_load(test_file.read_text(encoding="utf-8")) or {}
+    test["rule_files"] = ["rules.yaml"]
+    (out_dir / "alerts.test.yaml").write_text(yaml.safe_dump(test, sort_keys=False), encoding="utf-8")
+
+    tested: dict[str, list[dict]] = {}
+    for t in test.get("tests") or []:
+        for art in t.get("alert_rule_test") or []:
+            tested.setdefault(art.get("alertname"), []).extend(art.get("exp_alerts") or [])
+    for name, rule in alerts.items():
+        url = (rule.get("annotations") or {}).get("runbook_url")
+        if not url:
+            problems.append(f"alert {name} has no runbook_url annotation")
+        if name not in tested:
+            problems.append(f"alert {name} has no alert_rule_test in {test_file.relative_to(root)}")
+            continue
+        fired = tested[name]
+        if not fired:
+            problems.append(f"alert {name}: no test case expects it to fire (exp_alerts is empty everywhere)")
+        elif not any((e.get("exp_annotations") or {}).get("runbook_url") for e in fired):
+            problems.append(f"alert {name}: no firing test case checks its runbook_url in exp_annotations")
+        else:
+            print(f"  ok alert {name}: fires in a unit test that checks runbook_url")
+    for name in tested:
+        if name not in alerts:
+            problems.append(f"{test_file.relative_to(root)} tests alert {name}, which no rule defines")
+    return finish(problems, f"{len(alerts)} alert(s), each with a firing unit test and a runbook_url")
+
+
+# --------------------------------------------------------------------------- links
+MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|!\[[^\]]*\]\(\s*<?([^)\s>]+)>?")
+MD_REF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+RUNBOOK = re.compile(r"runbook_url[\"']?\s*[:=]\s*[\"']?([^\s\"'}]+)")
+BLOB = re.compile(
+    r"https://(github\.com|gitlab\.com)/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)/(?:-/)?(?:blob|tree)/([A-Za-z0-9_.-]+)/([^\s)\"'<>#?]+)"
+)
+FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
+
+
+def cmd_links(root: Path) -> int:
+    ans = answers(root)
+    org, repo = ans.get("org"), ans.get("repo_name")
+    problems: list[str] = []
+    n_runbooks = n_self = n_md = 0
+    for f in walk_files(root):
+        text = read_text(f)
+        if text is None:
+            continue
+        rel = f.relative_to(root)
+        for url in RUNBOOK.findall(text):
+            n_runbooks += 1
+            m = BLOB.match(url)
+            if not m:
+                problems.append(f"{rel}: runbook_url {url} is not a blob URL into this repository")
+                continue
+        for m in BLOB.finditer(text):
+            host, o, r, ref, path = m.groups()
+            if org and repo and (o.lower(), r.lower()) != (org.lower(), repo.lower()):
+                if "runbook" in path:
+                    problems.append(f"{rel}: {m.group(0)} points at {o}/{r}, not this repository ({org}/{repo})")
+                continue
+            n_self += 1
+            target = root / path
+            if not target.exists():
+                problems.append(f"{rel}: {m.group(0)} -> {path} does not exist")
+        if f.suffix.lower() == ".md":
+            body = FENCE.sub("", text)
+            body = re.sub(r"`[^`\n]*`", "", body)
+            links = [a or b for a, b in MD_LINK.findall(body)] + MD_REF.findall(body)
+            for link in links:
+                if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", link) or link.startswith("#") or link.startswith("//"):
+                    continue
+                path = link.split("#", 1)[0].split("?", 1)[0]
+                if not path:
+                    continue
+                n_md += 1
+                target = (root / path.lstrip("/")) if path.startswith("/") else (f.parent / path)
+                try:
+                    target.resolve().relative_to(root.resolve())
+                except ValueError:
+                    problems.append(f"{rel}: link {link} leaves the repository")
+                    continue
+                if not target.exists():
+                    problems.append(f"{rel}: link {link} -> {os.path.normpath(target.relative_to(root) if target.is_absolute() else target)} does not exist")
+    return finish(
+        problems,
+        f"links resolve: {n_runbooks} runbook_url(s), {n_self} URL(s) into this repository, {n_md} relative markdown link(s)",
+    )
+
+
+# --------------------------------------------------------------------------- unrendered
+GHA_EXPR = re.compile(r"\$\{\{.*?\}\}", re.S)
+# Go templates (Prometheus alert annotations) reference $labels/$value; Tera and Jinja variables never start with $.
+GO_TEMPLATE = re.compile(r"\{\{-?\s*[^{}]*\$[^{}]*\}\}")
+
+
+def load_allowlist(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    return [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+
+
+def cmd_unrendered(root: Path, allowlist: Path) -> int:
+    allowed = load_allowlist(allowlist)
+    problems: list[str] = []
+    n = 0
+    for f in walk_files(root):
+        rel = f.relative_to(root).as_posix()
+        if any(fnmatch.fnmatch(rel, pat) for pat in allowed):
+            continue
+        text = read_text(f)
+        if text is None:
+            continue
+        n += 1
+        if rel.startswith(".github/") and rel.endswith((".yml", ".yaml")):
+            text = GHA_EXPR.sub("", text)
+        if rel.endswith((".yml", ".yaml")):
+            text = GO_TEMPLATE.sub("", text)
+        for lineno, line in enumerate(text.splitlines(), 1):
+            for tok in ("{{", "{%", "{#"):
+                if tok in line:
+                    problems.append(f"{rel}:{lineno}: {tok!r} left unrendered: {line.strip()[:120]}")
+                    break
+        if f.name.endswith(".tera"):
+            problems.append(f"{rel}: a .tera suffix survived rendering")
+    return finish(problems, f"{n} text file(s) free of template syntax")
+
+
+# --------------------------------------------------------------------------- expectations
+def cmd_expect(root: Path) -> int:
+    ans = answers(root)
+    problems: list[str] = []
+    if not ans:
+        problems.append(".groundwork.toml with an [answers] table is missing")
+    serving, training = ans.get("serving", "none"), ans.get("training", "none")
+    must = ["README.md", "pyproject.toml", ".gitignore", ".yamllint", ".pre-commit-config.yaml"]
+    pkg = ans.get("package_name")
+    if pkg:
+        must.append(f"src/{pkg}/__init__.py")
+    if serving != "none" or training != "none":
+        must += ["Containerfile", "manifests/base/kustomization.yaml", "manifests/overlays/dev/kustomization.yaml",
+                 "manifests/overlays/prod/kustomization.yaml", "manifests/tests/alerts.test.yaml"]
+        if ans.get("gitops") in (True, "true"):
+            must.append("manifests/argocd")
+    else:
+        if (root / "manifests").exists():
+            problems.append("manifests/ exists although serving and training are none")
+    ci = ans.get("ci")
+    if ci == "github":
+        must.append(".github/workflows")
+    elif ci == "gitlab":
+        must.append(".gitlab-ci.yml")
+    if ci != "github" and (root / ".github" / "workflows").exists():
+        problems.append(f".github/workflows exists although ci = {ci}")
+    if ci != "gitlab" and (root / ".gitlab-ci.yml").exists():
+        problems.append(f".gitlab-ci.yml exists although ci = {ci}")
+    lic = ans.get("license")
+    if lic and lic != "none" and not (root / "LICENSE").is_file():
+        problems.append(f"license = {lic} but LICENSE is missing")
+    if lic == "none" and (root / "LICENSE").exists():
+        problems.append("license = none but LICENSE exists")
+    for m in must:
+        if not (root / m).exists():
+            problems.append(f"{m} is missing")
+    return finish(problems, f"expected files present for {', '.join(f'{k}={v}' for k, v in sorted(ans.items()) if k in ('serving', 'platform', 'training', 'gitops', 'ci', 'license', 'python_version'))}")
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__)
+        return 2
+    cmd, args = argv[0], argv[1:]
+    try:
+        if cmd == "notebooks" and len(args) == 1:
+            return cmd_notebooks(Path(args[0]))
+        if cmd == "crs" and len(args) >= 2:
+            return cmd_crs(Path(args[0]), [Path(a) for a in args[1:]])
+        if cmd == "known-kinds" and len(args) == 1:
+            return cmd_known_kinds(Path(args[0]))
+        if cmd == "alerts" and len(args) == 3:
+            return cmd_alerts(Path(args[0]), Path(args[1]), Path(args[2]))
+        if cmd == "links" and len(args) == 1:
+            return cmd_links(Path(args[0]))
+        if cmd == "unrendered" and len(args) == 2:
+            return cmd_unrendered(Path(args[0]), Path(args[1]))
+        if cmd == "expect" and len(args) == 1:
+            return cmd_expect(Path(args[0]))
+    except Exception as exc:  # noqa: BLE001 - report, never a traceback-only failure
+        print(f"  problem: {type(exc).__name__}: {exc}")
+        return 1
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,456 @@
+//! Answers to a template's questions: where they come from (`-d`, `--data-file`, defaults, prompts),
+//! how they are typed and validated, and the answers file written into the generated repository.
+//! Prompting goes through the [`Prompter`] trait, so unattended runs and tests never touch a terminal.
+//! It does not render files or write anything but the answers file's text.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::render::Expressions;
+use crate::template::manifest::Default;
+use crate::template::{Kind, Manifest, Question};
+
+/// The answers file at the root of every generated repository.
+pub const ANSWERS_FILE: &str = ".groundwork.toml";
+
+/// A typed answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    String(String),
+    Bool(bool),
+    Integer(i64),
+    List(Vec<String>),
+}
+
+impl Value {
+    fn to_toml(&self) -> toml::Value {
+        match self {
+            Value::String(s) => toml::Value::String(s.clone()),
+            Value::Bool(b) => toml::Value::Boolean(*b),
+            Value::Integer(i) => toml::Value::Integer(*i),
+            Value::List(items) => {
+                toml::Value::Array(items.iter().cloned().map(toml::Value::String).collect())
+            }
+        }
+    }
+}
+
+/// Answers in question order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answers {
+    entries: Vec<(String, Value)>,
+}
+
+impl Answers {
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.entries.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.entries.iter().map(|(n, v)| (n.as_str(), v))
+    }
+
+    fn insert(&mut self, name: &str, value: Value) {
+        self.entries.push((name.to_owned(), value));
+    }
+}
+
+/// Answers given before any question is asked, untyped until matched with their question.
+#[derive(Debug, Clone, Default)]
+pub struct Presets {
+    values: BTreeMap<String, (Raw, String)>,
+}
+
+/// A preset as given: text from `-d`, or a value from a data file.
+#[derive(Debug, Clone)]
+enum Raw {
+    Text(String),
+    Data(serde_json::Value),
+}
+
+impl Presets {
+    /// Adds `-d KEY=VALUE` arguments; they win over the data file.
+    pub fn add_data_args(&mut self, args: &[String]) -> Result<()> {
+        for arg in args {
+            let (key, value) = arg
+                .split_once('=')
+                .filter(|(k, _)| !k.trim().is_empty())
+                .ok_or_else(|| Error::MalformedData { arg: arg.clone() })?;
+            self.values.insert(
+                key.trim().to_owned(),
+                (Raw::Text(value.to_owned()), format!("from -d {arg}")),
+            );
+        }
+        Ok(())
+    }
+
+    /// Reads a TOML or JSON table of answers (by extension; TOML when unsure).
+    pub fn add_data_file(&mut self, path: &Path) -> Result<()> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let fail = |message: String| Error::DataFile {
+            path: path.to_owned(),
+            message,
+        };
+        let table: serde_json::Map<String, serde_json::Value> =
+            if path.extension().is_some_and(|e| e == "json") {
+                serde_json::from_str(&text).map_err(|e| {
+                    fail(format!(
+                        "line {}, column {}: {e}; expected a JSON object of answers",
+                        e.line(),
+                        e.column()
+                    ))
+                })?
+            } else {
+                toml::from_str(&text).map_err(|e| {
+                    let line = e
+                        .span()
+                        .map_or(1, |s| text[..s.start].matches('\n').count() + 1);
+                    fail(format!("line {line}: {}", e.message().trim_end()))
+                })?
+            };
+        let origin = format!("from {}", path.display());
+        for (key, value) in table {
+            self.values
+                .entry(key)
+                .or_insert_with(|| (Raw::Data(value), origin.clone()));
+        }
+        Ok(())
+    }
+
+    fn check_known(&self, manifest: &Manifest) -> Result<()> {
+        for (key, (_, origin)) in &self.values {
+            if !manifest.questions.iter().any(|q| &q.name == key) {
+                let known = manifest
+                    .questions
+                    .iter()
+                    .map(|q| q.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(Error::UnknownAnswer {
+                    key: key.clone(),
+                    origin: origin.clone(),
+                    known,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Asks questions. Implementations: a terminal (dialoguer), or a script in tests.
+/// Validation and re-asking are the caller's job, so every implementation behaves the same.
+pub trait Prompter {
+    fn text(&mut self, question: &Question, default: Option<&str>) -> Result<String>;
+    fn secret(&mut self, question: &Question) -> Result<String>;
+    fn confirm(&mut self, question: &Question, default: bool) -> Result<bool>;
+    fn select(&mut self, question: &Question, choices: &[String], default: usize) -> Result<usize>;
+    fn multi_select(
+        &mut self,
+        question: &Question,
+        choices: &[String],
+        defaults: &[bool],
+    ) -> Result<Vec<usize>>;
+    /// Tells the user why the last answer was refused before asking again.
+    fn refuse(&mut self, question: &Question, message: &str);
+}
+
+/// How questions without a preset are answered.
+pub enum Mode<'a> {
+    /// Ask through the prompter.
+    Interactive(&'a mut dyn Prompter),
+    /// Take defaults; a question without one is an error (`--defaults`, or no terminal).
+    Unattended,
+}
+
+/// Answers every question of `manifest`, in order: presets first, then prompts or defaults.
+pub fn collect(
+    manifest: &Manifest,
+    presets: &Presets,
+    mut mode: Mode<'_>,
+    expressions: &Expressions,
+) -> Result<Answers> {
+    presets.check_known(manifest)?;
+    let mut answers = Answers::default();
+    for question in &manifest.questions {
+        let scope = |answers: &Answers| expressions.scope(answers);
+        let value = if let Some((raw, origin)) = presets.values.get(&question.name) {
+            let value = coerce(question, raw, origin)?;
+            validate(question, &value, origin)?;
+            value
+        } else {
+            let asked = match &question.when {
+                Some(condition) => scope(&answers)
+                    .truthy(condition)
+                    .map_err(|message| question_error(manifest, question, "when", &message))?,
+                None => true,
+            };
+            let default = default_value(manifest, question, &scope(&answers))?;
+            match &mut mode {
+                Mode::Interactive(prompter) if asked => ask(*prompter, question, default)?,
+                _ if !asked => default.unwrap_or_else(|| empty_value(&question.kind)),
+                _ => {
+                    let value = default.ok_or_else(|| Error::MissingAnswer {
+                        question: question.name.clone(),
+                    })?;
+                    validate(question, &value, "the default")?;
+                    value
+                }
+            }
+        };
+        answers.insert(&question.name, value);
+    }
+    Ok(answers)
+}
+
+fn question_error(manifest: &Manifest, question: &Question, field: &str, message: &str) -> Error {
+    Error::Question {
+        path: manifest.path.clone(),
+        line: question.line,
+        question: question.name.clone(),
+        message: format!("`{field}`: {message}"),
+    }
+}
+
+fn empty_value(kind: &Kind) -> Value {
+    match kind {
+        Kind::String => Value::String(String::new()),
+        Kind::Bool => Value::Bool(false),
+        Kind::Integer => Value::Integer(0),
+        Kind::Choice(choices) => Value::String(choices[0].clone()),
+        Kind::MultiChoice(_) => Value::List(Vec::new()),
+    }
+}
+
+/// The default, rendered and typed; `None` when the question has none and its kind has no
+/// natural one (string, integer).
+fn default_value(
+    manifest: &Manifest,
+    question: &Question,
+    scope: &crate::render::Scope<'_>,
+) -> Result<Option<Value>> {
+    let value = match &question.default {
+        Some(Default::Literal(value)) => value.clone(),
+        Some(Default::Expression(expression)) => {
+            let text = scope
+                .render(expression)
+                .map_err(|message| question_error(manifest, question, "default", &message))?;
+            parse_text(question, &text).map_err(|reason| {
+                question_error(
+                    manifest,
+                    question,
+                    "default",
+                    &format!("renders to {text:?}: {reason}"),
+                )
+            })?
+        }
+        None => match &question.kind {
+            Kind::String | Kind::Integer => return Ok(None),
+            kind => empty_value(kind),
+        },
+    };
+    Ok(Some(value))
+}
+
+fn ask(prompter: &mut dyn Prompter, question: &Question, default: Option<Value>) -> Result<Value> {
+    loop {
+        let value = match &question.kind {
+            Kind::Bool => Value::Bool(
+                prompter.confirm(question, matches!(default, Some(Value::Bool(true))))?,
+            ),
+            Kind::Choice(choices) => {
+                let index = match &default {
+                    Some(Value::String(s)) => choices.iter().position(|c| c == s).unwrap_or(0),
+                    _ => 0,
+                };
+                Value::String(choices[prompter.select(question, choices, index)?].clone())
+            }
+            Kind::MultiChoice(choices) => {
+                let picked: Vec<bool> = choices
+                    .iter()
+                    .map(|c| matches!(&default, Some(Value::List(d)) if d.contains(c)))
+                    .collect();
+                let indices = prompter.multi_select(question, choices, &picked)?;
+                Value::List(indices.into_iter().map(|i| choices[i].clone()).collect())
+            }
+            Kind::String | Kind::Integer => {
+                let text = if question.secret {
+                    let text = prompter.secret(question)?;
+                    match (&default, text.is_empty()) {
+                        (Some(d), true) => display(d),
+                        _ => text,
+                    }
+                } else {
+                    let shown = default.as_ref().map(display);
+                    prompter.text(question, shown.as_deref())?
+                };
+                match parse_text(question, &text) {
+                    Ok(value) => value,
+                    Err(reason) => {
+                        prompter.refuse(question, &reason);
+                        continue;
+                    }
+                }
+            }
+        };
+        match validate(question, &value, "typed") {
+            Ok(()) => return Ok(value),
+            Err(error) => prompter.refuse(question, &error.to_string()),
+        }
+    }
+}
+
+fn display(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Integer(i) => i.to_string(),
+        Value::List(items) => items.join(","),
+    }
+}
+
+fn coerce(question: &Question, raw: &Raw, origin: &str) -> Result<Value> {
+    let invalid = |value: String, reason: String| Error::InvalidValue {
+        question: question.name.clone(),
+        origin: origin.to_owned(),
+        value,
+        reason,
+    };
+    match raw {
+        Raw::Text(text) => parse_text(question, text).map_err(|r| invalid(text.clone(), r)),
+        Raw::Data(serde_json::Value::String(text)) => {
+            parse_text(question, text).map_err(|r| invalid(text.clone(), r))
+        }
+        Raw::Data(data) => {
+            let value = match (&question.kind, data) {
+                (Kind::Bool, serde_json::Value::Bool(b)) => Some(Value::Bool(*b)),
+                (Kind::Integer, serde_json::Value::Number(n)) => n.as_i64().map(Value::Integer),
+                (Kind::MultiChoice(choices), serde_json::Value::Array(items)) => {
+                    let mut picked = Vec::new();
+                    for item in items {
+                        match item.as_str() {
+                            Some(s) => picked.push(s.to_owned()),
+                            None => {
+                                return Err(invalid(
+                                    data.to_string(),
+                                    "a multi-choice answer is a list of strings".into(),
+                                ));
+                            }
+                        }
+                    }
+                    Some(check_multi(choices, picked).map_err(|r| invalid(data.to_string(), r))?)
+                }
+                _ => None,
+            };
+            value.ok_or_else(|| {
+                invalid(
+                    data.to_string(),
+                    format!("expected a {} answer", question.kind.describe()),
+                )
+            })
+        }
+    }
+}
+
+/// Parses text typed or passed with `-d` according to the question's kind.
+fn parse_text(question: &Question, text: &str) -> Result<Value, String> {
+    match &question.kind {
+        Kind::String => Ok(Value::String(text.to_owned())),
+        Kind::Bool => match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "1" | "on" => Ok(Value::Bool(true)),
+            "false" | "no" | "n" | "0" | "off" => Ok(Value::Bool(false)),
+            _ => Err("expected true/false or yes/no".into()),
+        },
+        Kind::Integer => text
+            .trim()
+            .parse()
+            .map(Value::Integer)
+            .map_err(|_| "expected a whole number".into()),
+        Kind::Choice(choices) => {
+            if choices.iter().any(|c| c == text) {
+                Ok(Value::String(text.to_owned()))
+            } else {
+                Err(format!("expected one of: {}", choices.join(", ")))
+            }
+        }
+        Kind::MultiChoice(choices) => {
+            let picked = text
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            check_multi(choices, picked)
+        }
+    }
+}
+
+fn check_multi(choices: &[String], picked: Vec<String>) -> Result<Value, String> {
+    match picked.iter().find(|p| !choices.contains(p)) {
+        Some(unknown) => Err(format!(
+            "{unknown:?} is not a choice; expected a comma-separated list of: {}",
+            choices.join(", ")
+        )),
+        None => Ok(Value::List(picked)),
+    }
+}
+
+fn validate(question: &Question, value: &Value, origin: &str) -> Result<()> {
+    let Some(pattern) = &question.validate else {
+        return Ok(());
+    };
+    let text = display(value);
+    if pattern.is_match(&text) {
+        return Ok(());
+    }
+    let hint = question
+        .help
+        .as_deref()
+        .map(|h| format!(" ({h})"))
+        .unwrap_or_default();
+    Err(Error::Validation {
+        question: question.name.clone(),
+        origin: origin.to_owned(),
+        value: if question.secret {
+            "(secret)".into()
+        } else {
+            text
+        },
+        pattern: pattern.as_str().to_owned(),
+        hint,
+    })
+}
+
+/// The text of the answers file. Secret answers are left out: they are asked again when needed.
+pub fn answers_file(
+    manifest: &Manifest,
+    source: &str,
+    answers: &Answers,
+) -> Result<String, toml::ser::Error> {
+    let mut template = toml::Table::new();
+    template.insert("source".into(), toml::Value::String(source.to_owned()));
+    template.insert(
+        "version".into(),
+        toml::Value::String(manifest.version.to_string()),
+    );
+    let mut table = toml::Table::new();
+    for (name, value) in answers.iter() {
+        let secret = manifest
+            .questions
+            .iter()
+            .any(|q| q.name == name && q.secret);
+        if !secret {
+            table.insert(name.to_owned(), value.to_toml());
+        }
+    }
+    let mut document = toml::Table::new();
+    document.insert("template".into(), toml::Value::Table(template));
+    document.insert("answers".into(), toml::Value::Table(table));
+    Ok(format!(
+        "# Written by groundwork. `groundwork update` reads it; edit answers with `groundwork update -d key=value`.\n{}",
+        toml::to_string(&document)?
+    ))
+}

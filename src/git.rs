@@ -1,0 +1,63 @@
+//! Git for generated projects: `git init` and the first commit, with git2. Knows nothing of
+//! templates; it commits whatever the directory holds (respecting its .gitignore).
+
+use std::path::Path;
+
+use git2::{IndexAddOption, Repository, RepositoryInitOptions, Signature};
+
+use crate::error::{Error, Result};
+
+/// The author used when git config names nobody.
+const FALLBACK_NAME: &str = "groundwork";
+const FALLBACK_EMAIL: &str = "groundwork@localhost";
+
+#[derive(Debug, Clone)]
+pub struct Commit {
+    pub id: String,
+    pub branch: String,
+    /// False when git config had no user and the fallback author was used.
+    pub author_from_config: bool,
+}
+
+/// Whether `dir` is already inside a git work tree.
+pub fn is_repository(dir: &Path) -> bool {
+    Repository::discover(dir).is_ok_and(|repo| repo.workdir().is_some())
+}
+
+/// Initialises a repository in `dir` and commits everything in it.
+pub fn init_and_commit(dir: &Path, message: &str) -> Result<Commit> {
+    let fail = |source| Error::Git {
+        path: dir.to_owned(),
+        source,
+    };
+    let branch = git2::Config::open_default()
+        .and_then(|c| c.get_string("init.defaultBranch"))
+        .unwrap_or_else(|_| "main".to_owned());
+    let mut options = RepositoryInitOptions::new();
+    options.initial_head(&branch);
+    let repo = Repository::init_opts(dir, &options).map_err(fail)?;
+
+    let mut index = repo.index().map_err(fail)?;
+    index
+        .add_all(["*"], IndexAddOption::DEFAULT, None)
+        .map_err(fail)?;
+    index.write().map_err(fail)?;
+    let tree_id = index.write_tree().map_err(fail)?;
+    let tree = repo.find_tree(tree_id).map_err(fail)?;
+
+    let (signature, author_from_config) = match repo.signature() {
+        Ok(signature) => (signature, true),
+        Err(_) => (
+            Signature::now(FALLBACK_NAME, FALLBACK_EMAIL).map_err(fail)?,
+            false,
+        ),
+    };
+    let id = repo
+        .commit(Some("HEAD"), &signature, &signature, message, &tree, &[])
+        .map_err(fail)?;
+    Ok(Commit {
+        id: id.to_string(),
+        branch,
+        author_from_config,
+    })
+}

@@ -1,0 +1,147 @@
+//! `groundwork new`: load a template, answer its questions, render, plan, apply, commit.
+//! A composition of the other modules; the only decisions here are their order and what is printed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
+use crate::apply;
+use crate::error::{Error, Result};
+use crate::git;
+use crate::plan::{self, Destination, Plan};
+use crate::render::{self, Expressions};
+use crate::source::Source;
+use crate::tree::Entry;
+
+/// Validated options of `groundwork new`.
+#[derive(Debug, Clone)]
+pub struct NewOptions {
+    pub destination: PathBuf,
+    pub source: Source,
+    /// `KEY=VALUE` arguments, in the order given.
+    pub data: Vec<String>,
+    pub data_file: Option<PathBuf>,
+    pub force: bool,
+    pub dry_run: bool,
+    pub git: bool,
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub plan: Plan,
+    pub commit: Option<git::Commit>,
+}
+
+/// Creates a project. Questions go to `prompter` when there is one; otherwise defaults are taken.
+pub fn run(
+    options: &NewOptions,
+    prompter: Option<&mut dyn Prompter>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let template = options.source.load()?;
+    // Refuse early: nobody should answer twenty questions to learn the directory was taken.
+    let state = plan::inspect(&options.destination)?;
+    if state == Destination::NonEmpty && !options.force {
+        return Err(Error::DestinationNotEmpty {
+            path: options.destination.clone(),
+        });
+    }
+
+    let mut presets = Presets::default();
+    if let Some(path) = &options.data_file {
+        presets.add_data_file(path)?;
+    }
+    presets.add_data_args(&options.data)?;
+    let mode = match prompter {
+        Some(prompter) => Mode::Interactive(prompter),
+        None => Mode::Unattended,
+    };
+    let expressions = Expressions::new(&destination_name(&options.destination));
+    let answers = answers::collect(&template.manifest, &presets, mode, &expressions)?;
+
+    let mut tree = render::render(&template, &answers)?;
+    let source = options.source.to_string();
+    let answers_text = answers::answers_file(&template.manifest, &source, &answers)
+        .map_err(|e| Error::Render {
+            path: ANSWERS_FILE.into(),
+            message: e.to_string(),
+        })?;
+    tree.insert(
+        ANSWERS_FILE.into(),
+        Entry {
+            contents: answers_text.into_bytes(),
+            executable: false,
+            source: format!("(groundwork's {ANSWERS_FILE})"),
+        },
+    )?;
+
+    let plan = plan::plan_new(&tree, &options.destination, options.force)?;
+    let name = format!("{} {}", template.manifest.name, template.manifest.version);
+    if options.dry_run {
+        writeln!(out, "Dry run: {name} would write:").map_err(stdout_error)?;
+        writeln!(out, "{plan}").map_err(stdout_error)?;
+        writeln!(out, "Nothing was written.").map_err(stdout_error)?;
+        return Ok(Outcome { plan, commit: None });
+    }
+
+    let existing_repo = !plan.fresh && git::is_repository(&options.destination);
+    let make_commit = options.git && !existing_repo;
+    let message = format!("Initial commit from groundwork template {name}");
+    let mut commit = None;
+    apply::apply(&plan, &tree, |root| {
+        if make_commit {
+            commit = Some(git::init_and_commit(root, &message)?);
+        }
+        Ok(())
+    })?;
+
+    writeln!(
+        out,
+        "Created {} from {name}: {} files ({} new, {} overwritten).",
+        options.destination.display(),
+        plan.ops.len(),
+        plan.count(plan::Action::Create),
+        plan.count(plan::Action::Overwrite),
+    )
+    .map_err(stdout_error)?;
+    match &commit {
+        Some(c) => {
+            writeln!(
+                out,
+                "git: initialised on branch {} with commit {}.",
+                c.branch,
+                &c.id[..12]
+            )
+            .map_err(stdout_error)?;
+            if !c.author_from_config {
+                writeln!(
+                    out,
+                    "note: git config has no user.name/user.email; the commit author is groundwork <groundwork@localhost>. Set them with `git config --global user.name ...` and amend if you like."
+                )
+                .map_err(stdout_error)?;
+            }
+        }
+        None if existing_repo && options.git => writeln!(
+            out,
+            "git: {} is already a repository; the changes are left uncommitted for you to review.",
+            options.destination.display()
+        )
+        .map_err(stdout_error)?,
+        None => {}
+    }
+    Ok(Outcome { plan, commit })
+}
+
+/// The last component of the destination, offered to question defaults.
+fn destination_name(destination: &Path) -> String {
+    let absolute = std::path::absolute(destination).unwrap_or_else(|_| destination.to_owned());
+    absolute
+        .components()
+        .next_back()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn stdout_error(e: std::io::Error) -> Error {
+    Error::io("<stdout>", e)
+}

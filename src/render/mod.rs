@@ -1,0 +1,93 @@
+//! Rendering: a pure function from (template, answers) to an in-memory [`Tree`]. Path names are
+//! always rendered; a segment that renders empty leaves its file out; only `*.tera` contents are
+//! rendered (suffix stripped) and every other file is copied byte for byte. Engines sit behind
+//! [`Engine`]; this module never reads the destination or writes anything.
+
+mod tera;
+
+pub use self::tera::{Expressions, Scope, TeraEngine};
+
+use std::collections::HashMap;
+
+use crate::answers::Answers;
+use crate::error::{Error, Result};
+use crate::template::Template;
+use crate::tree::{Entry, Tree};
+
+/// The suffix that marks a file whose contents are rendered.
+pub const RENDER_SUFFIX: &str = ".tera";
+
+/// A template engine for one template and one set of answers.
+pub trait Engine {
+    /// Renders a short piece of template text, such as a path segment.
+    fn render_str(&self, text: &str) -> Result<String, String>;
+    /// Renders the contents of the template file at `path`.
+    fn render_file(&self, path: &str) -> Result<String, String>;
+}
+
+/// Renders every file of `template` with `answers`.
+pub fn render(template: &Template, answers: &Answers) -> Result<Tree> {
+    let engine = TeraEngine::new(template, answers)?;
+    render_with(template, &engine)
+}
+
+pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
+    let mut segments: HashMap<&str, String> = HashMap::new();
+    let mut tree = Tree::default();
+    'files: for file in &template.files {
+        // The suffix is stripped before rendering, so `{% if x %}name{% endif %}.tera` is left out
+        // like any other segment that renders empty.
+        let (raw_path, rendered_contents) = match file.path.strip_suffix(RENDER_SUFFIX) {
+            Some(stripped) => (stripped, is_text(&file.contents)),
+            None => (file.path.as_str(), false),
+        };
+        let mut rendered = Vec::new();
+        for segment in raw_path.split('/') {
+            let out = match segments.get(segment) {
+                Some(out) => out.clone(),
+                None => {
+                    let out = if segment.contains('{') {
+                        engine.render_str(segment).map_err(|message| Error::Render {
+                            path: file.path.clone(),
+                            message: format!("in the path segment {segment:?}: {message}"),
+                        })?
+                    } else {
+                        segment.to_owned()
+                    };
+                    segments.insert(segment, out.clone());
+                    out
+                }
+            };
+            if out.trim().is_empty() {
+                continue 'files;
+            }
+            rendered.push(out);
+        }
+        let path = rendered.join("/");
+        let contents = if rendered_contents {
+            engine
+                .render_file(&file.path)
+                .map_err(|message| Error::Render {
+                    path: file.path.clone(),
+                    message,
+                })?
+                .into_bytes()
+        } else {
+            file.contents.clone()
+        };
+        tree.insert(
+            path,
+            Entry {
+                contents,
+                executable: file.executable,
+                source: file.path.clone(),
+            },
+        )?;
+    }
+    Ok(tree)
+}
+
+/// Binary files are never rendered: anything with a NUL byte or invalid UTF-8 is copied as is.
+pub fn is_text(bytes: &[u8]) -> bool {
+    !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
+}
