@@ -28,13 +28,15 @@ fn main() {
         }
     }
 
-    let mut out = String::from("/// Template-relative paths (`<template>/<path>`) of executable files.\n");
+    let mut out =
+        String::from("/// Template-relative paths (`<template>/<path>`) of executable files.\n");
     out.push_str("pub const EXECUTABLES: &[&str] = &[\n");
     for path in &executables {
         writeln!(out, "    {path:?},").expect("writing to a String cannot fail");
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("executables.rs");
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("executables.rs");
     std::fs::write(dest, out).expect("OUT_DIR must be writable");
 }
 

@@ -190,7 +190,7 @@ pub fn collect(
             };
             let default = default_value(manifest, question, &scope(&answers))?;
             match &mut mode {
-                Mode::Interactive(prompter) if asked => ask(*prompter, question, default)?,
+                Mode::Interactive(prompter) if asked => ask(*prompter, question, default.as_ref())?,
                 _ if !asked => default.unwrap_or_else(|| empty_value(&question.kind)),
                 _ => {
                     let value = default.ok_or_else(|| Error::MissingAnswer {
@@ -255,14 +255,14 @@ fn default_value(
     Ok(Some(value))
 }
 
-fn ask(prompter: &mut dyn Prompter, question: &Question, default: Option<Value>) -> Result<Value> {
+fn ask(prompter: &mut dyn Prompter, question: &Question, default: Option<&Value>) -> Result<Value> {
     loop {
         let value = match &question.kind {
-            Kind::Bool => Value::Bool(
-                prompter.confirm(question, matches!(default, Some(Value::Bool(true))))?,
-            ),
+            Kind::Bool => {
+                Value::Bool(prompter.confirm(question, matches!(default, Some(Value::Bool(true))))?)
+            }
             Kind::Choice(choices) => {
-                let index = match &default {
+                let index = match default {
                     Some(Value::String(s)) => choices.iter().position(|c| c == s).unwrap_or(0),
                     _ => 0,
                 };
@@ -271,7 +271,7 @@ fn ask(prompter: &mut dyn Prompter, question: &Question, default: Option<Value>)
             Kind::MultiChoice(choices) => {
                 let picked: Vec<bool> = choices
                     .iter()
-                    .map(|c| matches!(&default, Some(Value::List(d)) if d.contains(c)))
+                    .map(|c| matches!(default, Some(Value::List(d)) if d.contains(c)))
                     .collect();
                 let indices = prompter.multi_select(question, choices, &picked)?;
                 Value::List(indices.into_iter().map(|i| choices[i].clone()).collect())
@@ -279,12 +279,12 @@ fn ask(prompter: &mut dyn Prompter, question: &Question, default: Option<Value>)
             Kind::String | Kind::Integer => {
                 let text = if question.secret {
                     let text = prompter.secret(question)?;
-                    match (&default, text.is_empty()) {
+                    match (default, text.is_empty()) {
                         (Some(d), true) => display(d),
                         _ => text,
                     }
                 } else {
-                    let shown = default.as_ref().map(display);
+                    let shown = default.map(display);
                     prompter.text(question, shown.as_deref())?
                 };
                 match parse_text(question, &text) {

@@ -120,7 +120,9 @@ fn parent_of(destination: &Path) -> PathBuf {
 }
 
 fn write_file(target: &Path, tree: &Tree, path: &str) -> Result<()> {
-    let entry = tree.get(path).expect("plans are made from the tree they apply");
+    let entry = tree
+        .get(path)
+        .expect("plans are made from the tree they apply");
     if let Some(dir) = target.parent() {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }

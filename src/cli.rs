@@ -32,6 +32,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // each is an independent on/off flag of the command line
 pub struct NewArgs {
     /// Directory to create; it must not exist or be empty (see --force)
     pub destination: PathBuf,

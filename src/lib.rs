@@ -77,8 +77,12 @@ fn list_templates(out: &mut dyn Write) -> Result<()> {
         .unwrap_or(0);
     for template in templates {
         let m = &template.manifest;
-        writeln!(out, "{:<width$}  {:<8}  {}", m.name, m.version, m.description)
-            .map_err(|e| Error::io("<stdout>", e))?;
+        writeln!(
+            out,
+            "{:<width$}  {:<8}  {}",
+            m.name, m.version, m.description
+        )
+        .map_err(|e| Error::io("<stdout>", e))?;
     }
     Ok(())
 }

@@ -61,10 +61,12 @@ pub fn run(
 
     let mut tree = render::render(&template, &answers)?;
     let source = options.source.to_string();
-    let answers_text = answers::answers_file(&template.manifest, &source, &answers)
-        .map_err(|e| Error::Render {
-            path: ANSWERS_FILE.into(),
-            message: e.to_string(),
+    let answers_text =
+        answers::answers_file(&template.manifest, &source, &answers).map_err(|e| {
+            Error::Render {
+                path: ANSWERS_FILE.into(),
+                message: e.to_string(),
+            }
         })?;
     tree.insert(
         ANSWERS_FILE.into(),

@@ -58,7 +58,10 @@ impl fmt::Display for Source {
 
 /// Every built-in template, sorted by name.
 pub fn builtin_templates() -> Result<Vec<Template>> {
-    builtin_names().iter().map(|name| load_builtin(name)).collect()
+    builtin_names()
+        .iter()
+        .map(|name| load_builtin(name))
+        .collect()
 }
 
 fn builtin_names() -> Vec<&'static str> {

@@ -36,7 +36,12 @@ impl Tree {
             }
         }
         let below = format!("{path}/");
-        if let Some((_, existing)) = self.files.range(below.clone()..).next().filter(|(p, _)| p.starts_with(&below)) {
+        if let Some((_, existing)) = self
+            .files
+            .range(below.clone()..)
+            .next()
+            .filter(|(p, _)| p.starts_with(&below))
+        {
             return Err(collision(&existing.source, &entry.source, &path));
         }
         self.files.insert(path, entry);
@@ -112,10 +117,24 @@ mod tests {
 
     #[test]
     fn escaping_paths_are_refused() {
-        for bad in ["../evil", "a/../../b", "/etc/passwd", "a//b", ".git/config", "C:/x", "a/./b"] {
+        for bad in [
+            "../evil",
+            "a/../../b",
+            "/etc/passwd",
+            "a//b",
+            ".git/config",
+            "C:/x",
+            "a/./b",
+        ] {
             assert!(check_relative(bad).is_err(), "{bad} should be refused");
         }
-        for good in ["a", "a/b.txt", ".github/workflows/ci.yml", "..hidden", "a..b"] {
+        for good in [
+            "a",
+            "a/b.txt",
+            ".github/workflows/ci.yml",
+            "..hidden",
+            "a..b",
+        ] {
             assert!(check_relative(good).is_ok(), "{good} should be accepted");
         }
     }

@@ -43,25 +43,24 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
         };
         let mut rendered = Vec::new();
         for segment in raw_path.split('/') {
-            let out = match segments.get(segment) {
-                Some(out) => out.clone(),
-                None => {
-                    let out = if segment.contains('{') {
-                        engine.render_str(segment).map_err(|message| Error::Render {
+            if !segments.contains_key(segment) {
+                let out = if segment.contains('{') {
+                    engine
+                        .render_str(segment)
+                        .map_err(|message| Error::Render {
                             path: file.path.clone(),
                             message: format!("in the path segment {segment:?}: {message}"),
                         })?
-                    } else {
-                        segment.to_owned()
-                    };
-                    segments.insert(segment, out.clone());
-                    out
-                }
-            };
+                } else {
+                    segment.to_owned()
+                };
+                segments.insert(segment, out);
+            }
+            let out = &segments[segment];
             if out.trim().is_empty() {
                 continue 'files;
             }
-            rendered.push(out);
+            rendered.push(out.clone());
         }
         let path = rendered.join("/");
         let contents = if rendered_contents {

@@ -2,6 +2,8 @@
 //! template (so they can include each other), groundwork's extra filters, and the answers as the
 //! context. Also evaluates question defaults and `when` conditions. It never touches a disk.
 
+use std::fmt::Write as _;
+
 use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
 use tera::{Context, Kwargs, State, Tera};
 
@@ -15,9 +17,15 @@ fn new_tera() -> Tera {
     let mut tera = Tera::default();
     tera.autoescape_on(Vec::<&str>::new());
     tera.register_filter("slugify", |s: &str, _: Kwargs, _: &State| slug::slugify(s));
-    tera.register_filter("snake_case", |s: &str, _: Kwargs, _: &State| s.to_snake_case());
-    tera.register_filter("kebab_case", |s: &str, _: Kwargs, _: &State| s.to_kebab_case());
-    tera.register_filter("pascal_case", |s: &str, _: Kwargs, _: &State| s.to_pascal_case());
+    tera.register_filter("snake_case", |s: &str, _: Kwargs, _: &State| {
+        s.to_snake_case()
+    });
+    tera.register_filter("kebab_case", |s: &str, _: Kwargs, _: &State| {
+        s.to_kebab_case()
+    });
+    tera.register_filter("pascal_case", |s: &str, _: Kwargs, _: &State| {
+        s.to_pascal_case()
+    });
     tera
 }
 
@@ -34,41 +42,93 @@ fn describe(error: &tera::Error) -> String {
     let mut message = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        message.push_str(&format!(": {cause}"));
+        let _ = write!(message, ": {cause}");
         source = cause.source();
     }
     message
 }
 
+/// Tera treats an undefined variable inside a condition as false, so a misspelt name in a `when`
+/// or an `{% if %}` would silently change the output. Every top-level variable a template uses
+/// must therefore be a known name; this returns the first that is not, with its line.
+fn undefined_variable(tera: &Tera, name: &str, text: &str, known: &[&str]) -> Option<String> {
+    let mut unknown: Vec<&str> = tera
+        .get_template_variables(name)
+        .ok()?
+        .into_iter()
+        .filter(|v| !known.contains(v))
+        .collect();
+    unknown.sort_unstable();
+    let variable = unknown.first()?;
+    let word = regex::Regex::new(&format!(r"\b{}\b", regex::escape(variable))).ok()?;
+    let line = text
+        .lines()
+        .position(|l| word.is_match(l))
+        .map_or(String::new(), |i| format!(" (line {})", i + 1));
+    Some(format!(
+        "variable `{variable}` is not defined{line}; defined: {}",
+        known.join(", ")
+    ))
+}
+
+/// Checks a one-off expression or path segment for undefined variables.
+fn check_snippet(text: &str, known: &[&str]) -> Result<(), String> {
+    let mut tera = new_tera();
+    tera.add_raw_template("snippet", text)
+        .map_err(|e| describe(&e))?;
+    match undefined_variable(&tera, "snippet", text, known) {
+        Some(message) => Err(message),
+        None => Ok(()),
+    }
+}
+
 pub struct TeraEngine {
     tera: Tera,
     context: Context,
+    known: Vec<String>,
 }
 
 impl TeraEngine {
     /// Parses every text `*.tera` file of the template; a syntax error names the file and line.
     pub fn new(template: &Template, answers: &Answers) -> Result<Self> {
         let mut tera = new_tera();
+        let known: Vec<String> = answers.iter().map(|(name, _)| name.to_owned()).collect();
+        let known_refs: Vec<&str> = known.iter().map(String::as_str).collect();
+        let mut sources = Vec::new();
         for file in &template.files {
             if !file.path.ends_with(RENDER_SUFFIX) || !is_text(&file.contents) {
                 continue;
             }
-            let text = std::str::from_utf8(&file.contents).expect("checked by is_text");
+            let Ok(text) = std::str::from_utf8(&file.contents) else {
+                continue;
+            };
             tera.add_raw_template(&file.path, text)
                 .map_err(|e| Error::Render {
                     path: file.path.clone(),
                     message: describe(&e),
                 })?;
+            sources.push((file.path.as_str(), text));
+        }
+        for (path, text) in sources {
+            if let Some(message) = undefined_variable(&tera, path, text, &known_refs) {
+                return Err(Error::Render {
+                    path: path.to_owned(),
+                    message,
+                });
+            }
         }
         Ok(TeraEngine {
             tera,
             context: context(answers),
+            known,
         })
     }
 }
 
 impl Engine for TeraEngine {
     fn render_str(&self, text: &str) -> Result<String, String> {
+        let known: Vec<&str> = self.known.iter().map(String::as_str).collect();
+        check_snippet(text, &known)?;
         self.tera
             .render_str(text, &self.context, false)
             .map_err(|e| describe(&e))
@@ -100,9 +160,12 @@ impl Expressions {
     pub fn scope(&self, answers: &Answers) -> Scope<'_> {
         let mut context = context(answers);
         context.insert("destination_name", &self.destination_name);
+        let mut known: Vec<String> = answers.iter().map(|(n, _)| n.to_owned()).collect();
+        known.push("destination_name".to_owned());
         Scope {
             tera: &self.tera,
             context,
+            known,
         }
     }
 }
@@ -110,10 +173,13 @@ impl Expressions {
 pub struct Scope<'a> {
     tera: &'a Tera,
     context: Context,
+    known: Vec<String>,
 }
 
 impl Scope<'_> {
     pub fn render(&self, text: &str) -> Result<String, String> {
+        let known: Vec<&str> = self.known.iter().map(String::as_str).collect();
+        check_snippet(text, &known)?;
         self.tera
             .render_str(text, &self.context, false)
             .map_err(|e| describe(&e))
@@ -132,7 +198,8 @@ mod tests {
 
     #[test]
     fn extra_filters_convert_case() {
-        let scope = Expressions::new("churn-model").scope(&Answers::default());
+        let expressions = Expressions::new("churn-model");
+        let scope = expressions.scope(&Answers::default());
         let out = scope
             .render("{{ destination_name | snake_case }} {{ 'Churn Model' | kebab_case }} {{ 'churn model' | pascal_case }} {{ 'Churn Model!' | slugify }}")
             .unwrap();
@@ -141,7 +208,8 @@ mod tests {
 
     #[test]
     fn conditions_are_truthy_or_not() {
-        let scope = Expressions::new("x").scope(&Answers::default());
+        let expressions = Expressions::new("x");
+        let scope = expressions.scope(&Answers::default());
         assert!(scope.truthy("destination_name == 'x'").unwrap());
         assert!(!scope.truthy("destination_name != 'x'").unwrap());
         let err = scope.truthy("undefined_thing == 'x'").unwrap_err();

@@ -204,9 +204,7 @@ fn check_question(path: &Path, line: usize, raw: RawQuestion) -> Result<Question
         (Some("bool"), None) => Kind::Bool,
         (Some("integer" | "int"), None) => Kind::Integer,
         (None | Some("choice"), Some(choices)) => Kind::Choice(check_choices(choices, &fail)?),
-        (Some("multi-choice"), Some(choices)) => {
-            Kind::MultiChoice(check_choices(choices, &fail)?)
-        }
+        (Some("multi-choice"), Some(choices)) => Kind::MultiChoice(check_choices(choices, &fail)?),
         (Some("choice" | "multi-choice"), None) => {
             return Err(fail("a choice question needs `choices = [...]`".into()));
         }
@@ -312,7 +310,10 @@ pub fn is_identifier(name: &str) -> bool {
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1)
+        + 1;
     (line, column)
 }
 

@@ -31,8 +31,8 @@ impl Template {
     }
 
     fn check_requires(&self) -> Result<()> {
-        let ours = semver::Version::parse(env!("CARGO_PKG_VERSION"))
-            .expect("the crate version is semver");
+        let ours =
+            semver::Version::parse(env!("CARGO_PKG_VERSION")).expect("the crate version is semver");
         match &self.manifest.requires {
             Some(requires) if !requires.matches(&ours) => Err(Error::Requires {
                 name: self.manifest.name.clone(),

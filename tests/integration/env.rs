@@ -1,0 +1,134 @@
+//! A temp-dir test environment: builds templates on disk and runs the real `groundwork` binary
+//! with git configuration isolated from the machine's.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub struct TestEnv {
+    dir: TempDir,
+}
+
+impl TestEnv {
+    pub fn new() -> Self {
+        let env = TestEnv {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        fs::write(
+            env.path(".gitconfig"),
+            "[user]\n\tname = Test User\n\temail = test@example.com\n",
+        )
+        .unwrap();
+        env
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    /// The binary, run in the environment's root, with stdin closed and git config isolated.
+    pub fn groundwork(&self) -> Command {
+        let mut cmd = Command::cargo_bin("groundwork").expect("binary is built");
+        cmd.current_dir(self.root())
+            .env("HOME", self.root())
+            .env("GIT_CONFIG_GLOBAL", self.path(".gitconfig"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("GROUNDWORK_FAULT_INJECT")
+            .write_stdin("")
+            .timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    /// `groundwork new DEST --template <template> --no-git` plus `args`.
+    pub fn new_project(&self, template: &Path, dest: &str, args: &[&str]) -> Command {
+        let mut cmd = self.groundwork();
+        cmd.arg("new")
+            .arg(dest)
+            .arg("--template")
+            .arg(template)
+            .arg("--no-git")
+            .args(args);
+        cmd
+    }
+
+    /// Starts a template named `name` with the given template.toml questions.
+    pub fn template(&self, name: &str, questions: &str) -> TemplateBuilder {
+        let root = self.path(name);
+        fs::create_dir_all(&root).unwrap();
+        fs::write(
+            root.join("template.toml"),
+            format!("[template]\nname = \"{name}\"\nversion = \"1.0.0\"\ndescription = \"test\"\n\n{questions}"),
+        )
+        .unwrap();
+        TemplateBuilder { root }
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        fs::read_to_string(self.path(relative))
+            .unwrap_or_else(|e| panic!("reading {relative}: {e}"))
+    }
+
+    pub fn exists(&self, relative: &str) -> bool {
+        self.path(relative).symlink_metadata().is_ok()
+    }
+}
+
+pub struct TemplateBuilder {
+    root: PathBuf,
+}
+
+impl TemplateBuilder {
+    pub fn file(self, path: &str, contents: impl AsRef<[u8]>) -> Self {
+        let target = self.root.join(path);
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::write(target, contents).unwrap();
+        self
+    }
+
+    pub fn executable(self, path: &str, contents: &str) -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        let builder = self.file(path, contents);
+        fs::set_permissions(builder.root.join(path), fs::Permissions::from_mode(0o755)).unwrap();
+        builder
+    }
+
+    pub fn symlink(self, path: &str, target: &str) -> Self {
+        let link = self.root.join(path);
+        fs::create_dir_all(link.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, link).unwrap();
+        self
+    }
+
+    pub fn build(self) -> PathBuf {
+        self.root
+    }
+}
+
+/// Every file below `root` with its bytes and mode, for comparing whole trees.
+pub fn snapshot(root: &Path) -> Vec<(String, Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let relative = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let meta = entry.path().symlink_metadata().unwrap();
+        let contents = if meta.is_file() {
+            fs::read(entry.path()).unwrap()
+        } else {
+            Vec::new()
+        };
+        files.push((relative, contents, meta.permissions().mode()));
+    }
+    files
+}

@@ -1,0 +1,163 @@
+//! An interactive run driven through the `Prompter` trait, as a terminal user would answer.
+
+use groundwork::answers::Prompter;
+use groundwork::error::Result;
+use groundwork::new::{NewOptions, run};
+use groundwork::source::Source;
+use groundwork::template::Question;
+
+use crate::env::TestEnv;
+use crate::kitchen_sink;
+
+/// Answers from a script, recording every prompt it was shown.
+#[derive(Default)]
+struct Scripted {
+    answers: Vec<&'static str>,
+    asked: Vec<String>,
+    refusals: Vec<String>,
+}
+
+impl Scripted {
+    fn next(&mut self, question: &Question) -> &'static str {
+        self.asked.push(question.name.clone());
+        assert!(
+            !self.answers.is_empty(),
+            "unexpected question {}",
+            question.name
+        );
+        self.answers.remove(0)
+    }
+}
+
+impl Prompter for Scripted {
+    fn text(&mut self, question: &Question, default: Option<&str>) -> Result<String> {
+        let answer = self.next(question);
+        Ok(if answer.is_empty() {
+            default.unwrap_or_default().to_owned()
+        } else {
+            answer.to_owned()
+        })
+    }
+
+    fn secret(&mut self, question: &Question) -> Result<String> {
+        Ok(self.next(question).to_owned())
+    }
+
+    fn confirm(&mut self, question: &Question, default: bool) -> Result<bool> {
+        Ok(match self.next(question) {
+            "" => default,
+            answer => answer == "y",
+        })
+    }
+
+    fn select(&mut self, question: &Question, choices: &[String], default: usize) -> Result<usize> {
+        Ok(match self.next(question) {
+            "" => default,
+            answer => choices.iter().position(|c| c == answer).unwrap(),
+        })
+    }
+
+    fn multi_select(
+        &mut self,
+        question: &Question,
+        choices: &[String],
+        defaults: &[bool],
+    ) -> Result<Vec<usize>> {
+        let answer = self.next(question);
+        Ok(if answer.is_empty() {
+            (0..choices.len()).filter(|i| defaults[*i]).collect()
+        } else {
+            answer
+                .split(',')
+                .map(|a| choices.iter().position(|c| c == a).unwrap())
+                .collect()
+        })
+    }
+
+    fn refuse(&mut self, question: &Question, message: &str) {
+        self.refusals.push(format!("{}: {message}", question.name));
+    }
+}
+
+fn options(env: &TestEnv, template: std::path::PathBuf, data: &[&str]) -> NewOptions {
+    NewOptions {
+        destination: env.path("out"),
+        source: Source::Local(template),
+        data: data.iter().map(|s| (*s).to_owned()).collect(),
+        data_file: None,
+        force: false,
+        dry_run: false,
+        git: false,
+    }
+}
+
+#[test]
+fn prompts_follow_when_and_reask_after_a_validation_failure() {
+    let env = TestEnv::new();
+    let template = kitchen_sink(&env).build();
+    let mut prompter = Scripted {
+        answers: vec![
+            "1 bad name", // refused by validate
+            "Fraud Detector",
+            "",    // package: take the default derived from the name
+            "y",   // use_docker
+            "ten", // replicas: refused, not a number
+            "5",
+            "aws",
+            "docs,bench",
+            "",      // registry (asked because use_docker is true): default
+            "token", // api_token
+        ],
+        ..Scripted::default()
+    };
+    let mut out = Vec::new();
+    run(&options(&env, template, &[]), Some(&mut prompter), &mut out).unwrap();
+
+    assert_eq!(
+        prompter.asked,
+        [
+            "project_name",
+            "project_name",
+            "package",
+            "use_docker",
+            "replicas",
+            "replicas",
+            "cloud",
+            "extras",
+            "registry",
+            "api_token"
+        ]
+    );
+    assert_eq!(prompter.refusals.len(), 2, "{:?}", prompter.refusals);
+    assert!(prompter.refusals[0].contains("does not match the pattern"));
+    assert!(prompter.refusals[1].contains("whole number"));
+    let readme = env.read("out/README.md");
+    assert!(readme.contains("package=fraud_detector"), "{readme}");
+    assert!(
+        readme.contains("registry=ghcr.io/fraud_detector"),
+        "{readme}"
+    );
+    assert!(readme.contains("replicas=6") && readme.contains("extras=docs,bench"));
+    assert!(String::from_utf8(out).unwrap().contains("Created"));
+}
+
+#[test]
+fn a_false_when_skips_the_question_and_presets_are_not_asked() {
+    let env = TestEnv::new();
+    let template = kitchen_sink(&env).build();
+    let mut prompter = Scripted {
+        answers: vec!["", "n", "", "", "", ""],
+        ..Scripted::default()
+    };
+    let mut out = Vec::new();
+    run(
+        &options(&env, template, &["project_name=Given"]),
+        Some(&mut prompter),
+        &mut out,
+    )
+    .unwrap();
+    assert!(!prompter.asked.contains(&"registry".to_owned()));
+    assert!(!prompter.asked.contains(&"project_name".to_owned()));
+    assert_eq!(prompter.asked.len(), 6);
+    assert!(env.read("out/README.md").contains("registry=ghcr.io/given"));
+}

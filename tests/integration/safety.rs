@@ -1,0 +1,156 @@
+//! The safety rules: no path escapes, no symlink escapes, no partial projects.
+
+use predicates::prelude::*;
+
+use crate::env::{TestEnv, snapshot};
+use crate::kitchen_sink;
+
+#[test]
+fn a_path_traversal_answer_is_refused_and_nothing_is_written() {
+    let env = TestEnv::new();
+    let template = kitchen_sink(&env).build();
+    env.new_project(&template, "out", &["--defaults", "-d", "package=../evil"])
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(
+            predicate::str::contains("src/../evil")
+                .and(predicate::str::contains("must stay inside the destination")),
+        );
+    assert!(!env.exists("out"));
+    assert!(!env.exists("evil"));
+}
+
+#[test]
+fn an_absolute_rendered_path_is_refused() {
+    let env = TestEnv::new();
+    let template = env
+        .template("abs", "[[questions]]\nname = \"dir\"\ndefault = \"x\"\n")
+        .file("{{ dir }}/file.txt", "x\n")
+        .build();
+    let target = env.path("elsewhere");
+    let arg = format!("dir={}", target.display());
+    env.new_project(&template, "out", &["--defaults", "-d", &arg])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "is absolute; rendered paths must stay inside the destination",
+        ));
+    assert!(!env.exists("out") && !target.exists());
+}
+
+#[test]
+fn a_template_symlink_out_of_the_template_is_refused() {
+    let env = TestEnv::new();
+    std::fs::write(env.path("secret.txt"), "do not copy\n").unwrap();
+    let template = env
+        .template("links", "")
+        .file("inside.txt", "inside\n")
+        .symlink("ok-link.txt", "inside.txt")
+        .symlink("escape.txt", "../secret.txt")
+        .build();
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(
+            predicate::str::contains("escape.txt")
+                .and(predicate::str::contains("points outside the template")),
+        );
+    assert!(!env.exists("out"));
+
+    std::fs::remove_file(template.join("escape.txt")).unwrap();
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .success();
+    assert_eq!(env.read("out/ok-link.txt"), "inside\n");
+    assert!(
+        !env.path("out/ok-link.txt")
+            .symlink_metadata()
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn force_never_writes_through_a_symlink_in_the_destination() {
+    let env = TestEnv::new();
+    let template = kitchen_sink(&env).build();
+    std::fs::create_dir_all(env.path("out")).unwrap();
+    std::fs::create_dir_all(env.path("outside")).unwrap();
+    std::os::unix::fs::symlink(env.path("outside"), env.path("out/src")).unwrap();
+    let before = snapshot(&env.path("out"));
+    env.new_project(&template, "out", &["--defaults", "--force"])
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(predicate::str::contains("symlink"));
+    assert_eq!(snapshot(&env.path("out")), before);
+    assert_eq!(std::fs::read_dir(env.path("outside")).unwrap().count(), 0);
+}
+
+#[test]
+fn a_fault_midway_through_a_fresh_apply_leaves_no_destination() {
+    let env = TestEnv::new();
+    let template = kitchen_sink(&env).build();
+    env.new_project(&template, "out", &["--defaults"])
+        .env("GROUNDWORK_FAULT_INJECT", "3")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("injected fault after 3 writes"));
+    assert!(!env.exists("out"));
+    let leftovers: Vec<_> = std::fs::read_dir(env.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".groundwork"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+}
+
+#[test]
+fn a_fault_midway_through_a_forced_apply_restores_the_previous_tree() {
+    let env = TestEnv::new();
+    let template = kitchen_sink(&env).build();
+    std::fs::create_dir_all(env.path("out/src")).unwrap();
+    std::fs::write(env.path("out/README.md"), "old readme\n").unwrap();
+    std::fs::write(env.path("out/src/extra.py"), "x = 1\n").unwrap();
+    let before = snapshot(&env.path("out"));
+    // The plan places files in path order, so several are in place (some overwritten, some new
+    // directories made) when the fault strikes.
+    env.new_project(&template, "out", &["--defaults", "--force"])
+        .env("GROUNDWORK_FAULT_INJECT", "5")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("injected fault after 5 writes"));
+    assert_eq!(snapshot(&env.path("out")), before);
+}
+
+#[test]
+fn a_file_where_the_template_needs_a_directory_is_refused_before_writing() {
+    let env = TestEnv::new();
+    let template = kitchen_sink(&env).build();
+    std::fs::create_dir_all(env.path("out")).unwrap();
+    std::fs::write(env.path("out/src"), "a file, not a directory\n").unwrap();
+    let before = snapshot(&env.path("out"));
+    env.new_project(&template, "out", &["--defaults", "--force"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("but it is a file"));
+    assert_eq!(snapshot(&env.path("out")), before);
+}
+
+#[test]
+fn a_template_writing_the_answers_file_itself_is_an_error() {
+    let env = TestEnv::new();
+    let template = env
+        .template("clash", "")
+        .file(".groundwork.toml", "x = 1\n")
+        .build();
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "both render to `.groundwork.toml`",
+        ));
+}
