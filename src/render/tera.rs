@@ -37,6 +37,16 @@ fn context(answers: &Answers) -> Context {
     context
 }
 
+/// The template file a Tera error points into, when it points into one.
+fn template_of(error: &tera::Error) -> Option<String> {
+    match error.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            Some(report.filename().to_owned())
+        }
+        _ => None,
+    }
+}
+
 /// Tera's message with its causes, which carry the line and the offending variable.
 fn describe(error: &tera::Error) -> String {
     let mut message = error.to_string();
@@ -99,16 +109,16 @@ impl TeraEngine {
             if !file.path.ends_with(RENDER_SUFFIX) || !is_text(&file.contents) {
                 continue;
             }
-            let Ok(text) = std::str::from_utf8(&file.contents) else {
-                continue;
-            };
-            tera.add_raw_template(&file.path, text)
-                .map_err(|e| Error::Render {
-                    path: file.path.clone(),
-                    message: describe(&e),
-                })?;
-            sources.push((file.path.as_str(), text));
+            if let Ok(text) = std::str::from_utf8(&file.contents) {
+                sources.push((file.path.as_str(), text));
+            }
         }
+        // Added in one batch so that includes resolve whatever the file order.
+        tera.add_raw_templates(sources.iter().copied())
+            .map_err(|e| Error::Render {
+                path: template_of(&e).unwrap_or_default(),
+                message: describe(&e),
+            })?;
         for (path, text) in sources {
             if let Some(message) = undefined_variable(&tera, path, text, &known_refs) {
                 return Err(Error::Render {

@@ -487,3 +487,61 @@ fn help_describes_every_flag() {
         .stdout(predicate::str::contains("built-in templates"));
     env.groundwork().arg("--no-such-flag").assert().code(2);
 }
+
+#[test]
+fn without_git_identity_the_fallback_author_is_used_and_said() {
+    let env = TestEnv::new();
+    let template = kitchen_sink(&env).build();
+    std::fs::remove_file(env.path(".gitconfig")).unwrap();
+    env.groundwork()
+        .args(["new", "out", "--defaults", "--template"])
+        .arg(&template)
+        .env("GIT_CONFIG_GLOBAL", env.path("no-such-gitconfig"))
+        .env_remove("GIT_AUTHOR_NAME")
+        .env_remove("GIT_AUTHOR_EMAIL")
+        .env_remove("EMAIL")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "note: git config has no user.name",
+        ));
+    let repo = git2::Repository::open(env.path("out")).unwrap();
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    assert_eq!(head.author().name().ok(), Some("groundwork"));
+}
+
+#[test]
+fn tera_files_can_include_each_other() {
+    let env = TestEnv::new();
+    let template = env
+        .template("inc", "[[questions]]\nname = \"who\"\ndefault = \"team\"\n")
+        .file(
+            "README.md.tera",
+            "Hello\n{% include \"docs/NOTICE.tera\" %}",
+        )
+        .file("docs/NOTICE.tera", "-- {{ who }}\n")
+        .build();
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .success();
+    assert_eq!(env.read("out/README.md"), "Hello\n-- team\n");
+    assert_eq!(env.read("out/docs/NOTICE"), "-- team\n");
+}
+
+#[test]
+fn a_tera_syntax_error_names_the_file_and_line() {
+    let env = TestEnv::new();
+    let template = env
+        .template("syntax", "")
+        .file("a.txt.tera", "fine\n")
+        .file("docs/bad.md.tera", "one\ntwo {% if %}\n")
+        .build();
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(
+            predicate::str::contains("template file `docs/bad.md.tera`")
+                .and(predicate::str::contains("docs/bad.md.tera:2:")),
+        );
+}
