@@ -4,14 +4,15 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
+use crate::answers::{self, ANSWERS_FILE, Answers, Mode, Presets, Prompter};
 use crate::apply;
 use crate::error::{Error, Result};
 use crate::git;
 use crate::plan::{self, Destination, Plan};
 use crate::render::{self, Expressions};
 use crate::source::Source;
-use crate::tree::Entry;
+use crate::template::Template;
+use crate::tree::{Entry, Tree};
 
 /// Validated options of `groundwork new`.
 #[derive(Debug, Clone)]
@@ -32,12 +33,19 @@ pub struct Outcome {
     pub commit: Option<git::Commit>,
 }
 
-/// Creates a project. Questions go to `prompter` when there is one; otherwise defaults are taken.
-pub fn run(
-    options: &NewOptions,
-    prompter: Option<&mut dyn Prompter>,
-    out: &mut dyn Write,
-) -> Result<Outcome> {
+/// A rendered project, not yet planned against the destination.
+#[derive(Debug)]
+pub struct Rendered {
+    pub template: Template,
+    pub answers: Answers,
+    /// Every file of the project, the answers file included.
+    pub tree: Tree,
+}
+
+/// Loads the template, answers its questions and renders the project in memory. Questions go to
+/// `prompter` when there is one; otherwise defaults are taken. Reads the destination only to refuse
+/// a non-empty one early.
+pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Result<Rendered> {
     let template = options.source.load()?;
     // Refuse early: nobody should answer twenty questions to learn the directory was taken.
     let state = plan::inspect(&options.destination)?;
@@ -60,14 +68,13 @@ pub fn run(
     let answers = answers::collect(&template.manifest, &presets, mode, &expressions)?;
 
     let mut tree = render::render(&template, &answers)?;
-    let source = options.source.to_string();
     let answers_text =
-        answers::answers_file(&template.manifest, &source, &answers).map_err(|e| {
-            Error::Render {
+        answers::answers_file(&template.manifest, &options.source.to_string(), &answers).map_err(
+            |e| Error::Render {
                 path: ANSWERS_FILE.into(),
                 message: e.to_string(),
-            }
-        })?;
+            },
+        )?;
     tree.insert(
         ANSWERS_FILE.into(),
         Entry {
@@ -76,7 +83,20 @@ pub fn run(
             source: format!("(groundwork's {ANSWERS_FILE})"),
         },
     )?;
+    Ok(Rendered {
+        template,
+        answers,
+        tree,
+    })
+}
 
+/// Creates a project: [`render`], plan, then apply (or print the plan for a dry run).
+pub fn run(
+    options: &NewOptions,
+    prompter: Option<&mut dyn Prompter>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let Rendered { template, tree, .. } = render(options, prompter)?;
     let plan = plan::plan_new(&tree, &options.destination, options.force)?;
     let name = format!("{} {}", template.manifest.name, template.manifest.version);
     if options.dry_run {

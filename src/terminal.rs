@@ -34,9 +34,15 @@ impl Default for TerminalPrompter {
 }
 
 fn failed(question: &Question, error: &dialoguer::Error) -> Error {
-    Error::Prompt {
-        question: question.name.clone(),
-        message: error.to_string(),
+    match error {
+        // Ctrl-C at a prompt arrives as an interrupted read, not as a signal.
+        dialoguer::Error::IO(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            Error::Interrupted
+        }
+        dialoguer::Error::IO(_) => Error::Prompt {
+            question: question.name.clone(),
+            message: error.to_string(),
+        },
     }
 }
 

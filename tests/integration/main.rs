@@ -2,6 +2,7 @@
 
 mod builtin;
 mod env;
+mod golden;
 mod interactive;
 mod new;
 mod safety;
