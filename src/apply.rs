@@ -83,8 +83,11 @@ pub fn apply(plan: &Plan, tree: &Tree, finish: impl FnOnce(&Path) -> Result<()>)
         if interrupted() {
             return Err(Error::Interrupted);
         }
-        // rename(2) replaces an empty directory atomically, so an empty destination needs no
-        // special case.
+        if destination.exists() {
+            // An empty directory may be someone's working directory (`groundwork new .`):
+            // replacing it would leave their shell in a deleted directory, so fill it instead.
+            return move_children(&root, destination);
+        }
         fs::rename(&root, destination).map_err(|e| Error::io(destination, e))?;
         return Ok(());
     }
@@ -110,6 +113,29 @@ pub fn apply(plan: &Plan, tree: &Tree, finish: impl FnOnce(&Path) -> Result<()>)
         return Err(error);
     }
     finish(destination)
+}
+
+/// Moves every top-level entry of `from` into the empty directory `to`; on failure moves back the
+/// ones already moved, so `to` is empty again.
+fn move_children(from: &Path, to: &Path) -> Result<()> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(from).map_err(|e| Error::io(from, e))? {
+        names.push(entry.map_err(|e| Error::io(from, e))?.file_name());
+    }
+    names.sort();
+    let mut moved = Vec::new();
+    for name in names {
+        if let Err(e) = fs::rename(from.join(&name), to.join(&name)) {
+            for back in moved.iter().rev() {
+                if let Err(e) = fs::rename(to.join(back), from.join(back)) {
+                    eprintln!("warning: rolling back {}: {e}", to.join(back).display());
+                }
+            }
+            return Err(Error::io(to.join(&name), e));
+        }
+        moved.push(name);
+    }
+    Ok(())
 }
 
 fn parent_of(destination: &Path) -> PathBuf {

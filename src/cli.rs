@@ -74,9 +74,12 @@ impl NewArgs {
     }
 
     pub fn into_options(self) -> NewOptions {
+        // Absolute, so that `.` has a parent to stage beside.
+        let destination =
+            std::path::absolute(&self.destination).unwrap_or_else(|_| self.destination.clone());
         NewOptions {
             source: Source::parse(&self.template),
-            destination: self.destination,
+            destination,
             data: self.data,
             data_file: self.data_file,
             force: self.force,

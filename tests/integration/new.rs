@@ -545,3 +545,21 @@ fn a_tera_syntax_error_names_the_file_and_line() {
                 .and(predicate::str::contains("docs/bad.md.tera:2:")),
         );
 }
+
+#[test]
+fn new_dot_fills_the_current_empty_directory_in_place() {
+    use std::os::unix::fs::MetadataExt;
+    let env = TestEnv::new();
+    let template = kitchen_sink(&env).build();
+    std::fs::create_dir(env.path("here")).unwrap();
+    let inode = std::fs::metadata(env.path("here")).unwrap().ino();
+    env.groundwork()
+        .current_dir(env.path("here"))
+        .args(["new", ".", "--defaults", "--template"])
+        .arg(&template)
+        .assert()
+        .success();
+    assert!(env.exists("here/README.md") && env.exists("here/.git"));
+    // The same directory, not a replacement: a shell sitting in it still sees the project.
+    assert_eq!(std::fs::metadata(env.path("here")).unwrap().ino(), inode);
+}
