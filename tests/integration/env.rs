@@ -57,6 +57,26 @@ impl TestEnv {
         cmd
     }
 
+    /// Asserts that `new out` with `args` fails with exit 1, says `message` and writes nothing.
+    pub fn refuses(&self, template: &Path, args: &[&str], message: &str) {
+        self.new_project(template, "out", args)
+            .assert()
+            .failure()
+            .code(1)
+            .stderr(predicates::str::contains(message));
+        assert!(!self.exists("out"), "a refused run wrote out/");
+        assert!(self.leftovers().is_empty(), "staging left behind");
+    }
+
+    /// Staging directories left beside the destinations (there should never be any).
+    pub fn leftovers(&self) -> Vec<String> {
+        fs::read_dir(self.root())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".groundwork"))
+            .collect()
+    }
+
     /// Starts a template named `name` with the given template.toml questions.
     pub fn template(&self, name: &str, questions: &str) -> TemplateBuilder {
         let root = self.path(name);

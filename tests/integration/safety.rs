@@ -100,12 +100,11 @@ fn a_fault_midway_through_a_fresh_apply_leaves_no_destination() {
         .failure()
         .stderr(predicate::str::contains("injected fault after 3 writes"));
     assert!(!env.exists("out"));
-    let leftovers: Vec<_> = std::fs::read_dir(env.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".groundwork"))
-        .collect();
-    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+    assert!(
+        env.leftovers().is_empty(),
+        "staging left behind: {:?}",
+        env.leftovers()
+    );
 }
 
 #[test]
