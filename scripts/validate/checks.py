@@ -6,7 +6,9 @@ were problems (2 on usage errors). Run with the harness venv's python (needs PyY
 jsonschema and nbformat).
 
   checks.py notebooks DIR                 strict nbformat validation (warnings are errors)
-  checks.py crs SCHEMA_DIR FILE...        validate custom resources in YAML streams against our schemas
+  checks.py crs SCHEMA_DIR [--answers DIR] FILE...
+                                          validate custom resources in YAML streams against our schemas
+                                          (with --answers: and require the kinds DIR's answers call for)
   checks.py known-kinds SCHEMA_DIR        print the kinds our schemas cover, one per line
   checks.py alerts DIR BUILD OUT_DIR      extract rules from the PrometheusRule(s) in the kustomize output
                                           BUILD, write OUT_DIR/rules.yaml and OUT_DIR/alerts.test.yaml, and
@@ -15,7 +17,9 @@ jsonschema and nbformat).
                                           markdown links all resolve to files
   checks.py unrendered DIR ALLOWLIST      no '{{', '{%' or '{#' left outside allowed files
   checks.py expect DIR                    the files the answers call for are present
+  checks.py coverage TEMPLATE_TOML        the combinations on stdin use every choice value
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -27,7 +31,16 @@ import tomllib
 import warnings
 from pathlib import Path
 
-SKIP_DIRS = {".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache", "node_modules"}
+SKIP_DIRS = {
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".mypy_cache",
+    "node_modules",
+}
 
 
 def walk_files(root: Path):
@@ -72,7 +85,11 @@ def cmd_notebooks(root: Path) -> int:
     import nbformat
 
     problems: list[str] = []
-    notebooks = [p for p in walk_files(root) if p.suffix == ".ipynb" and ".ipynb_checkpoints" not in p.parts]
+    notebooks = [
+        p
+        for p in walk_files(root)
+        if p.suffix == ".ipynb" and ".ipynb_checkpoints" not in p.parts
+    ]
     if not notebooks:
         problems.append("no notebook found")
     for nb_path in notebooks:
@@ -89,13 +106,17 @@ def cmd_notebooks(root: Path) -> int:
             problems.append(f"{rel}: {type(exc).__name__}: {first}")
             continue
         if (raw.get("nbformat"), raw.get("nbformat_minor", 0)) < (4, 5):
-            problems.append(f"{rel}: nbformat {raw.get('nbformat')}.{raw.get('nbformat_minor')} < 4.5 (cells have no ids)")
+            problems.append(
+                f"{rel}: nbformat {raw.get('nbformat')}.{raw.get('nbformat_minor')} < 4.5 (cells have no ids)"
+            )
         ids = [c.get("id") for c in raw.get("cells", [])]
         if len(ids) != len(set(ids)):
             problems.append(f"{rel}: duplicate cell ids")
         if not raw.get("cells"):
             problems.append(f"{rel}: no cells")
-        print(f"  ok {rel} (nbformat {raw['nbformat']}.{raw['nbformat_minor']}, {len(ids)} cells)")
+        print(
+            f"  ok {rel} (nbformat {raw['nbformat']}.{raw['nbformat_minor']}, {len(ids)} cells)"
+        )
     return finish(problems, f"{len(notebooks)} notebook(s) valid")
 
 
@@ -125,7 +146,27 @@ def cmd_known_kinds(schema_dir: Path) -> int:
     return 0
 
 
-def cmd_crs(schema_dir: Path, files: list[Path]) -> int:
+def expected_kinds(root: Path) -> set[str]:
+    """The custom resources the answers call for (so the schema check cannot pass vacuously)."""
+    ans = answers(root)
+    serving, training = ans.get("serving", "none"), ans.get("training", "none")
+    kinds = set()
+    if serving != "none" or training != "none":
+        kinds.add("PrometheusRule")
+        if ans.get("gitops") in (True, "true"):
+            kinds.add("Application")
+    if serving != "none":
+        kinds.add("ServiceMonitor")
+    if serving == "kserve":
+        kinds.add("InferenceService")
+    if serving == "deployment" and ans.get("platform") == "openshift":
+        kinds.add("Route")
+    if training == "argo-workflows":
+        kinds.add("CronWorkflow")
+    return kinds
+
+
+def cmd_crs(schema_dir: Path, files: list[Path], root: Path | None = None) -> int:
     import jsonschema
 
     schemas = load_schemas(schema_dir)
@@ -141,16 +182,27 @@ def cmd_crs(schema_dir: Path, files: list[Path]) -> int:
             name = (doc.get("metadata") or {}).get("name", "?")
             if (api, kind) not in schemas:
                 if kind in by_kind:
-                    problems.append(f"{f}: {kind}/{name} has apiVersion {api!r}, expected {by_kind[kind]!r}")
+                    problems.append(
+                        f"{f}: {kind}/{name} has apiVersion {api!r}, expected {by_kind[kind]!r}"
+                    )
                 continue
             schema_file, schema = schemas[(api, kind)]
             validator = jsonschema.Draft7Validator(schema)
-            errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+            errors = sorted(
+                validator.iter_errors(doc), key=lambda e: list(e.absolute_path)
+            )
             for err in errors:
                 where = ".".join(str(p) for p in err.absolute_path) or "<root>"
                 problems.append(f"{f}: {kind}/{name}: {where}: {err.message[:300]}")
             counts[kind] = counts.get(kind, 0) + 1
-            print(f"  {'FAIL' if errors else 'ok'} {f.name if str(f) != '-' else '-'}: {kind}/{name} against {schema_file}")
+            print(
+                f"  {'FAIL' if errors else 'ok'} {f.name if str(f) != '-' else '-'}: {kind}/{name} against {schema_file}"
+            )
+    if root is not None:
+        for kind in sorted(expected_kinds(root) - set(counts)):
+            problems.append(
+                f"the answers call for a {kind}, but the manifests have none"
+            )
     summary = ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "none"
     return finish(problems, f"custom resources valid ({summary})")
 
@@ -176,47 +228,68 @@ def cmd_alerts(root: Path, build: Path, out_dir: Path) -> int:
     if not alerts:
         problems.append("the PrometheusRule defines no alert")
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "rules.yaml").write_text(yaml.safe_dump({"groups": groups}, sort_keys=False), encoding="utf-8")
+    (out_dir / "rules.yaml").write_text(
+        yaml.safe_dump({"groups": groups}, sort_keys=False), encoding="utf-8"
+    )
 
     test_file = root / "manifests" / "tests" / "alerts.test.yaml"
     if not test_file.is_file():
         return finish(problems + [f"{test_file.relative_to(root)} is missing"], "")
     test = yaml.safe_load(test_file.read_text(encoding="utf-8")) or {}
     test["rule_files"] = ["rules.yaml"]
-    (out_dir / "alerts.test.yaml").write_text(yaml.safe_dump(test, sort_keys=False), encoding="utf-8")
+    (out_dir / "alerts.test.yaml").write_text(
+        yaml.safe_dump(test, sort_keys=False), encoding="utf-8"
+    )
 
     tested: dict[str, list[dict]] = {}
     for t in test.get("tests") or []:
         for art in t.get("alert_rule_test") or []:
-            tested.setdefault(art.get("alertname"), []).extend(art.get("exp_alerts") or [])
+            tested.setdefault(art.get("alertname"), []).extend(
+                art.get("exp_alerts") or []
+            )
     for name, rule in alerts.items():
         url = (rule.get("annotations") or {}).get("runbook_url")
         if not url:
             problems.append(f"alert {name} has no runbook_url annotation")
         if name not in tested:
-            problems.append(f"alert {name} has no alert_rule_test in {test_file.relative_to(root)}")
+            problems.append(
+                f"alert {name} has no alert_rule_test in {test_file.relative_to(root)}"
+            )
             continue
         fired = tested[name]
         if not fired:
-            problems.append(f"alert {name}: no test case expects it to fire (exp_alerts is empty everywhere)")
-        elif not any((e.get("exp_annotations") or {}).get("runbook_url") for e in fired):
-            problems.append(f"alert {name}: no firing test case checks its runbook_url in exp_annotations")
+            problems.append(
+                f"alert {name}: no test case expects it to fire (exp_alerts is empty everywhere)"
+            )
+        elif not any(
+            (e.get("exp_annotations") or {}).get("runbook_url") for e in fired
+        ):
+            problems.append(
+                f"alert {name}: no firing test case checks its runbook_url in exp_annotations"
+            )
         else:
             print(f"  ok alert {name}: fires in a unit test that checks runbook_url")
     for name in tested:
         if name not in alerts:
-            problems.append(f"{test_file.relative_to(root)} tests alert {name}, which no rule defines")
-    return finish(problems, f"{len(alerts)} alert(s), each with a firing unit test and a runbook_url")
+            problems.append(
+                f"{test_file.relative_to(root)} tests alert {name}, which no rule defines"
+            )
+    return finish(
+        problems,
+        f"{len(alerts)} alert(s), each with a firing unit test and a runbook_url",
+    )
 
 
 # --------------------------------------------------------------------------- links
-MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|!\[[^\]]*\]\(\s*<?([^)\s>]+)>?")
-MD_REF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+MD_LINK = re.compile(
+    r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|!\[[^\]]*\]\(\s*<?([^)\s>]+)>?"
+)
+MD_REF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
 RUNBOOK = re.compile(r"runbook_url[\"']?\s*[:=]\s*[\"']?([^\s\"'}]+)")
 BLOB = re.compile(
     r"https://(github\.com|gitlab\.com)/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)/(?:-/)?(?:blob|tree)/([A-Za-z0-9_.-]+)/([^\s)\"'<>#?]+)"
 )
-FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
+FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 
 
 def cmd_links(root: Path) -> int:
@@ -233,13 +306,17 @@ def cmd_links(root: Path) -> int:
             n_runbooks += 1
             m = BLOB.match(url)
             if not m:
-                problems.append(f"{rel}: runbook_url {url} is not a blob URL into this repository")
+                problems.append(
+                    f"{rel}: runbook_url {url} is not a blob URL into this repository"
+                )
                 continue
         for m in BLOB.finditer(text):
-            host, o, r, ref, path = m.groups()
+            _host, o, r, _ref, path = m.groups()
             if org and repo and (o.lower(), r.lower()) != (org.lower(), repo.lower()):
                 if "runbook" in path:
-                    problems.append(f"{rel}: {m.group(0)} points at {o}/{r}, not this repository ({org}/{repo})")
+                    problems.append(
+                        f"{rel}: {m.group(0)} points at {o}/{r}, not this repository ({org}/{repo})"
+                    )
                 continue
             n_self += 1
             target = root / path
@@ -250,20 +327,28 @@ def cmd_links(root: Path) -> int:
             body = re.sub(r"`[^`\n]*`", "", body)
             links = [a or b for a, b in MD_LINK.findall(body)] + MD_REF.findall(body)
             for link in links:
-                if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", link) or link.startswith("#") or link.startswith("//"):
+                if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", link) or link.startswith(
+                    ("#", "//")
+                ):
                     continue
                 path = link.split("#", 1)[0].split("?", 1)[0]
                 if not path:
                     continue
                 n_md += 1
-                target = (root / path.lstrip("/")) if path.startswith("/") else (f.parent / path)
+                target = (
+                    (root / path.lstrip("/"))
+                    if path.startswith("/")
+                    else (f.parent / path)
+                )
                 try:
                     target.resolve().relative_to(root.resolve())
                 except ValueError:
                     problems.append(f"{rel}: link {link} leaves the repository")
                     continue
                 if not target.exists():
-                    problems.append(f"{rel}: link {link} -> {os.path.normpath(target.relative_to(root) if target.is_absolute() else target)} does not exist")
+                    problems.append(
+                        f"{rel}: link {link} -> {os.path.normpath(target.relative_to(root) if target.is_absolute() else target)} does not exist"
+                    )
     return finish(
         problems,
         f"links resolve: {n_runbooks} runbook_url(s), {n_self} URL(s) into this repository, {n_md} relative markdown link(s)",
@@ -272,7 +357,12 @@ def cmd_links(root: Path) -> int:
 
 # --------------------------------------------------------------------------- unrendered
 TERA_VAR = re.compile(r"\{\{-?\s*[A-Za-z_][\w.]*\s*(\|[^{}]*)?-?\}\}")
-GHA_EXPR = re.compile(r"\$\{\{.*?\}\}", re.S)
+# docker/metadata-action tag patterns in workflows: type=semver,pattern={{major}}.{{minor}} ...
+METADATA_ACTION = re.compile(
+    r"\{\{\s*(version|major|minor|patch|raw|sha|branch|tag|base_ref|is_default_branch"
+    r"|date\s+'[^']*'(\s+tz='[^']*')?)\s*\}\}"
+)
+GHA_EXPR = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
 # Go templates (Prometheus alert annotations) reference $labels/$value; Tera and Jinja variables never start with $.
 GO_TEMPLATE = re.compile(r"\{\{-?\s*[^{}]*\$[^{}]*\}\}")
 
@@ -280,7 +370,11 @@ GO_TEMPLATE = re.compile(r"\{\{-?\s*[^{}]*\$[^{}]*\}\}")
 def load_allowlist(path: Path) -> list[str]:
     if not path.is_file():
         return []
-    return [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    return [
+        line.strip()
+        for line in path.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
 
 
 def cmd_unrendered(root: Path, allowlist: Path) -> int:
@@ -296,7 +390,7 @@ def cmd_unrendered(root: Path, allowlist: Path) -> int:
             continue
         n += 1
         if rel.startswith(".github/") and rel.endswith((".yml", ".yaml")):
-            text = GHA_EXPR.sub("", text)
+            text = METADATA_ACTION.sub("", GHA_EXPR.sub("", text))
         if rel.endswith((".yml", ".yaml")):
             text = GO_TEMPLATE.sub("", text)
         python = rel.endswith(".py")
@@ -307,7 +401,9 @@ def cmd_unrendered(root: Path, allowlist: Path) -> int:
                 if tok == "{{" and python and not TERA_VAR.search(line):
                     continue
                 if tok in line:
-                    problems.append(f"{rel}:{lineno}: {tok!r} left unrendered: {line.strip()[:120]}")
+                    problems.append(
+                        f"{rel}:{lineno}: {tok!r} left unrendered: {line.strip()[:120]}"
+                    )
                     break
         if f.name.endswith(".tera"):
             problems.append(f"{rel}: a .tera suffix survived rendering")
@@ -321,13 +417,24 @@ def cmd_expect(root: Path) -> int:
     if not ans:
         problems.append(".groundwork.toml with an [answers] table is missing")
     serving, training = ans.get("serving", "none"), ans.get("training", "none")
-    must = ["README.md", "pyproject.toml", ".gitignore", ".yamllint", ".pre-commit-config.yaml"]
+    must = [
+        "README.md",
+        "pyproject.toml",
+        ".gitignore",
+        ".yamllint",
+        ".pre-commit-config.yaml",
+    ]
     pkg = ans.get("package_name")
     if pkg:
         must.append(f"src/{pkg}/__init__.py")
     if serving != "none" or training != "none":
-        must += ["Containerfile", "manifests/base/kustomization.yaml", "manifests/overlays/dev/kustomization.yaml",
-                 "manifests/overlays/prod/kustomization.yaml", "manifests/tests/alerts.test.yaml"]
+        must += [
+            "Containerfile",
+            "manifests/base/kustomization.yaml",
+            "manifests/overlays/dev/kustomization.yaml",
+            "manifests/overlays/prod/kustomization.yaml",
+            "manifests/tests/alerts.test.yaml",
+        ]
         if ans.get("gitops") in (True, "true"):
             must.append("manifests/argocd")
     else:
@@ -350,7 +457,46 @@ def cmd_expect(root: Path) -> int:
     for m in must:
         if not (root / m).exists():
             problems.append(f"{m} is missing")
-    return finish(problems, f"expected files present for {', '.join(f'{k}={v}' for k, v in sorted(ans.items()) if k in ('serving', 'platform', 'training', 'gitops', 'ci', 'license', 'python_version'))}")
+    return finish(
+        problems,
+        f"expected files present for {', '.join(f'{k}={v}' for k, v in sorted(ans.items()) if k in ('serving', 'platform', 'training', 'gitops', 'ci', 'license', 'python_version'))}",
+    )
+
+
+# --------------------------------------------------------------------------- coverage
+def cmd_coverage(template_toml: Path) -> int:
+    """Every value of every choice (and both values of every bool) appears in the combinations
+    read from stdin, one per line: NAME key=value..."""
+    questions = tomllib.loads(template_toml.read_text(encoding="utf-8")).get(
+        "questions", []
+    )
+    combos = []
+    for line in sys.stdin.read().splitlines():
+        words = line.split()
+        if words:
+            combos.append(dict(w.split("=", 1) for w in words[1:]))
+    problems = []
+    for q in questions:
+        name = q["name"]
+        if "choices" in q:
+            wanted = [str(c) for c in q["choices"]]
+        elif q.get("type") == "bool":
+            wanted = ["true", "false"]
+        else:
+            continue
+        default = q.get("default", "")
+        default = str(default).lower() if isinstance(default, bool) else str(default)
+        if (
+            "{{" in default
+        ):  # a computed default; these combinations only rely on it being true
+            default = "true"
+        seen = {c.get(name, default) for c in combos}
+        missing = [v for v in wanted if v not in seen]
+        if missing:
+            problems.append(f"{name}: no combination uses {', '.join(missing)}")
+        else:
+            print(f"  ok {name}: {', '.join(wanted)}")
+    return finish(problems, f"{len(combos)} combinations cover every choice")
 
 
 def main(argv: list[str]) -> int:
@@ -361,6 +507,8 @@ def main(argv: list[str]) -> int:
     try:
         if cmd == "notebooks" and len(args) == 1:
             return cmd_notebooks(Path(args[0]))
+        if cmd == "crs" and len(args) >= 4 and args[1] == "--answers":
+            return cmd_crs(Path(args[0]), [Path(a) for a in args[3:]], Path(args[2]))
         if cmd == "crs" and len(args) >= 2:
             return cmd_crs(Path(args[0]), [Path(a) for a in args[1:]])
         if cmd == "known-kinds" and len(args) == 1:
@@ -371,6 +519,8 @@ def main(argv: list[str]) -> int:
             return cmd_links(Path(args[0]))
         if cmd == "unrendered" and len(args) == 2:
             return cmd_unrendered(Path(args[0]), Path(args[1]))
+        if cmd == "coverage" and len(args) == 1:
+            return cmd_coverage(Path(args[0]))
         if cmd == "expect" and len(args) == 1:
             return cmd_expect(Path(args[0]))
     except Exception as exc:  # noqa: BLE001 - report, never a traceback-only failure
