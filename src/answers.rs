@@ -176,19 +176,19 @@ pub fn collect(
     presets.check_known(manifest)?;
     let mut answers = Answers::default();
     for question in &manifest.questions {
-        let scope = |answers: &Answers| expressions.scope(answers);
         let value = if let Some((raw, origin)) = presets.values.get(&question.name) {
             let value = coerce(question, raw, origin)?;
             validate(question, &value, origin)?;
             value
         } else {
+            let scope = expressions.scope(&answers);
             let asked = match &question.when {
-                Some(condition) => scope(&answers)
+                Some(condition) => scope
                     .truthy(condition)
                     .map_err(|message| question_error(manifest, question, "when", &message))?,
                 None => true,
             };
-            let default = default_value(manifest, question, &scope(&answers))?;
+            let default = default_value(manifest, question, &scope)?;
             match &mut mode {
                 Mode::Interactive(prompter) if asked => ask(*prompter, question, default.as_ref())?,
                 _ if !asked => default.unwrap_or_else(|| empty_value(&question.kind)),
