@@ -75,29 +75,26 @@ fn builtin_names() -> Vec<&'static str> {
 }
 
 fn load_builtin(name: &str) -> Result<Template> {
+    let unknown = || Error::UnknownTemplate {
+        name: name.to_owned(),
+        available: builtin_names().join(", "),
+    };
     let dir = BUILTIN
         .get_dir(name)
         .filter(|_| !name.contains('/'))
-        .ok_or_else(|| Error::UnknownTemplate {
-            name: name.to_owned(),
-            available: builtin_names().join(", "),
-        })?;
+        .ok_or_else(unknown)?;
     let manifest_path = dir.path().join(MANIFEST_FILE);
-    let manifest_file = dir
-        .get_file(&manifest_path)
-        .ok_or_else(|| Error::UnknownTemplate {
-            name: name.to_owned(),
-            available: builtin_names().join(", "),
-        })?;
+    let manifest_file = dir.get_file(&manifest_path).ok_or_else(unknown)?;
+    let display_path = PathBuf::from("builtin:").join(&manifest_path);
     let text = manifest_file
         .contents_utf8()
         .ok_or_else(|| Error::Manifest {
-            path: PathBuf::from("builtin:").join(&manifest_path),
+            path: display_path.clone(),
             line: 1,
             column: 1,
             message: "not UTF-8".into(),
         })?;
-    let manifest = manifest::parse(&PathBuf::from("builtin:").join(&manifest_path), text)?;
+    let manifest = manifest::parse(&display_path, text)?;
 
     let mut files = Vec::new();
     collect_builtin(dir, dir.path(), &mut files);

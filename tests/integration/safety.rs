@@ -9,15 +9,11 @@ use crate::kitchen_sink;
 fn a_path_traversal_answer_is_refused_and_nothing_is_written() {
     let env = TestEnv::new();
     let template = kitchen_sink(&env).build();
-    env.new_project(&template, "out", &["--defaults", "-d", "package=../evil"])
-        .assert()
-        .failure()
-        .code(1)
-        .stderr(
-            predicate::str::contains("src/../evil")
-                .and(predicate::str::contains("must stay inside the destination")),
-        );
-    assert!(!env.exists("out"));
+    env.refuses(
+        &template,
+        &["--defaults", "-d", "package=../evil"],
+        &["src/../evil", "must stay inside the destination"],
+    );
     assert!(!env.exists("evil"));
 }
 
@@ -30,12 +26,11 @@ fn an_absolute_rendered_path_is_refused() {
         .build();
     let target = env.path("elsewhere");
     let arg = format!("dir={}", target.display());
-    env.new_project(&template, "out", &["--defaults", "-d", &arg])
-        .assert()
-        .failure()
-        .stderr(predicate::str::contains(
-            "is absolute; rendered paths must stay inside the destination",
-        ));
+    env.refuses(
+        &template,
+        &["--defaults", "-d", &arg],
+        &["is absolute; rendered paths must stay inside the destination"],
+    );
     assert!(!env.exists("out") && !target.exists());
 }
 
@@ -49,15 +44,11 @@ fn a_template_symlink_out_of_the_template_is_refused() {
         .symlink("ok-link.txt", "inside.txt")
         .symlink("escape.txt", "../secret.txt")
         .build();
-    env.new_project(&template, "out", &["--defaults"])
-        .assert()
-        .failure()
-        .code(1)
-        .stderr(
-            predicate::str::contains("escape.txt")
-                .and(predicate::str::contains("points outside the template")),
-        );
-    assert!(!env.exists("out"));
+    env.refuses(
+        &template,
+        &["--defaults"],
+        &["escape.txt", "points outside the template"],
+    );
 
     std::fs::remove_file(template.join("escape.txt")).unwrap();
     env.new_project(&template, "out", &["--defaults"])
@@ -146,10 +137,9 @@ fn a_template_writing_the_answers_file_itself_is_an_error() {
         .template("clash", "")
         .file(".groundwork.toml", "x = 1\n")
         .build();
-    env.new_project(&template, "out", &["--defaults"])
-        .assert()
-        .failure()
-        .stderr(predicate::str::contains(
-            "both render to `.groundwork.toml`",
-        ));
+    env.refuses(
+        &template,
+        &["--defaults"],
+        &["both render to `.groundwork.toml`"],
+    );
 }
