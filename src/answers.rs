@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::render::Expressions;
+use crate::source::Provenance;
 use crate::template::manifest::Default;
 use crate::template::{Kind, Manifest, Question};
 
@@ -105,12 +106,24 @@ impl Presets {
                     ))
                 })?
             } else {
-                toml::from_str(&text).map_err(|e| {
-                    let line = e
-                        .span()
-                        .map_or(1, |s| text[..s.start].matches('\n').count() + 1);
-                    fail(format!("line {line}: {}", e.message().trim_end()))
-                })?
+                let mut table: serde_json::Map<String, serde_json::Value> = toml::from_str(&text)
+                    .map_err(|e| {
+                    fail(format!(
+                        "line {}: {}",
+                        toml_line(&text, &e),
+                        e.message().trim_end()
+                    ))
+                })?;
+                // An answers file (`.groundwork.toml`) replays its recorded answers.
+                if table.contains_key("template") {
+                    if let Some(serde_json::Value::Object(answers)) = table.remove("answers") {
+                        answers
+                    } else {
+                        serde_json::Map::new()
+                    }
+                } else {
+                    table
+                }
             };
         let origin = format!("from {}", path.display());
         for (key, value) in table {
@@ -121,7 +134,31 @@ impl Presets {
         Ok(())
     }
 
-    fn check_known(&self, manifest: &Manifest) -> Result<()> {
+    /// Adds answers recorded in a project's answers file; anything already given wins.
+    pub fn add_recorded(&mut self, recorded: &Recorded) {
+        let origin = format!("recorded in {}", recorded.path.display());
+        for (key, value) in &recorded.answers {
+            self.values
+                .entry(key.clone())
+                .or_insert_with(|| (Raw::Data(value.clone()), origin.clone()));
+        }
+    }
+
+    /// Drops the answers `manifest` no longer asks for and returns their names: a recorded answer
+    /// to a question a newer version removed is not an error.
+    pub fn retain_known(&mut self, manifest: &Manifest) -> Vec<String> {
+        let mut dropped = Vec::new();
+        self.values.retain(|key, _| {
+            let known = manifest.questions.iter().any(|q| &q.name == key);
+            if !known {
+                dropped.push(key.clone());
+            }
+            known
+        });
+        dropped
+    }
+
+    pub fn check_known(&self, manifest: &Manifest) -> Result<()> {
         for (key, (_, origin)) in &self.values {
             if !manifest.questions.iter().any(|q| &q.name == key) {
                 let known = manifest
@@ -427,15 +464,10 @@ fn validate(question: &Question, value: &Value, origin: &str) -> Result<()> {
 /// The text of the answers file. Secret answers are left out: they are asked again when needed.
 pub fn answers_file(
     manifest: &Manifest,
-    source: &str,
+    provenance: &Provenance,
     answers: &Answers,
 ) -> Result<String, toml::ser::Error> {
-    let mut template = toml::Table::new();
-    template.insert("source".into(), toml::Value::String(source.to_owned()));
-    template.insert(
-        "version".into(),
-        toml::Value::String(manifest.version.to_string()),
-    );
+    let template = toml::Table::try_from(provenance)?;
     let mut table = toml::Table::new();
     for (name, value) in answers.iter() {
         let secret = manifest
@@ -453,4 +485,50 @@ pub fn answers_file(
         "# Written by groundwork. `groundwork update` reads it; edit answers with `groundwork update -d key=value`.\n{}",
         toml::to_string(&document)?
     ))
+}
+
+/// What the answers file of a generated repository records.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub provenance: Provenance,
+    /// The answers as written, untyped until matched with the questions of a template version.
+    pub answers: serde_json::Map<String, serde_json::Value>,
+    /// Where it was read from, for messages.
+    pub path: std::path::PathBuf,
+}
+
+#[derive(serde::Deserialize)]
+struct RawRecorded {
+    template: Provenance,
+    #[serde(default)]
+    answers: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Reads the answers file of the project at `root`.
+pub fn read_answers_file(root: &Path) -> Result<Recorded> {
+    let path = root.join(ANSWERS_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::NotAProject {
+                path: root.to_owned(),
+            });
+        }
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let raw: RawRecorded = toml::from_str(&text).map_err(|e| Error::DataFile {
+        path: path.clone(),
+        message: format!("line {}: {}", toml_line(&text, &e), e.message().trim_end()),
+    })?;
+    Ok(Recorded {
+        provenance: raw.template,
+        answers: raw.answers,
+        path,
+    })
+}
+
+fn toml_line(text: &str, error: &toml::de::Error) -> usize {
+    error
+        .span()
+        .map_or(1, |s| text[..s.start].matches('\n').count() + 1)
 }

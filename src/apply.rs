@@ -11,8 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Result};
-use crate::plan::{Action, Plan};
-use crate::tree::Tree;
+use crate::plan::{Change, FileState, Plan};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -61,7 +60,7 @@ impl Checkpoint {
 
 /// Writes the plan. `finish` runs on the complete staged project of a fresh destination (or on the
 /// destination after a forced write) before it is revealed, e.g. to make the first git commit.
-pub fn apply(plan: &Plan, tree: &Tree, finish: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+pub fn apply(plan: &Plan, finish: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let destination = &plan.destination;
     let parent = parent_of(destination);
     fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
@@ -74,8 +73,10 @@ pub fn apply(plan: &Plan, tree: &Tree, finish: impl FnOnce(&Path) -> Result<()>)
     if plan.fresh {
         let root = staging.path().join("project");
         for op in &plan.ops {
-            checkpoint.tick()?;
-            write_file(&root.join(&op.path), tree, &op.path)?;
+            if let Change::Write(state) = &op.change {
+                checkpoint.tick()?;
+                write_file(&root.join(&op.path), state)?;
+            }
         }
         fs::create_dir_all(&root).map_err(|e| Error::io(&root, e))?;
         set_dir_mode(&root)?;
@@ -92,22 +93,26 @@ pub fn apply(plan: &Plan, tree: &Tree, finish: impl FnOnce(&Path) -> Result<()>)
         return Ok(());
     }
 
+    // Everything new is staged first, so a failure to render or write bytes happens before the
+    // destination is touched at all.
     let staged = staging.path().join("new");
-    for op in plan.ops.iter().filter(|op| op.action != Action::Unchanged) {
-        write_file(&staged.join(&op.path), tree, &op.path)?;
+    for op in &plan.ops {
+        if let Change::Write(state) = &op.change {
+            write_file(&staged.join(&op.path), state)?;
+        }
     }
     let mut journal = Journal {
         backups: staging.path().join("backup"),
         done: Vec::new(),
     };
-    let result = plan
-        .ops
-        .iter()
-        .filter(|op| op.action != Action::Unchanged)
-        .try_for_each(|op| {
-            checkpoint.tick()?;
-            journal.place(&staged.join(&op.path), destination, &op.path)
-        });
+    let result = plan.ops.iter().filter(|op| op.writes()).try_for_each(|op| {
+        checkpoint.tick()?;
+        match op.change {
+            Change::Write(_) => journal.place(&staged.join(&op.path), destination, &op.path),
+            Change::Delete => journal.remove(destination, &op.path),
+            Change::Nothing => Ok(()),
+        }
+    });
     if let Err(error) = result {
         journal.roll_back();
         return Err(error);
@@ -145,15 +150,12 @@ fn parent_of(destination: &Path) -> PathBuf {
     }
 }
 
-fn write_file(target: &Path, tree: &Tree, path: &str) -> Result<()> {
-    let entry = tree
-        .get(path)
-        .expect("plans are made from the tree they apply");
+fn write_file(target: &Path, state: &FileState) -> Result<()> {
     if let Some(dir) = target.parent() {
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    fs::write(target, &entry.contents).map_err(|e| Error::io(target, e))?;
-    set_file_mode(target, entry.executable)
+    fs::write(target, &state.contents).map_err(|e| Error::io(target, e))?;
+    set_file_mode(target, state.executable)
 }
 
 #[cfg(unix)]
@@ -189,7 +191,17 @@ struct Journal {
 enum Done {
     CreatedDir(PathBuf),
     Created(PathBuf),
-    Replaced { target: PathBuf, backup: PathBuf },
+    Replaced {
+        target: PathBuf,
+        backup: PathBuf,
+    },
+    /// A deleted file lives on in the backup until the apply succeeds.
+    Deleted {
+        target: PathBuf,
+        backup: PathBuf,
+    },
+    /// A directory a deletion left empty.
+    RemovedDir(PathBuf),
 }
 
 impl Journal {
@@ -205,11 +217,7 @@ impl Journal {
             }
         }
         if target.exists() {
-            let backup = self.backups.join(path);
-            if let Some(parent) = backup.parent() {
-                fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-            }
-            fs::rename(&target, &backup).map_err(|e| Error::io(&target, e))?;
+            let backup = self.back_up(&target, path)?;
             self.done.push(Done::Replaced {
                 target: target.clone(),
                 backup,
@@ -220,6 +228,42 @@ impl Journal {
         fs::rename(staged, &target).map_err(|e| Error::io(&target, e))
     }
 
+    /// Deletes the file at `path` by moving it into the backups, then removes the directories the
+    /// deletion left empty (never the destination itself).
+    fn remove(&mut self, destination: &Path, path: &str) -> Result<()> {
+        let target = destination.join(path);
+        if fs::symlink_metadata(&target).is_err() {
+            return Ok(());
+        }
+        let backup = self.back_up(&target, path)?;
+        self.done.push(Done::Deleted {
+            target: target.clone(),
+            backup,
+        });
+        let mut dir = target.parent();
+        while let Some(current) = dir {
+            if current == destination || !current.starts_with(destination) {
+                break;
+            }
+            let empty = fs::read_dir(current).is_ok_and(|mut entries| entries.next().is_none());
+            if !empty || fs::remove_dir(current).is_err() {
+                break;
+            }
+            self.done.push(Done::RemovedDir(current.to_owned()));
+            dir = current.parent();
+        }
+        Ok(())
+    }
+
+    fn back_up(&self, target: &Path, path: &str) -> Result<PathBuf> {
+        let backup = self.backups.join(path);
+        if let Some(parent) = backup.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        fs::rename(target, &backup).map_err(|e| Error::io(target, e))?;
+        Ok(backup)
+    }
+
     /// Undoes everything in reverse order. Best effort: a step that fails is reported and the rest
     /// still run, so as much as possible of the previous state comes back.
     fn roll_back(self) {
@@ -227,11 +271,18 @@ impl Journal {
             let outcome = match &done {
                 Done::Created(path) => remove_if_present(path, |p| fs::remove_file(p)),
                 Done::CreatedDir(path) => remove_if_present(path, |p| fs::remove_dir(p)),
-                Done::Replaced { target, backup } => fs::rename(backup, target),
+                Done::Replaced { target, backup } | Done::Deleted { target, backup } => {
+                    fs::rename(backup, target)
+                }
+                Done::RemovedDir(path) => fs::create_dir(path),
             };
             if let Err(e) = outcome {
                 let path = match &done {
-                    Done::Created(p) | Done::CreatedDir(p) | Done::Replaced { target: p, .. } => p,
+                    Done::Created(p)
+                    | Done::CreatedDir(p)
+                    | Done::RemovedDir(p)
+                    | Done::Replaced { target: p, .. }
+                    | Done::Deleted { target: p, .. } => p,
                 };
                 eprintln!("warning: rolling back {}: {e}", path.display());
             }

@@ -8,6 +8,10 @@ use std::path::PathBuf;
 pub const EXIT_FAILURE: i32 = 1;
 /// Exit status for command-line usage errors (clap's convention).
 pub const EXIT_USAGE: i32 = 2;
+/// Exit status of `update` when it applied the new version but conflicts remain for the user.
+pub const EXIT_CONFLICTS: i32 = 3;
+/// Exit status of `check` when a newer version of the template exists.
+pub const EXIT_OUTDATED: i32 = 4;
 /// Exit status after Ctrl-C, following the shell convention of 128 + SIGINT.
 pub const EXIT_INTERRUPTED: i32 = 130;
 
@@ -131,6 +135,24 @@ pub enum Error {
         #[source]
         source: git2::Error,
     },
+
+    #[error(
+        "{path} has no .groundwork.toml, so groundwork does not know its template: run `groundwork adopt --template SRC` there first"
+    )]
+    NotAProject { path: PathBuf },
+
+    #[error(
+        "{path} already has a .groundwork.toml (template {template}); use `groundwork update` to change its template version or answers"
+    )]
+    AlreadyAdopted { path: PathBuf, template: String },
+
+    #[error(
+        "the git work tree at {path} has uncommitted changes ({changes}): commit or stash them so the update can be reviewed and undone, or pass --allow-dirty"
+    )]
+    DirtyWorktree { path: PathBuf, changes: String },
+
+    #[error("{path}: {message}")]
+    Cruft { path: PathBuf, message: String },
 
     #[error("interrupted: nothing was written")]
     Interrupted,

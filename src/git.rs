@@ -61,3 +61,37 @@ pub fn init_and_commit(dir: &Path, message: &str) -> Result<Commit> {
         author_from_config,
     })
 }
+
+/// The uncommitted changes of the git work tree containing `dir`, summarised (`None` when clean or
+/// when `dir` is not in a work tree). Ignored files do not count.
+pub fn dirty_changes(dir: &Path) -> Result<Option<String>> {
+    let Ok(repo) = Repository::discover(dir) else {
+        return Ok(None);
+    };
+    if repo.workdir().is_none() {
+        return Ok(None);
+    }
+    let fail = |source| Error::Git {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut options = git2::StatusOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
+    let statuses = repo.statuses(Some(&mut options)).map_err(fail)?;
+    let paths: Vec<String> = statuses
+        .iter()
+        .filter(|s| !s.status().is_ignored())
+        .filter_map(|s| s.path().ok().map(str::to_owned))
+        .collect();
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let mut summary = paths.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    if paths.len() > 3 {
+        summary = format!("{summary} and {} more", paths.len() - 3);
+    }
+    Ok(Some(summary))
+}

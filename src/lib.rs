@@ -3,18 +3,24 @@
 //! The library holds everything; the binary only calls [`run`]. Rendering is a pure function from
 //! (template, answers) to an in-memory tree; writing is one planned, atomic apply.
 
+pub mod adopt;
 pub mod answers;
 pub mod apply;
+pub mod check;
 pub mod cli;
+pub mod diff;
 pub mod error;
 pub mod git;
+pub mod merge;
 pub mod new;
 pub mod plan;
+pub mod project;
 pub mod render;
 pub mod source;
 pub mod template;
 pub mod terminal;
 pub mod tree;
+pub mod update;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -42,7 +48,7 @@ where
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match dispatch(cli.command, &mut out) {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(error) => {
             let _ = out.flush();
             eprintln!("error: {error}");
@@ -51,20 +57,48 @@ where
     }
 }
 
-fn dispatch(command: cli::Command, out: &mut dyn Write) -> Result<()> {
+/// Runs one command; the `Ok` value is the exit status of an outcome that is not an error (an
+/// update that left conflicts, a check that found a newer version).
+fn dispatch(command: cli::Command, out: &mut dyn Write) -> Result<i32> {
+    let mut terminal = terminal::TerminalPrompter::new();
     match command {
         cli::Command::New(args) => {
-            let interactive = !args.unattended() && std::io::stdin().is_terminal();
-            let options = args.into_options();
-            let mut terminal = terminal::TerminalPrompter::new();
-            let prompter: Option<&mut dyn Prompter> = if interactive {
-                Some(&mut terminal)
-            } else {
-                None
-            };
-            new::run(&options, prompter, out).map(|_| ())
+            let unattended = args.unattended();
+            let options = args.into_options()?;
+            new::run(&options, prompter(&mut terminal, unattended), out).map(|_| 0)
         }
-        cli::Command::Templates => list_templates(out),
+        cli::Command::Update(args) => {
+            let unattended = args.answers.defaults;
+            update::run(
+                &args.into_options(),
+                prompter(&mut terminal, unattended),
+                out,
+            )
+            .map(|o| o.exit_code)
+        }
+        cli::Command::Check(args) => check::run(&args.into_options(), out),
+        cli::Command::Diff(args) => diff::run(&args.into_options(), out).map(|_| 0),
+        cli::Command::Adopt(args) => {
+            let unattended = args.answers.defaults;
+            adopt::run(
+                &args.into_options()?,
+                prompter(&mut terminal, unattended),
+                out,
+            )
+        }
+        cli::Command::Templates => list_templates(out).map(|()| 0),
+    }
+}
+
+/// Prompts only when someone can answer: a terminal on stdin and no --defaults.
+fn prompter(
+    terminal: &mut terminal::TerminalPrompter,
+    unattended: bool,
+) -> Option<&mut dyn Prompter> {
+    if !unattended && std::io::stdin().is_terminal() {
+        Some(terminal)
+    } else {
+        None
     }
 }
 

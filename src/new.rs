@@ -4,21 +4,23 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::answers::{self, ANSWERS_FILE, Answers, Mode, Presets, Prompter};
+use crate::answers::{self, Answers, Mode, Presets, Prompter};
 use crate::apply;
 use crate::error::{Error, Result};
 use crate::git;
 use crate::plan::{self, Destination, Plan};
 use crate::render::{self, Expressions};
-use crate::source::Source;
+use crate::source::{Loaded, Provenance, Source};
 use crate::template::Template;
-use crate::tree::{Entry, Tree};
+use crate::tree::Tree;
 
 /// Validated options of `groundwork new`.
 #[derive(Debug, Clone)]
 pub struct NewOptions {
     pub destination: PathBuf,
     pub source: Source,
+    /// `--ref`: a version, tag, branch or commit of a git template.
+    pub reference: Option<String>,
     /// `KEY=VALUE` arguments, in the order given.
     pub data: Vec<String>,
     pub data_file: Option<PathBuf>,
@@ -37,16 +39,18 @@ pub struct Outcome {
 #[derive(Debug)]
 pub struct Rendered {
     pub template: Template,
+    pub provenance: Provenance,
     pub answers: Answers,
     /// Every file of the project, the answers file included.
     pub tree: Tree,
+    /// Things the user should know that did not stop the render (e.g. a git source used offline).
+    pub warnings: Vec<String>,
 }
 
 /// Loads the template, answers its questions and renders the project in memory. Questions go to
 /// `prompter` when there is one; otherwise defaults are taken. Reads the destination only to refuse
 /// a non-empty one early.
 pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Result<Rendered> {
-    let template = options.source.load()?;
     // Refuse early: nobody should answer twenty questions to learn the directory was taken.
     let state = plan::inspect(&options.destination)?;
     if state == Destination::NonEmpty && !options.force {
@@ -54,6 +58,11 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
             path: options.destination.clone(),
         });
     }
+    let Loaded {
+        template,
+        provenance,
+        warnings,
+    } = options.source.load(options.reference.as_deref())?;
 
     let mut presets = Presets::default();
     if let Some(path) = &options.data_file {
@@ -66,27 +75,13 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
     };
     let expressions = Expressions::new(&destination_name(&options.destination));
     let answers = answers::collect(&template.manifest, &presets, mode, &expressions)?;
-
-    let mut tree = render::render(&template, &answers)?;
-    let answers_text =
-        answers::answers_file(&template.manifest, &options.source.to_string(), &answers).map_err(
-            |e| Error::Render {
-                path: ANSWERS_FILE.into(),
-                message: e.to_string(),
-            },
-        )?;
-    tree.insert(
-        ANSWERS_FILE.into(),
-        Entry {
-            contents: answers_text.into_bytes(),
-            executable: false,
-            source: format!("(groundwork's {ANSWERS_FILE})"),
-        },
-    )?;
+    let tree = render::render_project(&template, &provenance, &answers)?;
     Ok(Rendered {
         template,
+        provenance,
         answers,
         tree,
+        warnings,
     })
 }
 
@@ -96,7 +91,15 @@ pub fn run(
     prompter: Option<&mut dyn Prompter>,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
-    let Rendered { template, tree, .. } = render(options, prompter)?;
+    let Rendered {
+        template,
+        tree,
+        warnings,
+        ..
+    } = render(options, prompter)?;
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
     let plan = plan::plan_new(&tree, &options.destination, options.force)?;
     let name = format!("{} {}", template.manifest.name, template.manifest.version);
     if options.dry_run {
@@ -110,7 +113,7 @@ pub fn run(
     let make_commit = options.git && !existing_repo;
     let message = format!("Initial commit from groundwork template {name}");
     let mut commit = None;
-    apply::apply(&plan, &tree, |root| {
+    apply::apply(&plan, |root| {
         if make_commit {
             commit = Some(git::init_and_commit(root, &message)?);
         }
@@ -122,8 +125,8 @@ pub fn run(
         "Created {} from {name}: {} files ({} new, {} overwritten).",
         options.destination.display(),
         plan.ops.len(),
-        plan.count(plan::Action::Create),
-        plan.count(plan::Action::Overwrite),
+        plan.count("create"),
+        plan.count("overwrite"),
     )
     .map_err(stdout_error)?;
     match &commit {
@@ -155,7 +158,7 @@ pub fn run(
 }
 
 /// The last component of the destination, offered to question defaults.
-fn destination_name(destination: &Path) -> String {
+pub fn destination_name(destination: &Path) -> String {
     let absolute = std::path::absolute(destination).unwrap_or_else(|_| destination.to_owned());
     absolute
         .components()
@@ -164,6 +167,6 @@ fn destination_name(destination: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn stdout_error(e: std::io::Error) -> Error {
+pub fn stdout_error(e: std::io::Error) -> Error {
     Error::io("<stdout>", e)
 }

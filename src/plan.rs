@@ -1,6 +1,7 @@
-//! Plans: what writing a rendered [`Tree`] into a destination would do, file by file, decided
-//! before anything is written so it can be printed (`--dry-run`) and then applied in one go.
-//! Reads the destination to decide; never writes.
+//! Plans: what writing into a destination would do, file by file, decided before anything is
+//! written so it can be printed (`--dry-run`) and then applied in one go. Every operation owns the
+//! bytes and mode it writes, because merged output belongs to no single rendered tree.
+//! Reads the destination to decide (never through a symlink); never writes.
 
 use std::fmt;
 use std::fs;
@@ -9,28 +10,78 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::tree::Tree;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What an operation means to the user; printed in plans and update reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
+    /// `new`: a file that did not exist.
     Create,
+    /// `new --force`: a file replaced by the template's.
     Overwrite,
+    /// Already as it should be.
     Unchanged,
+    /// `update`: the template's new version taken (the user had not changed the file).
+    Updated,
+    /// `update`: both sides changed and the line merge was clean.
+    Merged,
+    /// `update`: needs the user: conflict markers, a kept edit of a deleted file, or a file beside.
+    Conflict,
+    /// `update`: the user's version kept (only the user changed it).
+    Kept,
+    /// `update`: new in the template.
+    Added,
+    /// `update`: the template dropped it and the user had not changed it.
+    Removed,
+    /// `update`: the user deleted it, and it stays deleted.
+    LeftDeleted,
+    /// `update`: the template moved it here from `from` (the user's edits go with it).
+    Moved { from: String },
 }
 
 impl Action {
-    fn label(self) -> &'static str {
+    pub fn label(&self) -> &'static str {
         match self {
             Action::Create => "create",
             Action::Overwrite => "overwrite",
             Action::Unchanged => "unchanged",
+            Action::Updated => "updated",
+            Action::Merged => "merged",
+            Action::Conflict => "conflict",
+            Action::Kept => "kept",
+            Action::Added => "added",
+            Action::Removed => "removed",
+            Action::LeftDeleted => "left deleted",
+            Action::Moved { .. } => "moved",
         }
     }
+}
+
+/// A file's bytes and executable bit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileState {
+    pub contents: Vec<u8>,
+    pub executable: bool,
+}
+
+/// What happens on disk at one path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Write(FileState),
+    Delete,
+    /// Nothing is written: the file is reported only.
+    Nothing,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Op {
     pub path: String,
     pub action: Action,
-    pub executable: bool,
+    pub change: Change,
+}
+
+impl Op {
+    pub fn writes(&self) -> bool {
+        self.change != Change::Nothing
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +89,7 @@ pub struct Plan {
     pub destination: PathBuf,
     /// The destination is absent or an empty directory: the whole project appears in one rename.
     pub fresh: bool,
+    /// In the order they are applied.
     pub ops: Vec<Op>,
 }
 
@@ -79,15 +131,24 @@ pub fn plan_new(tree: &Tree, destination: &Path, force: bool) -> Result<Plan> {
     let fresh = state != Destination::NonEmpty;
     let mut ops = Vec::with_capacity(tree.len());
     for (path, entry) in tree.iter() {
-        let action = if fresh {
-            Action::Create
+        let wanted = FileState {
+            contents: entry.contents.clone(),
+            executable: entry.executable,
+        };
+        let existing = if fresh {
+            None
         } else {
-            existing_action(destination, path, &entry.contents)?
+            read_existing(destination, path)?
+        };
+        let (action, change) = match existing {
+            None => (Action::Create, Change::Write(wanted)),
+            Some(current) if current == wanted => (Action::Unchanged, Change::Nothing),
+            Some(_) => (Action::Overwrite, Change::Write(wanted)),
         };
         ops.push(Op {
             path: path.to_owned(),
             action,
-            executable: entry.executable,
+            change,
         });
     }
     Ok(Plan {
@@ -97,8 +158,10 @@ pub fn plan_new(tree: &Tree, destination: &Path, force: bool) -> Result<Plan> {
     })
 }
 
-/// Decides one file of a forced write. Refuses to write through a symlink or over a directory.
-fn existing_action(destination: &Path, path: &str, contents: &[u8]) -> Result<Action> {
+/// Reads the file at the relative `path` below `destination`, or `None` when nothing is there.
+/// Refuses to look through a symlink, and refuses a directory where the template has a file
+/// (or a file where it needs a directory).
+pub fn read_existing(destination: &Path, path: &str) -> Result<Option<FileState>> {
     let mut current = destination.to_owned();
     let segments: Vec<&str> = path.split('/').collect();
     for (i, segment) in segments.iter().enumerate() {
@@ -106,7 +169,7 @@ fn existing_action(destination: &Path, path: &str, contents: &[u8]) -> Result<Ac
         let last = i + 1 == segments.len();
         let meta = match fs::symlink_metadata(&current) {
             Ok(meta) => meta,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Action::Create),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(&current, e)),
         };
         let blocked = |reason: &str| Error::Blocked {
@@ -115,7 +178,7 @@ fn existing_action(destination: &Path, path: &str, contents: &[u8]) -> Result<Ac
         };
         if meta.file_type().is_symlink() {
             return Err(blocked(
-                "it is a symlink; groundwork never writes through links in the destination",
+                "it is a symlink; groundwork never reads or writes through links in the destination",
             ));
         }
         if !last && !meta.is_dir() {
@@ -129,27 +192,47 @@ fn existing_action(destination: &Path, path: &str, contents: &[u8]) -> Result<Ac
                     "the template writes a file here, but it is a directory",
                 ));
             }
-            let old = fs::read(&current).map_err(|e| Error::io(&current, e))?;
-            return Ok(if old == contents {
-                Action::Unchanged
-            } else {
-                Action::Overwrite
-            });
+            if !meta.is_file() {
+                return Err(blocked("it is not a regular file"));
+            }
+            let contents = fs::read(&current).map_err(|e| Error::io(&current, e))?;
+            return Ok(Some(FileState {
+                contents,
+                executable: is_executable(&meta),
+            }));
         }
     }
-    Ok(Action::Create)
+    Ok(None)
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &fs::Metadata) -> bool {
+    false
 }
 
 impl Plan {
-    pub fn count(&self, action: Action) -> usize {
-        self.ops.iter().filter(|op| op.action == action).count()
+    pub fn count(&self, label: &str) -> usize {
+        self.ops
+            .iter()
+            .filter(|op| op.action.label() == label)
+            .count()
     }
 }
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for op in &self.ops {
-            let mode = if op.executable { "755" } else { "644" };
+            let mode = match &op.change {
+                Change::Write(state) if state.executable => "755",
+                Change::Write(_) => "644",
+                _ => "   ",
+            };
             writeln!(f, "  {:<9} {mode}  {}", op.action.label(), op.path)?;
         }
         write!(
@@ -157,9 +240,9 @@ impl fmt::Display for Plan {
             "{} files into {}: {} to create, {} to overwrite, {} unchanged",
             self.ops.len(),
             self.destination.display(),
-            self.count(Action::Create),
-            self.count(Action::Overwrite),
-            self.count(Action::Unchanged),
+            self.count("create"),
+            self.count("overwrite"),
+            self.count("unchanged"),
         )
     }
 }

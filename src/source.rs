@@ -18,6 +18,35 @@ mod recorded {
     include!(concat!(env!("OUT_DIR"), "/executables.rs"));
 }
 
+/// Where a loaded template came from, precisely enough to load the same files again: what the
+/// answers file records as its `[template]` table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Provenance {
+    pub source: String,
+    pub version: semver::Version,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subdir: Option<String>,
+}
+
+/// A version a source offers.
+#[derive(Debug, Clone)]
+pub struct Available {
+    pub version: semver::Version,
+    pub reference: String,
+}
+
+/// A template as loaded, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub template: Template,
+    pub provenance: Provenance,
+    pub warnings: Vec<String>,
+}
+
 /// The built-in template used when none is named.
 pub const DEFAULT_TEMPLATE: &str = "datascience";
 
@@ -38,11 +67,43 @@ impl Source {
         }
     }
 
-    pub fn load(&self) -> Result<Template> {
-        match self {
-            Source::Builtin(name) => load_builtin(name),
-            Source::Local(path) => load_local(path),
-        }
+    /// Placeholder until git sources land: classifies like `parse`.
+    pub fn classify(arg: &str, _subdir: Option<&str>) -> Result<Source> {
+        Ok(Source::parse(arg))
+    }
+
+    pub fn from_provenance(provenance: &Provenance) -> Result<Source> {
+        Ok(match provenance.source.strip_prefix("builtin:") {
+            Some(name) => Source::Builtin(name.to_owned()),
+            None => Source::Local(PathBuf::from(&provenance.source)),
+        })
+    }
+
+    pub fn versions(&self) -> Result<Vec<Available>> {
+        let loaded = self.load(None)?;
+        Ok(vec![Available {
+            version: loaded.provenance.version,
+            reference: "current".into(),
+        }])
+    }
+
+    pub fn load(&self, _reference: Option<&str>) -> Result<Loaded> {
+        let template = match self {
+            Source::Builtin(name) => load_builtin(name)?,
+            Source::Local(path) => load_local(path)?,
+        };
+        let provenance = Provenance {
+            source: self.to_string(),
+            version: template.manifest.version.clone(),
+            commit: None,
+            digest: None,
+            subdir: None,
+        };
+        Ok(Loaded {
+            template,
+            provenance,
+            warnings: Vec::new(),
+        })
     }
 }
 

@@ -48,6 +48,10 @@ impl Tree {
         Ok(())
     }
 
+    pub fn remove(&mut self, path: &str) -> Option<Entry> {
+        self.files.remove(path)
+    }
+
     pub fn get(&self, path: &str) -> Option<&Entry> {
         self.files.get(path)
     }

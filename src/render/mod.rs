@@ -9,8 +9,9 @@ pub use self::tera::{Expressions, Scope, TeraEngine};
 
 use std::collections::HashMap;
 
-use crate::answers::Answers;
+use crate::answers::{self, ANSWERS_FILE, Answers};
 use crate::error::{Error, Result};
+use crate::source::Provenance;
 use crate::template::Template;
 use crate::tree::{Entry, Tree};
 
@@ -23,6 +24,32 @@ pub trait Engine {
     fn render_str(&self, text: &str) -> Result<String, String>;
     /// Renders the contents of the template file at `path`.
     fn render_file(&self, path: &str) -> Result<String, String>;
+}
+
+/// The one render step of every command: the project `template` makes with `answers`, its answers
+/// file (recording `provenance`) included. `new` writes it, `update` renders it twice (base and
+/// theirs), `diff` compares it with the disk.
+pub fn render_project(
+    template: &Template,
+    provenance: &Provenance,
+    answers: &Answers,
+) -> Result<Tree> {
+    let mut tree = render(template, answers)?;
+    let text = answers::answers_file(&template.manifest, provenance, answers).map_err(|e| {
+        Error::Render {
+            path: ANSWERS_FILE.into(),
+            message: e.to_string(),
+        }
+    })?;
+    tree.insert(
+        ANSWERS_FILE.into(),
+        Entry {
+            contents: text.into_bytes(),
+            executable: false,
+            source: format!("(groundwork's {ANSWERS_FILE})"),
+        },
+    )?;
+    Ok(tree)
 }
 
 /// Renders every file of `template` with `answers`.

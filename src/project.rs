@@ -1,0 +1,103 @@
+//! A generated project as `update`, `check` and `diff` see it: its answers file, the template
+//! source and version it records, and the pristine render of that record (the merge base of
+//! `update`, what `diff` compares with). Reads the project; never writes it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::answers::{self, Answers, Mode, Presets, Recorded};
+use crate::error::Result;
+use crate::new::destination_name;
+use crate::plan::{self, FileState};
+use crate::render::{self, Expressions};
+use crate::source::{Loaded, Source};
+use crate::tree::Tree;
+
+pub struct Project {
+    pub root: PathBuf,
+    pub recorded: Recorded,
+    pub source: Source,
+}
+
+/// The project as the template would have made it, untouched by the team.
+pub struct Pristine {
+    pub loaded: Loaded,
+    pub answers: Answers,
+    pub tree: Tree,
+}
+
+impl Project {
+    pub fn open(root: &Path) -> Result<Project> {
+        let recorded = answers::read_answers_file(root)?;
+        let source = Source::from_provenance(&recorded.provenance)?;
+        Ok(Project {
+            root: root.to_owned(),
+            recorded,
+            source,
+        })
+    }
+
+    /// The name offered to question defaults, as when the project was created.
+    pub fn name(&self) -> String {
+        destination_name(&self.root)
+    }
+
+    /// The template at the recorded version: the built-in release, the git commit, or a plain
+    /// directory's current files (with a warning when they no longer match the recorded digest).
+    pub fn load_recorded(&self) -> Result<Loaded> {
+        let provenance = &self.recorded.provenance;
+        let reference = match (&self.source, &provenance.commit) {
+            (Source::Local(_), _) => None,
+            (_, Some(commit)) => Some(commit.clone()),
+            (_, None) => Some(provenance.version.to_string()),
+        };
+        let mut loaded = self.source.load(reference.as_deref())?;
+        if let (Some(recorded), Some(current)) = (&provenance.digest, &loaded.provenance.digest)
+            && recorded != current
+        {
+            loaded.warnings.push(format!(
+                "the template directory {} changed since this project recorded it (digest {recorded}, now {current}); its current files stand in for the base, so template changes may show as yours",
+                provenance.source
+            ));
+        }
+        Ok(loaded)
+    }
+
+    /// The recorded answers, typed by the questions of `loaded`'s version.
+    pub fn recorded_answers(&self, loaded: &Loaded) -> Result<Answers> {
+        let mut presets = Presets::default();
+        presets.add_recorded(&self.recorded);
+        presets.retain_known(&loaded.template.manifest);
+        answers::collect(
+            &loaded.template.manifest,
+            &presets,
+            Mode::Unattended,
+            &Expressions::new(&self.name()),
+        )
+    }
+
+    pub fn pristine(&self) -> Result<Pristine> {
+        let loaded = self.load_recorded()?;
+        let answers = self.recorded_answers(&loaded)?;
+        let tree = render::render_project(&loaded.template, &self.recorded.provenance, &answers)?;
+        Ok(Pristine {
+            loaded,
+            answers,
+            tree,
+        })
+    }
+
+    /// The files on disk at `paths` (absent ones are left out), never read through a symlink.
+    pub fn read<'a>(
+        &self,
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> Result<BTreeMap<String, FileState>> {
+        let mut files = BTreeMap::new();
+        for path in paths {
+            if let Some(state) = plan::read_existing(&self.root, path)? {
+                files.insert(path.to_owned(), state);
+            }
+        }
+        Ok(files)
+    }
+}

@@ -1,0 +1,315 @@
+//! `groundwork update`: merge a newer template version (or changed answers) into a project.
+//! base = the pristine render of what the answers file records; theirs = the render of the new
+//! version with the new answers; ours = the disk. The per-path decisions are `merge`'s; this module
+//! composes them into one plan, prints the report and applies it atomically, answers file last.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
+use crate::apply;
+use crate::error::{EXIT_CONFLICTS, Error, Result};
+use crate::git;
+use crate::merge::{self, Labels, Resolution};
+use crate::new::stdout_error;
+use crate::plan::{Action, Change, FileState, Op, Plan};
+use crate::project::Project;
+use crate::render::{self, Expressions};
+
+/// Validated options of `groundwork update`.
+#[derive(Debug, Clone)]
+pub struct UpdateOptions {
+    pub project: PathBuf,
+    /// `--to`: a version, tag, branch or commit; `None` is the newest version.
+    pub to: Option<String>,
+    pub data: Vec<String>,
+    pub data_file: Option<PathBuf>,
+    pub dry_run: bool,
+    pub allow_dirty: bool,
+}
+
+/// What an update did (or, for a dry run, would do).
+#[derive(Debug)]
+pub struct Outcome {
+    pub plan: Plan,
+    pub conflicts: Vec<String>,
+    pub exit_code: i32,
+}
+
+/// Everything an update decided, before anything is written.
+struct Prepared {
+    project: Project,
+    resolutions: Vec<Resolution>,
+    ours: BTreeMap<String, FileState>,
+    plan: Plan,
+    from: String,
+    to: String,
+    warnings: Vec<String>,
+}
+
+pub fn run(
+    options: &UpdateOptions,
+    prompter: Option<&mut dyn Prompter>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let prepared = prepare(options, prompter)?;
+    for warning in &prepared.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let conflicts: Vec<String> = prepared
+        .resolutions
+        .iter()
+        .filter(|r| r.conflict)
+        .map(|r| r.path.clone())
+        .collect();
+    let report = report(&prepared.resolutions, &prepared.ours, &conflicts);
+    let root = prepared.project.root.display();
+    let (from, to) = (&prepared.from, &prepared.to);
+    let print = |out: &mut dyn Write, text: &str| writeln!(out, "{text}").map_err(stdout_error);
+    if options.dry_run {
+        print(
+            out,
+            &format!("Dry run: updating {root} from {from} to {to} would do:"),
+        )?;
+        print(out, &report)?;
+        print(out, "Nothing was written.")?;
+        return Ok(Outcome {
+            plan: prepared.plan,
+            conflicts,
+            exit_code: 0,
+        });
+    }
+
+    apply::apply(&prepared.plan, |_| Ok(()))?;
+    print(out, &format!("Updated {root} from {from} to {to}:"))?;
+    print(out, &report)?;
+    let exit_code = if conflicts.is_empty() {
+        print(
+            out,
+            "Review the changes (git diff), then commit them with the answers file.",
+        )?;
+        0
+    } else {
+        print(
+            out,
+            &format!(
+                "Conflicts remain in {} file(s): {}. Resolve them (search for <<<<<<< markers, compare files beside their originals), then commit.",
+                conflicts.len(),
+                conflicts.join(", ")
+            ),
+        )?;
+        EXIT_CONFLICTS
+    };
+    Ok(Outcome {
+        plan: prepared.plan,
+        conflicts,
+        exit_code,
+    })
+}
+
+fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Result<Prepared> {
+    let project = Project::open(&options.project)?;
+    if !options.allow_dirty
+        && !options.dry_run
+        && let Some(changes) = git::dirty_changes(&project.root)?
+    {
+        return Err(Error::DirtyWorktree {
+            path: project.root.clone(),
+            changes,
+        });
+    }
+
+    let base = project.pristine()?;
+    let theirs = project.source.load(options.to.as_deref())?;
+    let mut warnings = base.loaded.warnings.clone();
+    warnings.extend(theirs.warnings.iter().cloned());
+
+    // Answers the user gives now must all be known to the new version; recorded ones that it no
+    // longer asks are dropped with a note, and questions new in it are asked (or defaulted).
+    let manifest = &theirs.template.manifest;
+    let mut presets = Presets::default();
+    if let Some(path) = &options.data_file {
+        presets.add_data_file(path)?;
+    }
+    presets.add_data_args(&options.data)?;
+    presets.check_known(manifest)?;
+    presets.add_recorded(&project.recorded);
+    for dropped in presets.retain_known(manifest) {
+        warnings.push(format!(
+            "answer `{dropped}` is no longer asked by {} {}; it is dropped",
+            manifest.name, manifest.version
+        ));
+    }
+    let mode = match prompter {
+        Some(prompter) => Mode::Interactive(prompter),
+        None => Mode::Unattended,
+    };
+    let new_answers =
+        answers::collect(manifest, &presets, mode, &Expressions::new(&project.name()))?;
+    let mut theirs_tree =
+        render::render_project(&theirs.template, &theirs.provenance, &new_answers)?;
+
+    // The answers file is groundwork's own record: always the new one, written last.
+    let mut base_tree = base.tree;
+    base_tree.remove(ANSWERS_FILE);
+    let answers_file = theirs_tree
+        .remove(ANSWERS_FILE)
+        .map(|entry| entry.contents)
+        .unwrap_or_default();
+
+    let paths: BTreeSet<&str> = base_tree
+        .iter()
+        .chain(theirs_tree.iter())
+        .map(|(path, _)| path)
+        .collect();
+    let ours = project.read(paths.iter().copied())?;
+    let from = format!(
+        "{} {}",
+        base.loaded.template.manifest.name, base.loaded.provenance.version
+    );
+    let to = format!("{} {}", manifest.name, theirs.provenance.version);
+    let labels = Labels {
+        base: format!("{from} (base)"),
+        ours: "yours".into(),
+        theirs: to.clone(),
+    };
+    let resolutions = merge::merge_trees(&base_tree, &theirs_tree, &ours, &labels);
+    let plan = plan_update(&project, &resolutions, answers_file);
+    Ok(Prepared {
+        project,
+        resolutions,
+        ours,
+        plan,
+        from,
+        to,
+        warnings,
+    })
+}
+
+/// Deletions first (so a file can become a directory), then writes, then the answers file.
+fn plan_update(project: &Project, resolutions: &[Resolution], answers_file: Vec<u8>) -> Plan {
+    let mut ops = Vec::new();
+    for resolution in resolutions.iter().filter(|r| r.delete) {
+        ops.push(Op {
+            path: resolution.path.clone(),
+            action: action_of(resolution),
+            change: Change::Delete,
+        });
+    }
+    for resolution in resolutions.iter().filter(|r| !r.delete) {
+        let change = match &resolution.write {
+            Some(state) => Change::Write(FileState {
+                contents: state.contents.clone(),
+                executable: state.executable,
+            }),
+            None => Change::Nothing,
+        };
+        ops.push(Op {
+            path: resolution.path.clone(),
+            action: action_of(resolution),
+            change,
+        });
+    }
+    let current = std::fs::read(project.root.join(ANSWERS_FILE)).ok();
+    let (action, change) = if current.as_deref() == Some(answers_file.as_slice()) {
+        (Action::Unchanged, Change::Nothing)
+    } else {
+        (
+            Action::Updated,
+            Change::Write(FileState {
+                contents: answers_file,
+                executable: false,
+            }),
+        )
+    };
+    ops.push(Op {
+        path: ANSWERS_FILE.into(),
+        action,
+        change,
+    });
+    Plan {
+        destination: project.root.clone(),
+        fresh: false,
+        ops,
+    }
+}
+
+fn action_of(resolution: &Resolution) -> Action {
+    match &resolution.outcome {
+        merge::Outcome::Unchanged => Action::Unchanged,
+        merge::Outcome::Updated => Action::Updated,
+        merge::Outcome::Merged => Action::Merged,
+        merge::Outcome::Conflict => Action::Conflict,
+        merge::Outcome::Kept => Action::Kept,
+        merge::Outcome::Added => Action::Added,
+        merge::Outcome::Removed => Action::Removed,
+        merge::Outcome::LeftDeleted => Action::LeftDeleted,
+        merge::Outcome::Moved { from } => Action::Moved { from: from.clone() },
+    }
+}
+
+/// Every path that is not unchanged, with its outcome and a diffstat, then the counts.
+fn report(
+    resolutions: &[Resolution],
+    ours: &BTreeMap<String, FileState>,
+    conflicts: &[String],
+) -> String {
+    let mut text = String::new();
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    let (mut added_lines, mut removed_lines) = (0, 0);
+    for resolution in resolutions {
+        let action = action_of(resolution);
+        let label = if resolution.conflict {
+            "conflict"
+        } else {
+            action.label()
+        };
+        match counts.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((label, 1)),
+        }
+        if action == Action::Unchanged && !resolution.conflict {
+            continue;
+        }
+        let before = ours.get(&resolution.path).map_or(&[][..], |s| &s.contents);
+        let stat = match (&resolution.write, resolution.delete) {
+            (Some(after), _) => {
+                let (plus, minus) = merge::line_stats(before, &after.contents);
+                added_lines += plus;
+                removed_lines += minus;
+                format!("+{plus} -{minus}")
+            }
+            (None, true) => {
+                let (_, minus) = merge::line_stats(before, &[]);
+                removed_lines += minus;
+                format!("+0 -{minus}")
+            }
+            (None, false) => String::new(),
+        };
+        let mut line = format!("  {label:<12} {}", resolution.path);
+        if let Action::Moved { from } = &action {
+            let _ = write!(line, " (from {from})");
+        }
+        if !stat.is_empty() {
+            let _ = write!(line, "  {stat}");
+        }
+        if let Some(detail) = &resolution.detail {
+            let _ = write!(line, "  ({detail})");
+        }
+        let _ = writeln!(text, "{line}");
+    }
+    counts.sort_by_key(|(label, _)| *label);
+    let summary: Vec<String> = counts.iter().map(|(l, n)| format!("{n} {l}")).collect();
+    let _ = write!(
+        text,
+        "{} files: {}; {} lines added, {} removed; {} conflict(s)",
+        resolutions.len(),
+        summary.join(", "),
+        added_lines,
+        removed_lines,
+        conflicts.len()
+    );
+    text
+}
