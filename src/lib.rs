@@ -8,6 +8,7 @@ pub mod apply;
 pub mod cli;
 pub mod error;
 pub mod git;
+pub mod merge;
 pub mod new;
 pub mod plan;
 pub mod render;
