@@ -464,6 +464,16 @@ enum Decision {
 }
 
 fn decide(base: &FileState, ours: &FileState, theirs: &FileState, labels: &Labels) -> Decision {
+    // Untouched, byte for byte: the template's version is taken as it is, so a template that
+    // changes its own line endings gets them. Only a file whose endings the user converted gets
+    // the template's lines in the user's endings (below).
+    if *ours == *base {
+        return if theirs == base {
+            Decision::Same
+        } else {
+            Decision::TakeTheirs(theirs.clone())
+        };
+    }
     let base = aligned(ours, base);
     let theirs = aligned(ours, theirs);
     if *ours == base {
@@ -541,9 +551,18 @@ fn merge_contents(base: &[u8], ours: &[u8], theirs: &[u8], labels: &Labels) -> C
         .our_label(labels.ours.as_str())
         .their_label(labels.theirs.as_str())
         .style_diff3(true);
+    // libgit2 picks the conflict markers' line ending from the base, so a file the user keeps in
+    // CRLF got LF markers when the base was empty (add/add): the result keeps the user's endings.
+    let endings = |merged: &[u8]| {
+        if eol_style(ours) == Some(Eol::Crlf) {
+            to_crlf(merged)
+        } else {
+            merged.to_vec()
+        }
+    };
     match git2::merge_file(&base_input, &ours_input, &theirs_input, Some(&mut options)) {
-        Ok(result) if result.is_automergeable() => Contents::Clean(result.content().to_vec()),
-        Ok(result) => Contents::Conflict(result.content().to_vec()),
+        Ok(result) if result.is_automergeable() => Contents::Clean(endings(result.content())),
+        Ok(result) => Contents::Conflict(endings(result.content())),
         // libgit2 refuses only what it cannot diff (e.g. too large): treat it like a binary file,
         // which keeps the user's file untouched.
         Err(_) => Contents::Unmergeable,
@@ -598,16 +617,7 @@ fn aligned_contents<'a>(ours: &[u8], other: &'a [u8]) -> Cow<'a, [u8]> {
         return Cow::Borrowed(other);
     }
     match (eol_style(ours), eol_style(other)) {
-        (Some(Eol::Crlf), Some(Eol::Lf)) => {
-            let mut out = Vec::with_capacity(other.len() + other.len() / 16);
-            for &b in other {
-                if b == b'\n' {
-                    out.push(b'\r');
-                }
-                out.push(b);
-            }
-            Cow::Owned(out)
-        }
+        (Some(Eol::Crlf), Some(Eol::Lf)) => Cow::Owned(to_crlf(other)),
         (Some(Eol::Lf), Some(Eol::Crlf)) => {
             let mut out = Vec::with_capacity(other.len());
             let mut bytes = other.iter().peekable();
@@ -621,6 +631,20 @@ fn aligned_contents<'a>(ours: &[u8], other: &'a [u8]) -> Cow<'a, [u8]> {
         }
         _ => Cow::Borrowed(other),
     }
+}
+
+/// Every bare LF made a CRLF.
+fn to_crlf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16);
+    let mut previous = 0_u8;
+    for &b in bytes {
+        if b == b'\n' && previous != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        previous = b;
+    }
+    out
 }
 
 /// Pairs paths only in `base` with paths only in `theirs` that are the same file moved: first by
@@ -882,10 +906,6 @@ mod tests {
             if r.write.is_none() && !r.delete {
                 continue;
             }
-            assert!(
-                is_text(&mine.contents),
-                "the user's binary file {path} was overwritten or deleted: {r:#?}"
-            );
             let result = if r.delete {
                 let moved = resolutions
                     .iter()
@@ -895,6 +915,14 @@ mod tests {
             } else {
                 r.write.clone().expect("checked above")
             };
+            // A binary file cannot be merged: it may only move, byte for byte.
+            if !is_text(&mine.contents) {
+                assert!(
+                    r.delete && result.contents == mine.contents,
+                    "the user's binary file {path} was overwritten or deleted: {r:#?}"
+                );
+                continue;
+            }
             let old_contents = old.map(|s| s.contents).unwrap_or_default();
             let mut have: HashMap<&[u8], usize> = HashMap::new();
             for line in result.contents.split_inclusive(|&b| b == b'\n') {
@@ -1263,6 +1291,109 @@ mod tests {
         let r = merge_trees(&base, &theirs, &ours, &labels);
         assert_no_user_line_lost(&base, &ours, &r);
         assert!(at(&r, "c").conflict);
+    }
+
+    #[test]
+    fn template_switching_its_own_line_endings_reaches_untouched_files() {
+        let base = tree(&[("a.txt", TEN)]);
+        let crlf = TEN.replace('\n', "\r\n");
+        let theirs = tree(&[("a.txt", &crlf)]);
+        let ours = disk(&[("a.txt", TEN.as_bytes())]);
+        let r = merge(&base, &theirs, &ours);
+        assert_eq!(r[0].outcome, Outcome::Updated);
+        assert_eq!(written(&r[0]), crlf);
+    }
+
+    /// A small deterministic generator (an LCG), so the test needs no dependency and never flakes.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n
+        }
+
+        /// `lines` with random deletions, replacements and insertions; new lines are unique
+        /// (tagged with `who` and a counter), so a lost line cannot hide behind a duplicate.
+        fn edit(&mut self, lines: &[String], who: &str, counter: &mut usize) -> Vec<String> {
+            let mut out = Vec::new();
+            let mut fresh = |counter: &mut usize| {
+                *counter += 1;
+                format!("{who} line {counter}")
+            };
+            for line in lines {
+                match self.below(10) {
+                    0 => {}
+                    1 => out.push(fresh(counter)),
+                    2 => {
+                        out.push(fresh(counter));
+                        out.push(line.clone());
+                    }
+                    _ => out.push(line.clone()),
+                }
+            }
+            if self.below(4) == 0 {
+                out.push(fresh(counter));
+            }
+            out
+        }
+    }
+
+    fn join(lines: &[String], eol: &str) -> Vec<u8> {
+        lines
+            .iter()
+            .map(|l| format!("{l}{eol}"))
+            .collect::<String>()
+            .into_bytes()
+    }
+
+    #[test]
+    fn random_edits_on_both_sides_never_lose_a_user_line() {
+        let mut rng = Lcg(7);
+        let mut counter = 0;
+        for round in 0..400 {
+            let lines: Vec<String> = (0..rng.below(12)).map(|i| format!("base {i}")).collect();
+            let mine = rng.edit(&lines, "user", &mut counter);
+            let template = rng.edit(&lines, "template", &mut counter);
+            let eol = if rng.below(3) == 0 { "\r\n" } else { "\n" };
+            // Sometimes the template moves the file (same source, new path).
+            let new_path = if rng.below(3) == 0 {
+                "moved.txt"
+            } else {
+                "f.txt"
+            };
+            let base = tree_of(&[("f.txt", "f", &join(&lines, "\n"), rng.below(2) == 0)]);
+            let theirs = tree_of(&[(new_path, "f", &join(&template, "\n"), rng.below(2) == 0)]);
+            let mut ours = BTreeMap::new();
+            if rng.below(8) != 0 {
+                ours.insert(
+                    "f.txt".to_owned(),
+                    FileState {
+                        contents: join(&mine, eol),
+                        executable: rng.below(2) == 0,
+                    },
+                );
+            }
+            let r = merge_trees(&base, &theirs, &ours, &labels());
+            assert_no_user_line_lost(&base, &ours, &r);
+            for resolution in &r {
+                if let Some(state) = &resolution.write {
+                    let text = String::from_utf8_lossy(&state.contents);
+                    let crlf_on_disk = ours
+                        .get("f.txt")
+                        .is_some_and(|s| eol_style(&s.contents) == Some(Eol::Crlf));
+                    if crlf_on_disk {
+                        assert!(
+                            !text.replace("\r\n", "").contains('\n'),
+                            "round {round}: mixed endings written: {text:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
