@@ -1320,7 +1320,7 @@ mod tests {
         /// (tagged with `who` and a counter), so a lost line cannot hide behind a duplicate.
         fn edit(&mut self, lines: &[String], who: &str, counter: &mut usize) -> Vec<String> {
             let mut out = Vec::new();
-            let mut fresh = |counter: &mut usize| {
+            let fresh = |counter: &mut usize| {
                 *counter += 1;
                 format!("{who} line {counter}")
             };
@@ -1343,11 +1343,12 @@ mod tests {
     }
 
     fn join(lines: &[String], eol: &str) -> Vec<u8> {
-        lines
-            .iter()
-            .map(|l| format!("{l}{eol}"))
-            .collect::<String>()
-            .into_bytes()
+        let mut out = Vec::new();
+        for line in lines {
+            out.extend_from_slice(line.as_bytes());
+            out.extend_from_slice(eol.as_bytes());
+        }
+        out
     }
 
     #[test]
