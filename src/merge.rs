@@ -188,7 +188,9 @@ pub fn merge_trees(
 }
 
 /// Lines added and removed from `before` to `after`, for a diffstat. Lines are compared with their
-/// endings, like git, so a changed last newline counts as a changed line.
+/// endings, like git, so a changed last newline counts as a changed line. Binary contents are
+/// counted by their newline-separated chunks; a caller wanting git's `Bin` checks `is_text` first.
+/// A diff that runs past a few seconds is finished coarsely (counts may be high, never a hang).
 pub fn line_stats(before: &[u8], after: &[u8]) -> (usize, usize) {
     let old = lines(before);
     let new = lines(after);
