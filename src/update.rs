@@ -12,9 +12,9 @@ use crate::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
 use crate::apply;
 use crate::error::{EXIT_CONFLICTS, Error, Result};
 use crate::git;
-use crate::merge::{self, Labels, Resolution};
+use crate::merge::{self, FROM_TEMPLATE_SUFFIX, Labels, Resolution};
 use crate::new::stdout_error;
-use crate::plan::{Action, Change, FileState, Op, Plan};
+use crate::plan::{self, Action, Change, FileState, Op, Plan};
 use crate::project::Project;
 use crate::render::{self, Expressions};
 
@@ -164,7 +164,22 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         .chain(theirs_tree.iter())
         .map(|(path, _)| path)
         .collect();
-    let ours = project.read(paths.iter().copied())?;
+    let mut ours = project.read(paths.iter().copied())?;
+    // Files an earlier update wrote beside binary conflicts: the merge must not overwrite them.
+    for path in &paths {
+        for n in 0.. {
+            let beside = match n {
+                0 => format!("{path}{FROM_TEMPLATE_SUFFIX}"),
+                n => format!("{path}{FROM_TEMPLATE_SUFFIX}.{n}"),
+            };
+            match plan::read_existing(&project.root, &beside) {
+                Ok(Some(state)) => {
+                    ours.insert(beside, state);
+                }
+                _ => break,
+            }
+        }
+    }
     let from = format!(
         "{} {}",
         base.loaded.template.manifest.name, base.loaded.provenance.version

@@ -160,3 +160,155 @@ pub fn snapshot(root: &Path) -> Vec<(String, Vec<u8>, u32)> {
     }
     files
 }
+
+impl TestEnv {
+    /// Starts a git repository at `name` whose tags are the versions of a template.
+    pub fn template_repo(&self, name: &str) -> TemplateRepo {
+        let root = self.path(name);
+        git2::Repository::init(&root).expect("init template repo");
+        TemplateRepo {
+            root,
+            name: name.to_owned(),
+        }
+    }
+
+    /// `groundwork update PROJECT` plus `args`.
+    pub fn update(&self, project: &str, args: &[&str]) -> Command {
+        let mut cmd = self.groundwork();
+        cmd.arg("update").arg(project).args(args);
+        cmd
+    }
+
+    /// Commits everything in the project's work tree, as a user would before updating.
+    pub fn commit_all(&self, project: &str, message: &str) {
+        let repo = git2::Repository::open(self.path(project)).expect("project is a repository");
+        commit_everything(&repo, message, false);
+    }
+
+    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) {
+        let target = self.path(relative);
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::write(target, contents).unwrap();
+    }
+
+    pub fn read_bytes(&self, relative: &str) -> Vec<u8> {
+        fs::read(self.path(relative)).unwrap_or_else(|e| panic!("reading {relative}: {e}"))
+    }
+}
+
+fn commit_everything(repo: &git2::Repository, message: &str, tag: bool) -> git2::Oid {
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    // Files removed from the work tree leave the index too.
+    index.update_all(["*"], None).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let signature = git2::Signature::now("Test User", "test@example.com").unwrap();
+    let parents: Vec<git2::Commit> = repo
+        .head()
+        .ok()
+        .and_then(|h| h.peel_to_commit().ok())
+        .into_iter()
+        .collect();
+    let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
+    let id = repo
+        .commit(
+            Some("HEAD"),
+            &signature,
+            &signature,
+            message,
+            &tree,
+            &parent_refs,
+        )
+        .unwrap();
+    if tag {
+        let object = repo.find_object(id, None).unwrap();
+        repo.tag_lightweight(message, &object, false).unwrap();
+    }
+    id
+}
+
+/// A git repository holding successive versions of a template.
+pub struct TemplateRepo {
+    root: PathBuf,
+    name: String,
+}
+
+impl TemplateRepo {
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// Replaces every file of the repository with a fresh `template.toml` at `version` holding
+    /// `questions`; add files with the returned builder, then `tag()` it.
+    pub fn version(&self, version: &str, questions: &str) -> VersionBuilder<'_> {
+        for entry in fs::read_dir(&self.root).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name() == ".git" {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                fs::remove_dir_all(entry.path()).unwrap();
+            } else {
+                fs::remove_file(entry.path()).unwrap();
+            }
+        }
+        fs::write(
+            self.root.join("template.toml"),
+            format!(
+                "[template]\nname = \"{}\"\nversion = \"{version}\"\ndescription = \"test\"\n\n{questions}",
+                self.name
+            ),
+        )
+        .unwrap();
+        VersionBuilder {
+            repo: self,
+            version: version.to_owned(),
+            builder: TemplateBuilder {
+                root: self.root.clone(),
+            },
+        }
+    }
+}
+
+pub struct VersionBuilder<'a> {
+    repo: &'a TemplateRepo,
+    version: String,
+    builder: TemplateBuilder,
+}
+
+impl VersionBuilder<'_> {
+    pub fn file(mut self, path: &str, contents: impl AsRef<[u8]>) -> Self {
+        self.builder = self.builder.file(path, contents);
+        self
+    }
+
+    pub fn executable(mut self, path: &str, contents: &str) -> Self {
+        self.builder = self.builder.executable(path, contents);
+        self
+    }
+
+    /// Commits this version under another version number (`template.toml` rewritten) and tags it.
+    pub fn tag_as(self, version: &str) {
+        let manifest = self.repo.root.join("template.toml");
+        let text = fs::read_to_string(&manifest).unwrap().replacen(
+            &format!("version = \"{}\"", self.version),
+            &format!("version = \"{version}\""),
+            1,
+        );
+        fs::write(manifest, text).unwrap();
+        VersionBuilder {
+            version: version.to_owned(),
+            ..self
+        }
+        .tag();
+    }
+
+    /// Commits this version and tags it `v<version>`.
+    pub fn tag(self) {
+        let repo = git2::Repository::open(&self.repo.root).unwrap();
+        commit_everything(&repo, &format!("v{}", self.version), true);
+    }
+}

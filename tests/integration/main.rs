@@ -1,11 +1,13 @@
 //! Integration tests: the real `groundwork` binary on real templates in temp dirs.
 
 mod builtin;
+mod commands;
 mod env;
 mod golden;
 mod interactive;
 mod new;
 mod safety;
+mod update;
 
 use env::{TemplateBuilder, TestEnv};
 
