@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::render::Expressions;
+use crate::source::Provenance;
 use crate::template::manifest::Default;
 use crate::template::{Kind, Manifest, Question};
 
@@ -424,18 +425,13 @@ fn validate(question: &Question, value: &Value, origin: &str) -> Result<()> {
     })
 }
 
-/// The text of the answers file. Secret answers are left out: they are asked again when needed.
+/// The text of the answers file: the template's provenance, then the answers. Secret answers are left out: they are asked again when needed.
 pub fn answers_file(
     manifest: &Manifest,
-    source: &str,
+    provenance: &Provenance,
     answers: &Answers,
 ) -> Result<String, toml::ser::Error> {
-    let mut template = toml::Table::new();
-    template.insert("source".into(), toml::Value::String(source.to_owned()));
-    template.insert(
-        "version".into(),
-        toml::Value::String(manifest.version.to_string()),
-    );
+    let template = toml::Table::try_from(provenance)?;
     let mut table = toml::Table::new();
     for (name, value) in answers.iter() {
         let secret = manifest

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::error::Result;
 use crate::new::NewOptions;
 use crate::source::{DEFAULT_TEMPLATE, Source};
 
@@ -37,8 +38,9 @@ pub struct NewArgs {
     /// Directory to create; it must not exist or be empty (see --force)
     pub destination: PathBuf,
 
-    /// Built-in template name (see `groundwork templates`) or path to a local template directory
-    #[arg(short, long, value_name = "NAME|PATH", default_value = DEFAULT_TEMPLATE)]
+    /// Built-in template name (see `groundwork templates`), path to a template directory or git
+    /// repository, or a git URL (https://, ssh://, file://, git@host:path)
+    #[arg(short, long, value_name = "NAME|PATH|URL", default_value = DEFAULT_TEMPLATE)]
     pub template: String,
 
     /// Ask no questions: take every default (a question without one is an error unless given with -d)
@@ -73,19 +75,19 @@ impl NewArgs {
         self.defaults
     }
 
-    pub fn into_options(self) -> NewOptions {
+    pub fn into_options(self) -> Result<NewOptions> {
         // Absolute, so that `.` has a parent to stage beside.
         let destination =
             std::path::absolute(&self.destination).unwrap_or_else(|_| self.destination.clone());
-        NewOptions {
-            source: Source::parse(&self.template),
+        Ok(NewOptions {
+            source: Source::classify(&self.template, None)?,
             destination,
             data: self.data,
             data_file: self.data_file,
             force: self.force,
             dry_run: self.dry_run,
             git: !self.no_git,
-        }
+        })
     }
 }
 

@@ -55,7 +55,7 @@ fn dispatch(command: cli::Command, out: &mut dyn Write) -> Result<()> {
     match command {
         cli::Command::New(args) => {
             let interactive = !args.unattended() && std::io::stdin().is_terminal();
-            let options = args.into_options();
+            let options = args.into_options()?;
             let mut terminal = terminal::TerminalPrompter::new();
             let prompter: Option<&mut dyn Prompter> = if interactive {
                 Some(&mut terminal)

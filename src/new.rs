@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::git;
 use crate::plan::{self, Destination, Plan};
 use crate::render::{self, Expressions};
-use crate::source::Source;
+use crate::source::{Loaded, Provenance, Source};
 use crate::template::Template;
 use crate::tree::{Entry, Tree};
 
@@ -37,6 +37,10 @@ pub struct Outcome {
 #[derive(Debug)]
 pub struct Rendered {
     pub template: Template,
+    /// Where the template came from, as recorded in the answers file.
+    pub provenance: Provenance,
+    /// Things to tell the user that did not stop loading (an offline fetch, for example).
+    pub warnings: Vec<String>,
     pub answers: Answers,
     /// Every file of the project, the answers file included.
     pub tree: Tree,
@@ -46,7 +50,11 @@ pub struct Rendered {
 /// `prompter` when there is one; otherwise defaults are taken. Reads the destination only to refuse
 /// a non-empty one early.
 pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Result<Rendered> {
-    let template = options.source.load()?;
+    let Loaded {
+        template,
+        provenance,
+        warnings,
+    } = options.source.load(None)?;
     // Refuse early: nobody should answer twenty questions to learn the directory was taken.
     let state = plan::inspect(&options.destination)?;
     if state == Destination::NonEmpty && !options.force {
@@ -69,12 +77,12 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
 
     let mut tree = render::render(&template, &answers)?;
     let answers_text =
-        answers::answers_file(&template.manifest, &options.source.to_string(), &answers).map_err(
-            |e| Error::Render {
+        answers::answers_file(&template.manifest, &provenance, &answers).map_err(|e| {
+            Error::Render {
                 path: ANSWERS_FILE.into(),
                 message: e.to_string(),
-            },
-        )?;
+            }
+        })?;
     tree.insert(
         ANSWERS_FILE.into(),
         Entry {
@@ -85,6 +93,8 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
     )?;
     Ok(Rendered {
         template,
+        provenance,
+        warnings,
         answers,
         tree,
     })
@@ -96,7 +106,16 @@ pub fn run(
     prompter: Option<&mut dyn Prompter>,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
-    let Rendered { template, tree, .. } = render(options, prompter)?;
+    let Rendered {
+        template,
+        tree,
+        warnings,
+        ..
+    } = render(options, prompter)?;
+    // Warnings go to stderr so that they survive `> file` and never mix with the report.
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
     let plan = plan::plan_new(&tree, &options.destination, options.force)?;
     let name = format!("{} {}", template.manifest.name, template.manifest.version);
     if options.dry_run {
