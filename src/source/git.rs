@@ -602,3 +602,324 @@ fn link_target(link: &str, target: &str) -> Option<String> {
     }
     Some(parts.join("/"))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use git2::{Repository, RepositoryInitOptions, Signature};
+
+    use super::*;
+
+    const FILE: i32 = 0o100_644;
+    const EXEC: i32 = MODE_EXECUTABLE;
+    const LINK: i32 = MODE_SYMLINK;
+    const SUBMODULE: i32 = 0o160_000;
+
+    /// A file to commit: its path, bytes and git file mode.
+    type Entry<'a> = (&'a str, Vec<u8>, i32);
+
+    fn manifest(version: &str) -> Vec<u8> {
+        format!("[template]\nname = \"t\"\nversion = \"{version}\"\n").into_bytes()
+    }
+
+    /// Writes nested trees for `files` (path, bytes, mode) straight into the object database.
+    fn tree_of(repo: &Repository, files: &[Entry<'_>]) -> Oid {
+        let mut builder = repo.treebuilder(None).unwrap();
+        let mut dirs: BTreeMap<&str, Vec<Entry<'_>>> = BTreeMap::new();
+        for (path, bytes, mode) in files {
+            match path.split_once('/') {
+                Some((dir, rest)) => {
+                    dirs.entry(dir)
+                        .or_default()
+                        .push((rest, bytes.clone(), *mode));
+                }
+                None if *mode == SUBMODULE => {
+                    builder
+                        .insert(path, Oid::from_bytes(&[7; 20]).unwrap(), *mode)
+                        .unwrap();
+                }
+                None => {
+                    builder
+                        .insert(path, repo.blob(bytes).unwrap(), *mode)
+                        .unwrap();
+                }
+            }
+        }
+        for (dir, entries) in dirs {
+            builder
+                .insert(dir, tree_of(repo, &entries), 0o040_000)
+                .unwrap();
+        }
+        builder.write().unwrap()
+    }
+
+    /// Commits `files` on `branch` (on top of its tip) and returns the commit.
+    fn commit(repo: &Repository, branch: &str, files: &[Entry<'_>]) -> Oid {
+        let tree = repo.find_tree(tree_of(repo, files)).unwrap();
+        let refname = format!("refs/heads/{branch}");
+        let parent = repo
+            .find_reference(&refname)
+            .ok()
+            .and_then(|r| r.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        let sig = Signature::now("Test", "test@example.com").unwrap();
+        repo.commit(Some(&refname), &sig, &sig, "commit", &tree, &parents)
+            .unwrap()
+    }
+
+    fn tag(repo: &Repository, name: &str, oid: Oid, annotated: bool) {
+        let object = repo.find_object(oid, None).unwrap();
+        if annotated {
+            let sig = Signature::now("Test", "test@example.com").unwrap();
+            repo.tag(name, &object, &sig, "release", false).unwrap();
+        } else {
+            repo.tag_lightweight(name, &object, false).unwrap();
+        }
+    }
+
+    fn template_files(version: &str) -> Vec<Entry<'static>> {
+        vec![
+            (MANIFEST_FILE, manifest(version), FILE),
+            (
+                "readme.md",
+                format!("version {version}\n").into_bytes(),
+                FILE,
+            ),
+            ("bin/run.sh", b"#!/bin/sh\n".to_vec(), EXEC),
+            ("docs/alias.md", b"../readme.md".to_vec(), LINK),
+            ("sub/template.toml", manifest("5.0.0"), FILE),
+            ("sub/inner.txt", b"inner\n".to_vec(), FILE),
+        ]
+    }
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        origin: PathBuf,
+        cache: PathBuf,
+        commits: BTreeMap<&'static str, Oid>,
+    }
+
+    impl Fixture {
+        fn url(&self) -> String {
+            self.origin.to_string_lossy().into_owned()
+        }
+
+        fn load(&self, reference: Option<&str>) -> Result<Loaded> {
+            load(&self.url(), None, reference, &self.cache)
+        }
+    }
+
+    /// A work tree repository on `main` with v1.0.0, v1.2.0 (annotated) and v1.10.0, a
+    /// non-semver tag, and a `develop` branch one commit ahead at 2.0.0.
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let origin = dir.path().join("origin");
+        let mut options = RepositoryInitOptions::new();
+        options.initial_head("main");
+        let repo = Repository::init_opts(&origin, &options).unwrap();
+        let mut commits = BTreeMap::new();
+        for (version, annotated) in [("1.0.0", false), ("1.2.0", true), ("1.10.0", false)] {
+            let oid = commit(&repo, "main", &template_files(version));
+            tag(&repo, &format!("v{version}"), oid, annotated);
+            commits.insert(version, oid);
+        }
+        tag(&repo, "not-a-version", commits["1.0.0"], false);
+        repo.branch(
+            "develop",
+            &repo.find_commit(commits["1.10.0"]).unwrap(),
+            false,
+        )
+        .unwrap();
+        commits.insert("2.0.0", commit(&repo, "develop", &template_files("2.0.0")));
+        Fixture {
+            cache: dir.path().join("cache"),
+            origin: fs::canonicalize(origin).unwrap(),
+            _dir: dir,
+            commits,
+        }
+    }
+
+    fn version(loaded: &Loaded) -> String {
+        loaded.template.manifest.version.to_string()
+    }
+
+    #[test]
+    fn references_resolve_to_tags_versions_branches_and_commits() {
+        let f = fixture();
+        let latest = f.load(None).unwrap();
+        assert_eq!(
+            version(&latest),
+            "1.10.0",
+            "10 > 2, and non-semver tags ignored"
+        );
+        assert_eq!(
+            latest.provenance.commit,
+            Some(f.commits["1.10.0"].to_string())
+        );
+        assert_eq!(latest.provenance.source, f.url());
+        assert!(latest.warnings.is_empty(), "{:?}", latest.warnings);
+
+        assert_eq!(version(&f.load(Some("v1.0.0")).unwrap()), "1.0.0");
+        assert_eq!(
+            version(&f.load(Some("1.2.0")).unwrap()),
+            "1.2.0",
+            "annotated, no v"
+        );
+        assert_eq!(version(&f.load(Some("develop")).unwrap()), "2.0.0");
+        assert_eq!(version(&f.load(Some("main")).unwrap()), "1.10.0");
+        let sha = f.commits["1.2.0"].to_string();
+        assert_eq!(version(&f.load(Some(&sha[..8])).unwrap()), "1.2.0");
+        assert_eq!(version(&f.load(Some(&sha)).unwrap()), "1.2.0");
+
+        let versions: Vec<String> = versions(&f.url(), &f.cache)
+            .unwrap()
+            .into_iter()
+            .map(|a| format!("{}={}", a.version, a.reference))
+            .collect();
+        assert_eq!(versions, ["1.0.0=v1.0.0", "1.2.0=v1.2.0", "1.10.0=v1.10.0"]);
+    }
+
+    #[test]
+    fn an_unknown_reference_lists_the_version_tags() {
+        let f = fixture();
+        let message = f.load(Some("v9")).unwrap_err().to_string();
+        assert!(message.contains(&f.url()), "{message}");
+        assert!(message.contains("`v9`"), "{message}");
+        assert!(message.contains("v1.0.0, v1.2.0, v1.10.0"), "{message}");
+        assert!(!message.contains("not-a-version"), "{message}");
+        assert!(f.load(Some("../../etc")).is_err());
+    }
+
+    #[test]
+    fn files_keep_their_mode_and_in_template_links_are_read_through() {
+        let f = fixture();
+        let loaded = f.load(None).unwrap();
+        let files: BTreeMap<&str, (&[u8], bool)> = loaded
+            .template
+            .files
+            .iter()
+            .map(|t| (t.path.as_str(), (t.contents.as_slice(), t.executable)))
+            .collect();
+        assert_eq!(files["bin/run.sh"], (&b"#!/bin/sh\n"[..], true));
+        assert_eq!(files["readme.md"], (&b"version 1.10.0\n"[..], false));
+        assert_eq!(files["docs/alias.md"], files["readme.md"]);
+        assert!(!files.contains_key(MANIFEST_FILE));
+    }
+
+    #[test]
+    fn file_urls_and_subdirs_work() {
+        let f = fixture();
+        let url = format!("file://{}", f.url());
+        let loaded = load(&url, Some("sub"), None, &f.cache).unwrap();
+        assert_eq!(version(&loaded), "5.0.0");
+        assert_eq!(loaded.provenance.source, url);
+        assert_eq!(loaded.provenance.subdir.as_deref(), Some("sub"));
+        let paths: Vec<&str> = loaded
+            .template
+            .files
+            .iter()
+            .map(|t| t.path.as_str())
+            .collect();
+        assert_eq!(paths, ["inner.txt"]);
+
+        let message = load(&url, Some("nowhere"), None, &f.cache)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("no directory `nowhere`"), "{message}");
+        assert!(message.contains(&url), "{message}");
+    }
+
+    #[test]
+    fn links_out_of_the_template_and_submodules_are_refused() {
+        let f = fixture();
+        let repo = Repository::open(&f.origin).unwrap();
+        // From `sub`, `../readme.md` is in the repository but outside the template.
+        let mut files = template_files("3.0.0");
+        files.push(("sub/escape.md", b"../readme.md".to_vec(), LINK));
+        commit(&repo, "escape", &files);
+        let message = load(&f.url(), Some("sub"), Some("escape"), &f.cache)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("escape.md"), "{message}");
+        assert!(message.contains("points outside the template"), "{message}");
+
+        let mut files = template_files("3.0.0");
+        files.push(("absolute", b"/etc/passwd".to_vec(), LINK));
+        commit(&repo, "absolute", &files);
+        let message = f.load(Some("absolute")).unwrap_err().to_string();
+        assert!(message.contains("points outside the template"), "{message}");
+
+        let mut files = template_files("3.0.0");
+        files.push(("vendored", Vec::new(), SUBMODULE));
+        commit(&repo, "submodule", &files);
+        let message = f.load(Some("submodule")).unwrap_err().to_string();
+        assert!(message.contains("submodule"), "{message}");
+    }
+
+    #[test]
+    fn without_tags_the_default_branch_is_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let origin = dir.path().join("origin.git");
+        let mut options = RepositoryInitOptions::new();
+        options.initial_head("trunk").bare(true);
+        let repo = Repository::init_opts(&origin, &options).unwrap();
+        commit(&repo, "other", &template_files("0.1.0"));
+        commit(&repo, "trunk", &template_files("0.2.0"));
+        let url = origin.to_string_lossy();
+        let loaded = load(&url, None, None, &dir.path().join("cache")).unwrap();
+        assert_eq!(version(&loaded), "0.2.0");
+        let message = load(&url, None, Some("nope"), &dir.path().join("cache"))
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("(none)"), "{message}");
+    }
+
+    #[test]
+    fn offline_the_cache_serves_with_a_warning() {
+        let f = fixture();
+        f.load(None).unwrap();
+        fs::remove_dir_all(&f.origin).unwrap();
+
+        let loaded = f.load(Some("1.2.0")).unwrap();
+        assert_eq!(version(&loaded), "1.2.0");
+        assert_eq!(loaded.warnings.len(), 1);
+        assert!(
+            loaded.warnings[0].contains(&f.url()),
+            "{:?}",
+            loaded.warnings
+        );
+        assert_eq!(version(&f.load(None).unwrap()), "1.10.0");
+
+        let message = f.load(Some("v7.0.0")).unwrap_err().to_string();
+        assert!(
+            message.starts_with(&format!("cannot fetch {}", f.url())),
+            "{message}"
+        );
+        let message = versions(&f.url(), &f.cache).unwrap_err().to_string();
+        assert!(message.contains(&f.url()), "{message}");
+    }
+
+    #[test]
+    fn a_first_clone_that_fails_names_the_url_and_leaves_no_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("missing").to_string_lossy().into_owned();
+        let cache = dir.path().join("cache");
+        let message = load(&url, None, None, &cache).unwrap_err().to_string();
+        assert!(
+            message.starts_with(&format!("cannot fetch {url}")),
+            "{message}"
+        );
+        assert_eq!(fs::read_dir(&cache).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn link_targets_stay_inside_the_root() {
+        assert_eq!(link_target("a/b", "c").as_deref(), Some("a/c"));
+        assert_eq!(link_target("a/b", "../c").as_deref(), Some("c"));
+        assert_eq!(link_target("a/b", "./x/../c").as_deref(), Some("a/c"));
+        assert_eq!(link_target("b", "../c"), None);
+        assert_eq!(link_target("a/b", "/c"), None);
+        assert_eq!(link_target("a/b", ".git/config"), None);
+    }
+}

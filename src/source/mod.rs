@@ -610,3 +610,314 @@ fn slash_path(path: &Path) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = "[template]\nname = \"t\"\nversion = \"1.0.0\"\n";
+
+    fn template_dir(root: &Path, name: &str) -> PathBuf {
+        let dir = root.join(name);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(MANIFEST_FILE), MANIFEST).unwrap();
+        fs::write(dir.join("readme.txt"), "hello\n").unwrap();
+        fs::canonicalize(dir).unwrap()
+    }
+
+    fn error(arg: &str, cwd: &Path) -> String {
+        classify_in(arg, None, cwd).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn builtin_names_and_prefix_are_builtin() {
+        let cwd = tempfile::tempdir().unwrap();
+        for arg in [DEFAULT_TEMPLATE, "builtin:datascience"] {
+            assert_eq!(
+                classify_in(arg, None, cwd.path()).unwrap(),
+                Source::Builtin(DEFAULT_TEMPLATE.into())
+            );
+        }
+        let message = error("builtin:nope", cwd.path());
+        assert!(message.contains("`nope`"), "{message}");
+        assert!(message.contains(DEFAULT_TEMPLATE), "{message}");
+    }
+
+    #[test]
+    fn a_bare_name_prefers_the_builtin_and_a_path_never_is_one() {
+        let cwd = tempfile::tempdir().unwrap();
+        let shadow = template_dir(cwd.path(), DEFAULT_TEMPLATE);
+        assert_eq!(
+            classify_in(DEFAULT_TEMPLATE, None, cwd.path()).unwrap(),
+            Source::Builtin(DEFAULT_TEMPLATE.into())
+        );
+        assert_eq!(
+            classify_in("./datascience", None, cwd.path()).unwrap(),
+            Source::Local(shadow)
+        );
+    }
+
+    #[test]
+    fn relative_paths_and_bare_directory_names_are_local() {
+        let cwd = tempfile::tempdir().unwrap();
+        let dir = template_dir(cwd.path(), "mine");
+        for arg in ["./mine", "mine", "./mine/", "mine/."] {
+            assert_eq!(
+                classify_in(arg, None, cwd.path()).unwrap(),
+                Source::Local(dir.clone()),
+                "{arg}"
+            );
+        }
+        // `..` is resolved: the recorded path is canonical.
+        assert_eq!(
+            classify_in("../mine", None, &dir).unwrap(),
+            Source::Local(dir.clone())
+        );
+        let absolute = dir.to_string_lossy().into_owned();
+        assert_eq!(
+            classify_in(&absolute, None, Path::new("/")).unwrap(),
+            Source::Local(dir.clone())
+        );
+    }
+
+    #[test]
+    fn an_unknown_bare_name_lists_builtins_and_hints_at_a_path() {
+        let cwd = tempfile::tempdir().unwrap();
+        let message = error("nope", cwd.path());
+        assert!(message.contains("unknown template `nope`"), "{message}");
+        assert!(message.contains(DEFAULT_TEMPLATE), "{message}");
+        assert!(message.contains("./nope"), "{message}");
+    }
+
+    #[test]
+    fn urls_and_scp_addresses_are_git_as_given() {
+        let cwd = tempfile::tempdir().unwrap();
+        for url in [
+            "https://github.com/org/repo.git",
+            "http://example.com/repo",
+            "ssh://git@example.com/org/repo.git",
+            "git://example.com/repo.git",
+            "file:///srv/templates/repo.git",
+            "git@github.com:org/repo.git",
+            "HTTPS://example.com/Repo",
+        ] {
+            assert_eq!(
+                classify_in(url, None, cwd.path()).unwrap(),
+                Source::Git {
+                    url: url.into(),
+                    subdir: None
+                },
+                "{url}"
+            );
+        }
+        assert_eq!(
+            classify_in("git@example.com:repo", Some("templates/a/"), cwd.path()).unwrap(),
+            Source::Git {
+                url: "git@example.com:repo".into(),
+                subdir: Some("templates/a".into())
+            }
+        );
+    }
+
+    #[test]
+    fn missing_paths_and_files_are_clear_errors() {
+        let cwd = tempfile::tempdir().unwrap();
+        assert_eq!(
+            error("./missing", cwd.path()),
+            "template path ./missing does not exist"
+        );
+        assert_eq!(error("a/b", cwd.path()), "template path a/b does not exist");
+        fs::write(cwd.path().join("file"), "x").unwrap();
+        assert_eq!(
+            error("./file", cwd.path()),
+            "template path ./file is not a directory"
+        );
+    }
+
+    #[test]
+    fn a_repository_root_is_git_and_a_directory_inside_one_is_local() {
+        let cwd = tempfile::tempdir().unwrap();
+        let repo = template_dir(cwd.path(), "repo");
+        git2::Repository::init(&repo).unwrap();
+        let inner = template_dir(&repo, "inner");
+        assert_eq!(
+            classify_in("./repo", None, cwd.path()).unwrap(),
+            Source::Git {
+                url: repo.to_string_lossy().into_owned(),
+                subdir: None
+            }
+        );
+        assert_eq!(
+            classify_in("repo", Some("inner"), cwd.path()).unwrap(),
+            Source::Git {
+                url: repo.to_string_lossy().into_owned(),
+                subdir: Some("inner".into())
+            }
+        );
+        assert_eq!(
+            classify_in("./repo/inner", None, cwd.path()).unwrap(),
+            Source::Local(inner)
+        );
+        let bare = cwd.path().join("bare.git");
+        git2::Repository::init_bare(&bare).unwrap();
+        assert!(matches!(
+            classify_in("./bare.git", None, cwd.path()).unwrap(),
+            Source::Git { .. }
+        ));
+    }
+
+    #[test]
+    fn subdir_must_stay_inside_and_joins_a_plain_directory() {
+        let cwd = tempfile::tempdir().unwrap();
+        let inner = template_dir(&cwd.path().join("outer"), "inner");
+        assert_eq!(
+            classify_in("./outer", Some("./inner"), cwd.path()).unwrap(),
+            Source::Local(inner)
+        );
+        for bad in ["../x", "a/../../b", "/abs", ".git"] {
+            let message = classify_in("./outer", Some(bad), cwd.path())
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains(bad), "{message}");
+        }
+        let message = classify_in(DEFAULT_TEMPLATE, Some("x"), cwd.path())
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("built-in"), "{message}");
+        assert!(
+            classify_in("./outer", Some("missing"), cwd.path())
+                .unwrap_err()
+                .to_string()
+                .contains("does not exist")
+        );
+    }
+
+    #[test]
+    fn local_digest_is_stable_and_sees_every_byte_and_mode() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = template_dir(root.path(), "t");
+        let digest = |dir: &Path| {
+            Source::Local(dir.to_owned())
+                .load(None)
+                .unwrap()
+                .provenance
+                .digest
+                .unwrap()
+        };
+        let first = digest(&dir);
+        assert!(
+            first.starts_with("sha256:") && first.len() == 7 + 64,
+            "{first}"
+        );
+        assert_eq!(digest(&dir), first);
+
+        fs::write(dir.join("readme.txt"), "hellp\n").unwrap();
+        let changed = digest(&dir);
+        assert_ne!(changed, first);
+        fs::write(dir.join("readme.txt"), "hello\n").unwrap();
+        assert_eq!(digest(&dir), first, "same bytes, same digest");
+
+        fs::write(
+            dir.join(MANIFEST_FILE),
+            MANIFEST.replace("name = \"t\"", "name = \"u\""),
+        )
+        .unwrap();
+        assert_ne!(digest(&dir), first, "template.toml is part of the digest");
+        fs::write(dir.join(MANIFEST_FILE), MANIFEST).unwrap();
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(dir.join("readme.txt"), fs::Permissions::from_mode(0o755)).unwrap();
+            assert_ne!(
+                digest(&dir),
+                first,
+                "the executable bit is part of the digest"
+            );
+        }
+    }
+
+    #[test]
+    fn local_and_builtin_offer_their_current_version_only() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = template_dir(root.path(), "t");
+        let local = Source::Local(dir.clone());
+        let loaded = local.load(None).unwrap();
+        assert_eq!(loaded.provenance.source, dir.display().to_string());
+        assert_eq!(loaded.provenance.version.to_string(), "1.0.0");
+        assert_eq!(loaded.provenance.commit, None);
+        let versions = local.versions().unwrap();
+        assert_eq!(versions.len(), 1);
+        assert_eq!(versions[0].reference, CURRENT);
+        assert!(local.load(Some(CURRENT)).is_ok());
+        let message = local.load(Some("v1.0.0")).unwrap_err().to_string();
+        assert!(message.contains("only its current version"), "{message}");
+        assert!(message.contains("v1.0.0"), "{message}");
+
+        let builtin = Source::Builtin(DEFAULT_TEMPLATE.into());
+        let versions = builtin.versions().unwrap();
+        let current = &versions[0];
+        assert_eq!(versions.len(), 1);
+        let loaded = builtin.load(Some(&current.reference)).unwrap();
+        assert_eq!(loaded.provenance.source, "builtin:datascience");
+        assert_eq!(loaded.provenance.version, current.version);
+        assert!(builtin.load(Some(&format!("v{}", current.version))).is_ok());
+        let message = builtin.load(Some("0.0.1")).unwrap_err().to_string();
+        assert!(
+            message.contains("builtin:datascience has no version `0.0.1`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn provenance_round_trips_through_toml_and_back_to_a_source() {
+        let provenance = Provenance {
+            source: "https://example.com/t.git".into(),
+            version: semver::Version::new(1, 2, 3),
+            commit: Some("a".repeat(40)),
+            digest: None,
+            subdir: Some("templates/a".into()),
+        };
+        let text = toml::to_string(&provenance).unwrap();
+        assert!(text.contains("version = \"1.2.3\""), "{text}");
+        assert!(!text.contains("digest"), "{text}");
+        let back: Provenance = toml::from_str(&text).unwrap();
+        assert_eq!(back, provenance);
+        assert_eq!(
+            Source::from_provenance(&back).unwrap(),
+            Source::Git {
+                url: "https://example.com/t.git".into(),
+                subdir: Some("templates/a".into())
+            }
+        );
+
+        let builtin: Provenance =
+            toml::from_str("source = \"builtin:datascience\"\nversion = \"0.1.0\"\n").unwrap();
+        assert_eq!(
+            Source::from_provenance(&builtin).unwrap(),
+            Source::Builtin(DEFAULT_TEMPLATE.into())
+        );
+
+        let root = tempfile::tempdir().unwrap();
+        let dir = template_dir(root.path(), "t");
+        let loaded = Source::Local(dir.clone()).load(None).unwrap();
+        assert_eq!(
+            Source::from_provenance(&loaded.provenance).unwrap(),
+            Source::Local(dir.clone())
+        );
+        let gone = Provenance {
+            source: root.path().join("gone").display().to_string(),
+            commit: Some("b".repeat(40)),
+            ..loaded.provenance
+        };
+        assert!(matches!(
+            Source::from_provenance(&gone).unwrap(),
+            Source::Git { .. }
+        ));
+        let relative = Provenance {
+            source: "relative/path".into(),
+            ..gone
+        };
+        assert!(Source::from_provenance(&relative).is_err());
+    }
+}
