@@ -2,6 +2,7 @@
 
 mod builtin;
 mod env;
+mod git_source;
 mod golden;
 mod interactive;
 mod new;
