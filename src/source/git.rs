@@ -15,6 +15,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest as _, Sha256};
 
 use super::{Available, Loaded, Provenance, hex};
+use crate::apply;
 use crate::error::{Error, Result};
 use crate::template::manifest::{self, MANIFEST_FILE};
 use crate::template::{Template, TemplateFile};
@@ -142,6 +143,9 @@ fn sync(url: &str, cache: &Path) -> Result<Synced> {
         });
     }
     let fetch_error = fetch(&repo, url).err();
+    if fetch_error.is_some() && apply::interrupted() {
+        return Err(Error::Interrupted);
+    }
     Ok(Synced { repo, fetch_error })
 }
 
@@ -168,7 +172,13 @@ fn clone_fresh(url: &str, cache: &Path, dir: &Path) -> Result<Repository> {
         repo.remote_with_fetch(REMOTE, url, BRANCHES)
             .map_err(cache_error)?;
         repo.remote_add_fetch(REMOTE, TAGS).map_err(cache_error)?;
-        fetch(&repo, url).map_err(|e| fetch_error(url, &e))?;
+        fetch(&repo, url).map_err(|e| {
+            if apply::interrupted() {
+                Error::Interrupted
+            } else {
+                fetch_error(url, &e)
+            }
+        })?;
     }
     let staged = staging.keep();
     if let Err(e) = fs::rename(&staged, dir) {
@@ -198,13 +208,15 @@ fn fetch(repo: &Repository, url: &str) -> Result<(), git2::Error> {
     let bar = progress_bar(url);
     let mut callbacks = RemoteCallbacks::new();
     callbacks.credentials(credentials());
-    if let Some(bar) = bar.clone() {
-        callbacks.transfer_progress(move |progress| {
+    let shown = bar.clone();
+    callbacks.transfer_progress(move |progress| {
+        if let Some(bar) = &shown {
             bar.set_length(u64::try_from(progress.total_objects()).unwrap_or(u64::MAX));
             bar.set_position(u64::try_from(progress.received_objects()).unwrap_or(u64::MAX));
-            true
-        });
-    }
+        }
+        // Returning false cancels the transfer: Ctrl-C must not wait for a large clone.
+        !apply::interrupted()
+    });
     let mut options = FetchOptions::new();
     options
         .remote_callbacks(callbacks)
@@ -275,6 +287,9 @@ fn credentials() -> impl FnMut(&str, Option<&str>, CredentialType) -> Result<Cre
                 return Cred::ssh_key(user, None, &key, None);
             }
         }
+        // The user's `credential.helper`, run by git2: a helper named like `store` runs as
+        // `git credential-store`. That is the one way a git process can start here, and only
+        // when an https server asks for a password and the user configured such a helper.
         if allowed.contains(CredentialType::USER_PASS_PLAINTEXT)
             && let Ok(config) = git2::Config::open_default()
             && let Ok(cred) = Cred::credential_helper(&config, url, username)
