@@ -461,7 +461,7 @@ fn validate(question: &Question, value: &Value, origin: &str) -> Result<()> {
     })
 }
 
-/// The text of the answers file. Secret answers are left out: they are asked again when needed.
+/// The text of the answers file: the template's provenance, then the answers. Secret answers are left out: they are asked again when needed.
 pub fn answers_file(
     manifest: &Manifest,
     provenance: &Provenance,

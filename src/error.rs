@@ -105,6 +105,62 @@ pub enum Error {
     UnknownTemplate { name: String, available: String },
 
     #[error(
+        "unknown template `{name}`: it is not a built-in template (built-in templates: {available}) and there is no directory `{name}` here; to use a directory, pass its path, such as ./{name}"
+    )]
+    NoSuchTemplate { name: String, available: String },
+
+    #[error("template path {path} does not exist")]
+    TemplatePathMissing { path: PathBuf },
+
+    #[error("template path {path} is not a directory")]
+    TemplatePathNotDirectory { path: PathBuf },
+
+    #[error("--subdir {subdir:?} for template {template}: {reason}")]
+    InvalidSubdir {
+        template: String,
+        subdir: String,
+        reason: String,
+    },
+
+    #[error("{url} has no directory `{subdir}` at commit {commit}")]
+    SubdirMissing {
+        url: String,
+        subdir: String,
+        commit: String,
+    },
+
+    #[error("cannot fetch {url}: {message}")]
+    GitFetch { url: String, message: String },
+
+    #[error("git template {url}: {message}")]
+    GitTemplate { url: String, message: String },
+
+    #[error("{url} has no tag, branch or commit `{reference}`; its version tags: {available}")]
+    UnknownRef {
+        url: String,
+        reference: String,
+        available: String,
+    },
+
+    #[error("{template} has no version `{reference}`: {reason}")]
+    VersionUnavailable {
+        template: String,
+        reference: String,
+        reason: String,
+    },
+
+    #[error("{path} in the template {reason}")]
+    TemplateEntry { path: String, reason: String },
+
+    #[error(
+        "no cache directory for git templates on this system: set GROUNDWORK_CACHE_DIR to a writable directory"
+    )]
+    NoCacheDir,
+
+    #[error("recorded template source {recorded:?}: {reason}")]
+    RecordedSource { recorded: String, reason: String },
+
+    #[error(
         "{path} is a cookiecutter template; cookiecutter templates are not supported yet (use a native template.toml template)"
     )]
     CookiecutterUnsupported { path: PathBuf },

@@ -60,6 +60,14 @@ fn unknown_builtin_template_lists_the_available_ones() {
         .assert()
         .failure()
         .stderr(predicate::str::contains(
+            "unknown template `nosuch`: it is not a built-in template (built-in templates: datascience)",
+        ))
+        .stderr(predicate::str::contains("such as ./nosuch"));
+    env.groundwork()
+        .args(["new", "z", "--defaults", "--template", "builtin:nosuch"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
             "unknown built-in template `nosuch`; built-in templates: datascience",
         ));
 }

@@ -3,6 +3,7 @@
 mod builtin;
 mod commands;
 mod env;
+mod git_source;
 mod golden;
 mod interactive;
 mod new;

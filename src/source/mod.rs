@@ -1,0 +1,923 @@
+//! Where a template comes from, and what exactly was loaded. Classifies a `--template` argument
+//! into a [`Source`] (a built-in template, a plain directory, or a git repository), loads the
+//! template at a version, and reports its [`Provenance`] as `.groundwork.toml` records it.
+//! It never renders or writes anything outside its git cache, never starts a `git` process, and
+//! never follows a symlink out of a template.
+
+mod git;
+
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::error::{Error, Result};
+use crate::template::manifest::{self, MANIFEST_FILE, Manifest};
+use crate::template::{Template, TemplateFile};
+
+pub use git::{CACHE_ENV, cache_root};
+
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+mod recorded {
+    include!(concat!(env!("OUT_DIR"), "/executables.rs"));
+}
+
+/// The built-in template used when none is named.
+pub const DEFAULT_TEMPLATE: &str = "datascience";
+
+/// How a built-in template is named on the command line and in `.groundwork.toml`.
+const BUILTIN_PREFIX: &str = "builtin:";
+
+/// The reference [`Available`] gives a source that has only its current version.
+pub const CURRENT: &str = "current";
+
+/// URL schemes that always mean a git repository, whatever else the argument looks like.
+const URL_SCHEMES: &[&str] = &["https://", "http://", "ssh://", "git://", "file://"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A built-in template, by name.
+    Builtin(String),
+    /// The absolute path of a plain directory (not the root of a git repository).
+    Local(PathBuf),
+    /// A git repository: a URL as given, or the absolute path of a local repository; `subdir` is
+    /// where the template lies inside it (`/`-separated, relative, without `..`).
+    Git { url: String, subdir: Option<String> },
+}
+
+/// One version a source offers, and the reference that loads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Available {
+    pub version: semver::Version,
+    /// The tag name for git; the version for a built-in template; [`CURRENT`] for a directory.
+    pub reference: String,
+}
+
+/// A loaded template with what is needed to load exactly the same one again.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub template: Template,
+    pub provenance: Provenance,
+    /// Things the user should know that did not stop the load (an offline fetch, for example).
+    pub warnings: Vec<String>,
+}
+
+/// Where a project's template came from: the `[template]` table of `.groundwork.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// `builtin:NAME`, the absolute path of a directory, or a git URL / absolute repository path.
+    pub source: String,
+    /// The `version` of the template.toml that was loaded.
+    #[serde(with = "version_text")]
+    pub version: semver::Version,
+    /// The full commit id, for git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// `sha256:<hex>` over the files of a plain directory, which has no commit to name its state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// The template's directory inside a git repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subdir: Option<String>,
+}
+
+/// `semver::Version` as its text; the semver crate's own serde support is an optional feature
+/// this crate does not need for anything else.
+mod version_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(version: &semver::Version, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(version)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<semver::Version, D::Error> {
+        let text = String::deserialize(d)?;
+        semver::Version::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Source {
+    /// Classifies a `--template` argument; `subdir` is `--subdir`, a template inside a repository
+    /// or directory. Relative paths are taken from the current directory.
+    pub fn classify(arg: &str, subdir: Option<&str>) -> Result<Source> {
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        classify_in(arg, subdir, &cwd)
+    }
+
+    /// Rebuilds the source recorded in `.groundwork.toml`. A recorded commit means git even when
+    /// the repository is gone (the cache may still hold it); a recorded digest means a directory.
+    pub fn from_provenance(p: &Provenance) -> Result<Source> {
+        let recorded = |reason: &str| Error::RecordedSource {
+            recorded: p.source.clone(),
+            reason: reason.to_owned(),
+        };
+        if let Some(name) = p.source.strip_prefix(BUILTIN_PREFIX) {
+            if !builtin_names().contains(&name) {
+                return Err(unknown_builtin(name));
+            }
+            return Ok(Source::Builtin(name.to_owned()));
+        }
+        if is_url(&p.source) {
+            return Ok(Source::Git {
+                url: p.source.clone(),
+                subdir: p.subdir.clone(),
+            });
+        }
+        let path = PathBuf::from(&p.source);
+        if !path.is_absolute() {
+            return Err(recorded(
+                "expected builtin:NAME, a git URL or an absolute path",
+            ));
+        }
+        if p.commit.is_some() || (p.digest.is_none() && is_git_repository(&path)) {
+            return Ok(Source::Git {
+                url: p.source.clone(),
+                subdir: p.subdir.clone(),
+            });
+        }
+        Ok(Source::Local(match &p.subdir {
+            Some(subdir) => path.join(subdir),
+            None => path,
+        }))
+    }
+
+    /// Loads the template at `reference`: a tag, a version without its `v`, a branch, or a full or
+    /// abbreviated commit for git; `None` is the highest version tag (git) or the current version.
+    pub fn load(&self, reference: Option<&str>) -> Result<Loaded> {
+        match self {
+            Source::Builtin(name) => load_builtin_version(name, reference),
+            Source::Local(path) => load_local_version(path, reference),
+            Source::Git { url, subdir } => {
+                git::load(url, subdir.as_deref(), reference, &cache_root()?)
+            }
+        }
+    }
+
+    /// Every version the source offers, ascending.
+    pub fn versions(&self) -> Result<Vec<Available>> {
+        match self {
+            Source::Builtin(name) => builtin_versions(name),
+            Source::Local(path) => {
+                let (manifest, _) = read_local_manifest(path)?;
+                Ok(vec![Available {
+                    version: manifest.version,
+                    reference: CURRENT.to_owned(),
+                }])
+            }
+            Source::Git { url, .. } => git::versions(url, &cache_root()?),
+        }
+    }
+}
+
+/// What is recorded as `source` in `.groundwork.toml` (a subdir is recorded separately).
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Builtin(name) => write!(f, "{BUILTIN_PREFIX}{name}"),
+            Source::Local(path) => write!(f, "{}", path.display()),
+            Source::Git { url, .. } => f.write_str(url),
+        }
+    }
+}
+
+/// [`Source::classify`] with the directory relative paths start from given explicitly, so tests
+/// need not change the process-wide current directory.
+fn classify_in(arg: &str, subdir: Option<&str>, cwd: &Path) -> Result<Source> {
+    let subdir = subdir
+        .map(|s| normalize_subdir(arg, s))
+        .transpose()?
+        .flatten();
+    if let Some(name) = arg.strip_prefix(BUILTIN_PREFIX) {
+        return builtin_source(arg, name, subdir.as_deref());
+    }
+    if is_url(arg) {
+        return Ok(Source::Git {
+            url: arg.to_owned(),
+            subdir,
+        });
+    }
+    if looks_like_path(arg) {
+        return classify_path(arg, &expand_home(arg)?, cwd, subdir);
+    }
+    if builtin_names().contains(&arg) {
+        return builtin_source(arg, arg, subdir.as_deref());
+    }
+    if !arg.is_empty() && cwd.join(arg).is_dir() {
+        return classify_path(arg, Path::new(arg), cwd, subdir);
+    }
+    Err(Error::NoSuchTemplate {
+        name: arg.to_owned(),
+        available: builtin_names().join(", "),
+    })
+}
+
+fn builtin_source(arg: &str, name: &str, subdir: Option<&str>) -> Result<Source> {
+    if !builtin_names().contains(&name) {
+        return Err(unknown_builtin(name));
+    }
+    if let Some(subdir) = subdir {
+        return Err(Error::InvalidSubdir {
+            template: arg.to_owned(),
+            subdir: subdir.to_owned(),
+            reason: "a built-in template has no subdirectories".into(),
+        });
+    }
+    Ok(Source::Builtin(name.to_owned()))
+}
+
+/// A URL git understands, or git's scp-like `user@host:path`.
+fn is_url(arg: &str) -> bool {
+    let lower = arg.to_ascii_lowercase();
+    if URL_SCHEMES.iter().any(|scheme| lower.starts_with(scheme)) {
+        return true;
+    }
+    // scp-like: the colon comes before any slash, and a user is named (which is what tells
+    // `git@host:repo` from a Windows drive or a file name with a colon).
+    let Some((before, after)) = arg.split_once(':') else {
+        return false;
+    };
+    match before.split_once('@') {
+        Some((user, host)) => {
+            !user.is_empty() && !host.is_empty() && !before.contains('/') && !after.is_empty()
+        }
+        None => false,
+    }
+}
+
+/// Whether the argument can only be meant as a path (never a built-in name).
+fn looks_like_path(arg: &str) -> bool {
+    arg == "."
+        || arg == ".."
+        || arg == "~"
+        || arg.starts_with("~/")
+        || arg.contains('/')
+        || arg.contains(std::path::MAIN_SEPARATOR)
+        || Path::new(arg).is_absolute()
+}
+
+fn expand_home(arg: &str) -> Result<PathBuf> {
+    let rest = if arg == "~" {
+        ""
+    } else if let Some(rest) = arg.strip_prefix("~/") {
+        rest
+    } else {
+        return Ok(PathBuf::from(arg));
+    };
+    let home = dirs::home_dir().ok_or_else(|| Error::TemplatePathMissing {
+        path: PathBuf::from(arg),
+    })?;
+    Ok(home.join(rest))
+}
+
+/// A directory argument: a git repository when it is the root of one, a plain directory otherwise.
+fn classify_path(arg: &str, path: &Path, cwd: &Path, subdir: Option<String>) -> Result<Source> {
+    let absolute = existing_dir(arg, &cwd.join(path))?;
+    if is_git_repository(&absolute) {
+        return Ok(Source::Git {
+            url: absolute.to_string_lossy().into_owned(),
+            subdir,
+        });
+    }
+    match subdir {
+        Some(subdir) => {
+            let shown = format!("{arg}/{subdir}");
+            Ok(Source::Local(existing_dir(&shown, &absolute.join(subdir))?))
+        }
+        None => Ok(Source::Local(absolute)),
+    }
+}
+
+/// The canonical path of a directory that must exist; errors name the argument as given.
+fn existing_dir(arg: &str, path: &Path) -> Result<PathBuf> {
+    match fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::TemplatePathMissing {
+            path: PathBuf::from(arg),
+        }),
+        Err(e) => Err(Error::io(arg, e)),
+        Ok(meta) if !meta.is_dir() => Err(Error::TemplatePathNotDirectory {
+            path: PathBuf::from(arg),
+        }),
+        Ok(_) => fs::canonicalize(path).map_err(|e| Error::io(arg, e)),
+    }
+}
+
+/// The root of a work tree (`.git` at its root, as a directory or a worktree's file) or a bare
+/// repository. A directory merely somewhere inside a repository is not one: it is a plain template.
+fn is_git_repository(path: &Path) -> bool {
+    path.join(".git").exists() || git2::Repository::open_bare(path).is_ok()
+}
+
+/// `--subdir` as `/`-separated relative components; `None` when it names the root itself.
+fn normalize_subdir(arg: &str, subdir: &str) -> Result<Option<String>> {
+    let invalid = |reason: &str| Error::InvalidSubdir {
+        template: arg.to_owned(),
+        subdir: subdir.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if subdir.starts_with('/') || subdir.starts_with('\\') || Path::new(subdir).is_absolute() {
+        return Err(invalid(
+            "must be a relative path inside the template source",
+        ));
+    }
+    let mut parts = Vec::new();
+    for part in subdir.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => return Err(invalid("must not contain `..`")),
+            _ if part.eq_ignore_ascii_case(".git") => {
+                return Err(invalid("must not point into `.git`"));
+            }
+            _ => parts.push(part),
+        }
+    }
+    Ok((!parts.is_empty()).then(|| parts.join("/")))
+}
+
+/// Every built-in template, sorted by name.
+pub fn builtin_templates() -> Result<Vec<Template>> {
+    builtin_names()
+        .iter()
+        .map(|name| load_builtin(name))
+        .collect()
+}
+
+/// Every version of built-in template `name` this binary can load, ascending. Today that is the
+/// embedded one only; the release store adds the earlier releases here.
+pub fn builtin_versions(name: &str) -> Result<Vec<Available>> {
+    let template = load_builtin(name)?;
+    let version = template.manifest.version;
+    Ok(vec![Available {
+        reference: version.to_string(),
+        version,
+    }])
+}
+
+/// Built-in template `name` at `reference` (a version, with or without `v`; `None` = current).
+fn load_builtin_version(name: &str, reference: Option<&str>) -> Result<Loaded> {
+    let template = load_builtin(name)?;
+    let current = &template.manifest.version;
+    if let Some(reference) = reference {
+        let wanted = semver::Version::parse(reference.strip_prefix('v').unwrap_or(reference));
+        if reference != CURRENT && wanted.ok().as_ref() != Some(current) {
+            return Err(Error::VersionUnavailable {
+                template: format!("{BUILTIN_PREFIX}{name}"),
+                reference: reference.to_owned(),
+                reason: format!("this groundwork has version {current} only"),
+            });
+        }
+    }
+    Ok(Loaded {
+        provenance: Provenance {
+            source: format!("{BUILTIN_PREFIX}{name}"),
+            version: current.clone(),
+            commit: None,
+            digest: None,
+            subdir: None,
+        },
+        template,
+        warnings: Vec::new(),
+    })
+}
+
+fn builtin_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = BUILTIN
+        .dirs()
+        .filter(|dir| dir.get_file(dir.path().join(MANIFEST_FILE)).is_some())
+        .filter_map(|dir| dir.path().to_str())
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+fn unknown_builtin(name: &str) -> Error {
+    Error::UnknownTemplate {
+        name: name.to_owned(),
+        available: builtin_names().join(", "),
+    }
+}
+
+fn load_builtin(name: &str) -> Result<Template> {
+    let unknown = || unknown_builtin(name);
+    let dir = BUILTIN
+        .get_dir(name)
+        .filter(|_| !name.contains('/'))
+        .ok_or_else(unknown)?;
+    let manifest_path = dir.path().join(MANIFEST_FILE);
+    let manifest_file = dir.get_file(&manifest_path).ok_or_else(unknown)?;
+    let display_path = PathBuf::from(BUILTIN_PREFIX).join(&manifest_path);
+    let text = manifest_file
+        .contents_utf8()
+        .ok_or_else(|| Error::Manifest {
+            path: display_path.clone(),
+            line: 1,
+            column: 1,
+            message: "not UTF-8".into(),
+        })?;
+    let manifest = manifest::parse(&display_path, text)?;
+
+    let mut files = Vec::new();
+    collect_builtin(dir, dir.path(), &mut files);
+    Template::new(manifest, files)
+}
+
+fn collect_builtin(dir: &Dir<'static>, root: &Path, files: &mut Vec<TemplateFile>) {
+    for file in dir.files() {
+        let relative = slash_path(file.path().strip_prefix(root).unwrap_or(file.path()));
+        if relative == MANIFEST_FILE {
+            continue;
+        }
+        let recorded = slash_path(file.path());
+        files.push(TemplateFile {
+            executable: recorded::EXECUTABLES.contains(&recorded.as_str()),
+            path: relative,
+            contents: file.contents().to_vec(),
+        });
+    }
+    for sub in dir.dirs() {
+        collect_builtin(sub, root, files);
+    }
+}
+
+/// A plain directory at `reference`: only its current state exists.
+fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
+    if let Some(reference) = reference.filter(|r| *r != CURRENT) {
+        return Err(Error::VersionUnavailable {
+            template: root.display().to_string(),
+            reference: reference.to_owned(),
+            reason: "a plain directory has only its current version; make it a git repository and tag versions".into(),
+        });
+    }
+    let (template, digest) = load_local(root)?;
+    Ok(Loaded {
+        provenance: Provenance {
+            source: root.display().to_string(),
+            version: template.manifest.version.clone(),
+            commit: None,
+            digest: Some(digest),
+            subdir: None,
+        },
+        template,
+        warnings: Vec::new(),
+    })
+}
+
+/// The parsed manifest of a directory template and its file's bytes and executable bit.
+fn read_local_manifest(root: &Path) -> Result<(Manifest, (Vec<u8>, bool))> {
+    let meta = fs::metadata(root).map_err(|e| Error::io(root, e))?;
+    if !meta.is_dir() {
+        return Err(Error::NotATemplate {
+            path: root.to_owned(),
+        });
+    }
+    let manifest_path = root.join(MANIFEST_FILE);
+    if !manifest_path.is_file() {
+        if root.join("cookiecutter.json").is_file() {
+            return Err(Error::CookiecutterUnsupported {
+                path: root.to_owned(),
+            });
+        }
+        return Err(Error::NotATemplate {
+            path: root.to_owned(),
+        });
+    }
+    let (bytes, executable) = read_file(&manifest_path)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| Error::Manifest {
+        path: manifest_path.clone(),
+        line: 1,
+        column: 1,
+        message: "not UTF-8".into(),
+    })?;
+    let manifest = manifest::parse(&manifest_path, text)?;
+    Ok((manifest, (bytes, executable)))
+}
+
+/// A directory template and the digest of everything it holds.
+fn load_local(root: &Path) -> Result<(Template, String)> {
+    let (manifest, (manifest_bytes, manifest_executable)) = read_local_manifest(root)?;
+
+    let canonical_root = fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    let mut files = Vec::new();
+    let walk = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !(e.depth() == 1 && e.file_name() == ".git"));
+    for entry in walk {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(root).to_owned();
+            Error::io(path, e.into())
+        })?;
+        let relative = slash_path(entry.path().strip_prefix(root).unwrap_or(entry.path()));
+        if entry.depth() == 0 || relative == MANIFEST_FILE {
+            continue;
+        }
+        let file_type = entry.file_type();
+        if file_type.is_dir() {
+            continue;
+        }
+        let (contents, executable) = if file_type.is_symlink() {
+            read_symlink(entry.path(), &canonical_root)?
+        } else {
+            read_file(entry.path())?
+        };
+        files.push(TemplateFile {
+            path: relative,
+            contents,
+            executable,
+        });
+    }
+    let mut hashed: Vec<(&str, bool, &[u8])> = files
+        .iter()
+        .map(|f| (f.path.as_str(), f.executable, f.contents.as_slice()))
+        .collect();
+    hashed.push((MANIFEST_FILE, manifest_executable, &manifest_bytes));
+    let digest = content_digest(&mut hashed);
+    Ok((Template::new(manifest, files)?, digest))
+}
+
+/// `sha256:<hex>` over (path, executable bit, bytes) of every file, in path order. Each field is
+/// length-prefixed so that no two different trees can feed the hash the same byte stream.
+fn content_digest(files: &mut [(&str, bool, &[u8])]) -> String {
+    files.sort_by(|a, b| a.0.cmp(b.0));
+    let mut hasher = Sha256::new();
+    for (path, executable, contents) in files.iter() {
+        hasher.update((path.len() as u64).to_le_bytes());
+        hasher.update(path.as_bytes());
+        hasher.update([u8::from(*executable)]);
+        hasher.update((contents.len() as u64).to_le_bytes());
+        hasher.update(contents);
+    }
+    format!("sha256:{}", hex(&hasher.finalize()))
+}
+
+/// Lower-case hexadecimal of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// A symlink is read as its target when the target is a file inside the template.
+fn read_symlink(path: &Path, canonical_root: &Path) -> Result<(Vec<u8>, bool)> {
+    let target = fs::canonicalize(path).map_err(|_| Error::TemplateSymlink {
+        path: path.to_owned(),
+        reason: "is broken".into(),
+    })?;
+    if !target.starts_with(canonical_root) {
+        return Err(Error::TemplateSymlink {
+            path: path.to_owned(),
+            reason: format!(
+                "points outside the template (to {}); templates may only link to their own files",
+                target.display()
+            ),
+        });
+    }
+    if !target.is_file() {
+        return Err(Error::TemplateSymlink {
+            path: path.to_owned(),
+            reason: "points to a directory; only links to files are supported".into(),
+        });
+    }
+    read_file(&target)
+}
+
+fn read_file(path: &Path) -> Result<(Vec<u8>, bool)> {
+    let contents = fs::read(path).map_err(|e| Error::io(path, e))?;
+    let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    Ok((contents, is_executable(&meta)))
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &fs::Metadata) -> bool {
+    false
+}
+
+fn slash_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = "[template]\nname = \"t\"\nversion = \"1.0.0\"\n";
+
+    fn template_dir(root: &Path, name: &str) -> PathBuf {
+        let dir = root.join(name);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(MANIFEST_FILE), MANIFEST).unwrap();
+        fs::write(dir.join("readme.txt"), "hello\n").unwrap();
+        fs::canonicalize(dir).unwrap()
+    }
+
+    fn error(arg: &str, cwd: &Path) -> String {
+        classify_in(arg, None, cwd).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn builtin_names_and_prefix_are_builtin() {
+        let cwd = tempfile::tempdir().unwrap();
+        for arg in [DEFAULT_TEMPLATE, "builtin:datascience"] {
+            assert_eq!(
+                classify_in(arg, None, cwd.path()).unwrap(),
+                Source::Builtin(DEFAULT_TEMPLATE.into())
+            );
+        }
+        let message = error("builtin:nope", cwd.path());
+        assert!(message.contains("`nope`"), "{message}");
+        assert!(message.contains(DEFAULT_TEMPLATE), "{message}");
+    }
+
+    #[test]
+    fn a_bare_name_prefers_the_builtin_and_a_path_never_is_one() {
+        let cwd = tempfile::tempdir().unwrap();
+        let shadow = template_dir(cwd.path(), DEFAULT_TEMPLATE);
+        assert_eq!(
+            classify_in(DEFAULT_TEMPLATE, None, cwd.path()).unwrap(),
+            Source::Builtin(DEFAULT_TEMPLATE.into())
+        );
+        assert_eq!(
+            classify_in("./datascience", None, cwd.path()).unwrap(),
+            Source::Local(shadow)
+        );
+    }
+
+    #[test]
+    fn relative_paths_and_bare_directory_names_are_local() {
+        let cwd = tempfile::tempdir().unwrap();
+        let dir = template_dir(cwd.path(), "mine");
+        for arg in ["./mine", "mine", "./mine/", "mine/."] {
+            assert_eq!(
+                classify_in(arg, None, cwd.path()).unwrap(),
+                Source::Local(dir.clone()),
+                "{arg}"
+            );
+        }
+        // `..` is resolved: the recorded path is canonical.
+        assert_eq!(
+            classify_in("../mine", None, &dir).unwrap(),
+            Source::Local(dir.clone())
+        );
+        let absolute = dir.to_string_lossy().into_owned();
+        assert_eq!(
+            classify_in(&absolute, None, Path::new("/")).unwrap(),
+            Source::Local(dir.clone())
+        );
+    }
+
+    #[test]
+    fn an_unknown_bare_name_lists_builtins_and_hints_at_a_path() {
+        let cwd = tempfile::tempdir().unwrap();
+        let message = error("nope", cwd.path());
+        assert!(message.contains("unknown template `nope`"), "{message}");
+        assert!(message.contains(DEFAULT_TEMPLATE), "{message}");
+        assert!(message.contains("./nope"), "{message}");
+    }
+
+    #[test]
+    fn urls_and_scp_addresses_are_git_as_given() {
+        let cwd = tempfile::tempdir().unwrap();
+        for url in [
+            "https://github.com/org/repo.git",
+            "http://example.com/repo",
+            "ssh://git@example.com/org/repo.git",
+            "git://example.com/repo.git",
+            "file:///srv/templates/repo.git",
+            "git@github.com:org/repo.git",
+            "HTTPS://example.com/Repo",
+        ] {
+            assert_eq!(
+                classify_in(url, None, cwd.path()).unwrap(),
+                Source::Git {
+                    url: url.into(),
+                    subdir: None
+                },
+                "{url}"
+            );
+        }
+        assert_eq!(
+            classify_in("git@example.com:repo", Some("templates/a/"), cwd.path()).unwrap(),
+            Source::Git {
+                url: "git@example.com:repo".into(),
+                subdir: Some("templates/a".into())
+            }
+        );
+    }
+
+    #[test]
+    fn missing_paths_and_files_are_clear_errors() {
+        let cwd = tempfile::tempdir().unwrap();
+        assert_eq!(
+            error("./missing", cwd.path()),
+            "template path ./missing does not exist"
+        );
+        assert_eq!(error("a/b", cwd.path()), "template path a/b does not exist");
+        fs::write(cwd.path().join("file"), "x").unwrap();
+        assert_eq!(
+            error("./file", cwd.path()),
+            "template path ./file is not a directory"
+        );
+    }
+
+    #[test]
+    fn a_repository_root_is_git_and_a_directory_inside_one_is_local() {
+        let cwd = tempfile::tempdir().unwrap();
+        let repo = template_dir(cwd.path(), "repo");
+        git2::Repository::init(&repo).unwrap();
+        let inner = template_dir(&repo, "inner");
+        assert_eq!(
+            classify_in("./repo", None, cwd.path()).unwrap(),
+            Source::Git {
+                url: repo.to_string_lossy().into_owned(),
+                subdir: None
+            }
+        );
+        assert_eq!(
+            classify_in("repo", Some("inner"), cwd.path()).unwrap(),
+            Source::Git {
+                url: repo.to_string_lossy().into_owned(),
+                subdir: Some("inner".into())
+            }
+        );
+        assert_eq!(
+            classify_in("./repo/inner", None, cwd.path()).unwrap(),
+            Source::Local(inner)
+        );
+        let bare = cwd.path().join("bare.git");
+        git2::Repository::init_bare(&bare).unwrap();
+        assert!(matches!(
+            classify_in("./bare.git", None, cwd.path()).unwrap(),
+            Source::Git { .. }
+        ));
+    }
+
+    #[test]
+    fn subdir_must_stay_inside_and_joins_a_plain_directory() {
+        let cwd = tempfile::tempdir().unwrap();
+        let inner = template_dir(&cwd.path().join("outer"), "inner");
+        assert_eq!(
+            classify_in("./outer", Some("./inner"), cwd.path()).unwrap(),
+            Source::Local(inner)
+        );
+        for bad in ["../x", "a/../../b", "/abs", ".git"] {
+            let message = classify_in("./outer", Some(bad), cwd.path())
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains(bad), "{message}");
+        }
+        let message = classify_in(DEFAULT_TEMPLATE, Some("x"), cwd.path())
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("built-in"), "{message}");
+        assert!(
+            classify_in("./outer", Some("missing"), cwd.path())
+                .unwrap_err()
+                .to_string()
+                .contains("does not exist")
+        );
+    }
+
+    #[test]
+    fn local_digest_is_stable_and_sees_every_byte_and_mode() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = template_dir(root.path(), "t");
+        let digest = |dir: &Path| {
+            Source::Local(dir.to_owned())
+                .load(None)
+                .unwrap()
+                .provenance
+                .digest
+                .unwrap()
+        };
+        let first = digest(&dir);
+        assert!(
+            first.starts_with("sha256:") && first.len() == 7 + 64,
+            "{first}"
+        );
+        assert_eq!(digest(&dir), first);
+
+        fs::write(dir.join("readme.txt"), "hellp\n").unwrap();
+        let changed = digest(&dir);
+        assert_ne!(changed, first);
+        fs::write(dir.join("readme.txt"), "hello\n").unwrap();
+        assert_eq!(digest(&dir), first, "same bytes, same digest");
+
+        fs::write(
+            dir.join(MANIFEST_FILE),
+            MANIFEST.replace("name = \"t\"", "name = \"u\""),
+        )
+        .unwrap();
+        assert_ne!(digest(&dir), first, "template.toml is part of the digest");
+        fs::write(dir.join(MANIFEST_FILE), MANIFEST).unwrap();
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(dir.join("readme.txt"), fs::Permissions::from_mode(0o755)).unwrap();
+            assert_ne!(
+                digest(&dir),
+                first,
+                "the executable bit is part of the digest"
+            );
+        }
+    }
+
+    #[test]
+    fn local_and_builtin_offer_their_current_version_only() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = template_dir(root.path(), "t");
+        let local = Source::Local(dir.clone());
+        let loaded = local.load(None).unwrap();
+        assert_eq!(loaded.provenance.source, dir.display().to_string());
+        assert_eq!(loaded.provenance.version.to_string(), "1.0.0");
+        assert_eq!(loaded.provenance.commit, None);
+        let versions = local.versions().unwrap();
+        assert_eq!(versions.len(), 1);
+        assert_eq!(versions[0].reference, CURRENT);
+        assert!(local.load(Some(CURRENT)).is_ok());
+        let message = local.load(Some("v1.0.0")).unwrap_err().to_string();
+        assert!(message.contains("only its current version"), "{message}");
+        assert!(message.contains("v1.0.0"), "{message}");
+
+        let builtin = Source::Builtin(DEFAULT_TEMPLATE.into());
+        let versions = builtin.versions().unwrap();
+        let current = &versions[0];
+        assert_eq!(versions.len(), 1);
+        let loaded = builtin.load(Some(&current.reference)).unwrap();
+        assert_eq!(loaded.provenance.source, "builtin:datascience");
+        assert_eq!(loaded.provenance.version, current.version);
+        assert!(builtin.load(Some(&format!("v{}", current.version))).is_ok());
+        let message = builtin.load(Some("0.0.1")).unwrap_err().to_string();
+        assert!(
+            message.contains("builtin:datascience has no version `0.0.1`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn provenance_round_trips_through_toml_and_back_to_a_source() {
+        let provenance = Provenance {
+            source: "https://example.com/t.git".into(),
+            version: semver::Version::new(1, 2, 3),
+            commit: Some("a".repeat(40)),
+            digest: None,
+            subdir: Some("templates/a".into()),
+        };
+        let text = toml::to_string(&provenance).unwrap();
+        assert!(text.contains("version = \"1.2.3\""), "{text}");
+        assert!(!text.contains("digest"), "{text}");
+        let back: Provenance = toml::from_str(&text).unwrap();
+        assert_eq!(back, provenance);
+        assert_eq!(
+            Source::from_provenance(&back).unwrap(),
+            Source::Git {
+                url: "https://example.com/t.git".into(),
+                subdir: Some("templates/a".into())
+            }
+        );
+
+        let builtin: Provenance =
+            toml::from_str("source = \"builtin:datascience\"\nversion = \"0.1.0\"\n").unwrap();
+        assert_eq!(
+            Source::from_provenance(&builtin).unwrap(),
+            Source::Builtin(DEFAULT_TEMPLATE.into())
+        );
+
+        let root = tempfile::tempdir().unwrap();
+        let dir = template_dir(root.path(), "t");
+        let loaded = Source::Local(dir.clone()).load(None).unwrap();
+        assert_eq!(
+            Source::from_provenance(&loaded.provenance).unwrap(),
+            Source::Local(dir.clone())
+        );
+        let gone = Provenance {
+            source: root.path().join("gone").display().to_string(),
+            commit: Some("b".repeat(40)),
+            ..loaded.provenance
+        };
+        assert!(matches!(
+            Source::from_provenance(&gone).unwrap(),
+            Source::Git { .. }
+        ));
+        let relative = Provenance {
+            source: "relative/path".into(),
+            ..gone
+        };
+        assert!(Source::from_provenance(&relative).is_err());
+    }
+}
