@@ -265,6 +265,19 @@ fn action_of(resolution: &Resolution) -> Action {
     }
 }
 
+/// The order of the outcome counts in the summary line: changes first.
+const ORDER: [&str; 9] = [
+    "updated",
+    "merged",
+    "moved",
+    "added",
+    "removed",
+    "kept",
+    "conflict",
+    "left deleted",
+    "unchanged",
+];
+
 /// Every path that is not unchanged, with its outcome and a diffstat, then the counts.
 fn report(
     resolutions: &[Resolution],
@@ -315,7 +328,7 @@ fn report(
         }
         let _ = writeln!(text, "{line}");
     }
-    counts.sort_by_key(|(label, _)| *label);
+    counts.sort_by_key(|(label, _)| ORDER.iter().position(|l| l == label));
     let summary: Vec<String> = counts.iter().map(|(l, n)| format!("{n} {l}")).collect();
     let _ = write!(
         text,

@@ -6,14 +6,18 @@ use std::os::unix::fs::PermissionsExt;
 use crate::env::{TemplateRepo, TestEnv};
 
 const QUESTIONS: &str = "[[questions]]\nname = \"project_name\"\ndefault = \"Demo\"\n";
-const CHANGELOG_V11: &str = "# Changelog\n\n## 1.1.0\n\n- Lint target in the Makefile.\n\n## 1.0.0\n\n- First release.\n";
+const CHANGELOG_V11: &str =
+    "# Changelog\n\n## 1.1.0\n\n- Lint target in the Makefile.\n\n## 1.0.0\n\n- First release.\n";
 
 fn tagged(env: &TestEnv) -> TemplateRepo {
     let repo = env.template_repo("tpl");
     repo.version("1.0.0", QUESTIONS)
         .file("README.md.tera", "# {{ project_name }}\n\nIntro.\n")
         .file("Makefile", "test:\n\tpytest\n")
-        .file("CHANGELOG.md", "# Changelog\n\n## 1.0.0\n\n- First release.\n")
+        .file(
+            "CHANGELOG.md",
+            "# Changelog\n\n## 1.0.0\n\n- First release.\n",
+        )
         .tag();
     repo.version("1.1.0", QUESTIONS)
         .file("README.md.tera", "# {{ project_name }}\n\nIntro.\n")
@@ -69,7 +73,10 @@ fn git_template_from_new_to_check_to_update_with_a_conflict() {
     let makefile = env.read("proj/Makefile");
     assert!(makefile.contains("pytest --cov") && makefile.contains("ruff check ."));
     assert!(makefile.contains("<<<<<<< yours"), "{makefile}");
-    assert_eq!(env.read("proj/README.md"), "# Demo\n\nIntro.\n\nOur notes.\n");
+    assert_eq!(
+        env.read("proj/README.md"),
+        "# Demo\n\nIntro.\n\nOur notes.\n"
+    );
     let answers = env.read("proj/.groundwork.toml");
     assert!(answers.contains("version = \"1.1.0\""), "{answers}");
 
@@ -132,7 +139,15 @@ fn adopt_then_update_merges_from_the_adopted_base() {
     env.commit_all("legacy", "by hand");
     let assert = env
         .groundwork()
-        .args(["adopt", "legacy", "--ref", "v1.0.0", "-d", "project_name=Legacy", "--defaults"])
+        .args([
+            "adopt",
+            "legacy",
+            "--ref",
+            "v1.0.0",
+            "-d",
+            "project_name=Legacy",
+            "--defaults",
+        ])
         .arg("--template")
         .arg(repo.path())
         .assert()
@@ -157,8 +172,14 @@ fn adopt_then_update_merges_from_the_adopted_base() {
         .code(1);
     env.update("legacy", &[]).assert().failure().code(3);
     let makefile = env.read("legacy/Makefile");
-    assert!(makefile.contains("pytest -x") && makefile.contains("ruff check ."), "{makefile}");
-    assert!(!env.exists("legacy/CHANGELOG.md"), "a file the user never had stays absent");
+    assert!(
+        makefile.contains("pytest -x") && makefile.contains("ruff check ."),
+        "{makefile}"
+    );
+    assert!(
+        !env.exists("legacy/CHANGELOG.md"),
+        "a file the user never had stays absent"
+    );
 }
 
 #[test]
@@ -189,8 +210,14 @@ fn adopt_reads_answers_and_template_from_cruft_json() {
         .success()
         .code(0);
     let answers = env.read("legacy/.groundwork.toml");
-    assert!(answers.contains("project_name = \"From Cruft\""), "{answers}");
-    assert!(answers.contains(&format!("commit = \"{commit}\"")), "{answers}");
+    assert!(
+        answers.contains("project_name = \"From Cruft\""),
+        "{answers}"
+    );
+    assert!(
+        answers.contains(&format!("commit = \"{commit}\"")),
+        "{answers}"
+    );
     assert!(!answers.contains("_template"), "{answers}");
 }
 
@@ -201,9 +228,17 @@ fn no_command_starts_a_git_process() {
     let bin = env.path("fake-bin");
     std::fs::create_dir(&bin).unwrap();
     let git = bin.join("git");
-    std::fs::write(&git, "#!/bin/sh\necho \"git was run: $*\" >> \"$0.log\"\nexit 99\n").unwrap();
+    std::fs::write(
+        &git,
+        "#!/bin/sh\necho \"git was run: $*\" >> \"$0.log\"\nexit 99\n",
+    )
+    .unwrap();
     std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let run = |args: &[&str]| {
         env.groundwork()
             .env("PATH", &path)
@@ -214,11 +249,29 @@ fn no_command_starts_a_git_process() {
             .code()
     };
     let template = repo.path().to_str().unwrap().to_owned();
-    assert_eq!(run(&["new", "proj", "--template", &template, "--ref", "v1.0.0", "--defaults"]), Some(0));
+    assert_eq!(
+        run(&[
+            "new",
+            "proj",
+            "--template",
+            &template,
+            "--ref",
+            "v1.0.0",
+            "--defaults"
+        ]),
+        Some(0)
+    );
     assert_eq!(run(&["check", "proj"]), Some(4));
     assert_eq!(run(&["diff", "proj"]), Some(0));
     assert_eq!(run(&["update", "proj"]), Some(0));
     env.write("legacy/README.md", "# Demo\n");
-    assert_eq!(run(&["adopt", "legacy", "--template", &template, "--defaults"]), Some(0));
-    assert!(!bin.join("git.log").exists(), "{}", std::fs::read_to_string(bin.join("git.log")).unwrap_or_default());
+    assert_eq!(
+        run(&["adopt", "legacy", "--template", &template, "--defaults"]),
+        Some(0)
+    );
+    assert!(
+        !bin.join("git.log").exists(),
+        "{}",
+        std::fs::read_to_string(bin.join("git.log")).unwrap_or_default()
+    );
 }

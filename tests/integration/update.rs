@@ -84,7 +84,10 @@ fn template_change_to_an_untouched_file_is_taken() {
         env.read("proj/Makefile"),
         "test:\n\tpytest -q\n\nlint:\n\truff check .\n"
     );
-    assert_eq!(report_line(&stdout, "Makefile"), "updated      Makefile  +4 -1");
+    assert_eq!(
+        report_line(&stdout, "Makefile"),
+        "updated      Makefile  +4 -1"
+    );
     assert!(
         env.read("proj/.groundwork.toml")
             .contains("version = \"1.1.0\""),
@@ -98,10 +101,15 @@ fn user_change_to_a_file_the_template_left_alone_is_kept() {
     create(&env, &repo, "v1.0.0", &[]);
     env.write("proj/notes.txt", "one\ntwo (mine)\nthree\n");
     env.commit_all("proj", "my notes");
-    v1(&repo).file("Makefile", "test:\n\tpytest -q\n").tag_as("1.1.0");
+    v1(&repo)
+        .file("Makefile", "test:\n\tpytest -q\n")
+        .tag_as("1.1.0");
     let assert = env.update("proj", &[]).assert().success().code(0);
     assert_eq!(env.read("proj/notes.txt"), "one\ntwo (mine)\nthree\n");
-    assert_eq!(report_line(&stdout_of(&assert), "notes.txt"), "kept         notes.txt");
+    assert_eq!(
+        report_line(&stdout_of(&assert), "notes.txt"),
+        "kept         notes.txt"
+    );
 }
 
 #[test]
@@ -109,7 +117,9 @@ fn both_sides_changed_apart_merge_cleanly() {
     let env = TestEnv::new();
     let repo = repo_v1(&env);
     create(&env, &repo, "v1.0.0", &[]);
-    let readme = env.read("proj/README.md").replace("Intro.", "Intro, by the team.");
+    let readme = env
+        .read("proj/README.md")
+        .replace("Intro.", "Intro, by the team.");
     env.write("proj/README.md", &readme);
     env.commit_all("proj", "intro");
     v1(&repo)
@@ -143,7 +153,10 @@ fn overlapping_changes_leave_labelled_conflict_markers_and_exit_3() {
     assert!(text.contains("<<<<<<< yours\n"), "{text}");
     assert!(text.contains(">>>>>>> tpl 1.1.0\n"), "{text}");
     let stdout = stdout_of(&assert);
-    assert!(report_line(&stdout, "notes.txt").starts_with("conflict"), "{stdout}");
+    assert!(
+        report_line(&stdout, "notes.txt").starts_with("conflict"),
+        "{stdout}"
+    );
     assert!(
         stdout.ends_with("Conflicts remain in 1 file(s): notes.txt. Resolve them (search for <<<<<<< markers, compare files beside their originals), then commit.\n"),
         "{stdout}"
@@ -169,7 +182,7 @@ fn a_file_the_user_deleted_stays_deleted() {
     assert!(!env.exists("proj/notes.txt"));
     assert_eq!(
         report_line(&stdout_of(&assert), "notes.txt"),
-        "left deleted notes.txt"
+        "left deleted notes.txt  (you deleted this file; the template changed it, and it stays deleted)"
     );
 }
 
@@ -188,7 +201,10 @@ fn an_edited_file_the_template_deleted_is_kept_and_reported() {
     let assert = env.update("proj", &[]).assert().failure().code(3);
     assert_eq!(env.read("proj/notes.txt"), "one\ntwo\nthree\nmy own line\n");
     let stdout = stdout_of(&assert);
-    assert!(report_line(&stdout, "notes.txt").starts_with("conflict"), "{stdout}");
+    assert!(
+        report_line(&stdout, "notes.txt").starts_with("conflict"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -216,10 +232,7 @@ fn a_renamed_file_carries_the_users_edits_to_its_new_path() {
     let env = TestEnv::new();
     let repo = repo_v1(&env);
     create(&env, &repo, "v1.0.0", &[]);
-    env.write(
-        "proj/notes.txt",
-        "one\ntwo\nthree\nuser line at the end\n",
-    );
+    env.write("proj/notes.txt", "one\ntwo\nthree\nuser line at the end\n");
     env.commit_all("proj", "mine");
     repo.version("1.1.0", QUESTIONS)
         .file("README.md.tera", README_V1)
@@ -235,7 +248,8 @@ fn a_renamed_file_carries_the_users_edits_to_its_new_path() {
     );
     let stdout = stdout_of(&assert);
     assert!(
-        report_line(&stdout, "docs/notes.txt").starts_with("moved        docs/notes.txt (from notes.txt)"),
+        report_line(&stdout, "docs/notes.txt")
+            .starts_with("moved        docs/notes.txt (from notes.txt)"),
         "{stdout}"
     );
 }
@@ -255,7 +269,10 @@ fn an_answer_change_moves_a_folder_with_the_users_edit() {
         .code(0);
     assert!(!env.exists("proj/src/demo"));
     assert_eq!(env.read("proj/src/churn/model.py"), edited);
-    assert!(env.read("proj/.groundwork.toml").contains("package = \"churn\""));
+    assert!(
+        env.read("proj/.groundwork.toml")
+            .contains("package = \"churn\"")
+    );
     let stdout = stdout_of(&assert);
     assert!(
         report_line(&stdout, "src/churn/model.py").starts_with("moved"),
@@ -268,7 +285,8 @@ fn a_question_new_in_the_new_version_takes_its_default_unattended() {
     let env = TestEnv::new();
     let repo = repo_v1(&env);
     create(&env, &repo, "v1.0.0", &[]);
-    let questions = format!("{QUESTIONS}\n[[questions]]\nname = \"python\"\nchoices = [\"3.12\", \"3.13\"]\n");
+    let questions =
+        format!("{QUESTIONS}\n[[questions]]\nname = \"python\"\nchoices = [\"3.12\", \"3.13\"]\n");
     repo.version("1.1.0", &questions)
         .file("README.md.tera", README_V1)
         .file("src/{{ package }}/model.py", MODEL)
@@ -278,7 +296,10 @@ fn a_question_new_in_the_new_version_takes_its_default_unattended() {
         .tag();
     env.update("proj", &[]).assert().success().code(0);
     assert_eq!(env.read("proj/.python-version"), "3.12\n");
-    assert!(env.read("proj/.groundwork.toml").contains("python = \"3.12\""));
+    assert!(
+        env.read("proj/.groundwork.toml")
+            .contains("python = \"3.12\"")
+    );
 
     // And `-d` answers it on the next update.
     env.commit_all("proj", "1.1.0");
@@ -309,7 +330,10 @@ fn both_sides_changed_a_binary_file_ours_is_kept_theirs_beside_it() {
         b"\x89PNG\x00template-v2"
     );
     let stdout = stdout_of(&assert);
-    assert!(report_line(&stdout, "logo.png").starts_with("conflict"), "{stdout}");
+    assert!(
+        report_line(&stdout, "logo.png").starts_with("conflict"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -358,7 +382,12 @@ fn an_executable_bit_added_by_the_template_is_applied() {
         .executable("run.sh", "#!/bin/sh\necho run\n")
         .tag();
     env.update("proj", &[]).assert().success().code(0);
-    let mode = env.path("proj/run.sh").metadata().unwrap().permissions().mode();
+    let mode = env
+        .path("proj/run.sh")
+        .metadata()
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o111, 0o111, "mode {mode:o}");
 }
 
@@ -384,7 +413,10 @@ fn three_successive_updates_keep_the_users_work() {
     for (to, mine) in [("1.1.0", "mine 2"), ("1.2.0", "mine 3"), ("2.0.0", "")] {
         env.update("proj", &["--to", to]).assert().success().code(0);
         let answers = env.read("proj/.groundwork.toml");
-        assert!(answers.contains(&format!("version = \"{to}\"")), "{answers}");
+        assert!(
+            answers.contains(&format!("version = \"{to}\"")),
+            "{answers}"
+        );
         if !mine.is_empty() {
             let mut text = env.read("proj/notes.txt");
             text.push_str(mine);
@@ -405,7 +437,9 @@ fn a_dirty_worktree_is_refused_unless_allowed() {
     let env = TestEnv::new();
     let repo = repo_v1(&env);
     create(&env, &repo, "v1.0.0", &[]);
-    v1(&repo).file("Makefile", "test:\n\tpytest -q\n").tag_as("1.1.0");
+    v1(&repo)
+        .file("Makefile", "test:\n\tpytest -q\n")
+        .tag_as("1.1.0");
     env.write("proj/scratch.py", "print('wip')\n");
     let before = snapshot(&env.path("proj"));
     env.update("proj", &[])
@@ -447,7 +481,11 @@ fn an_interrupted_update_leaves_the_tree_byte_identical() {
             .assert()
             .failure()
             .code(1);
-        assert_eq!(snapshot(&env.path("proj")), before, "fault after {after} writes");
+        assert_eq!(
+            snapshot(&env.path("proj")),
+            before,
+            "fault after {after} writes"
+        );
         assert!(env.leftovers().is_empty(), "staging left behind");
     }
     env.update("proj", &[]).assert().success().code(0);
@@ -459,9 +497,15 @@ fn dry_run_prints_the_report_and_writes_nothing() {
     let env = TestEnv::new();
     let repo = repo_v1(&env);
     create(&env, &repo, "v1.0.0", &[]);
-    v1(&repo).file("Makefile", "test:\n\tpytest -q\n").tag_as("1.1.0");
+    v1(&repo)
+        .file("Makefile", "test:\n\tpytest -q\n")
+        .tag_as("1.1.0");
     let before = snapshot(&env.path("proj"));
-    let assert = env.update("proj", &["--dry-run"]).assert().success().code(0);
+    let assert = env
+        .update("proj", &["--dry-run"])
+        .assert()
+        .success()
+        .code(0);
     assert_eq!(snapshot(&env.path("proj")), before);
     let stdout = stdout_of(&assert);
     assert_eq!(
