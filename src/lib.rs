@@ -10,6 +10,7 @@ pub mod error;
 pub mod git;
 pub mod new;
 pub mod plan;
+pub mod release;
 pub mod render;
 pub mod source;
 pub mod template;
@@ -65,6 +66,10 @@ fn dispatch(command: cli::Command, out: &mut dyn Write) -> Result<()> {
             new::run(&options, prompter, out).map(|_| ())
         }
         cli::Command::Templates => list_templates(out),
+        cli::Command::Template(cli::TemplateCommand::Release(args)) => {
+            let cut = release::cut(&args.dir, &args.version)?;
+            write!(out, "{cut}").map_err(|e| Error::io("<stdout>", e))
+        }
     }
 }
 

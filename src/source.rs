@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 use include_dir::{Dir, include_dir};
 
 use crate::error::{Error, Result};
+use crate::release::STORE_DIR;
 use crate::template::manifest::{self, MANIFEST_FILE};
 use crate::template::{Template, TemplateFile};
 
-static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+pub(crate) static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
 mod recorded {
     include!(concat!(env!("OUT_DIR"), "/executables.rs"));
@@ -64,7 +65,7 @@ pub fn builtin_templates() -> Result<Vec<Template>> {
         .collect()
 }
 
-fn builtin_names() -> Vec<&'static str> {
+pub(crate) fn builtin_names() -> Vec<&'static str> {
     let mut names: Vec<&str> = BUILTIN
         .dirs()
         .filter(|dir| dir.get_file(dir.path().join(MANIFEST_FILE)).is_some())
@@ -115,6 +116,10 @@ fn collect_builtin(dir: &Dir<'static>, root: &Path, files: &mut Vec<TemplateFile
         });
     }
     for sub in dir.dirs() {
+        // Past releases are stored beside the template, but are not project content.
+        if sub.path() == root.join(STORE_DIR) {
+            continue;
+        }
         collect_builtin(sub, root, files);
     }
 }
@@ -146,7 +151,9 @@ fn load_local(root: &Path) -> Result<Template> {
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| !(e.depth() == 1 && e.file_name() == ".git"));
+        .filter_entry(|e| {
+            !(e.depth() == 1 && (e.file_name() == ".git" || e.file_name() == STORE_DIR))
+        });
     for entry in walk {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(root).to_owned();
