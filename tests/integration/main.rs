@@ -5,6 +5,7 @@ mod env;
 mod golden;
 mod interactive;
 mod new;
+mod release;
 mod safety;
 
 use env::{TemplateBuilder, TestEnv};
