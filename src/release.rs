@@ -157,7 +157,7 @@ impl Store {
         tree.into_iter()
             .map(|(path, file)| {
                 Ok(TemplateFile {
-                    contents: self.blob(&file.blob)?,
+                    contents: self.blob(&file.blob, &format!("`{path}` of release {version}"))?,
                     executable: file.executable,
                     path,
                 })
@@ -165,12 +165,13 @@ impl Store {
             .collect()
     }
 
-    fn blob(&self, hex: &str) -> Result<Vec<u8>> {
+    /// The contents of blob `hex`, checked against its name; `what` says whose blob it is.
+    fn blob(&self, hex: &str, what: &str) -> Result<Vec<u8>> {
         let contents = self
             .read(&[BLOBS_DIR, hex])?
-            .ok_or_else(|| self.corrupt(format!("blob {hex} is missing")))?;
+            .ok_or_else(|| self.corrupt(format!("blob {hex} ({what}) is missing")))?;
         if sha256_hex(&contents) != hex {
-            return Err(self.corrupt(format!("blob {hex} does not match its hash")));
+            return Err(self.corrupt(format!("blob {hex} ({what}) does not match its hash")));
         }
         Ok(contents)
     }
@@ -580,7 +581,7 @@ fn write_blob(store: &Store, blobs: &Path, hex: &str, contents: &[u8]) -> Result
     let path = blobs.join(hex);
     if path.exists() {
         // Read back through the store, which checks the hash: a damaged blob is never reused.
-        store.blob(hex)?;
+        store.blob(hex, "already stored")?;
         return Ok(false);
     }
     write_atomic(&path, contents)?;
@@ -895,7 +896,9 @@ mod tests {
         .unwrap();
         let error = store.files_at(&v("0.1.0")).unwrap_err().to_string();
         assert!(
-            error.contains(&format!("blob {hex} does not match its hash")),
+            error.contains(&format!(
+                "blob {hex} (`keep.txt` of release 0.1.0) does not match its hash"
+            )),
             "{error}"
         );
     }
