@@ -50,6 +50,31 @@ pub enum Command {
     Adopt(AdoptArgs),
     /// List the built-in templates with their version and description
     Templates,
+    /// Work on a template's source
+    #[command(subcommand)]
+    Template(TemplateCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Record the template in DIR as a new release (in DIR/.groundwork-releases) and set that
+    /// version in its template.toml
+    Release(ReleaseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    /// The template directory (the one holding template.toml)
+    pub dir: PathBuf,
+
+    /// The new version: greater than every recorded release
+    #[arg(long, value_name = "X.Y.Z", value_parser = parse_version)]
+    pub version: semver::Version,
+}
+
+fn parse_version(text: &str) -> Result<semver::Version, String> {
+    semver::Version::parse(text)
+        .map_err(|e| format!("{e} (expected a semver version such as 1.2.0)"))
 }
 
 /// Where answers come from; shared by every command that answers questions.

@@ -175,6 +175,36 @@ pub enum Error {
         version: String,
     },
 
+    #[error("version {version} of `{name}` is not in {place}; known: {known}")]
+    UnknownRelease {
+        name: String,
+        version: String,
+        /// "this binary" for a built-in template, the store's path otherwise.
+        place: String,
+        known: String,
+    },
+
+    #[error(
+        "release store {path}: {message}; restore `.groundwork-releases` from version control (releases are never edited)"
+    )]
+    ReleaseStore { path: PathBuf, message: String },
+
+    #[error("cannot release `{name}` {version}: {reason}")]
+    ReleaseVersion {
+        name: String,
+        version: String,
+        reason: String,
+    },
+
+    #[error(
+        "cannot release `{name}` {version}: nothing changed since release {latest}; edit the template first"
+    )]
+    NothingToRelease {
+        name: String,
+        version: String,
+        latest: String,
+    },
+
     #[error("cannot ask `{question}`: {message}")]
     Prompt { question: String, message: String },
 

@@ -15,6 +15,7 @@ pub mod merge;
 pub mod new;
 pub mod plan;
 pub mod project;
+pub mod release;
 pub mod render;
 pub mod source;
 pub mod template;
@@ -87,6 +88,12 @@ fn dispatch(command: cli::Command, out: &mut dyn Write) -> Result<i32> {
             )
         }
         cli::Command::Templates => list_templates(out).map(|()| 0),
+        cli::Command::Template(cli::TemplateCommand::Release(args)) => {
+            let cut = release::cut(&args.dir, &args.version)?;
+            write!(out, "{cut}")
+                .map(|()| 0)
+                .map_err(|e| Error::io("<stdout>", e))
+        }
     }
 }
 

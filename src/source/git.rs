@@ -17,6 +17,7 @@ use sha2::{Digest as _, Sha256};
 use super::{Available, Loaded, Provenance, hex};
 use crate::apply;
 use crate::error::{Error, Result};
+use crate::release::STORE_DIR;
 use crate::template::manifest::{self, MANIFEST_FILE};
 use crate::template::{Template, TemplateFile};
 
@@ -507,7 +508,7 @@ fn collect(
             });
         };
         // Never part of a template, whatever the case: `.git` is never written into a project.
-        if name.eq_ignore_ascii_case(".git") {
+        if name.eq_ignore_ascii_case(".git") || (prefix.is_empty() && name == STORE_DIR) {
             continue;
         }
         let path = format!("{prefix}{name}");

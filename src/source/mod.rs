@@ -15,12 +15,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::error::{Error, Result};
+use crate::release::{self, STORE_DIR};
 use crate::template::manifest::{self, MANIFEST_FILE, Manifest};
 use crate::template::{Template, TemplateFile};
 
 pub use git::{CACHE_ENV, cache_root};
 
-static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+pub(crate) static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
 mod recorded {
     include!(concat!(env!("OUT_DIR"), "/executables.rs"));
@@ -163,10 +164,8 @@ impl Source {
             Source::Builtin(name) => builtin_versions(name),
             Source::Local(path) => {
                 let (manifest, _) = read_local_manifest(path)?;
-                Ok(vec![Available {
-                    version: manifest.version,
-                    reference: CURRENT.to_owned(),
-                }])
+                let released = release::Store::Disk(path.clone()).versions()?;
+                Ok(with_current(released, manifest.version))
             }
             Source::Git { url, .. } => git::versions(url, &cache_root()?),
         }
@@ -345,31 +344,58 @@ pub fn builtin_templates() -> Result<Vec<Template>> {
         .collect()
 }
 
-/// Every version of built-in template `name` this binary can load, ascending. Today that is the
-/// embedded one only; the release store adds the earlier releases here.
+/// Every version of built-in template `name` this binary can load, ascending: its recorded
+/// releases and the embedded current version.
 pub fn builtin_versions(name: &str) -> Result<Vec<Available>> {
-    let template = load_builtin(name)?;
-    let version = template.manifest.version;
-    Ok(vec![Available {
-        reference: version.to_string(),
-        version,
-    }])
+    let current = load_builtin(name)?.manifest.version;
+    Ok(with_current(release::builtin_versions(name)?, current))
+}
+
+/// `released` plus `current`, ascending, each once, as references that load them.
+fn with_current(mut released: Vec<semver::Version>, current: semver::Version) -> Vec<Available> {
+    if !released.contains(&current) {
+        released.push(current);
+    }
+    released.sort();
+    released
+        .into_iter()
+        .map(|version| Available {
+            reference: version.to_string(),
+            version,
+        })
+        .collect()
+}
+
+/// The version a `--ref`/`--to` names, if it names one (`1.2.0` or `v1.2.0`).
+fn as_version(reference: &str) -> Option<semver::Version> {
+    semver::Version::parse(reference.strip_prefix('v').unwrap_or(reference)).ok()
 }
 
 /// Built-in template `name` at `reference` (a version, with or without `v`; `None` = current).
 fn load_builtin_version(name: &str, reference: Option<&str>) -> Result<Loaded> {
-    let template = load_builtin(name)?;
-    let current = &template.manifest.version;
-    if let Some(reference) = reference {
-        let wanted = semver::Version::parse(reference.strip_prefix('v').unwrap_or(reference));
-        if reference != CURRENT && wanted.ok().as_ref() != Some(current) {
-            return Err(Error::VersionUnavailable {
-                template: format!("{BUILTIN_PREFIX}{name}"),
-                reference: reference.to_owned(),
-                reason: format!("this groundwork has version {current} only"),
-            });
+    let mut template = load_builtin(name)?;
+    let current = template.manifest.version.clone();
+    if let Some(reference) = reference.filter(|r| *r != CURRENT) {
+        match as_version(reference) {
+            Some(wanted) if wanted == current => {}
+            // Earlier releases come from the store embedded beside the template.
+            Some(wanted) if release::builtin_versions(name)?.contains(&wanted) => {
+                template = release::builtin_at(name, &wanted)?;
+            }
+            _ => {
+                let known: Vec<String> = builtin_versions(name)?
+                    .iter()
+                    .map(|a| a.version.to_string())
+                    .collect();
+                return Err(Error::VersionUnavailable {
+                    template: format!("{BUILTIN_PREFIX}{name}"),
+                    reference: reference.to_owned(),
+                    reason: format!("this groundwork has versions {}", known.join(", ")),
+                });
+            }
         }
     }
+    let current = &template.manifest.version;
     Ok(Loaded {
         provenance: Provenance {
             source: format!("{BUILTIN_PREFIX}{name}"),
@@ -383,7 +409,7 @@ fn load_builtin_version(name: &str, reference: Option<&str>) -> Result<Loaded> {
     })
 }
 
-fn builtin_names() -> Vec<&'static str> {
+pub(crate) fn builtin_names() -> Vec<&'static str> {
     let mut names: Vec<&str> = BUILTIN
         .dirs()
         .filter(|dir| dir.get_file(dir.path().join(MANIFEST_FILE)).is_some())
@@ -438,20 +464,34 @@ fn collect_builtin(dir: &Dir<'static>, root: &Path, files: &mut Vec<TemplateFile
         });
     }
     for sub in dir.dirs() {
+        // Past releases are stored beside the template, but are not project content.
+        if sub.path() == root.join(STORE_DIR) {
+            continue;
+        }
         collect_builtin(sub, root, files);
     }
 }
 
 /// A plain directory at `reference`: only its current state exists.
 fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
+    let (mut template, digest) = load_local(root)?;
     if let Some(reference) = reference.filter(|r| *r != CURRENT) {
-        return Err(Error::VersionUnavailable {
-            template: root.display().to_string(),
-            reference: reference.to_owned(),
-            reason: "a plain directory has only its current version; make it a git repository and tag versions".into(),
-        });
+        let store = release::Store::Disk(root.to_owned());
+        match as_version(reference) {
+            Some(wanted) if wanted == template.manifest.version => {}
+            // A directory keeps earlier versions when its maintainer cut releases.
+            Some(wanted) if store.versions()?.contains(&wanted) => {
+                template = store.template_at(&format!("{}@{wanted}", root.display()), &wanted)?;
+            }
+            _ => {
+                return Err(Error::VersionUnavailable {
+                    template: root.display().to_string(),
+                    reference: reference.to_owned(),
+                    reason: "a plain directory has its current version and the releases recorded with `groundwork template release`; make it a git repository and tag versions".into(),
+                });
+            }
+        }
     }
-    let (template, digest) = load_local(root)?;
     Ok(Loaded {
         provenance: Provenance {
             source: root.display().to_string(),
@@ -505,7 +545,9 @@ fn load_local(root: &Path) -> Result<(Template, String)> {
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| !(e.depth() == 1 && e.file_name() == ".git"));
+        .filter_entry(|e| {
+            !(e.depth() == 1 && (e.file_name() == ".git" || e.file_name() == STORE_DIR))
+        });
     for entry in walk {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(root).to_owned();
@@ -838,7 +880,7 @@ mod tests {
     }
 
     #[test]
-    fn local_and_builtin_offer_their_current_version_only() {
+    fn local_and_builtin_offer_their_current_version_and_releases() {
         let root = tempfile::tempdir().unwrap();
         let dir = template_dir(root.path(), "t");
         let local = Source::Local(dir.clone());
@@ -848,16 +890,23 @@ mod tests {
         assert_eq!(loaded.provenance.commit, None);
         let versions = local.versions().unwrap();
         assert_eq!(versions.len(), 1);
-        assert_eq!(versions[0].reference, CURRENT);
+        assert_eq!(versions[0].reference, "1.0.0");
         assert!(local.load(Some(CURRENT)).is_ok());
-        let message = local.load(Some("v1.0.0")).unwrap_err().to_string();
-        assert!(message.contains("only its current version"), "{message}");
-        assert!(message.contains("v1.0.0"), "{message}");
+        assert!(local.load(Some("v1.0.0")).is_ok());
+        let message = local.load(Some("v0.9.0")).unwrap_err().to_string();
+        assert!(
+            message.contains("has its current version and the releases recorded"),
+            "{message}"
+        );
+        assert!(message.contains("v0.9.0"), "{message}");
 
         let builtin = Source::Builtin(DEFAULT_TEMPLATE.into());
         let versions = builtin.versions().unwrap();
-        let current = &versions[0];
-        assert_eq!(versions.len(), 1);
+        let current = versions.last().unwrap();
+        assert_eq!(
+            current.version,
+            builtin.load(None).unwrap().provenance.version
+        );
         let loaded = builtin.load(Some(&current.reference)).unwrap();
         assert_eq!(loaded.provenance.source, "builtin:datascience");
         assert_eq!(loaded.provenance.version, current.version);

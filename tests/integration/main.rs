@@ -7,6 +7,7 @@ mod git_source;
 mod golden;
 mod interactive;
 mod new;
+mod release;
 mod safety;
 mod update;
 
