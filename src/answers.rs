@@ -40,30 +40,57 @@ impl Value {
     }
 }
 
-/// Answers in question order.
+/// Where a value of the render context comes from; only answers are recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Asked, given or defaulted: recorded in the answers file.
+    Answered,
+    /// A question whose `when` is false: its default, not recorded.
+    Skipped,
+    /// A `[computed]` value: worked out on every render, never recorded.
+    Computed,
+}
+
+/// Answers in question order, then the computed values: the render context.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Answers {
-    entries: Vec<(String, Value)>,
+    entries: Vec<(String, Value, Origin)>,
+    /// Things the user should know (a `-d` for a skipped question); printed by the command.
+    pub warnings: Vec<String>,
 }
 
 impl Answers {
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.entries.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, v, _)| v)
     }
 
+    /// Every value of the render context: answers, skipped questions' defaults, computed values.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.entries.iter().map(|(n, v)| (n.as_str(), v))
+        self.entries.iter().map(|(n, v, _)| (n.as_str(), v))
     }
 
-    fn insert(&mut self, name: &str, value: Value) {
-        self.entries.push((name.to_owned(), value));
+    /// The answers the answers file records: not skipped questions, not computed values.
+    pub fn recorded(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.entries
+            .iter()
+            .filter(|(_, _, o)| *o == Origin::Answered)
+            .map(|(n, v, _)| (n.as_str(), v))
+    }
+
+    fn insert(&mut self, name: &str, value: Value, origin: Origin) {
+        self.entries.push((name.to_owned(), value, origin));
     }
 }
 
 /// Answers given before any question is asked, untyped until matched with their question.
 #[derive(Debug, Clone, Default)]
 pub struct Presets {
-    values: BTreeMap<String, (Raw, String)>,
+    /// Per key: the value, where it came from, and whether the user gave it on this run (`-d`,
+    /// `--data-file`) rather than a recorded answer being replayed.
+    values: BTreeMap<String, (Raw, String, bool)>,
 }
 
 /// A preset as given: text from `-d`, or a value from a data file.
@@ -83,7 +110,7 @@ impl Presets {
                 .ok_or_else(|| Error::MalformedData { arg: arg.clone() })?;
             self.values.insert(
                 key.trim().to_owned(),
-                (Raw::Text(value.to_owned()), format!("from -d {arg}")),
+                (Raw::Text(value.to_owned()), format!("from -d {arg}"), true),
             );
         }
         Ok(())
@@ -129,7 +156,7 @@ impl Presets {
         for (key, value) in table {
             self.values
                 .entry(key)
-                .or_insert_with(|| (Raw::Data(value), origin.clone()));
+                .or_insert_with(|| (Raw::Data(value), origin.clone(), true));
         }
         Ok(())
     }
@@ -140,7 +167,7 @@ impl Presets {
         for (key, value) in &recorded.answers {
             self.values
                 .entry(key.clone())
-                .or_insert_with(|| (Raw::Data(value.clone()), origin.clone()));
+                .or_insert_with(|| (Raw::Data(value.clone()), origin.clone(), false));
         }
     }
 
@@ -159,7 +186,13 @@ impl Presets {
     }
 
     pub fn check_known(&self, manifest: &Manifest) -> Result<()> {
-        for (key, (_, origin)) in &self.values {
+        for (key, (_, origin, _)) in &self.values {
+            if manifest.computed(key).is_some() {
+                return Err(Error::ComputedAnswer {
+                    key: key.clone(),
+                    origin: origin.clone(),
+                });
+            }
             if !manifest.questions.iter().any(|q| &q.name == key) {
                 let known = manifest
                     .questions
@@ -213,23 +246,37 @@ pub fn collect(
     presets.check_known(manifest)?;
     let mut answers = Answers::default();
     for question in &manifest.questions {
-        let value = if let Some((raw, origin)) = presets.values.get(&question.name) {
+        let scope = expressions.scope(&answers);
+        let asked = match &question.when {
+            Some(condition) => scope
+                .truthy(condition)
+                .map_err(|message| question_error(manifest, question, "when", &message))?,
+            None => true,
+        };
+        let preset = presets.values.get(&question.name);
+        if !asked {
+            // Skipped: its default stands in the render context, and nothing is recorded.
+            if let Some((_, origin, true)) = preset {
+                answers.warnings.push(format!(
+                    "the answer for `{}` ({origin}) is not used: the question is skipped because its `when` ({}) is false",
+                    question.name,
+                    question.when.as_deref().unwrap_or_default()
+                ));
+            }
+            let default = default_value(manifest, question, &scope)?;
+            let value = default.unwrap_or_else(|| empty_value(&question.kind));
+            answers.insert(&question.name, value, Origin::Skipped);
+            continue;
+        }
+        let value = if let Some((raw, origin, _)) = preset {
             let value = coerce(question, raw, origin)?;
             validate(question, &value, origin)?;
             value
         } else {
-            let scope = expressions.scope(&answers);
-            let asked = match &question.when {
-                Some(condition) => scope
-                    .truthy(condition)
-                    .map_err(|message| question_error(manifest, question, "when", &message))?,
-                None => true,
-            };
             let default = default_value(manifest, question, &scope)?;
             match &mut mode {
-                Mode::Interactive(prompter) if asked => ask(*prompter, question, default.as_ref())?,
-                _ if !asked => default.unwrap_or_else(|| empty_value(&question.kind)),
-                _ => {
+                Mode::Interactive(prompter) => ask(*prompter, question, default.as_ref())?,
+                Mode::Unattended => {
                     let value = default.ok_or_else(|| Error::MissingAnswer {
                         question: question.name.clone(),
                     })?;
@@ -238,9 +285,46 @@ pub fn collect(
                 }
             }
         };
-        answers.insert(&question.name, value);
+        answers.insert(&question.name, value, Origin::Answered);
     }
+    compute(manifest, expressions, &mut answers)?;
     Ok(answers)
+}
+
+/// Evaluates the `[computed]` values in order, each seeing the answers and the values before it.
+fn compute(manifest: &Manifest, expressions: &Expressions, answers: &mut Answers) -> Result<()> {
+    for computed in &manifest.computed {
+        let fail = |message: String| Error::Computed {
+            path: manifest.path.clone(),
+            line: computed.line,
+            name: computed.name.clone(),
+            message,
+        };
+        let json = expressions
+            .file_scope(answers)
+            .evaluate(&computed.expression)
+            .map_err(fail)?;
+        let value = match json {
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::String(s) => Value::String(s),
+            serde_json::Value::Number(n) if n.is_i64() => Value::Integer(n.as_i64().unwrap_or(0)),
+            serde_json::Value::Array(items) if items.iter().all(serde_json::Value::is_string) => {
+                Value::List(
+                    items
+                        .into_iter()
+                        .filter_map(|i| i.as_str().map(str::to_owned))
+                        .collect(),
+                )
+            }
+            other => {
+                return Err(fail(format!(
+                    "evaluates to {other}; a computed value must be a string, a bool, an integer or a list of strings"
+                )));
+            }
+        };
+        answers.insert(&computed.name, value, Origin::Computed);
+    }
+    Ok(())
 }
 
 fn question_error(manifest: &Manifest, question: &Question, field: &str, message: &str) -> Error {
@@ -303,14 +387,16 @@ fn ask(prompter: &mut dyn Prompter, question: &Question, default: Option<&Value>
                     Some(Value::String(s)) => choices.iter().position(|c| c == s).unwrap_or(0),
                     _ => 0,
                 };
-                Value::String(choices[prompter.select(question, choices, index)?].clone())
+                let shown = labels(question, choices);
+                Value::String(choices[prompter.select(question, &shown, index)?].clone())
             }
             Kind::MultiChoice(choices) => {
                 let picked: Vec<bool> = choices
                     .iter()
                     .map(|c| matches!(default, Some(Value::List(d)) if d.contains(c)))
                     .collect();
-                let indices = prompter.multi_select(question, choices, &picked)?;
+                let shown = labels(question, choices);
+                let indices = prompter.multi_select(question, &shown, &picked)?;
                 Value::List(indices.into_iter().map(|i| choices[i].clone()).collect())
             }
             Kind::String | Kind::Integer => {
@@ -338,6 +424,14 @@ fn ask(prompter: &mut dyn Prompter, question: &Question, default: Option<&Value>
             Err(error) => prompter.refuse(question, &error.to_string()),
         }
     }
+}
+
+/// What a prompt shows for each choice: its label, or its value.
+fn labels(question: &Question, choices: &[String]) -> Vec<String> {
+    choices
+        .iter()
+        .map(|c| question.label(c).to_owned())
+        .collect()
 }
 
 fn display(value: &Value) -> String {
@@ -443,6 +537,19 @@ fn validate(question: &Question, value: &Value, origin: &str) -> Result<()> {
     if pattern.is_match(&text) {
         return Ok(());
     }
+    let shown = if question.secret {
+        "(secret)".to_owned()
+    } else {
+        text.clone()
+    };
+    if let Some(message) = &question.validate_message {
+        return Err(Error::InvalidValue {
+            question: question.name.clone(),
+            origin: origin.to_owned(),
+            value: shown,
+            reason: message.clone(),
+        });
+    }
     let hint = question
         .help
         .as_deref()
@@ -469,7 +576,7 @@ pub fn answers_file(
 ) -> Result<String, toml::ser::Error> {
     let template = toml::Table::try_from(provenance)?;
     let mut table = toml::Table::new();
-    for (name, value) in answers.iter() {
+    for (name, value) in answers.recorded() {
         let secret = manifest
             .questions
             .iter()

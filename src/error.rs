@@ -33,6 +33,26 @@ pub enum Error {
         message: String,
     },
 
+    #[error("{path}:{line}: computed `{name}`: {message}")]
+    Computed {
+        path: PathBuf,
+        line: usize,
+        name: String,
+        message: String,
+    },
+
+    #[error("{path}:{line}: [[files]] rule: {message}")]
+    FileRule {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
+    #[error(
+        "`{key}` ({origin}) is computed by the template from the other answers (`[computed]` in template.toml), so it cannot be given: remove it"
+    )]
+    ComputedAnswer { key: String, origin: String },
+
     #[error("template file `{path}`: {message}")]
     Render { path: String, message: String },
 

@@ -45,6 +45,8 @@ pub struct Rendered {
     pub tree: Tree,
     /// Things the user should know that did not stop the render (e.g. a git source used offline).
     pub warnings: Vec<String>,
+    /// The template's `message_after`, rendered: printed after the project is written.
+    pub message_after: Option<String>,
 }
 
 /// Loads the template, answers its questions and renders the project in memory. Questions go to
@@ -61,7 +63,7 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
     let Loaded {
         template,
         provenance,
-        warnings,
+        mut warnings,
     } = options.source.load(options.reference.as_deref())?;
 
     let mut presets = Presets::default();
@@ -75,13 +77,29 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
     };
     let expressions = Expressions::new(&destination_name(&options.destination));
     let answers = answers::collect(&template.manifest, &presets, mode, &expressions)?;
+    warnings.extend(answers.warnings.iter().cloned());
     let tree = render::render_project(&template, &provenance, &answers)?;
+    let message_after = template
+        .manifest
+        .message_after
+        .as_deref()
+        .map(|text| {
+            expressions
+                .file_scope(&answers)
+                .render(text)
+                .map_err(|message| Error::Render {
+                    path: template.manifest.path.display().to_string(),
+                    message: format!("`message_after`: {message}"),
+                })
+        })
+        .transpose()?;
     Ok(Rendered {
         template,
         provenance,
         answers,
         tree,
         warnings,
+        message_after,
     })
 }
 
@@ -95,6 +113,7 @@ pub fn run(
         template,
         tree,
         warnings,
+        message_after,
         ..
     } = render(options, prompter)?;
     for warning in &warnings {
@@ -153,6 +172,9 @@ pub fn run(
         )
         .map_err(stdout_error)?,
         None => {}
+    }
+    if let Some(message) = message_after {
+        writeln!(out, "{}", message.trim_end()).map_err(stdout_error)?;
     }
     Ok(Outcome { plan, commit })
 }

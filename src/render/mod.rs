@@ -5,7 +5,7 @@
 
 mod tera;
 
-pub use self::tera::{Expressions, Scope, TeraEngine};
+pub use self::tera::{Expressions, Scope, TeraEngine, expression_variables};
 
 use std::collections::HashMap;
 
@@ -59,9 +59,27 @@ pub fn render(template: &Template, answers: &Answers) -> Result<Tree> {
 }
 
 pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
+    let manifest = &template.manifest;
+    // Which `[[files]]` rules leave their files out with these answers.
+    let mut off = Vec::new();
+    for rule in &manifest.rules {
+        let on = engine
+            .render_str(&format!("{{% if {} %}}1{{% endif %}}", rule.when))
+            .map_err(|message| Error::FileRule {
+                path: manifest.path.clone(),
+                line: rule.line,
+                message: format!("`when`: {message}"),
+            })?;
+        if on != "1" {
+            off.push(rule);
+        }
+    }
     let mut segments: HashMap<&str, String> = HashMap::new();
     let mut tree = Tree::default();
-    'files: for file in &template.files {
+    'files: for file in &template.project {
+        if off.iter().any(|rule| rule.matches(&file.path)) {
+            continue;
+        }
         // The suffix is stripped before rendering, so `{% if x %}name{% endif %}.tera` is left out
         // like any other segment that renders empty.
         let (raw_path, rendered_contents) = match file.path.strip_suffix(RENDER_SUFFIX) {

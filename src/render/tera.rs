@@ -12,10 +12,21 @@ use crate::answers::Answers;
 use crate::error::{Error, Result};
 use crate::template::Template;
 
+/// The name of the internal filter that turns an expression's value into JSON.
+const VALUE_FILTER: &str = "__groundwork_value";
+
 /// A Tera instance with groundwork's filters registered.
 fn new_tera() -> Tera {
     let mut tera = Tera::default();
     tera.autoescape_on(Vec::<&str>::new());
+    tera.register_filter("json_encode", tera_contrib::json::json_encode);
+    tera.register_filter("date", tera_contrib::dates::date);
+    tera.register_function("now", tera_contrib::dates::now);
+    tera.register_test("before", tera_contrib::dates::is_before);
+    tera.register_test("after", tera_contrib::dates::is_after);
+    tera.register_filter(VALUE_FILTER, |v: &tera::Value, _: Kwargs, _: &State| {
+        serde_json::to_string(v).unwrap_or_default()
+    });
     tera.register_filter("slugify", |s: &str, _: Kwargs, _: &State| slug::slugify(s));
     tera.register_filter("snake_case", |s: &str, _: Kwargs, _: &State| {
         s.to_snake_case()
@@ -81,6 +92,25 @@ fn undefined_variable(tera: &Tera, name: &str, text: &str, known: &[&str]) -> Op
     ))
 }
 
+/// The top-level variables `expression` (a Tera expression such as `a != 'x' or b`) uses, sorted;
+/// an error when it does not parse.
+pub fn expression_variables(expression: &str) -> Result<Vec<String>, String> {
+    let mut tera = new_tera();
+    tera.add_raw_template(
+        "expression",
+        &format!("{{% if {expression} %}}{{% endif %}}"),
+    )
+    .map_err(|e| format!("{expression:?} is not a valid expression: {}", describe(&e)))?;
+    let mut names: Vec<String> = tera
+        .get_template_variables("expression")
+        .map_err(|e| describe(&e))?
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    names.sort_unstable();
+    Ok(names)
+}
+
 /// Checks a one-off expression or path segment for undefined variables.
 fn check_snippet(text: &str, known: &[&str]) -> Result<(), String> {
     let mut tera = new_tera();
@@ -105,7 +135,7 @@ impl TeraEngine {
         let known: Vec<String> = answers.iter().map(|(name, _)| name.to_owned()).collect();
         let known_refs: Vec<&str> = known.iter().map(String::as_str).collect();
         let mut sources = Vec::new();
-        for file in &template.files {
+        for file in template.project.iter().chain(&template.partials) {
             if !file.path.ends_with(RENDER_SUFFIX) || !is_text(&file.contents) {
                 continue;
             }
@@ -178,6 +208,15 @@ impl Expressions {
             known,
         }
     }
+
+    /// A scope without `destination_name`, for what files see (computed values).
+    pub fn file_scope(&self, answers: &Answers) -> Scope<'_> {
+        Scope {
+            tera: &self.tera,
+            context: context(answers),
+            known: answers.iter().map(|(n, _)| n.to_owned()).collect(),
+        }
+    }
 }
 
 pub struct Scope<'a> {
@@ -193,6 +232,13 @@ impl Scope<'_> {
         self.tera
             .render_str(text, &self.context, false)
             .map_err(|e| describe(&e))
+    }
+
+    /// The value of a Tera expression such as `serving != 'none' or training != 'none'`.
+    pub fn evaluate(&self, expression: &str) -> Result<serde_json::Value, String> {
+        let probe = format!("{{{{ ({expression}) | {VALUE_FILTER} }}}}");
+        let json = self.render(&probe)?;
+        serde_json::from_str(&json).map_err(|e| format!("cannot read its value {json:?}: {e}"))
     }
 
     /// Whether a Tera expression such as `serving != 'none'` is truthy.

@@ -1,6 +1,7 @@
-//! `template.toml`: parsing and checking the manifest of a native template (metadata and questions).
-//! Turns TOML into validated [`Manifest`] and [`Question`] values with line numbers kept for later
-//! errors. It does not evaluate defaults or conditions: that needs answers (see `answers`).
+//! `template.toml`: parsing and checking the manifest of a native template (metadata, questions,
+//! computed values, file rules, excludes). Turns TOML into validated [`Manifest`] values with line
+//! numbers kept for later errors. It does not evaluate defaults, conditions or computed values: that
+//! needs answers (see `answers`); checks against the template's files live in `template`.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,9 @@ pub const MANIFEST_FILE: &str = "template.toml";
 /// Names the renderer provides itself; a question may not shadow them.
 pub const RESERVED_NAMES: &[&str] = &["destination_name"];
 
+/// Files never written into a project unless the template sets `default_excludes = false`.
+pub const DEFAULT_EXCLUDES: &[&str] = &[".DS_Store", "*.swp", "*~", "__pycache__/", ".git/"];
+
 #[derive(Debug, Clone)]
 pub struct Manifest {
     pub name: String,
@@ -25,8 +29,83 @@ pub struct Manifest {
     pub description: String,
     pub requires: Option<semver::VersionReq>,
     pub questions: Vec<Question>,
+    /// `[computed]`: named expressions evaluated after the questions, in order.
+    pub computed: Vec<Computed>,
+    /// `[[files]]`: files left out when a condition is false.
+    pub rules: Vec<FileRule>,
+    /// `subdirectory`: the folder holding the project's files (`None`: the template root).
+    pub subdirectory: Option<String>,
+    /// `exclude` plus the default excludes (unless `default_excludes = false`), as written.
+    pub exclude: Vec<String>,
+    /// Printed, rendered, after a successful `new`.
+    pub message_after: Option<String>,
     /// Where the manifest was read from, for error messages.
     pub path: PathBuf,
+}
+
+impl Manifest {
+    /// Whether `name` is a question or a computed value of this template.
+    pub fn is_question(&self, name: &str) -> bool {
+        self.questions.iter().any(|q| q.name == name)
+    }
+
+    pub fn computed(&self, name: &str) -> Option<&Computed> {
+        self.computed.iter().find(|c| c.name == name)
+    }
+}
+
+/// One `[computed]` entry: `name = "expression"`.
+#[derive(Debug, Clone)]
+pub struct Computed {
+    pub name: String,
+    pub expression: String,
+    /// 1-based line of the entry in the manifest.
+    pub line: usize,
+}
+
+/// One `[[files]]` rule: the files matching `paths` exist only when `when` is true.
+#[derive(Debug, Clone)]
+pub struct FileRule {
+    pub when: String,
+    /// The globs as written.
+    pub paths: Vec<String>,
+    /// One matcher per glob, in the order of `paths`.
+    pub globs: Vec<globset::GlobMatcher>,
+    /// 1-based line of the rule's table in the manifest.
+    pub line: usize,
+}
+
+impl FileRule {
+    /// Whether the template file at `path` (template-relative, as in the source) is one of the
+    /// rule's; a glob matches the path with or without its `.tera` suffix.
+    pub fn matches(&self, path: &str) -> bool {
+        self.globs.iter().any(|g| matches_path(g, path))
+    }
+}
+
+/// Whether `glob` matches a template path, with or without its `.tera` suffix.
+pub fn matches_path(glob: &globset::GlobMatcher, path: &str) -> bool {
+    glob.is_match(path)
+        || path
+            .strip_suffix(crate::render::RENDER_SUFFIX)
+            .is_some_and(|stripped| glob.is_match(stripped))
+}
+
+/// Compiles a template glob: `*` stays inside one path segment, `**` crosses them, and a glob
+/// ending in `/` means everything below a folder of that name at any depth.
+pub fn compile_glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
+    let expanded = match pattern.strip_suffix('/') {
+        Some(folder) if folder.contains('/') => format!("{folder}/**"),
+        Some(folder) => format!("**/{folder}/**"),
+        None if pattern.contains('/') => pattern.to_owned(),
+        // A bare name (`.DS_Store`, `*.swp`) matches in every folder.
+        None => format!("**/{pattern}"),
+    };
+    globset::GlobBuilder::new(&expanded)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| format!("{pattern:?} is not a valid glob: {}", e.kind()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,8 +147,22 @@ pub struct Question {
     pub validate: Option<Regex>,
     pub when: Option<String>,
     pub secret: bool,
+    /// Labels shown instead of choice values, by value (`choices = [{ value, label }]`).
+    pub labels: Vec<(String, String)>,
+    /// Shown instead of the pattern when `validate` refuses an answer.
+    pub validate_message: Option<String>,
     /// 1-based line of the question's table in the manifest.
     pub line: usize,
+}
+
+impl Question {
+    /// The text shown for a choice value: its label, or the value itself.
+    pub fn label<'a>(&'a self, value: &'a str) -> &'a str {
+        self.labels
+            .iter()
+            .find(|(v, _)| v == value)
+            .map_or(value, |(_, label)| label.as_str())
+    }
 }
 
 #[derive(Deserialize)]
@@ -78,6 +171,49 @@ struct RawManifest {
     template: RawMeta,
     #[serde(default)]
     questions: Vec<Spanned<RawQuestion>>,
+    #[serde(default)]
+    computed: Ordered<Spanned<String>>,
+    #[serde(default)]
+    files: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    when: String,
+    paths: Vec<String>,
+}
+
+/// A TOML table kept in the order it was written.
+struct Ordered<V>(Vec<(String, V)>);
+
+impl<V> std::default::Default for Ordered<V> {
+    fn default() -> Self {
+        Ordered(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<V> {
+            type Value = Ordered<V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a table")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, V>()? {
+                    entries.push((key, value));
+                }
+                Ok(Ordered(entries))
+            }
+        }
+        deserializer.deserialize_map(Visitor(std::marker::PhantomData))
+    }
 }
 
 #[derive(Deserialize)]
@@ -88,6 +224,24 @@ struct RawMeta {
     #[serde(default)]
     description: String,
     requires: Option<Spanned<String>>,
+    subdirectory: Option<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default = "yes")]
+    default_excludes: bool,
+    message_after: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A choice as written: a plain value, or a value with a label.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawChoice {
+    Plain(String),
+    Labelled { value: String, label: String },
 }
 
 #[derive(Deserialize)]
@@ -103,7 +257,8 @@ struct RawQuestion {
     when: Option<String>,
     #[serde(default)]
     secret: bool,
-    choices: Option<Vec<String>>,
+    choices: Option<Vec<RawChoice>>,
+    validate_message: Option<String>,
 }
 
 /// Parses and checks a manifest; `path` is only used in error messages.
@@ -164,14 +319,150 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
         questions.push(question);
     }
 
+    let computed = parse_computed(path, text, raw.computed, &questions)?;
+    let rules = parse_rules(path, text, raw.files)?;
+    let subdirectory = raw
+        .template
+        .subdirectory
+        .map(|spanned| check_subdirectory(spanned.get_ref()).map_err(|m| at(spanned.span(), m)))
+        .transpose()?;
+    let exclude = parse_exclude(
+        path,
+        text,
+        raw.template.default_excludes,
+        raw.template.exclude,
+    )?;
+
     Ok(Manifest {
         name: raw.template.name,
         version,
         description: raw.template.description,
         requires,
         questions,
+        computed,
+        rules,
+        subdirectory,
+        exclude,
+        message_after: raw.template.message_after,
         path: path.to_owned(),
     })
+}
+
+fn parse_computed(
+    path: &Path,
+    text: &str,
+    raw: Ordered<Spanned<String>>,
+    questions: &[Question],
+) -> Result<Vec<Computed>> {
+    let mut computed: Vec<Computed> = Vec::with_capacity(raw.0.len());
+    for (name, expression) in raw.0 {
+        let line = line_column(text, expression.span().start).0;
+        let fail = |message: String| Error::Computed {
+            path: path.to_owned(),
+            line,
+            name: name.clone(),
+            message,
+        };
+        if !is_identifier(&name) {
+            return Err(fail(
+                "the name must be an identifier (letters, digits and underscores, not starting with a digit)"
+                    .into(),
+            ));
+        }
+        if RESERVED_NAMES.contains(&name.as_str()) {
+            return Err(fail(format!(
+                "the name is reserved: groundwork provides `{name}` itself"
+            )));
+        }
+        if let Some(question) = questions.iter().find(|q| q.name == name) {
+            return Err(fail(format!(
+                "a question (line {}) has the same name; rename one of them",
+                question.line
+            )));
+        }
+        computed.push(Computed {
+            name,
+            expression: expression.into_inner(),
+            line,
+        });
+    }
+
+    Ok(computed)
+}
+
+fn parse_rules(path: &Path, text: &str, raw: Vec<Spanned<RawRule>>) -> Result<Vec<FileRule>> {
+    let mut rules = Vec::with_capacity(raw.len());
+    for spanned in raw {
+        let line = line_column(text, spanned.span().start).0;
+        let rule = spanned.into_inner();
+        let fail = |message: String| Error::FileRule {
+            path: path.to_owned(),
+            line,
+            message,
+        };
+        if rule.paths.is_empty() {
+            return Err(fail("`paths` must list at least one glob".into()));
+        }
+        let globs = rule
+            .paths
+            .iter()
+            .map(|p| compile_glob(p).map_err(&fail))
+            .collect::<Result<Vec<_>>>()?;
+        rules.push(FileRule {
+            when: rule.when,
+            paths: rule.paths,
+            globs,
+            line,
+        });
+    }
+
+    Ok(rules)
+}
+
+fn check_subdirectory(given: &str) -> Result<String, String> {
+    let folder = given.trim_matches('/').to_owned();
+    let bad = folder.is_empty()
+        || given.starts_with('/')
+        || folder
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..");
+    if bad {
+        Err(format!(
+            "`subdirectory` must be a relative folder inside the template, such as \"project\", not {given:?}"
+        ))
+    } else {
+        Ok(folder)
+    }
+}
+
+fn parse_exclude(
+    path: &Path,
+    text: &str,
+    default_excludes: bool,
+    raw: Vec<String>,
+) -> Result<Vec<String>> {
+    let mut exclude: Vec<String> = if default_excludes {
+        DEFAULT_EXCLUDES.iter().map(|&s| s.to_owned()).collect()
+    } else {
+        Vec::new()
+    };
+    for pattern in raw {
+        compile_glob(&pattern).map_err(|message| {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("exclude"))
+                .map_or(1, |i| i + 1);
+            Error::Manifest {
+                path: path.to_owned(),
+                line,
+                column: 1,
+                message: format!("`exclude`: {message}"),
+            }
+        })?;
+        exclude.push(pattern);
+    }
+
+    Ok(exclude)
 }
 
 fn question_error(path: &Path, line: usize, question: &str, message: impl Into<String>) -> Error {
@@ -199,7 +490,20 @@ fn check_question(path: &Path, line: usize, raw: RawQuestion) -> Result<Question
         )));
     }
 
-    let kind = match (raw.kind.as_deref(), raw.choices) {
+    let mut labels = Vec::new();
+    let choices = raw.choices.map(|choices| {
+        choices
+            .into_iter()
+            .map(|choice| match choice {
+                RawChoice::Plain(value) => value,
+                RawChoice::Labelled { value, label } => {
+                    labels.push((value.clone(), label));
+                    value
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    let kind = match (raw.kind.as_deref(), choices) {
         (None | Some("string" | "str"), None) => Kind::String,
         (Some("bool"), None) => Kind::Bool,
         (Some("integer" | "int"), None) => Kind::Integer,
@@ -232,6 +536,12 @@ fn check_question(path: &Path, line: usize, raw: RawQuestion) -> Result<Question
         ));
     }
 
+    if raw.validate_message.is_some() && validate.is_none() {
+        return Err(fail(
+            "`validate_message` is shown when `validate` refuses an answer; add `validate` or remove it".into(),
+        ));
+    }
+
     let default = raw
         .default
         .map(|value| literal_default(&kind, value).map_err(fail))
@@ -246,6 +556,8 @@ fn check_question(path: &Path, line: usize, raw: RawQuestion) -> Result<Question
         validate,
         when: raw.when,
         secret: raw.secret,
+        labels,
+        validate_message: raw.validate_message,
         line,
     })
 }

@@ -1,5 +1,6 @@
 //! Integration tests: the real `groundwork` binary on real templates in temp dirs.
 
+mod authoring;
 mod builtin;
 mod commands;
 mod env;

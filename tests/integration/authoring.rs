@@ -1,0 +1,467 @@
+//! Template authoring (issue 8): `[computed]`, `[[files]]` rules, `exclude` and the default
+//! excludes, `subdirectory`, skipped questions, choice labels, `validate_message` and
+//! `message_after`, each through the real binary with its error cases' exact messages.
+
+use std::path::Path;
+
+use crate::env::TestEnv;
+
+/// Serving and training choices with a computed `deploys` and a rule on it.
+const DEPLOY: &str = r#"
+[[questions]]
+name = "serving"
+choices = ["none", "deployment"]
+default = "deployment"
+
+[[questions]]
+name = "training"
+choices = ["none", "argo"]
+default = "none"
+
+[computed]
+deploys = "serving != 'none' or training != 'none'"
+image = "'img-' ~ serving"
+tags = "[serving, training]"
+
+[[files]]
+when = "deploys"
+paths = ["manifests/**", "Containerfile"]
+"#;
+
+fn deploy_template(env: &TestEnv) -> std::path::PathBuf {
+    env.template("deploy", DEPLOY)
+        .file(
+            "README.md.tera",
+            "deploys={{ deploys }} image={{ image }} tags={{ tags | join(sep=',') }}\n",
+        )
+        .file("manifests/app.yaml.tera", "image: {{ image }}\n")
+        .file("manifests/base/kustomization.yaml", "resources: []\n")
+        .file("Containerfile.tera", "FROM {{ image }}\n")
+        .file("{{ image }}/note.txt", "named by a computed value\n")
+        .build()
+}
+
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+/// The 1-based line of the first line of `template`'s template.toml that starts with `start`.
+fn line_of(template: &Path, start: &str) -> usize {
+    let text = std::fs::read_to_string(template.join("template.toml")).unwrap();
+    text.lines().position(|l| l.starts_with(start)).unwrap() + 1
+}
+
+fn manifest_path(template: &Path) -> String {
+    template.join("template.toml").display().to_string()
+}
+
+/// Asserts `new out` with `args` fails with exactly `message` as its error line.
+fn refuses_exactly(env: &TestEnv, template: &Path, args: &[&str], message: &str) {
+    let assert = env
+        .new_project(template, "out", args)
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(stderr_of(&assert), format!("error: {message}\n"));
+    assert!(!env.exists("out"), "a refused run wrote out/");
+}
+
+#[test]
+fn computed_values_render_files_paths_and_rules_and_are_never_recorded() {
+    let env = TestEnv::new();
+    let template = deploy_template(&env);
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .success();
+    assert_eq!(
+        env.read("out/README.md"),
+        "deploys=true image=img-deployment tags=deployment,none\n"
+    );
+    assert_eq!(
+        env.read("out/img-deployment/note.txt"),
+        "named by a computed value\n"
+    );
+    assert_eq!(env.read("out/Containerfile"), "FROM img-deployment\n");
+    assert_eq!(
+        env.read("out/manifests/app.yaml"),
+        "image: img-deployment\n"
+    );
+    let answers = env.read("out/.groundwork.toml");
+    assert!(answers.contains("serving = \"deployment\""), "{answers}");
+    for computed in ["deploys", "image", "tags"] {
+        assert!(
+            !answers.contains(computed),
+            "{computed} recorded:\n{answers}"
+        );
+    }
+}
+
+#[test]
+fn a_false_rule_leaves_its_files_out() {
+    let env = TestEnv::new();
+    let template = deploy_template(&env);
+    env.new_project(&template, "out", &["--defaults", "-d", "serving=none"])
+        .assert()
+        .success();
+    assert_eq!(
+        env.read("out/README.md"),
+        "deploys=false image=img-none tags=none,none\n"
+    );
+    assert!(!env.exists("out/manifests"));
+    assert!(!env.exists("out/Containerfile"));
+    assert!(env.exists("out/img-none/note.txt"));
+}
+
+#[test]
+fn a_computed_value_given_with_d_or_a_data_file_is_an_error() {
+    let env = TestEnv::new();
+    let template = deploy_template(&env);
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults", "-d", "deploys=true"],
+        "`deploys` (from -d deploys=true) is computed by the template from the other answers (`[computed]` in template.toml), so it cannot be given: remove it",
+    );
+    env.write("answers.toml", "image = \"x\"\n");
+    let data = env.path("answers.toml");
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults", "--data-file", data.to_str().unwrap()],
+        &format!(
+            "`image` (from {}) is computed by the template from the other answers (`[computed]` in template.toml), so it cannot be given: remove it",
+            data.display()
+        ),
+    );
+}
+
+#[test]
+fn update_recomputes_computed_values_from_the_recorded_answers() {
+    let env = TestEnv::new();
+    let template = deploy_template(&env);
+    env.groundwork()
+        .args(["new", "proj", "--defaults", "--template"])
+        .arg(&template)
+        .assert()
+        .success();
+    env.update("proj", &["-d", "serving=none"])
+        .assert()
+        .success();
+    assert_eq!(
+        env.read("proj/README.md"),
+        "deploys=false image=img-none tags=none,none\n"
+    );
+    assert!(!env.exists("proj/manifests/app.yaml"));
+    assert!(!env.exists("proj/Containerfile"));
+    assert!(env.exists("proj/img-none/note.txt"));
+    assert!(!env.exists("proj/img-deployment/note.txt"));
+    assert!(!env.read("proj/.groundwork.toml").contains("deploys"));
+}
+
+#[test]
+fn a_computed_value_naming_an_unknown_variable_is_an_error_with_its_line() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "t",
+            "[[questions]]\nname = \"a\"\ndefault = \"x\"\n\n[computed]\nb = \"a ~ later\"\nlater = \"a\"\n",
+        )
+        .file("f.txt", "")
+        .build();
+    let line = line_of(&template, "b = ");
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults"],
+        &format!(
+            "{}:{line}: computed `b`: `later` is neither a question nor a computed value defined before this point; known: a",
+            manifest_path(&template)
+        ),
+    );
+}
+
+#[test]
+fn a_computed_value_named_like_a_question_is_an_error() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "t",
+            "[[questions]]\nname = \"a\"\ndefault = \"x\"\n\n[computed]\na = \"1\"\n",
+        )
+        .file("f.txt", "")
+        .build();
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults"],
+        &format!(
+            "{}:{}: computed `a`: a question (line {}) has the same name; rename one of them",
+            manifest_path(&template),
+            line_of(&template, "a = "),
+            line_of(&template, "[[questions]]")
+        ),
+    );
+}
+
+#[test]
+fn a_rule_glob_that_matches_no_file_is_an_error_with_the_rule_line() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "t",
+            "[[questions]]\nname = \"on\"\ntype = \"bool\"\n\n[[files]]\nwhen = \"on\"\npaths = [\"docs/**\", \"nothing/**\"]\n",
+        )
+        .file("docs/a.md", "")
+        .build();
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults"],
+        &format!(
+            "{}:{}: [[files]] rule: the glob \"nothing/**\" matches no file of the template; fix the glob or remove it",
+            manifest_path(&template),
+            line_of(&template, "[[files]]")
+        ),
+    );
+}
+
+#[test]
+fn a_rule_naming_an_unknown_variable_is_an_error_with_the_rule_line() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "t",
+            "[[questions]]\nname = \"on\"\ntype = \"bool\"\n\n[[files]]\nwhen = \"on and typo\"\npaths = [\"docs/**\"]\n",
+        )
+        .file("docs/a.md", "")
+        .build();
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults"],
+        &format!(
+            "{}:{}: [[files]] rule: `when`: `typo` is neither a question nor a computed value defined before this point; known: on",
+            manifest_path(&template),
+            line_of(&template, "[[files]]")
+        ),
+    );
+}
+
+#[test]
+fn default_excludes_and_exclude_globs_leave_files_out_but_partials_stay_includable() {
+    let env = TestEnv::new();
+    let template = env
+        .template("t", "exclude = [\"partials/**\", \"maintainers.md\"]\n")
+        .file(
+            "README.md.tera",
+            "{% include \"partials/header.tera\" %}body\n",
+        )
+        .file("partials/header.tera", "# header\n")
+        .file("maintainers.md", "ours\n")
+        .file(".DS_Store", "junk")
+        .file("src/.DS_Store", "junk")
+        .file("src/app.py", "x = 1\n")
+        .file("src/app.py~", "backup")
+        .file("src/.app.py.swp", "swap")
+        .file("src/__pycache__/app.cpython-312.pyc", "bytecode")
+        .build();
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .success();
+    assert_eq!(env.read("out/README.md"), "# header\nbody\n");
+    let mut files: Vec<String> = crate::env::snapshot(&env.path("out"))
+        .into_iter()
+        .filter(|(_, contents, mode)| !contents.is_empty() || mode & 0o100_000 != 0)
+        .map(|(path, _, _)| path)
+        .collect();
+    files.retain(|p| !p.is_empty() && p != "src");
+    assert_eq!(files, [".groundwork.toml", "README.md", "src/app.py"]);
+}
+
+#[test]
+fn default_excludes_can_be_turned_off() {
+    let env = TestEnv::new();
+    let template = env
+        .template("t", "default_excludes = false\n")
+        .file(".DS_Store", "kept")
+        .file("a~", "kept")
+        .build();
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .success();
+    assert_eq!(env.read("out/.DS_Store"), "kept");
+    assert_eq!(env.read("out/a~"), "kept");
+}
+
+#[test]
+fn subdirectory_holds_the_project_and_the_rest_is_the_maintainers() {
+    let env = TestEnv::new();
+    let template = env
+        .template("t", "subdirectory = \"project\"\n\n[[questions]]\nname = \"name\"\ndefault = \"demo\"\n\n[[files]]\nwhen = \"name == 'demo'\"\npaths = [\"demo.txt\"]\n")
+        .file("README.md", "the template's own README\n")
+        .file("tests/run.sh", "maintainers' test\n")
+        .file(".gitignore", "data/\n")
+        .file("project/README.md.tera", "# {{ name }}\n")
+        .file("project/demo.txt", "demo\n")
+        .file("project/.gitignore", ".env\n")
+        .build();
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .success();
+    assert_eq!(env.read("out/README.md"), "# demo\n");
+    assert_eq!(env.read("out/demo.txt"), "demo\n");
+    assert_eq!(env.read("out/.gitignore"), ".env\n");
+    assert!(!env.exists("out/tests"));
+    assert!(!env.exists("out/project"));
+
+    // The release store stays at the template root, and releases render the same way.
+    env.groundwork()
+        .args(["template", "release"])
+        .arg(&template)
+        .args(["--version", "1.0.0"])
+        .assert()
+        .success();
+    assert!(env.exists("t/.groundwork-releases/1.0.0.toml"));
+    env.write("t/project/README.md.tera", "# {{ name }} v2\n");
+    let manifest = env.read("t/template.toml").replace("1.0.0", "1.1.0");
+    env.write("t/template.toml", manifest);
+    env.new_project(&template, "old", &["--defaults", "--ref", "1.0.0"])
+        .assert()
+        .success();
+    assert_eq!(env.read("old/README.md"), "# demo\n");
+    assert!(!env.exists("old/tests"));
+}
+
+#[test]
+fn a_subdirectory_without_files_is_an_error() {
+    let env = TestEnv::new();
+    let template = env
+        .template("t", "subdirectory = \"project\"\n")
+        .file("README.md", "x\n")
+        .build();
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults"],
+        &format!(
+            "{}:1:1: `subdirectory = \"project\"`: the template has no files in project/; move the project's files there",
+            manifest_path(&template)
+        ),
+    );
+}
+
+#[test]
+fn a_skipped_question_takes_its_default_unrecorded_and_d_for_it_warns() {
+    let env = TestEnv::new();
+    let template = crate::kitchen_sink(&env).build();
+    let assert = env
+        .new_project(
+            &template,
+            "out",
+            &["--defaults", "-d", "registry=quay.io/x"],
+        )
+        .assert()
+        .success();
+    assert_eq!(
+        stderr_of(&assert),
+        "warning: the answer for `registry` (from -d registry=quay.io/x) is not used: the question is skipped because its `when` (use_docker) is false\n"
+    );
+    assert!(
+        env.read("out/README.md")
+            .contains("registry=ghcr.io/demo_project\n")
+    );
+    let answers = env.read("out/.groundwork.toml");
+    assert!(!answers.contains("registry"), "{answers}");
+    assert!(answers.contains("use_docker = false"), "{answers}");
+
+    env.new_project(
+        &template,
+        "docker",
+        &[
+            "--defaults",
+            "-d",
+            "use_docker=true",
+            "-d",
+            "registry=quay.io/x",
+        ],
+    )
+    .assert()
+    .success()
+    .stderr("");
+    assert!(
+        env.read("docker/.groundwork.toml")
+            .contains("registry = \"quay.io/x\"")
+    );
+}
+
+#[test]
+fn choice_labels_validate_message_and_message_after() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "t",
+            r#"message_after = "Next: cd {{ name }} && make install ({{ store }})"
+
+[[questions]]
+name = "name"
+default = "demo"
+validate = '^[a-z]+$'
+validate_message = "use lower-case letters only, such as churn"
+
+[[questions]]
+name = "store"
+choices = [{ value = "s3", label = "Amazon S3" }, "gcs"]
+default = "s3"
+"#,
+        )
+        .file("store.txt.tera", "{{ store }}\n")
+        .build();
+    let assert = env
+        .new_project(&template, "ok", &["--defaults", "-d", "store=gcs"])
+        .assert()
+        .success();
+    assert!(
+        stdout_of(&assert).ends_with("Next: cd demo && make install (gcs)\n"),
+        "{}",
+        stdout_of(&assert)
+    );
+    assert_eq!(env.read("ok/store.txt"), "gcs\n");
+
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults", "-d", "name=Churn"],
+        "answer for `name` (from -d name=Churn) is \"Churn\": use lower-case letters only, such as churn",
+    );
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults", "-d", "store=Amazon S3"],
+        "answer for `store` (from -d store=Amazon S3) is \"Amazon S3\": expected one of: s3, gcs",
+    );
+}
+
+#[test]
+fn validate_message_without_validate_is_an_error() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "t",
+            "[[questions]]\nname = \"name\"\ndefault = \"x\"\nvalidate_message = \"lower case\"\n",
+        )
+        .build();
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults"],
+        &format!(
+            "{}:{}: question `name`: `validate_message` is shown when `validate` refuses an answer; add `validate` or remove it",
+            manifest_path(&template),
+            line_of(&template, "[[questions]]")
+        ),
+    );
+}
