@@ -262,6 +262,49 @@ mod tests {
         assert_eq!(out, "churn_model churn-model ChurnModel churn-model");
     }
 
+    /// Every row of the filter, test and function tables in docs/template-format.md renders as
+    /// documented.
+    #[test]
+    fn documented_filters_tests_and_functions_render_as_documented() {
+        let docs = include_str!("../../docs/template-format.md");
+        let section = docs
+            .split_once("### Filters, tests and functions")
+            .expect("the docs have the filter section")
+            .1;
+        let mut context = Context::new();
+        context.insert("project_name", "Churn Model");
+        context.insert("extras", &["docs", "lint"]);
+        context.insert("replicas", &3);
+        let mut owner = std::collections::BTreeMap::new();
+        owner.insert("name", "ds");
+        owner.insert("team", "ml");
+        context.insert("owner", &owner);
+        let tera = new_tera();
+        let mut rows = 0;
+        for line in section.lines().take_while(|l| !l.starts_with("## ")) {
+            let cells: Vec<&str> = line.split(" | ").collect();
+            if cells.len() != 3 || !cells[1].starts_with('`') || cells[0].contains("---") {
+                continue;
+            }
+            let unquote = |cell: &str| {
+                let cell = cell.trim().trim_end_matches('|').trim();
+                let inner = cell.split('`').nth(1).unwrap_or_default().to_owned();
+                inner.replace("\\|", "|").replace("\\n", "\n")
+            };
+            let (example, expected) = (unquote(cells[1]), unquote(cells[2]));
+            let rendered = tera
+                .render_str(&example, &context, false)
+                .unwrap_or_else(|e| panic!("{example}: {}", describe(&e)));
+            if example.contains("throw(") {
+                assert!(rendered.is_empty(), "{example}");
+            } else {
+                assert_eq!(rendered, expected, "{example}");
+            }
+            rows += 1;
+        }
+        assert!(rows >= 55, "only {rows} documented examples found");
+    }
+
     #[test]
     fn conditions_are_truthy_or_not() {
         let expressions = Expressions::new("x");

@@ -465,3 +465,25 @@ fn validate_message_without_validate_is_an_error() {
         ),
     );
 }
+
+#[test]
+fn tera_contrib_filters_and_functions_are_available() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "t",
+            "[[questions]]\nname = \"extras\"\ntype = \"multi-choice\"\nchoices = [\"docs\", \"lint\"]\ndefault = [\"docs\", \"lint\"]\n",
+        )
+        .file(
+            "out.json.tera",
+            "{\"extras\": {{ extras | json_encode }}, \"day\": \"{{ '2026-01-31' | date(format='%d %B %Y') }}\", \"year\": {{ now() | date(format='%Y') | length }}, \"early\": {{ '2026-01-01' is before(other='2027-01-01') }}}\n",
+        )
+        .build();
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .success();
+    assert_eq!(
+        env.read("out/out.json"),
+        "{\"extras\": [\"docs\",\"lint\"], \"day\": \"31 January 2026\", \"year\": 4, \"early\": true}\n"
+    );
+}
