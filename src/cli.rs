@@ -60,6 +60,16 @@ pub enum TemplateCommand {
     /// Record the template in DIR as a new release (in DIR/.groundwork-releases) and set that
     /// version in its template.toml
     Release(ReleaseArgs),
+    /// Check the template in DIR: template.toml, every expression and file, and a render of a
+    /// covering set of answer combinations; reports every error with the answers that trigger it
+    Check(TemplateCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateCheckArgs {
+    /// The template directory (the one holding template.toml)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

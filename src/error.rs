@@ -225,6 +225,15 @@ pub enum Error {
         latest: String,
     },
 
+    #[error(
+        "template check of {path} found {errors} error(s) in {combinations} combinations of answers; fix them and run `groundwork template check` again"
+    )]
+    TemplateCheck {
+        path: PathBuf,
+        errors: usize,
+        combinations: usize,
+    },
+
     #[error("cannot ask `{question}`: {message}")]
     Prompt { question: String, message: String },
 

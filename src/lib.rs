@@ -19,6 +19,7 @@ pub mod release;
 pub mod render;
 pub mod source;
 pub mod template;
+pub mod template_check;
 pub mod terminal;
 pub mod tree;
 pub mod update;
@@ -88,6 +89,9 @@ fn dispatch(command: cli::Command, out: &mut dyn Write) -> Result<i32> {
             )
         }
         cli::Command::Templates => list_templates(out).map(|()| 0),
+        cli::Command::Template(cli::TemplateCommand::Check(args)) => {
+            template_check::run(&args.dir, out).map(|()| 0)
+        }
         cli::Command::Template(cli::TemplateCommand::Release(args)) => {
             let cut = release::cut(&args.dir, &args.version)?;
             write!(out, "{cut}")

@@ -5,7 +5,7 @@
 
 mod tera;
 
-pub use self::tera::{Expressions, Scope, TeraEngine, expression_variables};
+pub use self::tera::{Expressions, Scope, TeraEngine, expression_variables, text_variables};
 
 use std::collections::HashMap;
 

@@ -60,7 +60,9 @@ fn template_of(error: &tera::Error) -> Option<String> {
 
 /// Tera's message with its causes, which carry the line and the offending variable.
 fn describe(error: &tera::Error) -> String {
-    let mut message = error.to_string();
+    // Tera starts its reports with "error: ", which groundwork prints itself.
+    let text = error.to_string();
+    let mut message = text.strip_prefix("error: ").unwrap_or(&text).to_owned();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         let _ = write!(message, ": {cause}");
@@ -109,6 +111,21 @@ pub fn expression_variables(expression: &str) -> Result<Vec<String>, String> {
         .collect();
     names.sort_unstable();
     Ok(names)
+}
+
+/// The top-level variables a piece of template text (such as a path segment) uses, sorted; empty
+/// when it does not parse (rendering reports that).
+pub fn text_variables(text: &str) -> Vec<String> {
+    let mut tera = new_tera();
+    if tera.add_raw_template("text", text).is_err() {
+        return Vec::new();
+    }
+    let mut names: Vec<String> = tera
+        .get_template_variables("text")
+        .map(|names| names.into_iter().map(str::to_owned).collect())
+        .unwrap_or_default();
+    names.sort_unstable();
+    names
 }
 
 /// Checks a one-off expression or path segment for undefined variables.

@@ -487,3 +487,117 @@ fn tera_contrib_filters_and_functions_are_available() {
         "{\"extras\": [\"docs\",\"lint\"], \"day\": \"31 January 2026\", \"year\": 4, \"early\": true}\n"
     );
 }
+
+/// A wrong filter argument on line 3 of a file only `ci=gitlab` selects.
+fn gitlab_only_error(env: &TestEnv) -> std::path::PathBuf {
+    env.template(
+        "t",
+        "[[questions]]\nname = \"project\"\ndefault = \"demo\"\n\n[[questions]]\nname = \"ci\"\nchoices = [\"github\", \"gitlab\", \"none\"]\ndefault = \"github\"\n\n[[files]]\nwhen = \"ci == 'gitlab'\"\npaths = [\".gitlab-ci.yml\"]\n",
+    )
+    .file("README.md.tera", "# {{ project }}\n")
+    .file(
+        ".gitlab-ci.yml.tera",
+        "stages:\n  - test\nname: {{ project | replace(frm='a', to='b') }}\n",
+    )
+    .build()
+}
+
+#[test]
+fn template_check_finds_an_error_only_one_answer_selects() {
+    let env = TestEnv::new();
+    let template = gitlab_only_error(&env);
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .success();
+
+    let assert = env
+        .groundwork()
+        .args(["template", "check", "t"])
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        stdout_of(&assert),
+        "error: template file `.gitlab-ci.yml.tera`: Missing keyword argument `from`\n --> .gitlab-ci.yml.tera:3:20\n  |\n3 | name: {{ project | replace(frm='a', to='b') }}\n  |                    ^^^^^^^^^^^^^^^^^^^^^^^^\n  with ci=gitlab\nRendered 4 combinations of t 1.0.0: 1 error.\n"
+    );
+    assert_eq!(
+        stderr_of(&assert),
+        "error: template check of t found 1 error(s) in 4 combinations of answers; fix them and run `groundwork template check` again\n"
+    );
+}
+
+#[test]
+fn template_check_reports_every_error_at_once_and_passes_a_clean_template() {
+    let env = TestEnv::new();
+    let template = gitlab_only_error(&env);
+    env.write(
+        "t/{% if ci == 'none' %}NOCI.md{% endif %}.tera",
+        "{{ project | truncate }}\n",
+    );
+    let assert = env
+        .groundwork()
+        .args(["template", "check", "t"])
+        .assert()
+        .failure()
+        .code(1);
+    let stdout = stdout_of(&assert);
+    assert!(stdout.contains(".gitlab-ci.yml.tera:3:20"), "{stdout}");
+    assert!(stdout.contains("  with ci=gitlab\n"), "{stdout}");
+    assert!(
+        stdout.contains("Missing keyword argument `length`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  with ci=none\n"), "{stdout}");
+    assert!(stdout.ends_with(": 2 errors.\n"), "{stdout}");
+
+    env.write("t/.gitlab-ci.yml.tera", "name: {{ project }}\n");
+    std::fs::remove_file(template.join("{% if ci == 'none' %}NOCI.md{% endif %}.tera")).unwrap();
+    env.groundwork()
+        .args(["template", "check", "t"])
+        .assert()
+        .success()
+        .stdout("Rendered 4 combinations of t 1.0.0: no errors.\n");
+}
+
+#[test]
+fn template_check_covers_every_value_and_every_pair_sharing_a_condition() {
+    let env = TestEnv::new();
+    // Each file fails for exactly one pair of values; all must be found.
+    let template = env
+        .template(
+            "t",
+            "[[questions]]\nname = \"a\"\nchoices = [\"x\", \"y\", \"z\"]\n\n[[questions]]\nname = \"b\"\ntype = \"bool\"\n\n[[questions]]\nname = \"c\"\nchoices = [\"p\", \"q\"]\n\n[computed]\nab = \"a ~ b\"\n\n[[files]]\nwhen = \"ab == 'zfalse'\"\npaths = [\"zfalse.txt\"]\n\n[[files]]\nwhen = \"c == 'q'\"\npaths = [\"q.txt\"]\n",
+        )
+        .file("zfalse.txt.tera", "{{ a | nth }}\n")
+        .file("q.txt.tera", "{{ c | nth }}\n")
+        .build();
+    let assert = env
+        .groundwork()
+        .arg("template")
+        .arg("check")
+        .arg(&template)
+        .assert()
+        .failure();
+    let stdout = stdout_of(&assert);
+    assert!(stdout.contains("with a=z, b=false"), "{stdout}");
+    assert!(stdout.contains("c=q"), "{stdout}");
+    assert!(stdout.contains("Rendered 7 combinations"), "{stdout}");
+}
+
+#[test]
+fn template_check_passes_the_builtin_template() {
+    let env = TestEnv::new();
+    let builtin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/datascience");
+    let assert = env
+        .groundwork()
+        .arg("template")
+        .arg("check")
+        .arg(&builtin)
+        .assert()
+        .success();
+    assert!(
+        stdout_of(&assert).ends_with("no errors.\n"),
+        "{}",
+        stdout_of(&assert)
+    );
+}

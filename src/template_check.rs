@@ -1,0 +1,238 @@
+//! `groundwork template check [DIR]`: checks a template before its users hit its errors. Loading
+//! checks `template.toml`, the expressions of `[computed]` and `[[files]]` and the rules' globs;
+//! then every file is rendered with a covering set of answer combinations (every choice and bool
+//! value at least once, every pair of values of questions that appear together in one condition),
+//! and every error is reported at once with the answers that trigger it. Writes nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::Path;
+
+use crate::answers::{self, Mode, Presets};
+use crate::error::{Error, Result};
+use crate::render::{self, Expressions, expression_variables, text_variables};
+use crate::source::Source;
+use crate::template::manifest::Default;
+use crate::template::{Kind, Manifest, Template};
+
+/// The destination name the combinations are rendered for.
+const CHECK_DESTINATION: &str = "template-check";
+
+/// One question pinned to one value, as `-d` would give it: (question index, value text).
+type Pin = (usize, String);
+
+/// Checks the template in `dir`, prints every problem and the number of combinations rendered.
+/// `Ok(())` when the template is clean; [`Error::TemplateCheck`] when it is not.
+pub fn run(dir: &Path, out: &mut dyn Write) -> Result<()> {
+    let template = Source::Local(dir.to_owned()).load(None)?.template;
+    let combinations = covering_set(&template);
+    let mut problems: Vec<(String, String)> = Vec::new();
+    for combination in &combinations {
+        if let Err(error) = render_combination(&template, combination) {
+            let message = error.to_string();
+            if !problems.iter().any(|(m, _)| *m == message) {
+                problems.push((message, describe(&template.manifest, combination)));
+            }
+        }
+    }
+    let write = |out: &mut dyn Write, text: String| {
+        writeln!(out, "{text}").map_err(|e| Error::io("<stdout>", e))
+    };
+    for (message, answers) in &problems {
+        write(out, format!("error: {message}\n  with {answers}"))?;
+    }
+    write(
+        out,
+        format!(
+            "Rendered {} combinations of {} {}: {}.",
+            combinations.len(),
+            template.manifest.name,
+            template.manifest.version,
+            match problems.len() {
+                0 => "no errors".to_owned(),
+                1 => "1 error".to_owned(),
+                n => format!("{n} errors"),
+            }
+        ),
+    )?;
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::TemplateCheck {
+            path: dir.to_owned(),
+            errors: problems.len(),
+            combinations: combinations.len(),
+        })
+    }
+}
+
+/// `ci=gitlab, platform=openshift`, or `the defaults`.
+fn describe(manifest: &Manifest, combination: &[Pin]) -> String {
+    if combination.is_empty() {
+        return "the defaults".to_owned();
+    }
+    combination
+        .iter()
+        .map(|(q, v)| format!("{}={v}", manifest.questions[*q].name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Renders the project (and `message_after`) for one combination of pinned answers.
+fn render_combination(template: &Template, combination: &[Pin]) -> Result<()> {
+    let manifest = &template.manifest;
+    let mut args: Vec<String> = combination
+        .iter()
+        .map(|(q, v)| format!("{}={v}", manifest.questions[*q].name))
+        .collect();
+    // Questions every user must answer get a stand-in, so their files are checked too.
+    for question in &manifest.questions {
+        if question.default.is_none() && matches!(question.kind, Kind::String | Kind::Integer) {
+            let stand_in = if question.kind == Kind::Integer {
+                "1"
+            } else {
+                "example"
+            };
+            args.push(format!("{}={stand_in}", question.name));
+        }
+    }
+    let mut presets = Presets::default();
+    presets.add_data_args(&args)?;
+    let expressions = Expressions::new(CHECK_DESTINATION);
+    let answers = answers::collect(manifest, &presets, Mode::Unattended, &expressions)?;
+    render::render(template, &answers)?;
+    if let Some(text) = &manifest.message_after {
+        expressions
+            .file_scope(&answers)
+            .render(text)
+            .map_err(|message| Error::Render {
+                path: manifest.path.display().to_string(),
+                message: format!("`message_after`: {message}"),
+            })?;
+    }
+    Ok(())
+}
+
+/// The values `template check` tries for a question: every choice, both bools; none for free text.
+fn values(kind: &Kind) -> Vec<String> {
+    match kind {
+        Kind::Bool => vec!["true".into(), "false".into()],
+        Kind::Choice(choices) | Kind::MultiChoice(choices) => choices.clone(),
+        Kind::String | Kind::Integer => Vec::new(),
+    }
+}
+
+/// Sets of questions that appear together in one condition: a question's `when` (with the
+/// question), a `[[files]]` rule, a computed value, a path segment holding `{%`. Computed values
+/// stand for the questions their expressions use.
+fn groups(template: &Template) -> Vec<BTreeSet<usize>> {
+    let manifest = &template.manifest;
+    let index: BTreeMap<&str, usize> = manifest
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.name.as_str(), i))
+        .collect();
+    // Each computed value's questions, following earlier computed values.
+    let mut computed: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    let resolve = |names: Vec<String>, computed: &BTreeMap<&str, BTreeSet<usize>>| {
+        let mut set = BTreeSet::new();
+        for name in names {
+            if let Some(&i) = index.get(name.as_str()) {
+                set.insert(i);
+            } else if let Some(questions) = computed.get(name.as_str()) {
+                set.extend(questions.iter().copied());
+            }
+        }
+        set
+    };
+    let mut groups = Vec::new();
+    for value in &manifest.computed {
+        let set = resolve(
+            expression_variables(&value.expression).unwrap_or_default(),
+            &computed,
+        );
+        groups.push(set.clone());
+        computed.insert(&value.name, set);
+    }
+    for (i, question) in manifest.questions.iter().enumerate() {
+        if let Some(when) = &question.when {
+            let mut set = resolve(expression_variables(when).unwrap_or_default(), &computed);
+            set.insert(i);
+            groups.push(set);
+        }
+        if let Some(Default::Expression(default)) = &question.default {
+            let mut set = resolve(text_variables(default), &computed);
+            set.insert(i);
+            groups.push(set);
+        }
+    }
+    for rule in &manifest.rules {
+        groups.push(resolve(
+            expression_variables(&rule.when).unwrap_or_default(),
+            &computed,
+        ));
+    }
+    let segments: BTreeSet<&str> = template
+        .project
+        .iter()
+        .flat_map(|f| f.path.split('/'))
+        .filter(|s| s.contains("{%"))
+        .collect();
+    for segment in segments {
+        groups.push(resolve(text_variables(segment), &computed));
+    }
+    groups.retain(|g| g.len() > 1);
+    groups.sort();
+    groups.dedup();
+    groups
+}
+
+/// The combinations to render: the defaults, then combinations built greedily until every value
+/// of every choice and bool question, and every pair of values of two questions sharing a
+/// condition, has been pinned in at least one of them.
+fn covering_set(template: &Template) -> Vec<Vec<Pin>> {
+    let questions = &template.manifest.questions;
+    let mut needed: Vec<Vec<Pin>> = Vec::new();
+    let mut pairs = BTreeSet::new();
+    for group in groups(template) {
+        let members: Vec<usize> = group.into_iter().collect();
+        for (n, &a) in members.iter().enumerate() {
+            for &b in &members[n + 1..] {
+                pairs.insert((a, b));
+            }
+        }
+    }
+    for (a, b) in pairs {
+        for x in values(&questions[a].kind) {
+            for y in values(&questions[b].kind) {
+                needed.push(vec![(a, x.clone()), (b, y)]);
+            }
+        }
+    }
+    for (i, question) in questions.iter().enumerate() {
+        for value in values(&question.kind) {
+            needed.push(vec![(i, value)]);
+        }
+    }
+
+    let mut combinations = vec![Vec::new()];
+    while !needed.is_empty() {
+        let mut pinned: BTreeMap<usize, String> = BTreeMap::new();
+        for requirement in &needed {
+            let fits = requirement
+                .iter()
+                .all(|(q, v)| pinned.get(q).is_none_or(|p| p == v));
+            if fits {
+                pinned.extend(requirement.iter().cloned());
+            }
+        }
+        needed.retain(|requirement| {
+            !requirement
+                .iter()
+                .all(|(q, v)| pinned.get(q).is_some_and(|p| p == v))
+        });
+        combinations.push(pinned.into_iter().collect());
+    }
+    combinations
+}
