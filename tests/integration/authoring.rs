@@ -601,3 +601,87 @@ fn template_check_passes_the_builtin_template() {
         stdout_of(&assert)
     );
 }
+
+/// Every file of a project but its answers file and git directory, with bytes and mode.
+fn project_files(root: &Path) -> Vec<(String, Vec<u8>, u32)> {
+    crate::env::snapshot(root)
+        .into_iter()
+        .filter(|(path, _, _)| {
+            path != ".groundwork.toml" && !path.starts_with(".git/") && path != ".git"
+        })
+        .collect()
+}
+
+#[test]
+fn builtin_projects_from_1_0_0_update_cleanly_to_1_1_0() {
+    let env = TestEnv::new();
+    let combinations: [&[&str]; 3] = [
+        &[],
+        &[
+            "-d",
+            "serving=none",
+            "-d",
+            "ci=gitlab",
+            "-d",
+            "license=none",
+        ],
+        &[
+            "-d",
+            "serving=kserve",
+            "-d",
+            "training=argo-workflows",
+            "-d",
+            "gitops=false",
+            "-d",
+            "platform=openshift",
+        ],
+    ];
+    for (i, data) in combinations.iter().enumerate() {
+        let old = format!("old{i}/proj");
+        let fresh = format!("fresh{i}/proj");
+        env.groundwork()
+            .args([
+                "new",
+                &old,
+                "--template",
+                "datascience",
+                "--ref",
+                "1.0.0",
+                "--defaults",
+            ])
+            .args(*data)
+            .assert()
+            .success();
+        assert!(
+            env.read(&format!("{old}/.groundwork.toml"))
+                .contains("version = \"1.0.0\"")
+        );
+        env.commit_all(&old, "as generated");
+        env.update(&old, &["--to", "1.1.0"])
+            .assert()
+            .success()
+            .code(0);
+        env.groundwork()
+            .args([
+                "new",
+                &fresh,
+                "--template",
+                "datascience",
+                "--ref",
+                "1.1.0",
+                "--defaults",
+            ])
+            .args(*data)
+            .assert()
+            .success();
+        assert_eq!(
+            project_files(&env.path(&old)),
+            project_files(&env.path(&fresh)),
+            "combination {data:?}"
+        );
+        assert!(
+            env.read(&format!("{old}/.groundwork.toml"))
+                .contains("version = \"1.1.0\"")
+        );
+    }
+}
