@@ -685,3 +685,43 @@ fn builtin_projects_from_1_0_0_update_cleanly_to_1_1_0() {
         );
     }
 }
+
+#[test]
+fn a_git_template_applies_subdirectory_excludes_and_rules_like_a_directory() {
+    let env = TestEnv::new();
+    let repo = env.template_repo("gitrepo");
+    repo.version(
+        "1.0.0",
+        "subdirectory = \"project\"\nexclude = [\"partials/**\"]\n\n[[questions]]\nname = \"ci\"\nchoices = [\"github\", \"none\"]\n\n[[files]]\nwhen = \"ci == 'github'\"\npaths = [\".github/**\"]\n",
+    )
+    .file("README.md", "maintainers\n")
+    .file("project/README.md.tera", "{% include \"partials/head.tera\" %}ci={{ ci }}\n")
+    .file("project/partials/head.tera", "# head\n")
+    .file("project/.github/workflows/ci.yml", "on: push\n")
+    .file("project/notes.txt~", "backup\n")
+    .tag();
+    for (dest, ci) in [("gh", "github"), ("plain", "none")] {
+        env.groundwork()
+            .args([
+                "new",
+                dest,
+                "--no-git",
+                "--defaults",
+                "-d",
+                &format!("ci={ci}"),
+                "--template",
+            ])
+            .arg(repo.path())
+            .assert()
+            .success();
+        assert_eq!(
+            env.read(&format!("{dest}/README.md")),
+            format!("# head\nci={ci}\n")
+        );
+        assert!(!env.exists(&format!("{dest}/partials")));
+        assert!(!env.exists(&format!("{dest}/notes.txt~")));
+        assert!(!env.exists(&format!("{dest}/project")));
+    }
+    assert!(env.exists("gh/.github/workflows/ci.yml"));
+    assert!(!env.exists("plain/.github"));
+}

@@ -205,3 +205,95 @@ fn a_real_terminal_session_asks_and_reasks() {
     assert!(screen.contains("does not match the pattern"), "{screen}");
     assert_eq!(env.read("out/out.txt"), "ok true gcp\n");
 }
+
+/// Records the choices each select showed and answers with the second one.
+struct SecondChoice {
+    shown: Vec<Vec<String>>,
+    refusals: Vec<String>,
+}
+
+impl Prompter for SecondChoice {
+    fn text(&mut self, _: &Question, default: Option<&str>) -> Result<String> {
+        Ok(default.unwrap_or("Bad Name").to_owned())
+    }
+    fn secret(&mut self, _: &Question) -> Result<String> {
+        Ok(String::new())
+    }
+    fn confirm(&mut self, _: &Question, default: bool) -> Result<bool> {
+        Ok(default)
+    }
+    fn select(&mut self, _: &Question, choices: &[String], _: usize) -> Result<usize> {
+        self.shown.push(choices.to_vec());
+        Ok(1)
+    }
+    fn multi_select(&mut self, _: &Question, choices: &[String], _: &[bool]) -> Result<Vec<usize>> {
+        self.shown.push(choices.to_vec());
+        Ok(vec![1])
+    }
+    fn refuse(&mut self, question: &Question, message: &str) {
+        assert!(self.refusals.is_empty(), "asked again after {message}");
+        self.refusals.push(format!("{}: {message}", question.name));
+    }
+}
+
+#[test]
+fn prompts_show_choice_labels_and_record_values() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "labels",
+            "[[questions]]\nname = \"store\"\nchoices = [{ value = \"s3\", label = \"Amazon S3\" }, { value = \"gcs\", label = \"Google Cloud Storage\" }, \"local\"]\n\n[[questions]]\nname = \"extras\"\ntype = \"multi-choice\"\nchoices = [\"docs\", { value = \"lint\", label = \"Linters (ruff)\" }]\n",
+        )
+        .file("out.txt.tera", "{{ store }} {{ extras | join(sep=',') }}\n")
+        .build();
+    let mut prompter = SecondChoice {
+        shown: Vec::new(),
+        refusals: Vec::new(),
+    };
+    run(
+        &options(&env, template, &[]),
+        Some(&mut prompter),
+        &mut Vec::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        prompter.shown,
+        [
+            vec!["Amazon S3", "Google Cloud Storage", "local"],
+            vec!["docs", "Linters (ruff)"]
+        ]
+    );
+    assert_eq!(env.read("out/out.txt"), "gcs lint\n");
+    let answers = env.read("out/.groundwork.toml");
+    assert!(
+        answers.contains("store = \"gcs\"") && answers.contains("extras = [\"lint\"]"),
+        "{answers}"
+    );
+}
+
+#[test]
+fn a_validate_message_is_what_the_prompt_shows_on_refusal() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "vm",
+            "[[questions]]\nname = \"name\"\nvalidate = '^[a-z]+$'\nvalidate_message = \"lower-case letters only\"\n",
+        )
+        .file("out.txt.tera", "{{ name }}\n")
+        .build();
+    let mut prompter = Scripted {
+        answers: vec!["Bad", "good"],
+        ..Scripted::default()
+    };
+    run(
+        &options(&env, template, &[]),
+        Some(&mut prompter),
+        &mut Vec::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        prompter.refusals,
+        ["name: answer for `name` (typed) is \"Bad\": lower-case letters only"]
+    );
+    assert_eq!(env.read("out/out.txt"), "good\n");
+}
