@@ -10,6 +10,7 @@ use crate::diff::DiffOptions;
 use crate::error::Result;
 use crate::new::NewOptions;
 use crate::source::{DEFAULT_TEMPLATE, Source};
+use crate::template_test::TestOptions as TemplateTestOptions;
 use crate::update::UpdateOptions;
 
 const EXIT_STATUS: &str = "Exit status: 0 success (check: up to date); 1 error, nothing was changed; \
@@ -63,6 +64,37 @@ pub enum TemplateCommand {
     /// Check the template in DIR: template.toml, every expression and file, and a render of a
     /// covering set of answer combinations; reports every error with the answers that trigger it
     Check(TemplateCheckArgs),
+    /// Run the template's [[checks]] in a generated project for every combination of the covering
+    /// set, in temporary directories, several at a time
+    Test(TemplateTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateTestArgs {
+    /// The template directory (the one holding template.toml)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+
+    /// How many combinations run at once (default: the number of CPUs)
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Print a JSON summary (every check of every combination) instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl TemplateTestArgs {
+    pub fn into_options(self) -> TemplateTestOptions {
+        TemplateTestOptions {
+            dir: self.dir,
+            jobs: self.jobs.map_or_else(
+                || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+                usize::from,
+            ),
+            json: self.json,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

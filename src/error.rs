@@ -234,6 +234,20 @@ pub enum Error {
         combinations: usize,
     },
 
+    #[error(
+        "template test of {path}: {failed} of {total} checks failed; each failure is listed above with its answers"
+    )]
+    TemplateTest {
+        path: PathBuf,
+        failed: usize,
+        total: usize,
+    },
+
+    #[error(
+        "{path} declares no [[checks]]: add one, such as [[checks]] name = \"tests\" run = \"make test\", for `groundwork template test` to run in each generated project"
+    )]
+    NoChecks { path: PathBuf },
+
     #[error("cannot ask `{question}`: {message}")]
     Prompt { question: String, message: String },
 

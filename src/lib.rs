@@ -20,6 +20,7 @@ pub mod render;
 pub mod source;
 pub mod template;
 pub mod template_check;
+pub mod template_test;
 pub mod terminal;
 pub mod tree;
 pub mod update;
@@ -91,6 +92,9 @@ fn dispatch(command: cli::Command, out: &mut dyn Write) -> Result<i32> {
         cli::Command::Templates => list_templates(out).map(|()| 0),
         cli::Command::Template(cli::TemplateCommand::Check(args)) => {
             template_check::run(&args.dir, out).map(|()| 0)
+        }
+        cli::Command::Template(cli::TemplateCommand::Test(args)) => {
+            template_test::run(&args.into_options(), out).map(|()| 0)
         }
         cli::Command::Template(cli::TemplateCommand::Release(args)) => {
             let cut = release::cut(&args.dir, &args.version)?;

@@ -19,7 +19,7 @@ use crate::template::{Kind, Manifest, Template};
 const CHECK_DESTINATION: &str = "template-check";
 
 /// One question pinned to one value, as `-d` would give it: (question index, value text).
-type Pin = (usize, String);
+pub(crate) type Pin = (usize, String);
 
 /// Checks the template in `dir`, prints every problem and the number of combinations rendered.
 /// `Ok(())` when the template is clean; [`Error::TemplateCheck`] when it is not.
@@ -67,7 +67,7 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<()> {
 }
 
 /// `ci=gitlab, platform=openshift`, or `the defaults`.
-fn describe(manifest: &Manifest, combination: &[Pin]) -> String {
+pub(crate) fn describe(manifest: &Manifest, combination: &[Pin]) -> String {
     if combination.is_empty() {
         return "the defaults".to_owned();
     }
@@ -78,9 +78,9 @@ fn describe(manifest: &Manifest, combination: &[Pin]) -> String {
         .join(", ")
 }
 
-/// Renders the project (and `message_after`) for one combination of pinned answers.
-fn render_combination(template: &Template, combination: &[Pin]) -> Result<()> {
-    let manifest = &template.manifest;
+/// The `-d` arguments of one combination: its pinned answers, and a stand-in for every question
+/// that has no default (so that its files are rendered too).
+pub(crate) fn arguments(manifest: &Manifest, combination: &[Pin]) -> Vec<String> {
     let mut args: Vec<String> = combination
         .iter()
         .map(|(q, v)| format!("{}={v}", manifest.questions[*q].name))
@@ -96,6 +96,13 @@ fn render_combination(template: &Template, combination: &[Pin]) -> Result<()> {
             args.push(format!("{}={stand_in}", question.name));
         }
     }
+    args
+}
+
+/// Renders the project (and `message_after`) for one combination of pinned answers.
+fn render_combination(template: &Template, combination: &[Pin]) -> Result<()> {
+    let manifest = &template.manifest;
+    let args = arguments(manifest, combination);
     let mut presets = Presets::default();
     presets.add_data_args(&args)?;
     let expressions = Expressions::new(CHECK_DESTINATION);
@@ -191,7 +198,7 @@ fn groups(template: &Template) -> Vec<BTreeSet<usize>> {
 /// The combinations to render: the defaults, then combinations built greedily until every value
 /// of every choice and bool question, and every pair of values of two questions sharing a
 /// condition, has been pinned in at least one of them.
-fn covering_set(template: &Template) -> Vec<Vec<Pin>> {
+pub(crate) fn covering_set(template: &Template) -> Vec<Vec<Pin>> {
     let questions = &template.manifest.questions;
     let mut needed: Vec<Vec<Pin>> = Vec::new();
     let mut pairs = BTreeSet::new();

@@ -39,6 +39,8 @@ pub struct Manifest {
     pub exclude: Vec<String>,
     /// Printed, rendered, after a successful `new`.
     pub message_after: Option<String>,
+    /// `[[checks]]`: what `groundwork template test` runs in each generated project.
+    pub checks: Vec<Check>,
     /// Where the manifest was read from, for error messages.
     pub path: PathBuf,
 }
@@ -60,6 +62,16 @@ pub struct Computed {
     pub name: String,
     pub expression: String,
     /// 1-based line of the entry in the manifest.
+    pub line: usize,
+}
+
+/// One `[[checks]]` entry: a shell command run inside each generated project (when `when` holds).
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub name: String,
+    pub run: String,
+    pub when: Option<String>,
+    /// 1-based line of the check's table in the manifest.
     pub line: usize,
 }
 
@@ -175,6 +187,16 @@ struct RawManifest {
     computed: Ordered<Spanned<String>>,
     #[serde(default)]
     files: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    checks: Vec<Spanned<RawCheck>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    name: String,
+    run: String,
+    when: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -333,6 +355,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
         raw.template.exclude,
     )?;
 
+    let checks = parse_checks(path, text, raw.checks)?;
+
     Ok(Manifest {
         name: raw.template.name,
         version,
@@ -344,6 +368,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
         subdirectory,
         exclude,
         message_after: raw.template.message_after,
+        checks,
         path: path.to_owned(),
     })
 }
@@ -417,6 +442,39 @@ fn parse_rules(path: &Path, text: &str, raw: Vec<Spanned<RawRule>>) -> Result<Ve
     }
 
     Ok(rules)
+}
+
+fn parse_checks(path: &Path, text: &str, raw: Vec<Spanned<RawCheck>>) -> Result<Vec<Check>> {
+    let mut checks: Vec<Check> = Vec::with_capacity(raw.len());
+    for spanned in raw {
+        let line = line_column(text, spanned.span().start).0;
+        let check = spanned.into_inner();
+        let fail = |message: &str| Error::Manifest {
+            path: path.to_owned(),
+            line,
+            column: 1,
+            message: format!("[[checks]] `{}`: {message}", check.name),
+        };
+        if check.name.trim().is_empty() {
+            return Err(fail("`name` must not be empty"));
+        }
+        if check.run.trim().is_empty() {
+            return Err(fail("`run` must hold the command to run"));
+        }
+        if let Some(first) = checks.iter().find(|c| c.name == check.name) {
+            return Err(fail(&format!(
+                "a check on line {} has the same name; check names must be unique",
+                first.line
+            )));
+        }
+        checks.push(Check {
+            name: check.name,
+            run: check.run,
+            when: check.when,
+            line,
+        });
+    }
+    Ok(checks)
 }
 
 fn check_subdirectory(given: &str) -> Result<String, String> {

@@ -123,6 +123,16 @@ impl Template {
             check_names(&computed.expression, &known).map_err(fail)?;
             known.push(&computed.name);
         }
+        for check in &manifest.checks {
+            if let Some(when) = &check.when {
+                check_names(when, &known).map_err(|message| Error::Manifest {
+                    path: manifest.path.clone(),
+                    line: check.line,
+                    column: 1,
+                    message: format!("[[checks]] `{}`: `when`: {message}", check.name),
+                })?;
+            }
+        }
         for rule in &manifest.rules {
             check_names(&rule.when, &known).map_err(|message| Error::FileRule {
                 path: manifest.path.clone(),

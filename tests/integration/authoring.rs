@@ -725,3 +725,140 @@ fn a_git_template_applies_subdirectory_excludes_and_rules_like_a_directory() {
     assert!(env.exists("gh/.github/workflows/ci.yml"));
     assert!(!env.exists("plain/.github"));
 }
+
+/// A template with three checks: one always passing, one only for `ci=gitlab`, and one that fails
+/// unless `ci=github`.
+fn checked_template(env: &TestEnv) -> std::path::PathBuf {
+    env.template(
+        "checked",
+        "[[questions]]\nname = \"ci\"\nchoices = [\"github\", \"gitlab\", \"none\"]\n\n[[files]]\nwhen = \"ci == 'gitlab'\"\npaths = [\".gitlab-ci.yml\"]\n\n[[checks]]\nname = \"readme\"\nrun = \"test -f README.md && git log --oneline | grep -q groundwork\"\n\n[[checks]]\nname = \"gitlab-file\"\nwhen = \"ci == 'gitlab'\"\nrun = \"test -f .gitlab-ci.yml\"\n\n[[checks]]\nname = \"mentions-github\"\nrun = \"grep -q github README.md || { echo 'README does not mention github'; exit 3; }\"\n",
+    )
+    .file("README.md.tera", "ci={{ ci }}\n")
+    .file(".gitlab-ci.yml", "stages: []\n")
+    .build()
+}
+
+#[test]
+fn template_test_runs_every_check_on_every_combination_and_fails_on_a_broken_one() {
+    let env = TestEnv::new();
+    checked_template(&env);
+    let assert = env
+        .groundwork()
+        .args(["template", "test", "checked", "-j", "2"])
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        stdout_of(&assert),
+        "PASS  readme           the defaults
+SKIP  gitlab-file      the defaults
+PASS  mentions-github  the defaults
+PASS  readme           ci=github
+SKIP  gitlab-file      ci=github
+PASS  mentions-github  ci=github
+PASS  readme           ci=gitlab
+PASS  gitlab-file      ci=gitlab
+FAIL  mentions-github  ci=gitlab
+    exit status 3
+    | README does not mention github
+PASS  readme           ci=none
+SKIP  gitlab-file      ci=none
+FAIL  mentions-github  ci=none
+    exit status 3
+    | README does not mention github
+checked 1.0.0: 4 combinations, 7 passed, 2 failed, 3 skipped.
+"
+    );
+    assert_eq!(
+        stderr_of(&assert),
+        "error: template test of checked: 2 of 9 checks failed; each failure is listed above with its answers\n"
+    );
+
+    // Fixed, it passes.
+    let manifest = env
+        .read("checked/template.toml")
+        .replace("grep -q github README.md", "grep -q ci= README.md");
+    env.write("checked/template.toml", manifest);
+    env.groundwork()
+        .args(["template", "test", "checked", "-j", "1"])
+        .assert()
+        .success()
+        .stdout(predicates::str::ends_with(
+            "checked 1.0.0: 4 combinations, 9 passed, 0 failed, 3 skipped.\n",
+        ));
+}
+
+#[test]
+fn template_test_json_lists_every_check_and_combination() {
+    let env = TestEnv::new();
+    checked_template(&env);
+    let assert = env
+        .groundwork()
+        .args(["template", "test", "checked", "--json"])
+        .assert()
+        .failure()
+        .code(1);
+    let summary: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(summary["combinations"], 4);
+    assert_eq!(summary["passed"], 7);
+    assert_eq!(summary["failed"], 2);
+    assert_eq!(summary["skipped"], 3);
+    let results = summary["results"].as_array().unwrap();
+    assert_eq!(results.len(), 12);
+    assert_eq!(
+        results[8],
+        serde_json::json!({
+            "check": "mentions-github",
+            "answers": "ci=gitlab",
+            "status": "fail",
+            "exit_code": 3,
+            "output": "README does not mention github\n"
+        })
+    );
+    assert_eq!(
+        results[7],
+        serde_json::json!({"check": "gitlab-file", "answers": "ci=gitlab", "status": "pass", "exit_code": 0})
+    );
+}
+
+#[test]
+fn template_test_without_checks_says_how_to_add_one() {
+    let env = TestEnv::new();
+    let template = env.template("t", "").file("a.txt", "").build();
+    let assert = env
+        .groundwork()
+        .args(["template", "test"])
+        .arg(&template)
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        stderr_of(&assert),
+        format!(
+            "error: {} declares no [[checks]]: add one, such as [[checks]] name = \"tests\" run = \"make test\", for `groundwork template test` to run in each generated project\n",
+            manifest_path(&template)
+        )
+    );
+}
+
+#[test]
+fn a_check_when_naming_an_unknown_variable_is_an_error_with_its_line() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "t",
+            "[[checks]]\nname = \"x\"\nrun = \"true\"\nwhen = \"nope\"\n",
+        )
+        .file("a.txt", "")
+        .build();
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults"],
+        &format!(
+            "{}:{}:1: [[checks]] `x`: `when`: `nope` is neither a question nor a computed value defined before this point; known: ",
+            manifest_path(&template),
+            line_of(&template, "[[checks]]")
+        ),
+    );
+}
