@@ -80,6 +80,14 @@ impl Answers {
             .map(|(n, v, _)| (n.as_str(), v))
     }
 
+    /// Whether `name` is a question that was answered (asked, given or defaulted), not skipped by
+    /// its `when` and not a computed value.
+    pub fn answered(&self, name: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|(n, _, o)| n == name && *o == Origin::Answered)
+    }
+
     fn insert(&mut self, name: &str, value: Value, origin: Origin) {
         self.entries.push((name.to_owned(), value, origin));
     }

@@ -120,6 +120,67 @@ fn render_combination(template: &Template, combination: &[Pin]) -> Result<()> {
     Ok(())
 }
 
+/// The questions that are asked (their `when` holds) with `pinned` answers and defaults.
+fn asked(template: &Template, pinned: &BTreeMap<usize, String>) -> BTreeSet<usize> {
+    let manifest = &template.manifest;
+    let combination: Vec<Pin> = pinned.iter().map(|(q, v)| (*q, v.clone())).collect();
+    let mut presets = Presets::default();
+    let answers = presets
+        .add_data_args(&arguments(manifest, &combination))
+        .and_then(|()| {
+            answers::collect(
+                manifest,
+                &presets,
+                Mode::Unattended,
+                &Expressions::new(CHECK_DESTINATION),
+            )
+        });
+    match answers {
+        Ok(answers) => (0..manifest.questions.len())
+            .filter(|&q| answers.answered(&manifest.questions[q].name))
+            .collect(),
+        // The render reports the error; count every pin as asked.
+        Err(_) => pinned.keys().copied().collect(),
+    }
+}
+
+/// Pins the choice and bool questions that `question`'s `when` uses to the first values (in the
+/// order of their choices) that make it asked, without changing any pin already set.
+fn enable(template: &Template, question: usize, pinned: &mut BTreeMap<usize, String>) {
+    let manifest = &template.manifest;
+    let Some(when) = &manifest.questions[question].when else {
+        return;
+    };
+    let free: Vec<usize> = expression_variables(when)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|name| manifest.questions.iter().position(|q| &q.name == name))
+        .filter(|q| !pinned.contains_key(q) && !values(&manifest.questions[*q].kind).is_empty())
+        .collect();
+    let mut candidates: Vec<BTreeMap<usize, String>> = vec![pinned.clone()];
+    for &q in &free {
+        candidates = candidates
+            .into_iter()
+            .flat_map(|candidate| {
+                values(&manifest.questions[q].kind)
+                    .into_iter()
+                    .map(move |value| {
+                        let mut next = candidate.clone();
+                        next.insert(q, value);
+                        next
+                    })
+            })
+            .take(256)
+            .collect();
+    }
+    if let Some(found) = candidates
+        .into_iter()
+        .find(|candidate| asked(template, candidate).contains(&question))
+    {
+        *pinned = found;
+    }
+}
+
 /// The values `template check` tries for a question: every choice, both bools; none for free text.
 fn values(kind: &Kind) -> Vec<String> {
     match kind {
@@ -230,16 +291,126 @@ pub(crate) fn covering_set(template: &Template) -> Vec<Vec<Pin>> {
             let fits = requirement
                 .iter()
                 .all(|(q, v)| pinned.get(q).is_none_or(|p| p == v));
-            if fits {
-                pinned.extend(requirement.iter().cloned());
+            if !fits {
+                continue;
+            }
+            let mut trial = pinned.clone();
+            trial.extend(requirement.iter().cloned());
+            // A question whose `when` is false is not asked: pin the questions its `when` uses
+            // so that it is, or leave the requirement for another combination.
+            let reachable = requirement.iter().all(|(q, _)| {
+                questions[*q].when.is_none() || {
+                    if !asked(template, &trial).contains(q) {
+                        enable(template, *q, &mut trial);
+                    }
+                    asked(template, &trial).contains(q)
+                }
+            });
+            if reachable {
+                pinned = trial;
             }
         }
+        let asked = asked(template, &pinned);
+        pinned.retain(|q, _| asked.contains(q));
+        let before = needed.len();
         needed.retain(|requirement| {
             !requirement
                 .iter()
                 .all(|(q, v)| pinned.get(q).is_some_and(|p| p == v))
         });
+        if needed.len() == before {
+            // The first requirement cannot be met: its question is never asked with that value.
+            needed.remove(0);
+            continue;
+        }
         combinations.push(pinned.into_iter().collect());
     }
     combinations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The effective answers of every combination of the built-in template's covering set.
+    fn builtin_answers() -> Vec<BTreeMap<String, String>> {
+        let template = crate::source::builtin_templates()
+            .unwrap()
+            .into_iter()
+            .find(|t| t.manifest.name == "datascience")
+            .unwrap();
+        covering_set(&template)
+            .iter()
+            .map(|combination| {
+                let mut presets = Presets::default();
+                presets
+                    .add_data_args(&arguments(&template.manifest, combination))
+                    .unwrap();
+                let answers = answers::collect(
+                    &template.manifest,
+                    &presets,
+                    Mode::Unattended,
+                    &Expressions::new(CHECK_DESTINATION),
+                )
+                .unwrap();
+                answers
+                    .iter()
+                    .filter(|(name, _)| answers.answered(name))
+                    .map(|(name, value)| {
+                        let text = serde_json::to_value(value).unwrap();
+                        (
+                            name.to_owned(),
+                            text.as_str().map_or(text.to_string(), str::to_owned),
+                        )
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_builtin_covering_set_has_every_value_and_every_reachable_pair() {
+        let combinations = builtin_answers();
+        let has = |pairs: &[(&str, &str)]| {
+            combinations.iter().any(|answers| {
+                pairs
+                    .iter()
+                    .all(|(k, v)| answers.get(*k).map(String::as_str) == Some(*v))
+            })
+        };
+        for (question, values) in [
+            ("serving", &["none", "deployment", "kserve"][..]),
+            ("platform", &["kubernetes", "openshift"]),
+            ("training", &["none", "argo-workflows"]),
+            ("ci", &["github", "gitlab", "none"]),
+            ("license", &["Apache-2.0", "MIT", "BSD-3-Clause", "none"]),
+            ("python_version", &["3.10", "3.11", "3.12", "3.13"]),
+        ] {
+            for value in values {
+                assert!(
+                    has(&[(question, value)]),
+                    "{question}={value} never rendered"
+                );
+            }
+        }
+        for serving in ["none", "deployment", "kserve"] {
+            for platform in ["kubernetes", "openshift"] {
+                assert!(has(&[("serving", serving), ("platform", platform)]));
+            }
+            for training in ["none", "argo-workflows"] {
+                assert!(has(&[("serving", serving), ("training", training)]));
+            }
+        }
+        // gitops is asked only when something deploys: both values, with each way of deploying.
+        for gitops in ["true", "false"] {
+            assert!(has(&[
+                ("serving", "none"),
+                ("training", "argo-workflows"),
+                ("gitops", gitops)
+            ]));
+            assert!(has(&[("serving", "kserve"), ("gitops", gitops)]));
+            assert!(has(&[("serving", "deployment"), ("gitops", gitops)]));
+        }
+        assert!(combinations.len() <= 12, "{}", combinations.len());
+    }
 }
