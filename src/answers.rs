@@ -485,10 +485,15 @@ fn coerce(question: &Question, raw: &Raw, origin: &str) -> Result<Value> {
                 _ => None,
             };
             value.ok_or_else(|| {
-                invalid(
-                    data.to_string(),
-                    format!("expected a {} answer", question.kind.describe()),
-                )
+                let expected = match &question.kind {
+                    Kind::Choice(choices) => format!("expected one of: {}", choices.join(", ")),
+                    Kind::MultiChoice(choices) => format!(
+                        "expected a list of: {} (or a comma-separated string)",
+                        choices.join(", ")
+                    ),
+                    kind => format!("expected a {} answer", kind.describe()),
+                };
+                invalid(data.to_string(), expected)
             })
         }
     }

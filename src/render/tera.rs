@@ -58,17 +58,81 @@ fn template_of(error: &tera::Error) -> Option<String> {
     }
 }
 
+/// Every filter a template can use: Tera's own, tera-contrib's and groundwork's (documented, with an
+/// example each, in docs/template-format.md).
+pub const FILTERS: &[&str] = &[
+    "abs",
+    "capitalize",
+    "date",
+    "default",
+    "escape",
+    "escape_html",
+    "escape_xml",
+    "first",
+    "float",
+    "get",
+    "group_by",
+    "indent",
+    "int",
+    "join",
+    "json_encode",
+    "kebab_case",
+    "keys",
+    "last",
+    "length",
+    "lower",
+    "newlines_to_br",
+    "nth",
+    "pairs",
+    "pascal_case",
+    "pluralize",
+    "replace",
+    "reverse",
+    "round",
+    "safe",
+    "slugify",
+    "snake_case",
+    "sort",
+    "split",
+    "str",
+    "title",
+    "trim",
+    "trim_end",
+    "trim_start",
+    "truncate",
+    "unique",
+    "upper",
+    "values",
+    "wordcount",
+];
+
 /// Tera's message with its causes, which carry the line and the offending variable.
 fn describe(error: &tera::Error) -> String {
     // Tera starts its reports with "error: ", which groundwork prints itself.
     let text = error.to_string();
     let mut message = text.strip_prefix("error: ").unwrap_or(&text).to_owned();
+    if message.starts_with("Unknown filter") {
+        let _ = write!(
+            message,
+            "\nknown filters: {} (see docs/template-format.md)",
+            FILTERS.join(", ")
+        );
+    }
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         let _ = write!(message, ": {cause}");
         source = cause.source();
     }
     message
+}
+
+/// The file a Tera report points at (` --> path:line:column`), when it names one.
+fn reported_file(message: &str) -> Option<String> {
+    let (_, rest) = message.split_once(" --> ")?;
+    let location = rest.lines().next()?;
+    let mut parts = location.rsplitn(3, ':');
+    let (_column, _line, path) = (parts.next()?, parts.next()?, parts.next()?);
+    Some(path.to_owned())
 }
 
 /// Tera treats an undefined variable inside a condition as false, so a misspelt name in a `when`
@@ -84,9 +148,11 @@ fn undefined_variable(tera: &Tera, name: &str, text: &str, known: &[&str]) -> Op
     unknown.sort_unstable();
     let variable = unknown.first()?;
     let word = regex::Regex::new(&format!(r"\b{}\b", regex::escape(variable))).ok()?;
+    // A one-line snippet (a `when`, a default, a path segment) has no line worth naming.
     let line = text
         .lines()
         .position(|l| word.is_match(l))
+        .filter(|_| text.contains('\n'))
         .map_or(String::new(), |i| format!(" (line {})", i + 1));
     Some(format!(
         "variable `{variable}` is not defined{line}; defined: {}",
@@ -162,9 +228,15 @@ impl TeraEngine {
         }
         // Added in one batch so that includes resolve whatever the file order.
         tera.add_raw_templates(sources.iter().copied())
-            .map_err(|e| Error::Render {
-                path: template_of(&e).unwrap_or_default(),
-                message: describe(&e),
+            .map_err(|e| {
+                let message = describe(&e);
+                Error::Render {
+                    path: template_of(&e)
+                        .filter(|p| !p.is_empty())
+                        .or_else(|| reported_file(&message))
+                        .unwrap_or_default(),
+                    message,
+                }
             })?;
         for (path, text) in sources {
             if let Some(message) = undefined_variable(&tera, path, text, &known_refs) {
@@ -320,6 +392,20 @@ mod tests {
             rows += 1;
         }
         assert!(rows >= 55, "only {rows} documented examples found");
+        let filters = section.split_once("| filter |").unwrap().1;
+        let filters = filters.split_once("\n\n").unwrap().0;
+        let mut documented: Vec<&str> = filters
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split(" | ").next())
+            .flat_map(|names| names.split(" / "))
+            .map(|name| name.trim_matches('`'))
+            .collect();
+        documented.sort_unstable();
+        assert_eq!(
+            documented, FILTERS,
+            "FILTERS and the documented filters differ"
+        );
     }
 
     #[test]

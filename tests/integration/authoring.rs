@@ -862,3 +862,78 @@ fn a_check_when_naming_an_unknown_variable_is_an_error_with_its_line() {
         ),
     );
 }
+
+#[test]
+fn an_unknown_filter_names_the_file_and_lists_the_known_filters() {
+    let env = TestEnv::new();
+    let template = env
+        .template("t", "[[questions]]\nname = \"x\"\ndefault = \"a\"\n")
+        .file("a.txt.tera", "line1\n{{ x | nosuch }}\n")
+        .build();
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults"],
+        "template file `a.txt.tera`: Unknown filter `nosuch`\n --> a.txt.tera:2:8\n  |\n2 | {{ x | nosuch }}\n  |        ^^^^^^\nknown filters: abs, capitalize, date, default, escape, escape_html, escape_xml, first, float, get, group_by, indent, int, join, json_encode, kebab_case, keys, last, length, lower, newlines_to_br, nth, pairs, pascal_case, pluralize, replace, reverse, round, safe, slugify, snake_case, sort, split, str, title, trim, trim_end, trim_start, truncate, unique, upper, values, wordcount (see docs/template-format.md)",
+    );
+}
+
+#[test]
+fn a_when_error_points_at_the_question_line_not_an_internal_snippet() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "t",
+            "[[questions]]\nname = \"x\"\ndefault = \"a\"\n\n[[questions]]\nname = \"y\"\ndefault = \"b\"\nwhen = \"x == 'a' and nope\"\n",
+        )
+        .file("a.txt", "")
+        .build();
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults"],
+        &format!(
+            "{}:{}: question `y`: `when`: variable `nope` is not defined; defined: x, destination_name",
+            manifest_path(&template),
+            line_of(&template, "name = \"y\"") - 1
+        ),
+    );
+}
+
+#[test]
+fn data_file_answers_are_typed_and_refused_like_d_answers() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "t",
+            "[[questions]]\nname = \"c\"\nchoices = [\"a\", \"b\"]\n\n[[questions]]\nname = \"flag\"\ntype = \"bool\"\n",
+        )
+        .file("out.txt.tera", "{{ c }} {{ flag }}\n")
+        .build();
+    env.write("wrong.toml", "c = 5\n");
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults", "--data-file", "wrong.toml"],
+        "answer for `c` (from wrong.toml) is \"5\": expected one of: a, b",
+    );
+    env.write("maybe.toml", "flag = \"maybe\"\n");
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults", "--data-file", "maybe.toml"],
+        "answer for `flag` (from maybe.toml) is \"maybe\": expected true/false or yes/no",
+    );
+    refuses_exactly(
+        &env,
+        &template,
+        &["--defaults", "-d", "flag=maybe"],
+        "answer for `flag` (from -d flag=maybe) is \"maybe\": expected true/false or yes/no",
+    );
+    // A bool as a string means the same in a data file as with -d.
+    env.write("yes.toml", "flag = \"yes\"\nc = \"b\"\n");
+    env.new_project(&template, "out", &["--defaults", "--data-file", "yes.toml"])
+        .assert()
+        .success();
+    assert_eq!(env.read("out/out.txt"), "b true\n");
+}
