@@ -226,11 +226,12 @@ pub enum Error {
     },
 
     #[error(
-        "template check of {path} found {errors} error(s) in {combinations} combinations of answers; fix them and run `groundwork template check` again"
+        "template check of {path} found {errors} in {combinations} combinations of answers; fix them and run `groundwork template check` again"
     )]
     TemplateCheck {
         path: PathBuf,
-        errors: usize,
+        /// "1 error" or "N errors".
+        errors: String,
         combinations: usize,
     },
 

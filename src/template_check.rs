@@ -2,7 +2,8 @@
 //! checks `template.toml`, the expressions of `[computed]` and `[[files]]` and the rules' globs;
 //! then every file is rendered with a covering set of answer combinations (every choice and bool
 //! value at least once, every pair of values of questions that appear together in one condition),
-//! and every error is reported at once with the answers that trigger it. Writes nothing.
+//! and every error is reported at once with the answers that trigger it (the combination's pins
+//! reduced to those the error needs). Writes nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -31,7 +32,8 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<()> {
         if let Err(error) = render_combination(&template, combination) {
             let message = error.to_string();
             if !problems.iter().any(|(m, _)| *m == message) {
-                problems.push((message, describe(&template.manifest, combination)));
+                let trigger = minimize(&template, combination, &message);
+                problems.push((message, describe(&template.manifest, &trigger)));
             }
         }
     }
@@ -41,18 +43,18 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<()> {
     for (message, answers) in &problems {
         write(out, format!("error: {message}\n  with {answers}"))?;
     }
+    let errors = match problems.len() {
+        0 => "no errors".to_owned(),
+        1 => "1 error".to_owned(),
+        n => format!("{n} errors"),
+    };
     write(
         out,
         format!(
-            "Rendered {} combinations of {} {}: {}.",
+            "Rendered {} combinations of {} {}: {errors}.",
             combinations.len(),
             template.manifest.name,
             template.manifest.version,
-            match problems.len() {
-                0 => "no errors".to_owned(),
-                1 => "1 error".to_owned(),
-                n => format!("{n} errors"),
-            }
         ),
     )?;
     if problems.is_empty() {
@@ -60,10 +62,27 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<()> {
     } else {
         Err(Error::TemplateCheck {
             path: dir.to_owned(),
-            errors: problems.len(),
+            errors,
             combinations: combinations.len(),
         })
     }
+}
+
+/// The pins of `combination` the error `message` needs: each pin is dropped in turn and stays
+/// dropped when the render still fails with the same message, so the report names the answers
+/// that trigger the error (`ci=gitlab`), not every answer of the combination.
+fn minimize(template: &Template, combination: &[Pin], message: &str) -> Vec<Pin> {
+    let mut needed = combination.to_vec();
+    let mut i = 0;
+    while i < needed.len() {
+        let mut without = needed.clone();
+        without.remove(i);
+        match render_combination(template, &without) {
+            Err(error) if error.to_string() == message => needed = without,
+            _ => i += 1,
+        }
+    }
+    needed
 }
 
 /// `ci=gitlab, platform=openshift`, or `the defaults`.

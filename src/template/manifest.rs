@@ -35,6 +35,8 @@ pub struct Manifest {
     pub rules: Vec<FileRule>,
     /// `subdirectory`: the folder holding the project's files (`None`: the template root).
     pub subdirectory: Option<String>,
+    /// 1-based line of `subdirectory` in the manifest (1 when there is none).
+    pub subdirectory_line: usize,
     /// `exclude` plus the default excludes (unless `default_excludes = false`), as written.
     pub exclude: Vec<String>,
     /// Printed, rendered, after a successful `new`.
@@ -343,6 +345,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
 
     let computed = parse_computed(path, text, raw.computed, &questions)?;
     let rules = parse_rules(path, text, raw.files)?;
+    let subdirectory_line = raw
+        .template
+        .subdirectory
+        .as_ref()
+        .map_or(1, |s| line_column(text, s.span().start).0);
     let subdirectory = raw
         .template
         .subdirectory
@@ -366,6 +373,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
         computed,
         rules,
         subdirectory,
+        subdirectory_line,
         exclude,
         message_after: raw.template.message_after,
         checks,

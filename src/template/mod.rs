@@ -97,7 +97,7 @@ impl Template {
             Some(folder) if self.project.is_empty() && self.partials.is_empty() => {
                 Err(Error::Manifest {
                     path: self.manifest.path.clone(),
-                    line: 1,
+                    line: self.manifest.subdirectory_line,
                     column: 1,
                     message: format!(
                         "`subdirectory = {folder:?}`: the template has no files in {folder}/; move the project's files there"

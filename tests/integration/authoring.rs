@@ -348,8 +348,9 @@ fn a_subdirectory_without_files_is_an_error() {
         &template,
         &["--defaults"],
         &format!(
-            "{}:1:1: `subdirectory = \"project\"`: the template has no files in project/; move the project's files there",
-            manifest_path(&template)
+            "{}:{}:1: `subdirectory = \"project\"`: the template has no files in project/; move the project's files there",
+            manifest_path(&template),
+            line_of(&template, "subdirectory")
         ),
     );
 }
@@ -522,7 +523,7 @@ fn template_check_finds_an_error_only_one_answer_selects() {
     );
     assert_eq!(
         stderr_of(&assert),
-        "error: template check of t found 1 error(s) in 4 combinations of answers; fix them and run `groundwork template check` again\n"
+        "error: template check of t found 1 error in 4 combinations of answers; fix them and run `groundwork template check` again\n"
     );
 }
 
@@ -566,9 +567,9 @@ fn template_check_covers_every_value_and_every_pair_sharing_a_condition() {
     let template = env
         .template(
             "t",
-            "[[questions]]\nname = \"a\"\nchoices = [\"x\", \"y\", \"z\"]\n\n[[questions]]\nname = \"b\"\ntype = \"bool\"\n\n[[questions]]\nname = \"c\"\nchoices = [\"p\", \"q\"]\n\n[computed]\nab = \"a ~ b\"\n\n[[files]]\nwhen = \"ab == 'zfalse'\"\npaths = [\"zfalse.txt\"]\n\n[[files]]\nwhen = \"c == 'q'\"\npaths = [\"q.txt\"]\n",
+            "[[questions]]\nname = \"a\"\nchoices = [\"x\", \"y\", \"z\"]\n\n[[questions]]\nname = \"b\"\ntype = \"bool\"\n\n[[questions]]\nname = \"c\"\nchoices = [\"p\", \"q\"]\n\n[computed]\nab = \"a ~ b\"\n\n[[files]]\nwhen = \"ab == 'ztrue'\"\npaths = [\"ztrue.txt\"]\n\n[[files]]\nwhen = \"c == 'q'\"\npaths = [\"q.txt\"]\n",
         )
-        .file("zfalse.txt.tera", "{{ a | nth }}\n")
+        .file("ztrue.txt.tera", "{{ a | nth }}\n")
         .file("q.txt.tera", "{{ c | nth }}\n")
         .build();
     let assert = env
@@ -579,8 +580,8 @@ fn template_check_covers_every_value_and_every_pair_sharing_a_condition() {
         .assert()
         .failure();
     let stdout = stdout_of(&assert);
-    assert!(stdout.contains("with a=z, b=false"), "{stdout}");
-    assert!(stdout.contains("c=q"), "{stdout}");
+    assert!(stdout.contains("with a=z, b=true\n"), "{stdout}");
+    assert!(stdout.contains("with c=q\n"), "{stdout}");
     assert!(stdout.contains("Rendered 7 combinations"), "{stdout}");
 }
 
@@ -936,4 +937,56 @@ fn data_file_answers_are_typed_and_refused_like_d_answers() {
         .assert()
         .success();
     assert_eq!(env.read("out/out.txt"), "b true\n");
+}
+
+/// Copies the template at `from` into the environment as `name` (every file, modes kept).
+fn copy_template(env: &TestEnv, from: &Path, name: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let to = env.path(name);
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+            let mode = entry.metadata().unwrap().permissions().mode();
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+    }
+    to
+}
+
+#[test]
+fn template_check_names_only_the_answers_that_trigger_an_error_in_the_builtin_template() {
+    let env = TestEnv::new();
+    let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/datascience");
+    let template = copy_template(&env, &builtin, "ds");
+    let gitlab = template.join("project/.gitlab-ci.yml.tera");
+    let text = std::fs::read_to_string(&gitlab).unwrap();
+    std::fs::write(
+        &gitlab,
+        text.replacen(
+            "# GitLab CI:",
+            "# {{ project_name | truncate(size=3) }} GitLab CI:",
+            1,
+        ),
+    )
+    .unwrap();
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .success();
+    let assert = env
+        .groundwork()
+        .args(["template", "check", "ds"])
+        .assert()
+        .failure()
+        .code(1);
+    let stdout = stdout_of(&assert);
+    assert!(
+        stdout.starts_with("error: template file `.gitlab-ci.yml.tera`: Missing keyword argument `length`\n --> .gitlab-ci.yml.tera:2:"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\n  with ci=gitlab\n"), "{stdout}");
+    assert!(stdout.ends_with(": 1 error.\n"), "{stdout}");
 }
