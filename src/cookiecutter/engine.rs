@@ -19,6 +19,10 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 /// The environment variable that fixes the clock of `{% now %}` (tests only).
 pub const CLOCK_ENV: &str = "GROUNDWORK_COOKIECUTTER_NOW";
 
+/// Python's `string.ascii_letters` and `string.punctuation`, for `random_ascii_string`.
+const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const PUNCTUATION: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
 /// Extensions a template may list in `_extensions`: cookiecutter's own (always on), the tags
 /// rewritten in `tags`, and Jinja2's loop controls (minijinja has them built in).
 const KNOWN_EXTENSIONS: &[&str] = &[
@@ -146,6 +150,7 @@ impl Config {
 pub fn environment(
     config: &Config,
     sources: Arc<BTreeMap<String, String>>,
+    commit: Option<String>,
 ) -> Result<Environment<'static>, String> {
     let mut env = Environment::new();
     let mut syntax = minijinja::syntax::SyntaxConfig::builder();
@@ -182,7 +187,9 @@ pub fn environment(
     env.add_function("random_ascii_string", random_ascii_string);
     env.add_function("uuid4", uuid4);
     env.add_function("__cookiecutter_now", now);
-    env.add_function("__cookiecutter_gitcommit", gitcommit);
+    env.add_function("__cookiecutter_gitcommit", move |short: Option<Value>| {
+        gitcommit(commit.as_deref(), short.is_some_and(|v| v.is_true()))
+    });
     Ok(env)
 }
 
@@ -490,9 +497,17 @@ fn slugify_filter(
     super::slugify::slugify(&py_str(value), &o).map_err(invalid)
 }
 
-fn random_ascii_string(length: i64, punctuation: Option<bool>) -> Result<String, minijinja::Error> {
-    const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    const PUNCTUATION: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn random_ascii_string(
+    length: i64,
+    punctuation: Option<bool>,
+    kwargs: Kwargs,
+) -> Result<String, minijinja::Error> {
+    let punctuation = match punctuation {
+        Some(p) => Some(p),
+        None => kwargs.get::<Option<bool>>("punctuation")?,
+    };
+    kwargs.assert_all_used()?;
     let mut corpus: Vec<char> = LETTERS.chars().collect();
     if punctuation.unwrap_or(false) {
         corpus.extend(PUNCTUATION.chars());
@@ -617,9 +632,17 @@ fn shift(
     t.checked_add(span).map_err(|e| invalid(e.to_string()))
 }
 
-/// jinja2-git: `git rev-parse --verify HEAD` (or `--short`) in the current directory.
-fn gitcommit(short: Option<Value>) -> Result<String, minijinja::Error> {
-    let short = short.is_some_and(|v| v.is_true());
+/// jinja2-git: `git rev-parse --verify HEAD` (or `--short`) where cookiecutter runs it, in the
+/// template's checkout: `commit` when the source knows it, else the repository around the current
+/// directory.
+fn gitcommit(commit: Option<&str>, short: bool) -> Result<String, minijinja::Error> {
+    if let Some(commit) = commit {
+        return Ok(if short {
+            commit.chars().take(7).collect()
+        } else {
+            commit.to_owned()
+        });
+    }
     let repo = git2::Repository::discover(".")
         .map_err(|e| invalid(format!("{{% gitcommit %}}: no git repository here: {e}")))?;
     let head = repo

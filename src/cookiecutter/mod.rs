@@ -72,6 +72,8 @@ pub struct CookiecutterTemplate {
     /// Every file of the template, relative to its root, sorted by path.
     files: Vec<TemplateFile>,
     hooks: Vec<String>,
+    /// The template's git commit, for `{% gitcommit %}`.
+    commit: Option<String>,
 }
 
 impl CookiecutterTemplate {
@@ -127,7 +129,17 @@ impl CookiecutterTemplate {
             template_dir,
             files,
             hooks,
+            commit: None,
         })
+    }
+
+    /// Records the commit the template was read at (a git source knows it): `{% gitcommit %}`
+    /// prints it, as jinja2-git does inside cookiecutter's checkout. Without it, the repository
+    /// around the current directory is asked.
+    #[must_use]
+    pub fn with_commit(mut self, commit: impl Into<String>) -> Self {
+        self.commit = Some(commit.into());
+        self
     }
 
     /// What would be prompted (not `_`/`__` private), in file order.
@@ -167,12 +179,12 @@ impl CookiecutterTemplate {
             .collect();
         obj.shift_remove("__prompts__");
         let config = engine::Config::from_context(&obj).map_err(setting)?;
-        let env = engine::environment(&config, Arc::default()).map_err(|message| {
-            Error::CookiecutterSetting {
+        let env = engine::environment(&config, Arc::default(), self.commit.clone()).map_err(
+            |message| Error::CookiecutterSetting {
                 setting: "_jinja2_env_vars".into(),
                 message,
-            }
-        })?;
+            },
+        )?;
         let mut answers = Map::new();
         let failed = |key: &str, message: String| Error::CookiecutterVariable {
             variable: key.to_owned(),
@@ -225,11 +237,15 @@ impl CookiecutterTemplate {
             })?;
         let config = engine::Config::from_context(cc).map_err(setting)?;
         let prefix = format!("{}/", self.template_dir);
-        let env = engine::environment(&config, Arc::new(self.loader_sources(&config, &prefix)))
-            .map_err(|message| Error::CookiecutterSetting {
-                setting: "_jinja2_env_vars".into(),
-                message,
-            })?;
+        let env = engine::environment(
+            &config,
+            Arc::new(self.loader_sources(&config, &prefix)),
+            self.commit.clone(),
+        )
+        .map_err(|message| Error::CookiecutterSetting {
+            setting: "_jinja2_env_vars".into(),
+            message,
+        })?;
         let ctx = engine::value_of(context);
         let path_error = |path: &str, e: String| Error::CookiecutterRender {
             path: path.to_owned(),
@@ -276,11 +292,7 @@ impl CookiecutterTemplate {
                 if dirs_checked.insert(dir.clone()) {
                     let rendered = render_path(&dir)?;
                     if rendered.is_empty() || rendered.ends_with('/') || rendered.contains("//") {
-                        return Err(Error::CookiecutterLayout {
-                            message: format!(
-                                "directory `{prefix}{dir}` renders to an empty name, which cookiecutter refuses (\"directory already exists\"); guard the files inside it instead"
-                            ),
-                        });
+                        return Err(empty_directory(&prefix, &dir));
                     }
                 }
             }
@@ -390,6 +402,14 @@ pub fn answers(context: &Map<String, Value>) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
+fn empty_directory(prefix: &str, dir: &str) -> Error {
+    Error::CookiecutterLayout {
+        message: format!(
+            "directory `{prefix}{dir}` renders to an empty name, which cookiecutter refuses (\"directory already exists\"); guard the files inside it instead"
+        ),
+    }
+}
+
 fn setting((setting, message): engine::ConfigError) -> Error {
     Error::CookiecutterSetting { setting, message }
 }
@@ -444,7 +464,11 @@ fn preprocess(config: &engine::Config, text: &str) -> Result<String, String> {
     } else {
         text.to_owned()
     };
-    tags::rewrite(&text, &config.block.0, &config.block.1)
+    let ws = tags::Whitespace {
+        trim_blocks: config.trim_blocks,
+        lstrip_blocks: config.lstrip_blocks,
+    };
+    tags::rewrite(&text, &config.block.0, &config.block.1, ws)
 }
 
 fn describe(e: &minijinja::Error) -> String {

@@ -7,16 +7,30 @@
 //! - `{% gitcommit %}` and `{% gitcommit short=EXPR %}` (jinja2-git) become
 //!   `{{ __cookiecutter_gitcommit(EXPR) }}`.
 //!
-//! Whitespace control (`{%-`, `-%}`) carries over. `{% raw %}` blocks are left untouched. The one
-//! difference: `trim_blocks` does not eat the newline after a rewritten tag, since it is now a
-//! variable tag. This module only rewrites text; the functions live in `engine`.
+//! Whitespace control (`{%-`, `-%}`) carries over, and since the result is a variable tag, which
+//! `trim_blocks` and `lstrip_blocks` leave alone, the rewrite applies them itself (the newline
+//! after the tag; spaces and tabs before it on its line; `+` turns either off, as in Jinja2).
+//! `{% raw %}` blocks are left untouched. This module only rewrites text; the functions live in
+//! `engine`.
 
 use std::fmt::Write as _;
 
 use regex::Regex;
 
+/// Whitespace handling of block tags (`trim_blocks`, `lstrip_blocks`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Whitespace {
+    pub trim_blocks: bool,
+    pub lstrip_blocks: bool,
+}
+
 /// Rewrites the custom tags in `source`, given the block delimiters.
-pub fn rewrite(source: &str, block_start: &str, block_end: &str) -> Result<String, String> {
+pub fn rewrite(
+    source: &str,
+    block_start: &str,
+    block_end: &str,
+    ws: Whitespace,
+) -> Result<String, String> {
     if !source.contains("now") && !source.contains("gitcommit") {
         return Ok(source.to_owned());
     }
@@ -45,8 +59,17 @@ pub fn rewrite(source: &str, block_start: &str, block_end: &str) -> Result<Strin
             "now" => now_call(caps[3].trim())?,
             _ => gitcommit_call(caps[3].trim())?,
         };
+        if ws.lstrip_blocks && caps[1].is_empty() {
+            let line_start = out.rfind('\n').map_or(0, |i| i + 1);
+            if out[line_start..].chars().all(|c| c == ' ' || c == '\t') {
+                out.truncate(line_start);
+            }
+        }
         let _ = write!(out, "{{{{{} {call} {}}}}}", &caps[1], &caps[4]);
         pos = whole.end();
+        if ws.trim_blocks && &caps[4] != "+" && source[pos..].starts_with('\n') {
+            pos += 1;
+        }
     }
     out.push_str(&source[pos..]);
     Ok(out)
@@ -120,7 +143,7 @@ mod tests {
     use super::*;
 
     fn r(s: &str) -> String {
-        rewrite(s, "{%", "%}").unwrap()
+        rewrite(s, "{%", "%}", Whitespace::default()).unwrap()
     }
 
     #[test]
@@ -148,6 +171,14 @@ mod tests {
         assert_eq!(
             r("{% if nowhere %}x{% endif %}"),
             "{% if nowhere %}x{% endif %}"
+        );
+        let ws = Whitespace {
+            trim_blocks: true,
+            lstrip_blocks: true,
+        };
+        assert_eq!(
+            rewrite("a\n  {% gitcommit %}\nb", "{%", "%}", ws).unwrap(),
+            "a\n{{ __cookiecutter_gitcommit(false) }}b"
         );
     }
 }
