@@ -23,6 +23,9 @@ pub const CLOCK_ENV: &str = "GROUNDWORK_COOKIECUTTER_NOW";
 const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const PUNCTUATION: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
+/// A guard against templates asking for gigabytes of random text.
+const MAX_RANDOM_LENGTH: usize = 1 << 20;
+
 /// Extensions a template may list in `_extensions`: cookiecutter's own (always on), the tags
 /// rewritten in `tags`, and Jinja2's loop controls (minijinja has them built in).
 const KNOWN_EXTENSIONS: &[&str] = &[
@@ -182,6 +185,12 @@ pub fn environment(
             .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
     });
     env.set_loader(move |name| Ok(sources.get(name).cloned()));
+    // Jinja2's filters and globals minijinja keeps in contrib (truncate, wordcount, wordwrap,
+    // striptags, filesizeformat, random, lipsum, cycler, joiner, ...), then the missing `center`.
+    minijinja_contrib::add_to_environment(&mut env);
+    env.add_filter("center", center);
+    env.add_filter("truncate", truncate);
+    env.add_filter("replace", replace);
     env.add_filter("jsonify", jsonify);
     env.add_filter("slugify", slugify_filter);
     env.add_function("random_ascii_string", random_ascii_string);
@@ -191,6 +200,72 @@ pub fn environment(
         gitcommit(commit.as_deref(), short.is_some_and(|v| v.is_true()))
     });
     Ok(env)
+}
+
+/// Python's `str.center(width)`: the extra space goes left when the padding is odd and `width` is
+/// odd.
+fn center(value: &Value, width: Option<i64>) -> String {
+    let text = py_str(value);
+    let width = usize::try_from(width.unwrap_or(80)).unwrap_or(0);
+    let len = text.chars().count();
+    if width <= len {
+        return text;
+    }
+    let pad = width - len;
+    let left = pad / 2 + (pad & width & 1);
+    format!("{}{text}{}", " ".repeat(left), " ".repeat(pad - left))
+}
+
+/// Jinja2's `truncate(s, length=255, killwords=False, end='...', leeway=5)`, positional or
+/// keyword arguments.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn truncate(value: &Value, args: Rest<Value>, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let arg = |i: usize, name: &str| -> Result<Option<Value>, minijinja::Error> {
+        match args.get(i) {
+            Some(v) => Ok(Some(v.clone())),
+            None => kwargs.get::<Option<Value>>(name),
+        }
+    };
+    let number = |v: Option<Value>, default: usize| -> Result<usize, minijinja::Error> {
+        v.filter(|v| !v.is_none()).map_or(Ok(default), |v| {
+            v.as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .ok_or_else(|| invalid("truncate: lengths must be non-negative integers"))
+        })
+    };
+    let length = number(arg(0, "length")?, 255)?;
+    let killwords = arg(1, "killwords")?.is_some_and(|v| v.is_true());
+    let end = arg(2, "end")?.map_or_else(|| "...".to_owned(), |v| py_str(&v));
+    let leeway = number(arg(3, "leeway")?, 5)?;
+    kwargs.assert_all_used()?;
+    let text = py_str(value);
+    let chars: Vec<char> = text.chars().collect();
+    let end_len = end.chars().count();
+    if length < end_len {
+        return Err(invalid(format!(
+            "truncate: expected length >= {end_len}, got {length}"
+        )));
+    }
+    if chars.len() <= length + leeway {
+        return Ok(text);
+    }
+    let head: String = chars[..length - end_len].iter().collect();
+    if killwords {
+        return Ok(head + &end);
+    }
+    let kept = head
+        .rsplit_once(' ')
+        .map_or(head.as_str(), |(before, _)| before);
+    Ok(format!("{kept}{end}"))
+}
+
+/// Jinja2's `replace(s, old, new, count=None)`.
+fn replace(value: &Value, old: &str, new: &str, count: Option<i64>) -> String {
+    let text = py_str(value);
+    match count.and_then(|c| usize::try_from(c).ok()) {
+        Some(n) => text.replacen(old, new, n),
+        None => text.replace(old, new),
+    }
 }
 
 fn invalid(message: impl Into<String>) -> minijinja::Error {
@@ -513,6 +588,11 @@ fn random_ascii_string(
         corpus.extend(PUNCTUATION.chars());
     }
     let length = usize::try_from(length).unwrap_or(0);
+    if length > MAX_RANDOM_LENGTH {
+        return Err(invalid(format!(
+            "random_ascii_string({length}): longer than {MAX_RANDOM_LENGTH} characters"
+        )));
+    }
     let mut bytes = vec![0u8; length * 2];
     getrandom(&mut bytes)?;
     Ok(bytes
