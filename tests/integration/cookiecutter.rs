@@ -45,14 +45,15 @@ fn overrides(name: &str) -> serde_json::Map<String, serde_json::Value> {
 }
 
 fn render(name: &str) -> Tree {
-    let template = CookiecutterTemplate::from_files(&load(&fixtures().join(name)))
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    let context = template
-        .context(&overrides(name))
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    template
-        .render(&context)
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
+    render_dir(&fixtures().join(name), &overrides(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn render_dir(
+    dir: &Path,
+    overrides: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Tree, groundwork::error::Error> {
+    let template = CookiecutterTemplate::from_files(&load(dir))?;
+    template.render(&template.context(overrides)?)
 }
 
 /// Writes a tree the way `apply` would: regular files, 0755 when executable, else 0644.
@@ -90,6 +91,31 @@ fn cookiecutter_fixtures_render_into_target_for_the_differential_script() {
     assert!(names.len() >= 3, "{names:?}");
     for name in names {
         write(&render(&name), &out.join(&name));
+    }
+    // More templates (such as public ones) for the script: `COOKIECUTTER_DIFF_TEMPLATES` holds
+    // `DIR[,key=value...]` entries separated by `;`. A failure is written as `ERROR.txt`, so the
+    // script shows it next to cookiecutter's output.
+    for entry in std::env::var("COOKIECUTTER_DIFF_TEMPLATES")
+        .unwrap_or_default()
+        .split(';')
+        .filter(|e| !e.is_empty())
+    {
+        let mut parts = entry.split(',');
+        let dir = PathBuf::from(parts.next().unwrap_or_default());
+        let overrides = parts
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v.to_owned())))
+            .collect();
+        let name = dir.file_name().expect("a named directory").to_owned();
+        let target = out.join(name);
+        match render_dir(&dir, &overrides) {
+            Ok(tree) => write(&tree, &target),
+            Err(e) => {
+                write(&Tree::default(), &target);
+                fs::create_dir_all(&target).expect("mkdir");
+                fs::write(target.join("ERROR.txt"), e.to_string()).expect("write");
+            }
+        }
     }
 }
 
