@@ -160,9 +160,8 @@ fn cookiecutter_render_paths_newlines_and_copy_without_render() {
 
 #[test]
 fn cookiecutter_now_uses_the_clock_override_and_unknown_extensions_fail() {
-    // The clock is read from the environment; set it for this process only in this test.
-    // SAFETY-free: std::env::set_var is safe in edition 2024 only inside unsafe; use a format
-    // that does not depend on it instead.
+    // The clock override (GROUNDWORK_COOKIECUTTER_NOW) is process-wide and the crate forbids
+    // the unsafe `set_var`, so this checks the shape; scripts/cookiecutter-diff checks the value.
     let t = template(
         r#"{"name": "d"}"#,
         &[("{{cookiecutter.name}}/y.txt", "{% now 'utc', '%Y' %}")],
@@ -196,4 +195,66 @@ fn cookiecutter_undefined_variables_name_the_file_and_line() {
         .unwrap_err()
         .to_string();
     assert!(err.starts_with("template file x.txt:2: "), "{err}");
+}
+
+#[test]
+fn cookiecutter_variables_carry_kinds_and_prompts() {
+    let t = template(
+        r#"{"name": "x", "license": ["MIT", "BSD"], "ok": true, "meta": {"a": 1}, "none": null,
+            "_hidden": 1, "__rendered": "y",
+            "__prompts__": {"name": "Project name?", "license": {"__prompt__": "Which license?", "MIT": "MIT License"}}}"#,
+        &[("{{cookiecutter.name}}/f", "")],
+    );
+    let v = t.variables();
+    assert_eq!(v.len(), 5);
+    assert_eq!(v[0].prompt, "Project name?");
+    assert_eq!(v[0].kind, VariableKind::String);
+    assert_eq!(v[1].prompt, "Which license?");
+    assert_eq!(
+        v[1].choice_labels.get("MIT").map(String::as_str),
+        Some("MIT License")
+    );
+    assert!(matches!(&v[1].kind, VariableKind::Choice(options) if options.len() == 2));
+    assert_eq!(v[2].kind, VariableKind::Bool);
+    assert_eq!(v[3].kind, VariableKind::Dict);
+    assert_eq!(v[4].kind, VariableKind::Null);
+    assert!(!t.has_hooks());
+    let mut ctx = t.context(&Map::new()).unwrap();
+    assert!(ctx["cookiecutter"].get("__prompts__").is_none());
+    add_invocation(&mut ctx, "gh:o/r", "/out", "/tmp/r", None);
+    assert_eq!(ctx["cookiecutter"]["_template"], "gh:o/r");
+    let public = answers(&ctx);
+    assert_eq!(
+        public.keys().collect::<Vec<_>>(),
+        ["name", "license", "ok", "meta", "none"]
+    );
+}
+
+#[test]
+fn cookiecutter_layout_errors_are_clear() {
+    let nested = vec![file("cookiecutter.json", r#"{"templates": {}}"#)];
+    let err = CookiecutterTemplate::from_files(&nested)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nested template"), "{err}");
+    let bad_json = vec![file("cookiecutter.json", "{\n  \"a\": \n}")];
+    let err = CookiecutterTemplate::from_files(&bad_json)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("cookiecutter.json:3:"), "{err}");
+    let t = template(
+        r#"{"name": "d", "sub": ""}"#,
+        &[("{{cookiecutter.name}}/{{cookiecutter.sub}}/f.txt", "x")],
+    );
+    let err = t
+        .render(&t.context(&Map::new()).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("renders to an empty name"), "{err}");
+    let t = template(
+        r#"{"name": "d", "x": "{{ cookiecutter.missing }}"}"#,
+        &[("{{cookiecutter.name}}/f", "")],
+    );
+    let err = t.context(&Map::new()).unwrap_err().to_string();
+    assert!(err.contains("cannot compute `x`"), "{err}");
 }
