@@ -2,6 +2,7 @@
 
 mod builtin;
 mod commands;
+mod cookiecutter;
 mod env;
 mod git_source;
 mod golden;
