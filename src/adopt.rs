@@ -132,11 +132,7 @@ pub fn run(
     }
     let manifest = &loaded.template.manifest;
 
-    let mut presets = Presets::default();
-    if let Some(path) = &options.data_file {
-        presets.add_data_file(path)?;
-    }
-    presets.add_data_args(&options.data)?;
+    let mut presets = Presets::given(options.data_file.as_deref(), &options.data)?;
     presets.check_known(manifest)?;
     if let Some(cruft) = &cruft {
         presets.add_recorded(&answers::Recorded {

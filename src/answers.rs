@@ -109,6 +109,16 @@ enum Raw {
 }
 
 impl Presets {
+    /// What the user gave on the command line: `--data-file`, then `-d` arguments, which win.
+    pub fn given(data_file: Option<&Path>, data: &[String]) -> Result<Presets> {
+        let mut presets = Presets::default();
+        if let Some(path) = data_file {
+            presets.add_data_file(path)?;
+        }
+        presets.add_data_args(data)?;
+        Ok(presets)
+    }
+
     /// Adds `-d KEY=VALUE` arguments; they win over the data file.
     pub fn add_data_args(&mut self, args: &[String]) -> Result<()> {
         for arg in args {

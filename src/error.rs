@@ -185,6 +185,35 @@ pub enum Error {
     )]
     CookiecutterUnsupported { path: PathBuf },
 
+    #[error(
+        "{path}:{line}:{column}: cookiecutter.json is not valid JSON: {message}; cookiecutter would refuse it too"
+    )]
+    CookiecutterJson {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error("cookiecutter template: {message}")]
+    CookiecutterLayout { message: String },
+
+    #[error(
+        "cookiecutter.json: cannot compute `{variable}`: {message}; fix its default in cookiecutter.json or pass `{variable}=VALUE`"
+    )]
+    CookiecutterVariable { variable: String, message: String },
+
+    #[error("cookiecutter.json: `{setting}`: {message}")]
+    CookiecutterSetting { setting: String, message: String },
+
+    #[error("template file {path}{line}: {message}")]
+    CookiecutterRender {
+        path: String,
+        /// `:LINE` when the engine knows it, empty otherwise.
+        line: String,
+        message: String,
+    },
+
     #[error("{path} holds no template.toml: a native template has one at its root")]
     NotATemplate { path: PathBuf },
 

@@ -66,11 +66,7 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         mut warnings,
     } = options.source.load(options.reference.as_deref())?;
 
-    let mut presets = Presets::default();
-    if let Some(path) = &options.data_file {
-        presets.add_data_file(path)?;
-    }
-    presets.add_data_args(&options.data)?;
+    let presets = Presets::given(options.data_file.as_deref(), &options.data)?;
     let mode = match prompter {
         Some(prompter) => Mode::Interactive(prompter),
         None => Mode::Unattended,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::answers::{self, Answers, Mode, Presets, Recorded};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::new::destination_name;
 use crate::plan::{self, FileState};
 use crate::render::{self, Expressions};
@@ -46,14 +46,25 @@ impl Project {
     /// directory's current files (with a warning when they no longer match the recorded digest).
     pub fn load_recorded(&self) -> Result<Loaded> {
         let provenance = &self.recorded.provenance;
-        let reference = match (&self.source, &provenance.commit) {
-            (Source::Local(_), _) => None,
-            (_, Some(commit)) => Some(commit.clone()),
-            (_, None) => Some(provenance.version.to_string()),
+        let reference = match &provenance.commit {
+            Some(commit) => commit.clone(),
+            None => provenance.version.to_string(),
         };
-        let mut loaded = self.source.load(reference.as_deref())?;
+        let mut loaded = match (&self.source, self.source.load(Some(&reference))) {
+            // A plain directory without a release of that version offers only its current files.
+            (Source::Local(_), Err(Error::VersionUnavailable { .. })) => {
+                let mut loaded = self.source.load(None)?;
+                loaded.warnings.push(format!(
+                    "the template directory {} has no release {reference} (it is at {}); its current files stand in for the base, so template changes may show as yours",
+                    provenance.source, loaded.provenance.version
+                ));
+                loaded
+            }
+            (_, loaded) => loaded?,
+        };
         if let (Some(recorded), Some(current)) = (&provenance.digest, &loaded.provenance.digest)
             && recorded != current
+            && loaded.provenance.version == provenance.version
         {
             loaded.warnings.push(format!(
                 "the template directory {} changed since this project recorded it (digest {recorded}, now {current}); its current files stand in for the base, so template changes may show as yours",

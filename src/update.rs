@@ -129,11 +129,7 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
     // Answers the user gives now must all be known to the new version; recorded ones that it no
     // longer asks are dropped with a note, and questions new in it are asked (or defaulted).
     let manifest = &theirs.template.manifest;
-    let mut presets = Presets::default();
-    if let Some(path) = &options.data_file {
-        presets.add_data_file(path)?;
-    }
-    presets.add_data_args(&options.data)?;
+    let mut presets = Presets::given(options.data_file.as_deref(), &options.data)?;
     presets.check_known(manifest)?;
     presets.add_recorded(&project.recorded);
     for dropped in presets.retain_known(manifest) {

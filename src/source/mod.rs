@@ -474,13 +474,19 @@ fn collect_builtin(dir: &Dir<'static>, root: &Path, files: &mut Vec<TemplateFile
 
 /// A plain directory at `reference`: only its current state exists.
 fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
-    let (mut template, digest) = load_local(root)?;
+    let (mut template, mut digest) = load_local(root)?;
     if let Some(reference) = reference.filter(|r| *r != CURRENT) {
         let store = release::Store::Disk(root.to_owned());
         match as_version(reference) {
             Some(wanted) if wanted == template.manifest.version => {}
             // A directory keeps earlier versions when its maintainer cut releases.
             Some(wanted) if store.versions()?.contains(&wanted) => {
+                let files = store.files_at(&wanted)?;
+                let mut hashed: Vec<(&str, bool, &[u8])> = files
+                    .iter()
+                    .map(|f| (f.path.as_str(), f.executable, f.contents.as_slice()))
+                    .collect();
+                digest = content_digest(&mut hashed);
                 template = store.template_at(&format!("{}@{wanted}", root.display()), &wanted)?;
             }
             _ => {

@@ -275,3 +275,46 @@ fn no_command_starts_a_git_process() {
         std::fs::read_to_string(bin.join("git.log")).unwrap_or_default()
     );
 }
+
+#[test]
+fn data_file_replays_the_answers_recorded_by_another_project() {
+    let env = TestEnv::new();
+    env.groundwork()
+        .args(["new", "first", "--no-git", "--defaults"])
+        .args(["-d", "project_name=Fraud Detector", "-d", "serving=kserve"])
+        .assert()
+        .success();
+    env.groundwork()
+        .args(["new", "second", "--no-git", "--defaults", "--data-file"])
+        .arg(env.path("first/.groundwork.toml"))
+        .assert()
+        .success();
+    assert_eq!(
+        env.read("second/.groundwork.toml"),
+        env.read("first/.groundwork.toml")
+    );
+}
+
+#[test]
+fn force_rewrites_a_file_whose_only_difference_is_its_mode() {
+    let env = TestEnv::new();
+    let template = env
+        .template("modes", "")
+        .executable("run.sh", "#!/bin/sh\n")
+        .build();
+    env.write("out/run.sh", "#!/bin/sh\n");
+    env.new_project(&template, "out", &["--defaults", "--force", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("  overwrite 755  run.sh\n"));
+    env.new_project(&template, "out", &["--defaults", "--force"])
+        .assert()
+        .success();
+    let mode = env
+        .path("out/run.sh")
+        .metadata()
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o755);
+}

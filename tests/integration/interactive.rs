@@ -206,6 +206,58 @@ fn a_real_terminal_session_asks_and_reasks() {
     assert_eq!(env.read("out/out.txt"), "ok true gcp\n");
 }
 
+#[test]
+fn update_asks_only_the_questions_new_in_the_new_version() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "tpl",
+            "[[questions]]\nname = \"project_name\"\ndefault = \"Demo\"\n",
+        )
+        .file("README.md.tera", "# {{ project_name }}\n")
+        .build();
+    let release = |version: &str| {
+        env.groundwork()
+            .args(["template", "release"])
+            .arg(&template)
+            .args(["--version", version])
+            .assert()
+            .success();
+    };
+    release("1.0.0");
+    env.new_project(&template, "proj", &["--defaults"])
+        .assert()
+        .success();
+    let manifest = template.join("template.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{text}\n[[questions]]\nname = \"python\"\nchoices = [\"3.12\", \"3.13\"]\n"),
+    )
+    .unwrap();
+    std::fs::write(template.join(".python-version.tera"), "{{ python }}\n").unwrap();
+    release("1.1.0");
+
+    let mut prompter = Scripted {
+        answers: vec!["3.13"],
+        ..Scripted::default()
+    };
+    let options = groundwork::update::UpdateOptions {
+        project: env.path("proj"),
+        to: None,
+        data: Vec::new(),
+        data_file: None,
+        dry_run: false,
+        allow_dirty: false,
+    };
+    let mut out = Vec::new();
+    let outcome = groundwork::update::run(&options, Some(&mut prompter), &mut out).unwrap();
+    assert_eq!(outcome.exit_code, 0);
+    assert_eq!(prompter.asked, ["python"]);
+    assert_eq!(env.read("proj/.python-version"), "3.13\n");
+    assert_eq!(env.read("proj/README.md"), "# Demo\n");
+}
+
 /// Records the choices each select showed and answers with the second one.
 struct SecondChoice {
     shown: Vec<Vec<String>>,

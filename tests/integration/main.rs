@@ -3,6 +3,7 @@
 mod authoring;
 mod builtin;
 mod commands;
+mod cookiecutter;
 mod env;
 mod git_source;
 mod golden;

@@ -530,3 +530,133 @@ fn a_project_without_an_answers_file_is_told_to_adopt() {
             env.path("plain").display()
         ));
 }
+
+/// Every file below `root` except git's own folder, for comparing projects.
+fn project_files(root: &std::path::Path) -> Vec<(String, Vec<u8>, u32)> {
+    snapshot(root)
+        .into_iter()
+        .filter(|(path, _, _)| path != ".git" && !path.starts_with(".git/"))
+        .collect()
+}
+
+#[test]
+fn issue6_projects_from_every_builtin_release_update_to_the_current_one() {
+    let env = TestEnv::new();
+    let answers = [
+        "--defaults",
+        "-d",
+        "project_name=Customer Churn Model",
+        "-d",
+        "serving=kserve",
+    ];
+    env.groundwork()
+        .args(["new", "fresh", "--no-git"])
+        .args(answers)
+        .assert()
+        .success();
+    let fresh = project_files(&env.path("fresh"));
+    let releases = groundwork::release::builtin_versions("datascience").unwrap();
+    assert!(!releases.is_empty(), "the built-in template has releases");
+    for version in releases {
+        let name = format!("from-{version}");
+        env.groundwork()
+            .args(["new", &name, "--ref", &version.to_string()])
+            .args(answers)
+            .assert()
+            .success();
+        assert!(
+            env.read(&format!("{name}/.groundwork.toml"))
+                .contains(&format!("version = \"{version}\""))
+        );
+        env.update(&name, &["--defaults"])
+            .assert()
+            .success()
+            .code(0);
+        assert_eq!(
+            project_files(&env.path(&name)),
+            fresh,
+            "a project made with {version} and updated differs from a fresh one"
+        );
+    }
+}
+
+#[test]
+fn a_directory_template_updates_from_its_recorded_release() {
+    let env = TestEnv::new();
+    let template = env
+        .template("dirtpl", "")
+        .file("notes.txt", "one\ntwo\nthree\n")
+        .build();
+    env.groundwork()
+        .args(["template", "release"])
+        .arg(&template)
+        .args(["--version", "1.0.0"])
+        .assert()
+        .success();
+    env.new_project(&template, "proj", &["--defaults"])
+        .assert()
+        .success();
+    env.write("proj/notes.txt", "one\ntwo\nthree\nmine\n");
+    // The maintainer moves on: the directory now holds 1.1.0, and 1.0.0 lives in its release store.
+    std::fs::write(template.join("notes.txt"), "zero\none\ntwo\nthree\n").unwrap();
+    env.groundwork()
+        .args(["template", "release"])
+        .arg(&template)
+        .args(["--version", "1.1.0"])
+        .assert()
+        .success();
+    // No warning: the base is release 1.0.0 exactly as recorded.
+    let assert = env
+        .update("proj", &[])
+        .assert()
+        .success()
+        .code(0)
+        .stderr("");
+    assert_eq!(env.read("proj/notes.txt"), "zero\none\ntwo\nthree\nmine\n");
+    assert_eq!(
+        report_line(&stdout_of(&assert), "notes.txt"),
+        "merged       notes.txt  +1 -0"
+    );
+    assert!(
+        env.read("proj/.groundwork.toml")
+            .contains("version = \"1.1.0\"")
+    );
+}
+
+#[test]
+fn a_directory_template_changed_without_a_release_warns_that_the_base_is_approximate() {
+    let env = TestEnv::new();
+    let template = env
+        .template("dirtpl", "")
+        .file("notes.txt", "one\ntwo\n")
+        .build();
+    env.new_project(&template, "proj", &["--defaults"])
+        .assert()
+        .success();
+    let recorded = env.read("proj/.groundwork.toml");
+    let digest = recorded
+        .lines()
+        .find_map(|l| l.strip_prefix("digest = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .expect("a directory source records its digest")
+        .to_owned();
+    std::fs::write(template.join("notes.txt"), "one\ntwo\nthree\n").unwrap();
+    let assert = env.update("proj", &[]).assert().success().code(0);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let now = env
+        .read("proj/.groundwork.toml")
+        .lines()
+        .find_map(|l| l.strip_prefix("digest = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        stderr,
+        format!(
+            "warning: the template directory {} changed since this project recorded it (digest {digest}, now {now}); its current files stand in for the base, so template changes may show as yours\n",
+            template.display()
+        )
+    );
+    // The base and the new render are the same files, so the disk is left as it is.
+    assert_eq!(env.read("proj/notes.txt"), "one\ntwo\n");
+}

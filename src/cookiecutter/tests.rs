@@ -1,0 +1,260 @@
+//! Unit tests of the dialect on small in-memory templates: exact expected outputs, so
+//! `cargo test` catches regressions without Python.
+
+use super::*;
+
+fn file(path: &str, contents: &str) -> TemplateFile {
+    TemplateFile {
+        path: path.into(),
+        contents: contents.as_bytes().to_vec(),
+        executable: false,
+    }
+}
+
+fn template(json: &str, files: &[(&str, &str)]) -> CookiecutterTemplate {
+    let mut all = vec![file("cookiecutter.json", json)];
+    all.extend(files.iter().map(|(p, c)| file(p, c)));
+    CookiecutterTemplate::from_files(&all).unwrap()
+}
+
+fn text(tree: &Tree, path: &str) -> String {
+    String::from_utf8(
+        tree.get(path)
+            .unwrap_or_else(|| panic!("{path} missing"))
+            .contents
+            .clone(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn cookiecutter_defaults_use_python_methods_and_earlier_values() {
+    let t = template(
+        r#"{"project_name": "My Project", "slug": "{{ cookiecutter.project_name.lower().replace(' ', '_') }}",
+            "kind": ["lib", "app"], "docker": true, "n": 3, "short": "{{ cookiecutter.kind if cookiecutter.docker else 'none' }}",
+            "either": "{{ '' or cookiecutter.slug }}", "_private": "{{ raw }}", "__rendered": "{{ cookiecutter.slug }}!",
+            "meta": {"name": "{{ cookiecutter.slug }}", "n": 1}}"#,
+        &[("{{cookiecutter.slug}}/a.txt", "x")],
+    );
+    let ctx = t.context(&Map::new()).unwrap();
+    let cc = &ctx["cookiecutter"];
+    assert_eq!(cc["slug"], "my_project");
+    assert_eq!(cc["kind"], "lib");
+    assert_eq!(cc["docker"], true);
+    assert_eq!(cc["n"], "3");
+    assert_eq!(cc["short"], "lib");
+    assert_eq!(cc["either"], "my_project");
+    assert_eq!(cc["_private"], "{{ raw }}");
+    assert_eq!(cc["__rendered"], "my_project!");
+    assert_eq!(
+        cc["meta"],
+        serde_json::json!({"name": "my_project", "n": "1"})
+    );
+    assert_eq!(
+        ctx["_cookiecutter"]["slug"],
+        "{{ cookiecutter.project_name.lower().replace(' ', '_') }}"
+    );
+    let names: Vec<_> = t.variables().iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "project_name",
+            "slug",
+            "kind",
+            "docker",
+            "n",
+            "short",
+            "either",
+            "meta"
+        ]
+    );
+}
+
+#[test]
+fn cookiecutter_overrides_follow_extra_context() {
+    let t = template(
+        r#"{"name": "a", "kind": ["lib", "app"], "docker": true, "unknown_is_ignored": "x"}"#,
+        &[(
+            "{{cookiecutter.name}}/f",
+            "{{ cookiecutter.kind }} {{ cookiecutter.docker }}\n",
+        )],
+    );
+    let mut o = Map::new();
+    o.insert("kind".into(), "app".into());
+    o.insert("docker".into(), "off".into());
+    o.insert("nope".into(), "1".into());
+    let ctx = t.context(&o).unwrap();
+    assert_eq!(
+        ctx["_cookiecutter"]["kind"],
+        serde_json::json!(["app", "lib"])
+    );
+    let tree = t.render(&ctx).unwrap();
+    assert_eq!(text(&tree, "a/f"), "app False\n");
+    o.insert("kind".into(), "web".into());
+    assert!(matches!(
+        t.context(&o),
+        Err(Error::CookiecutterVariable { .. })
+    ));
+}
+
+#[test]
+fn cookiecutter_render_paths_newlines_and_copy_without_render() {
+    let t = template(
+        r#"{"name": "demo", "flag": false, "_copy_without_render": ["raw/*", "*.keep"]}"#,
+        &[
+            (
+                "{{cookiecutter.name}}/{{cookiecutter.name}}.txt",
+                "{{ cookiecutter.name }}\n\n",
+            ),
+            (
+                "{{cookiecutter.name}}/{% if cookiecutter.flag %}gone.txt{% endif %}",
+                "x",
+            ),
+            (
+                "{{cookiecutter.name}}/crlf.txt",
+                "a\r\n{{ cookiecutter.name }}\r\n",
+            ),
+            (
+                "{{cookiecutter.name}}/raw/{{cookiecutter.name}}.txt",
+                "{{ not rendered }}",
+            ),
+            (
+                "{{cookiecutter.name}}/{{cookiecutter.name}}.keep",
+                "{{ kept }}",
+            ),
+            (
+                "{{cookiecutter.name}}/loop.txt",
+                "{% for x in ['a','b'] %}{{ loop.index }}{{ x }}{% if not loop.last %},{% endif %}{% endfor %}{% raw %}${{ x }}{% endraw %}",
+            ),
+            (
+                "{{cookiecutter.name}}/json.txt",
+                "{{ {'b': [1, 2], 'a': 'é'} | jsonify }}|{{ 'Hello World'|slugify }}|{{ cookiecutter.flag is sameas false }}",
+            ),
+            ("hooks/post_gen_project.py", "print()"),
+        ],
+    );
+    assert!(t.has_hooks());
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    let paths: Vec<_> = tree.iter().map(|(p, _)| p.to_owned()).collect();
+    assert_eq!(
+        paths,
+        [
+            "demo/crlf.txt",
+            "demo/demo.keep",
+            "demo/demo.txt",
+            "demo/json.txt",
+            "demo/loop.txt",
+            "demo/raw/demo.txt"
+        ]
+    );
+    assert_eq!(text(&tree, "demo/demo.txt"), "demo\n\n");
+    assert_eq!(text(&tree, "demo/crlf.txt"), "a\r\ndemo\r\n");
+    assert_eq!(text(&tree, "demo/raw/demo.txt"), "{{ not rendered }}");
+    assert_eq!(text(&tree, "demo/demo.keep"), "{{ kept }}");
+    assert_eq!(text(&tree, "demo/loop.txt"), "1a,2b${{ x }}");
+    assert_eq!(
+        text(&tree, "demo/json.txt"),
+        "{\n    \"a\": \"\\u00e9\",\n    \"b\": [\n        1,\n        2\n    ]\n}|hello-world|True"
+    );
+}
+
+#[test]
+fn cookiecutter_now_uses_the_clock_override_and_unknown_extensions_fail() {
+    // The clock override (GROUNDWORK_COOKIECUTTER_NOW) is process-wide and the crate forbids
+    // the unsafe `set_var`, so this checks the shape; scripts/cookiecutter-diff checks the value.
+    let t = template(
+        r#"{"name": "d"}"#,
+        &[("{{cookiecutter.name}}/y.txt", "{% now 'utc', '%Y' %}")],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(text(&tree, "d/y.txt").len(), 4);
+    let bad = vec![
+        file(
+            "cookiecutter.json",
+            r#"{"name": "d", "_extensions": ["local_extensions.Foo"]}"#,
+        ),
+        file("{{cookiecutter.name}}/x", ""),
+    ];
+    let err = CookiecutterTemplate::from_files(&bad)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("local_extensions.Foo"), "{err}");
+}
+
+#[test]
+fn cookiecutter_undefined_variables_name_the_file_and_line() {
+    let t = template(
+        r#"{"name": "d"}"#,
+        &[(
+            "{{cookiecutter.name}}/x.txt",
+            "ok\n{{ cookiecutter.nope }}\n",
+        )],
+    );
+    let err = t
+        .render(&t.context(&Map::new()).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("template file x.txt:2: "), "{err}");
+}
+
+#[test]
+fn cookiecutter_variables_carry_kinds_and_prompts() {
+    let t = template(
+        r#"{"name": "x", "license": ["MIT", "BSD"], "ok": true, "meta": {"a": 1}, "none": null,
+            "_hidden": 1, "__rendered": "y",
+            "__prompts__": {"name": "Project name?", "license": {"__prompt__": "Which license?", "MIT": "MIT License"}}}"#,
+        &[("{{cookiecutter.name}}/f", "")],
+    );
+    let v = t.variables();
+    assert_eq!(v.len(), 5);
+    assert_eq!(v[0].prompt, "Project name?");
+    assert_eq!(v[0].kind, VariableKind::String);
+    assert_eq!(v[1].prompt, "Which license?");
+    assert_eq!(
+        v[1].choice_labels.get("MIT").map(String::as_str),
+        Some("MIT License")
+    );
+    assert!(matches!(&v[1].kind, VariableKind::Choice(options) if options.len() == 2));
+    assert_eq!(v[2].kind, VariableKind::Bool);
+    assert_eq!(v[3].kind, VariableKind::Dict);
+    assert_eq!(v[4].kind, VariableKind::Null);
+    assert!(!t.has_hooks());
+    let mut ctx = t.context(&Map::new()).unwrap();
+    assert!(ctx["cookiecutter"].get("__prompts__").is_none());
+    add_invocation(&mut ctx, "gh:o/r", "/out", "/tmp/r", None);
+    assert_eq!(ctx["cookiecutter"]["_template"], "gh:o/r");
+    let public = answers(&ctx);
+    assert_eq!(
+        public.keys().collect::<Vec<_>>(),
+        ["name", "license", "ok", "meta", "none"]
+    );
+}
+
+#[test]
+fn cookiecutter_layout_errors_are_clear() {
+    let nested = vec![file("cookiecutter.json", r#"{"templates": {}}"#)];
+    let err = CookiecutterTemplate::from_files(&nested)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nested template"), "{err}");
+    let bad_json = vec![file("cookiecutter.json", "{\n  \"a\": \n}")];
+    let err = CookiecutterTemplate::from_files(&bad_json)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("cookiecutter.json:3:"), "{err}");
+    let t = template(
+        r#"{"name": "d", "sub": ""}"#,
+        &[("{{cookiecutter.name}}/{{cookiecutter.sub}}/f.txt", "x")],
+    );
+    let err = t
+        .render(&t.context(&Map::new()).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("renders to an empty name"), "{err}");
+    let t = template(
+        r#"{"name": "d", "x": "{{ cookiecutter.missing }}"}"#,
+        &[("{{cookiecutter.name}}/f", "")],
+    );
+    let err = t.context(&Map::new()).unwrap_err().to_string();
+    assert!(err.contains("cannot compute `x`"), "{err}");
+}
