@@ -157,6 +157,9 @@ pub fn run(
         mode,
         &Expressions::new(&destination_name(root)),
     )?;
+    for warning in &answers.warnings {
+        eprintln!("warning: {warning}");
+    }
     let mut tree = render::render_project(&loaded.template, &loaded.provenance, &answers)?;
     let answers_file = tree.remove(ANSWERS_FILE).unwrap_or_else(|| Entry {
         contents: Vec::new(),

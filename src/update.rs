@@ -144,6 +144,7 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
     };
     let new_answers =
         answers::collect(manifest, &presets, mode, &Expressions::new(&project.name()))?;
+    warnings.extend(new_answers.warnings.iter().cloned());
     let mut theirs_tree =
         render::render_project(&theirs.template, &theirs.provenance, &new_answers)?;
 
