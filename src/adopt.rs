@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
 use crate::apply;
+use crate::destination::Claim;
 use crate::error::{Error, Result};
 use crate::new::{destination_name, stdout_error};
 use crate::plan::{self, Action, Change, FileState, Op, Plan};
@@ -118,6 +119,11 @@ pub fn run(
             std::io::Error::new(std::io::ErrorKind::NotFound, "no such directory"),
         ));
     }
+    let claim = if options.dry_run {
+        None
+    } else {
+        Some(Claim::acquire(root)?)
+    };
     if let Ok(recorded) = answers::read_answers_file(root) {
         return Err(Error::AlreadyAdopted {
             path: root.clone(),
@@ -170,15 +176,7 @@ pub fn run(
 
     // How far the repository is from a pristine render, so the user knows what update will treat
     // as their own work.
-    let mut differing = 0;
-    let mut missing = 0;
-    for (path, entry) in tree.iter() {
-        match plan::read_existing(root, path)? {
-            None => missing += 1,
-            Some(state) if state.contents != entry.contents => differing += 1,
-            Some(_) => {}
-        }
-    }
+    let (differing, missing) = distance(root, &tree)?;
     let plan = Plan {
         destination: root.clone(),
         fresh: false,
@@ -199,7 +197,9 @@ pub fn run(
         )
         .map_err(stdout_error)?;
     } else {
-        apply::apply(&plan, |_| Ok(()))?;
+        if let Some(claim) = &claim {
+            apply::apply(&plan, claim, |_, _| Ok(()))?;
+        }
         writeln!(
             out,
             "Adopted {} as {name} ({}): wrote {ANSWERS_FILE}.",
@@ -215,6 +215,20 @@ pub fn run(
     )
     .map_err(stdout_error)?;
     Ok(0)
+}
+
+/// How many of the tree's files differ on disk, and how many are absent.
+fn distance(root: &std::path::Path, tree: &crate::tree::Tree) -> Result<(usize, usize)> {
+    let mut differing = 0;
+    let mut missing = 0;
+    for (path, entry) in tree.iter() {
+        match plan::read_existing(root, path)? {
+            None => missing += 1,
+            Some(state) if state.contents != entry.contents => differing += 1,
+            Some(_) => {}
+        }
+    }
+    Ok((differing, missing))
 }
 
 #[cfg(test)]

@@ -98,6 +98,21 @@ pub enum Error {
     #[error("destination {path} exists and is not a directory")]
     DestinationNotDirectory { path: PathBuf },
 
+    #[error(
+        "destination {path} is in use by another groundwork run (it holds the lock); nothing was written: wait for that run to finish, then run again"
+    )]
+    DestinationBusy { path: PathBuf },
+
+    #[error(
+        "destination {path} was created by another process while this run was preparing it; nothing was written: choose another directory, or run again with --force"
+    )]
+    DestinationTaken { path: PathBuf },
+
+    #[error(
+        "{path} is not a plain `.git` directory; groundwork never lets git follow it out of the destination: remove it or make it a real repository, then run again"
+    )]
+    ForeignGitDir { path: PathBuf },
+
     #[error("cannot write {path}: {reason}")]
     Blocked { path: PathBuf, reason: String },
 

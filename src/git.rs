@@ -24,8 +24,9 @@ pub fn is_repository(dir: &Path) -> bool {
     Repository::discover(dir).is_ok_and(|repo| repo.workdir().is_some())
 }
 
-/// Initialises a repository in `dir` and commits everything in it.
-pub fn init_and_commit(dir: &Path, message: &str) -> Result<Commit> {
+/// Initialises a repository in `dir` and commits everything in it, or only the files `only` names
+/// (literal `/`-separated paths, never patterns). Ignored files are left out either way.
+pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Result<Commit> {
     let fail = |source| Error::Git {
         path: dir.to_owned(),
         source,
@@ -38,9 +39,11 @@ pub fn init_and_commit(dir: &Path, message: &str) -> Result<Commit> {
     let repo = Repository::init_opts(dir, &options).map_err(fail)?;
 
     let mut index = repo.index().map_err(fail)?;
-    index
-        .add_all(["*"], IndexAddOption::DEFAULT, None)
-        .map_err(fail)?;
+    match only {
+        None => index.add_all(["*"], IndexAddOption::DEFAULT, None),
+        Some(paths) => index.add_all(paths, IndexAddOption::DISABLE_PATHSPEC_MATCH, None),
+    }
+    .map_err(fail)?;
     index.write().map_err(fail)?;
     let tree_id = index.write_tree().map_err(fail)?;
     let tree = repo.find_tree(tree_id).map_err(fail)?;

@@ -8,6 +8,7 @@ pub mod answers;
 pub mod apply;
 pub mod check;
 pub mod cli;
+pub mod destination;
 pub mod diff;
 pub mod error;
 pub mod git;

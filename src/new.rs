@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::answers::{self, Answers, Mode, Presets, Prompter};
 use crate::apply;
+use crate::destination::Claim;
 use crate::error::{Error, Result};
 use crate::git;
 use crate::plan::{self, Destination, Plan};
@@ -100,7 +101,14 @@ pub fn run(
     for warning in &warnings {
         eprintln!("warning: {warning}");
     }
-    let plan = plan::plan_new(&tree, &options.destination, options.force)?;
+    // The claim is the exclusive right to the destination for the rest of the run; the plan is
+    // decided through it, so what another process did before it counts and nothing after it can.
+    let claim = if options.dry_run {
+        Claim::inspect(&options.destination)?
+    } else {
+        Claim::acquire(&options.destination)?
+    };
+    let plan = plan::plan_new(&tree, &claim, options.force)?;
     let name = format!("{} {}", template.manifest.name, template.manifest.version);
     if options.dry_run {
         writeln!(out, "Dry run: {name} would write:").map_err(stdout_error)?;
@@ -113,9 +121,12 @@ pub fn run(
     let make_commit = options.git && !existing_repo;
     let message = format!("Initial commit from groundwork template {name}");
     let mut commit = None;
-    apply::apply(&plan, |root| {
+    let fresh = plan.fresh;
+    apply::apply(&plan, &claim, |root, files| {
         if make_commit {
-            commit = Some(git::init_and_commit(root, &message)?);
+            // A forced write commits only the template's files; others stay untracked.
+            let only = (!fresh).then_some(files);
+            commit = Some(git::init_and_commit(root, &message, only)?);
         }
         Ok(())
     })?;

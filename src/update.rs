@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use crate::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
 use crate::apply;
+use crate::destination::Claim;
 use crate::error::{EXIT_CONFLICTS, Error, Result};
 use crate::git;
 use crate::merge::{self, FROM_TEMPLATE_SUFFIX, Labels, Resolution};
@@ -54,6 +55,12 @@ pub fn run(
     prompter: Option<&mut dyn Prompter>,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
+    // The lock covers reading the disk (ours) as well as writing: nothing may change in between.
+    let claim = if options.dry_run {
+        None
+    } else {
+        Some(Claim::acquire(&options.project)?)
+    };
     let prepared = prepare(options, prompter)?;
     for warning in &prepared.warnings {
         eprintln!("warning: {warning}");
@@ -82,7 +89,9 @@ pub fn run(
         });
     }
 
-    apply::apply(&prepared.plan, |_| Ok(()))?;
+    if let Some(claim) = &claim {
+        apply::apply(&prepared.plan, claim, |_, _| Ok(()))?;
+    }
     print(out, &format!("Updated {root} from {from} to {to}:"))?;
     print(out, &report)?;
     let exit_code = if conflicts.is_empty() {

@@ -5,6 +5,7 @@ mod commands;
 mod env;
 mod git_source;
 mod golden;
+mod hardening;
 mod interactive;
 mod new;
 mod release;
