@@ -120,3 +120,102 @@ fn issue7_concurrent_force_runs_never_mix_or_lose_files() {
     }
     assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
 }
+
+#[test]
+fn issue7_force_refuses_a_dot_git_that_is_not_a_plain_directory() {
+    let env = TestEnv::new();
+    let template = env.template("plain", "").file("a.txt", "a\n").build();
+    git2::Repository::init(env.path("elsewhere")).unwrap();
+    env.write("elsewhere/private.txt", "not yours\n");
+    env.write("out/mine.txt", "mine\n");
+    std::os::unix::fs::symlink(env.path("elsewhere/.git"), env.path("out/.git")).unwrap();
+    let before = snapshot(&env.path("elsewhere"));
+    let output = env
+        .groundwork()
+        .args(["new", "out", "--defaults", "--force", "--template"])
+        .arg(&template)
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        format!(
+            "error: {} is not a plain `.git` directory; groundwork never lets git follow it out of the destination: remove it or make it a real repository, then run again\n",
+            env.path("out/.git").display()
+        )
+    );
+    assert_eq!(snapshot(&env.path("elsewhere")), before);
+    assert!(!env.exists("out/a.txt"));
+}
+
+/// Runs `new` with a 2,000-file template while `swap` keeps replacing part of the destination with
+/// a symlink to `outside`; nothing may ever be written there.
+fn race_symlink_swaps(env: &TestEnv, dest: &str, args: &[&str], swap: impl Fn() + Sync) {
+    let mut builder = env.template("many", "");
+    for i in 0..2000 {
+        builder = builder.file(&format!("sub/f{i:04}.txt"), format!("{i}\n"));
+    }
+    let template = builder.build();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                swap();
+            }
+        });
+        let output = finish(env.spawn_new(&template, dest, args));
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            output.status.code() == Some(0) || output.status.code() == Some(1),
+            "{output:?}"
+        );
+    });
+    let escaped: Vec<_> = std::fs::read_dir(env.path("outside"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        escaped.is_empty(),
+        "written outside: {} files",
+        escaped.len()
+    );
+}
+
+#[test]
+fn issue7_symlinks_swapped_into_the_destination_mid_run_never_lead_writes_outside() {
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path("outside")).unwrap();
+    let outside = env.path("outside");
+    for trial in 0..3 {
+        // A subfolder of a --force destination swapped for a symlink.
+        let dest = format!("forced{trial}");
+        env.write(&format!("{dest}/sub/old.txt"), "old\n");
+        let (sub, aside) = (
+            env.path(&format!("{dest}/sub")),
+            env.path(&format!("{dest}/aside")),
+        );
+        race_symlink_swaps(&env, &dest, &["--defaults", "--force"], || {
+            if std::fs::rename(&sub, &aside).is_ok() {
+                let _ = std::os::unix::fs::symlink(&outside, &sub);
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                let _ = std::fs::remove_file(&sub);
+                let _ = std::fs::rename(&aside, &sub);
+            }
+        });
+
+        // An empty destination swapped for a symlink, and an absent one created as one.
+        let dest = format!("empty{trial}");
+        std::fs::create_dir(env.path(&dest)).unwrap();
+        let (path, aside) = (env.path(&dest), env.path(&format!("{dest}-aside")));
+        race_symlink_swaps(&env, &dest, &["--defaults"], || {
+            if std::fs::rename(&path, &aside).is_ok() {
+                let _ = std::os::unix::fs::symlink(&outside, &path);
+            }
+        });
+        let dest = format!("absent{trial}");
+        let path = env.path(&dest);
+        race_symlink_swaps(&env, &dest, &["--defaults"], || {
+            let _ = std::os::unix::fs::symlink(&outside, &path);
+        });
+    }
+}
