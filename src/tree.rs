@@ -98,11 +98,13 @@ pub fn check_relative(path: &str) -> Result<(), String> {
                 return Err("contains a backslash, which is not portable".into());
             }
             s if s.contains('\0') => return Err("contains a NUL byte".into()),
+            s if s.eq_ignore_ascii_case(".git") => {
+                return Err(format!(
+                    "contains `{s}`, which belongs to git: groundwork never writes a repository's metadata, at any depth or in any case"
+                ));
+            }
             _ => {}
         }
-    }
-    if path.split('/').next() == Some(".git") {
-        return Err("writes into .git, which belongs to git".into());
     }
     Ok(())
 }
@@ -127,6 +129,9 @@ mod tests {
             "/etc/passwd",
             "a//b",
             ".git/config",
+            "sub/.git/config",
+            ".GIT/hooks/x",
+            "a/.Git",
             "C:/x",
             "a/./b",
         ] {
@@ -138,6 +143,9 @@ mod tests {
             ".github/workflows/ci.yml",
             "..hidden",
             "a..b",
+            ".gitignore",
+            "sub/.github/x",
+            "a.git/b",
         ] {
             assert!(check_relative(good).is_ok(), "{good} should be accepted");
         }

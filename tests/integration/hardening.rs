@@ -219,3 +219,54 @@ fn issue7_symlinks_swapped_into_the_destination_mid_run_never_lead_writes_outsid
         });
     }
 }
+
+/// The refusal of a rendered path holding `.git` (spelled `segment`), from template file `source`.
+fn git_refusal(rendered: &str, source: &str, segment: &str) -> String {
+    format!(
+        "error: rendered path {rendered:?} (from template file `{source}`) contains `{segment}`, which belongs to git: groundwork never writes a repository's metadata, at any depth or in any case\n"
+    )
+}
+
+#[test]
+fn issue7_dot_git_is_refused_at_any_depth_in_any_case_and_from_answers() {
+    let env = TestEnv::new();
+    let nested = env
+        .template("nested", "")
+        .file("sub/.git/config", "[core]\n\tfsmonitor = \"touch pwned\"\n")
+        .build();
+    env.refuses_exactly(
+        &nested,
+        &["--defaults"],
+        &git_refusal("sub/.git/config", "sub/.git/config", ".git"),
+    );
+
+    let rendered = env
+        .template("rendered", "")
+        .file("sub/.git.tera", "gitdir: /elsewhere\n")
+        .build();
+    env.refuses_exactly(
+        &rendered,
+        &["--defaults"],
+        &git_refusal("sub/.git", "sub/.git.tera", ".git"),
+    );
+
+    let upper = env.template("upper", "").file(".GIT/config", "x\n").build();
+    env.refuses_exactly(
+        &upper,
+        &["--defaults"],
+        &git_refusal(".GIT/config", ".GIT/config", ".GIT"),
+    );
+
+    let answered = env
+        .template(
+            "answered",
+            "[[questions]]\nname = \"x\"\ndefault = \"pkg\"\n",
+        )
+        .file("{{ x }}/f.txt", "f\n")
+        .build();
+    env.refuses_exactly(
+        &answered,
+        &["--defaults", "-d", "x=a/.git/EVIL"],
+        &git_refusal("a/.git/EVIL/f.txt", "{{ x }}/f.txt", ".git"),
+    );
+}
