@@ -270,3 +270,74 @@ fn issue7_dot_git_is_refused_at_any_depth_in_any_case_and_from_answers() {
         &git_refusal("a/.git/EVIL/f.txt", "{{ x }}/f.txt", ".git"),
     );
 }
+
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+}
+
+#[test]
+fn issue7_fifos_sockets_and_devices_are_errors_not_hangs() {
+    let env = TestEnv::new();
+    let fifo = env.template("fifo", "").file("a.txt", "a\n").build();
+    mkfifo(&fifo.join("pipe"));
+    env.refuses_exactly(
+        &fifo,
+        &["--defaults"],
+        "error: pipe in the template is a FIFO (named pipe); a template holds only regular files, directories and symlinks to its own files\n",
+    );
+    std::fs::remove_file(fifo.join("pipe")).unwrap();
+    let _socket = std::os::unix::net::UnixListener::bind(fifo.join("sock")).unwrap();
+    env.refuses_exactly(
+        &fifo,
+        &["--defaults"],
+        "error: sock in the template is a socket; a template holds only regular files, directories and symlinks to its own files\n",
+    );
+    std::fs::remove_file(fifo.join("sock")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", fifo.join("zero")).unwrap();
+    env.refuses_exactly(
+        &fifo,
+        &["--defaults"],
+        &format!(
+            "error: symlink {} in the template points outside the template (to /dev/zero); templates may only link to their own files\n",
+            fifo.join("zero").display()
+        ),
+    );
+    std::fs::remove_file(fifo.join("zero")).unwrap();
+
+    // In the destination: where the template writes a file (--force and --dry-run), and elsewhere
+    // (the git step commits only the template's files, so it never reads the FIFO).
+    std::fs::create_dir(env.path("out")).unwrap();
+    mkfifo(&env.path("out/a.txt"));
+    let expected = format!(
+        "error: cannot write {}: it is a FIFO (named pipe), not a regular file; remove it first\n",
+        env.path("out/a.txt").display()
+    );
+    for args in [&["--force"][..], &["--force", "--dry-run"]] {
+        let output = env
+            .new_project(&fifo, "out", &[&["--defaults"][..], args].concat())
+            .timeout(std::time::Duration::from_secs(10))
+            .assert()
+            .failure()
+            .code(1);
+        assert_eq!(
+            String::from_utf8_lossy(&output.get_output().stderr),
+            expected
+        );
+    }
+    std::fs::remove_file(env.path("out/a.txt")).unwrap();
+    mkfifo(&env.path("out/other-pipe"));
+    env.groundwork()
+        .args(["new", "out", "--defaults", "--force", "--template"])
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(10))
+        .assert()
+        .success();
+    let repo = git2::Repository::open(env.path("out")).unwrap();
+    let head = repo.head().unwrap().peel_to_tree().unwrap();
+    let committed: Vec<String> = head.iter().map(|e| e.name().unwrap().to_owned()).collect();
+    assert_eq!(committed, [".groundwork.toml", "a.txt"]);
+}
