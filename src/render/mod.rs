@@ -1,7 +1,8 @@
 //! Rendering: a pure function from (template, answers) to an in-memory [`Tree`]. Path names are
 //! always rendered; a segment that renders empty leaves its file out; only `*.tera` contents are
-//! rendered (suffix stripped) and every other file is copied byte for byte. Engines sit behind
-//! [`Engine`]; this module never reads the destination or writes anything.
+//! rendered (suffix stripped; one that is not UTF-8 text is an error) and every other file is
+//! copied byte for byte. Engines sit behind [`Engine`]; this module never reads the destination or
+//! writes anything.
 
 mod tera;
 
@@ -65,7 +66,13 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
         // The suffix is stripped before rendering, so `{% if x %}name{% endif %}.tera` is left out
         // like any other segment that renders empty.
         let (raw_path, rendered_contents) = match file.path.strip_suffix(RENDER_SUFFIX) {
-            Some(stripped) => (stripped, is_text(&file.contents)),
+            Some(_) if !is_text(&file.contents) => {
+                return Err(Error::Render {
+                    path: file.path.clone(),
+                    message: "is not UTF-8 text (or holds a NUL byte), so it cannot be rendered; drop the .tera suffix to copy it byte for byte".into(),
+                });
+            }
+            Some(stripped) => (stripped, true),
             None => (file.path.as_str(), false),
         };
         let mut rendered = Vec::new();
@@ -113,7 +120,8 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
     Ok(tree)
 }
 
-/// Binary files are never rendered: anything with a NUL byte or invalid UTF-8 is copied as is.
+/// Whether `bytes` can be rendered or merged as text: UTF-8 without NUL bytes. Other files are
+/// copied as they are; a `*.tera` file that is not text is an error.
 pub fn is_text(bytes: &[u8]) -> bool {
     !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
 }

@@ -341,3 +341,23 @@ fn issue7_fifos_sockets_and_devices_are_errors_not_hangs() {
     let committed: Vec<String> = head.iter().map(|e| e.name().unwrap().to_owned()).collect();
     assert_eq!(committed, [".groundwork.toml", "a.txt"]);
 }
+
+#[test]
+fn issue7_a_tera_file_that_is_not_utf8_text_is_an_error_naming_it() {
+    let env = TestEnv::new();
+    for (name, bytes) in [
+        ("latin1", &b"caf\xe9 {{ project }}\n"[..]),
+        ("nul", &b"a\x00b {{ project }}\n"[..]),
+    ] {
+        let template = env
+            .template(name, "")
+            .file("ok.txt", "fine\n")
+            .file("docs/blob.md.tera", bytes)
+            .build();
+        env.refuses_exactly(
+            &template,
+            &["--defaults"],
+            "error: template file `docs/blob.md.tera`: is not UTF-8 text (or holds a NUL byte), so it cannot be rendered; drop the .tera suffix to copy it byte for byte\n",
+        );
+    }
+}
