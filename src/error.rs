@@ -87,6 +87,16 @@ pub enum Error {
         path: String,
     },
 
+    #[error(
+        "template files `{first}` and `{second}` render to {first_path:?} and {second_path:?}, which differ only by case or Unicode normalization: they are one file on macOS and Windows, where projects are cloned too"
+    )]
+    PortableCollision {
+        first: String,
+        second: String,
+        first_path: String,
+        second_path: String,
+    },
+
     #[error("symlink {path} in the template {reason}")]
     TemplateSymlink { path: PathBuf, reason: String },
 

@@ -361,3 +361,75 @@ fn issue7_a_tera_file_that_is_not_utf8_text_is_an_error_naming_it() {
         );
     }
 }
+
+#[test]
+fn issue7_paths_that_are_not_portable_are_errors() {
+    let env = TestEnv::new();
+    let case = env
+        .template("case", "")
+        .file("README.md", "upper\n")
+        .file("readme.md", "lower\n")
+        .build();
+    env.refuses_exactly(
+        &case,
+        &["--defaults"],
+        "error: template files `README.md` and `readme.md` render to \"README.md\" and \"readme.md\", which differ only by case or Unicode normalization: they are one file on macOS and Windows, where projects are cloned too\n",
+    );
+
+    let normalization = env
+        .template(
+            "nfd",
+            "[[questions]]\nname = \"x\"\ndefault = \"caf\u{e9}\"\n",
+        )
+        .file("caf\u{e9}.txt", "nfc\n")
+        .file("{{ x }}.txt.tera", "nfd\n")
+        .build();
+    env.refuses_exactly(
+        &normalization,
+        &["--defaults", "-d", "x=cafe\u{301}"],
+        "error: template files `caf\u{e9}.txt` and `{{ x }}.txt.tera` render to \"caf\u{e9}.txt\" and \"cafe\\u{301}.txt\", which differ only by case or Unicode normalization: they are one file on macOS and Windows, where projects are cloned too\n",
+    );
+
+    let windows = env
+        .template("windows", "[[questions]]\nname = \"x\"\ndefault = \"ok\"\n")
+        .file("{{ x }}.txt", "x\n")
+        .build();
+    for (answer, reason) in [
+        (
+            "CON",
+            "has \"CON.txt\", a device name Windows reserves (with any extension)",
+        ),
+        (
+            "lpt1.tar",
+            "has \"lpt1.tar.txt\", a device name Windows reserves (with any extension)",
+        ),
+        (
+            "a<b",
+            "contains '<', which Windows does not allow in file names",
+        ),
+        (
+            "why?",
+            "contains '?', which Windows does not allow in file names",
+        ),
+    ] {
+        env.refuses_exactly(
+            &windows,
+            &["--defaults", "-d", &format!("x={answer}")],
+            &format!(
+                "error: rendered path \"{answer}.txt\" (from template file `{{{{ x }}}}.txt`) {reason}; projects are cloned on every OS\n"
+            ),
+        );
+    }
+    let trailing = env
+        .template(
+            "trailing",
+            "[[questions]]\nname = \"x\"\ndefault = \"ok\"\n",
+        )
+        .file("{{ x }}/f.txt", "x\n")
+        .build();
+    env.refuses_exactly(
+        &trailing,
+        &["--defaults", "-d", "x=dir."],
+        "error: rendered path \"dir./f.txt\" (from template file `{{ x }}/f.txt`) has \"dir.\", which ends with a dot or a space that Windows drops; projects are cloned on every OS\n",
+    );
+}
