@@ -433,3 +433,116 @@ fn issue7_paths_that_are_not_portable_are_errors() {
         "error: rendered path \"dir./f.txt\" (from template file `{{ x }}/f.txt`) has \"dir.\", which ends with a dot or a space that Windows drops; projects are cloned on every OS\n",
     );
 }
+
+#[test]
+fn issue7_stale_staging_folders_are_removed_by_the_next_run_and_live_ones_are_kept() {
+    let env = TestEnv::new();
+    let template = env.template("small", "").file("a.txt", "a\n").build();
+    // Left by a killed run: an owner file, and nobody holds its lock.
+    env.write(".groundwork-staging-4242-dead/owner", "4242\n");
+    env.write(".groundwork-staging-4242-dead/project/a.txt", "half\n");
+    // Being set up by a live run: locked.
+    env.write(".groundwork-staging-77-live/owner", "77\n");
+    let live = groundwork::destination::open_dir_nofollow(&env.path(".groundwork-staging-77-live"))
+        .unwrap();
+    groundwork::destination::lock(&live, &env.path("x")).unwrap();
+
+    let output = env
+        .new_project(&template, "out", &["--defaults"])
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        format!(
+            "note: removed {}, left by an interrupted groundwork run (process 4242)\n",
+            env.path(".groundwork-staging-4242-dead").display()
+        )
+    );
+    assert_eq!(env.leftovers(), [".groundwork-staging-77-live"]);
+    drop(live);
+}
+
+#[test]
+fn issue7_staging_leaked_by_killed_runs_is_cleaned_by_the_next_run() {
+    let env = TestEnv::new();
+    let mut builder = env.template("big", "");
+    for i in 0..1500 {
+        builder = builder.file(&format!("d{}/f{i}.txt", i % 10), format!("{i}\n"));
+    }
+    let template = builder.build();
+    for trial in 0..10u64 {
+        let mut child = env.spawn_new(&template, &format!("killed{trial}"), &["--defaults"]);
+        std::thread::sleep(std::time::Duration::from_millis(20 + trial * 15));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    env.new_project(&template, "after", &["--defaults"])
+        .assert()
+        .success();
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+    for trial in 0..10 {
+        // A killed run left nothing, or its whole project (killed after the rename).
+        let dest = env.path(&format!("killed{trial}"));
+        if dest.exists() {
+            assert_eq!(snapshot(&dest).len(), snapshot(&env.path("after")).len());
+        }
+    }
+}
+
+#[test]
+fn issue7_an_empty_destination_stages_inside_itself_so_a_read_only_parent_does_not_block() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = TestEnv::new();
+    let template = env.template("small", "").file("a.txt", "a\n").build();
+    std::fs::create_dir_all(env.path("locked/out")).unwrap();
+    std::fs::set_permissions(env.path("locked"), std::fs::Permissions::from_mode(0o555)).unwrap();
+    // Root ignores permission bits; the immutable attribute holds for root too.
+    let immutable = if std::fs::write(env.path("locked/probe"), "").is_ok() {
+        std::fs::remove_file(env.path("locked/probe")).unwrap();
+        let Some(guard) = Immutable::set(&env.path("locked")) else {
+            eprintln!("skipped: privileged, and chattr +i is not available here");
+            return;
+        };
+        Some(guard)
+    } else {
+        None
+    };
+    env.new_project(&template, "locked/out", &["--defaults"])
+        .assert()
+        .success();
+    drop(immutable);
+    std::fs::set_permissions(env.path("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(env.read("locked/out/a.txt"), "a\n");
+    let names: Vec<_> = std::fs::read_dir(env.path("locked/out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with(".groundwork-staging")),
+        "{names:?}"
+    );
+}
+
+/// `chattr +i` on a directory for as long as it lives (so the temp dir can still be removed).
+struct Immutable(std::path::PathBuf);
+
+impl Immutable {
+    fn set(path: &Path) -> Option<Immutable> {
+        let ok = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(path)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Immutable(path.to_owned()))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
