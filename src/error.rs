@@ -36,6 +36,9 @@ pub enum Error {
     #[error("template file `{path}`: {message}")]
     Render { path: String, message: String },
 
+    #[error("template file `{path}` {message}")]
+    RenderLimit { path: String, message: String },
+
     #[error(
         "answer for `{question}` ({origin}) is {value:?}, which does not match the pattern `{pattern}`{hint}"
     )]

@@ -59,10 +59,47 @@ pub fn render(template: &Template, answers: &Answers) -> Result<Tree> {
     render_with(template, &engine)
 }
 
+/// Default limit on one rendered file: 64 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
+/// Default limit on a whole rendered project: 1 GiB.
+pub const DEFAULT_MAX_PROJECT_BYTES: u64 = 1 << 30;
+/// Environment variables that override the limits.
+pub const MAX_FILE_ENV: &str = "GROUNDWORK_MAX_FILE_BYTES";
+pub const MAX_PROJECT_ENV: &str = "GROUNDWORK_MAX_PROJECT_BYTES";
+
+/// How large a render may grow, per file and for the whole project.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub file: u64,
+    pub project: u64,
+}
+
+impl Limits {
+    /// The defaults, overridden by [`MAX_FILE_ENV`] and [`MAX_PROJECT_ENV`] when they hold a number.
+    pub fn from_env() -> Limits {
+        let read = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(default)
+        };
+        Limits {
+            file: read(MAX_FILE_ENV, DEFAULT_MAX_FILE_BYTES),
+            project: read(MAX_PROJECT_ENV, DEFAULT_MAX_PROJECT_BYTES),
+        }
+    }
+}
+
 pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
     let mut segments: HashMap<&str, String> = HashMap::new();
     let mut tree = Tree::default();
+    let limits = Limits::from_env();
+    let mut total: u64 = 0;
     'files: for file in &template.files {
+        // Ctrl-C is honoured between files: nothing has been written yet.
+        if crate::apply::interrupted() {
+            return Err(Error::Interrupted);
+        }
         // The suffix is stripped before rendering, so `{% if x %}name{% endif %}.tera` is left out
         // like any other segment that renders empty.
         let (raw_path, rendered_contents) = match file.path.strip_suffix(RENDER_SUFFIX) {
@@ -108,6 +145,26 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
         } else {
             file.contents.clone()
         };
+        let size = contents.len() as u64;
+        total += size;
+        if size > limits.file {
+            return Err(Error::RenderLimit {
+                path: file.path.clone(),
+                message: format!(
+                    "renders to {size} bytes, over the limit of {} bytes per file; if that is intended, raise it with {MAX_FILE_ENV}",
+                    limits.file
+                ),
+            });
+        }
+        if total > limits.project {
+            return Err(Error::RenderLimit {
+                path: file.path.clone(),
+                message: format!(
+                    "brings the project to {total} bytes, over the limit of {} bytes per project; if that is intended, raise it with {MAX_PROJECT_ENV}",
+                    limits.project
+                ),
+            });
+        }
         tree.insert(
             path,
             Entry {

@@ -546,3 +546,71 @@ impl Drop for Immutable {
             .status();
     }
 }
+
+#[test]
+fn issue7_render_limits_stop_a_file_or_project_that_grows_too_large() {
+    let env = TestEnv::new();
+    // Doubling a string 20 times: 1 MiB from one line.
+    let doubling = "{% set_global s = 'x' %}{% for i in range(end=20) %}{% set_global s = s ~ s %}{% endfor %}{{ s }}";
+    let template = env
+        .template("big", "")
+        .file("a.txt", "small\n")
+        .file("b.txt.tera", doubling)
+        .build();
+    let output = env
+        .new_project(&template, "out", &["--defaults"])
+        .env("GROUNDWORK_MAX_FILE_BYTES", "100000")
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        "error: template file `b.txt.tera` renders to 1048576 bytes, over the limit of 100000 bytes per file; if that is intended, raise it with GROUNDWORK_MAX_FILE_BYTES\n"
+    );
+    let output = env
+        .new_project(&template, "out", &["--defaults"])
+        .env("GROUNDWORK_MAX_PROJECT_BYTES", "1000000")
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        "error: template file `b.txt.tera` brings the project to 1048582 bytes, over the limit of 1000000 bytes per project; if that is intended, raise it with GROUNDWORK_MAX_PROJECT_BYTES\n"
+    );
+    assert!(!env.exists("out") && env.leftovers().is_empty());
+    // The defaults are generous.
+    env.new_project(&template, "out", &["--defaults"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn issue7_ctrl_c_during_rendering_exits_130_at_once() {
+    let env = TestEnv::new();
+    let mut builder = env.template("slow", "");
+    for i in 0..400 {
+        builder = builder.file(
+            &format!("f{i:03}.txt.tera"),
+            "{% for i in range(end=60000) %}{% endfor %}x\n",
+        );
+    }
+    let template = builder.build();
+    let child = env.spawn_new(&template, "out", &["--defaults"]);
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let sent = std::time::Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = finish(child);
+    let waited = sent.elapsed();
+    assert_eq!(output.status.code(), Some(130), "{output:?}");
+    assert_eq!(stderr(&output), "error: interrupted: nothing was written\n");
+    // The whole render takes several seconds; the time between two files is milliseconds.
+    assert!(
+        waited < std::time::Duration::from_secs(4),
+        "took {waited:?}"
+    );
+    assert!(!env.exists("out") && env.leftovers().is_empty());
+}
