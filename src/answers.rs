@@ -324,6 +324,13 @@ fn ask(prompter: &mut dyn Prompter, question: &Question, default: Option<&Value>
                     let shown = default.map(display);
                     prompter.text(question, shown.as_deref())?
                 };
+                if text.is_empty() && default.is_none() {
+                    prompter.refuse(
+                        question,
+                        "an answer is required (this question has no default)",
+                    );
+                    continue;
+                }
                 match parse_text(question, &text) {
                     Ok(value) => value,
                     Err(reason) => {

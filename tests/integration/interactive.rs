@@ -205,3 +205,78 @@ fn a_real_terminal_session_asks_and_reasks() {
     assert!(screen.contains("does not match the pattern"), "{screen}");
     assert_eq!(env.read("out/out.txt"), "ok true gcp\n");
 }
+
+/// Runs `groundwork new out --no-git --template TEMPLATE` in a pseudo-terminal (util-linux
+/// `script`), typing `keys` one group at a time; `None` when `script` is not installed.
+fn in_terminal(
+    env: &TestEnv,
+    template: &std::path::Path,
+    keys: &[&str],
+) -> Option<std::process::Output> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let command = format!(
+        "{} new {} --no-git --template {}",
+        env!("CARGO_BIN_EXE_groundwork"),
+        env.path("out").display(),
+        template.display()
+    );
+    let Ok(mut child) = Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env("TERM", "xterm")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return None;
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    for group in keys {
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        stdin.write_all(group.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    drop(stdin);
+    Some(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn issue7_ctrl_d_at_a_prompt_cancels_with_exit_130() {
+    let env = TestEnv::new();
+    let template = env
+        .template("tty", "[[questions]]\nname = \"name\"\ndefault = \"x\"\n")
+        .file("out.txt.tera", "{{ name }}\n")
+        .build();
+    let Some(output) = in_terminal(&env, &template, &["ab\x04"]) else {
+        return;
+    };
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(130), "{screen}");
+    assert!(
+        screen.contains("error: interrupted: nothing was written"),
+        "{screen}"
+    );
+    assert!(!env.exists("out"));
+}
+
+#[test]
+fn issue7_an_empty_answer_to_a_question_without_a_default_is_asked_again() {
+    let env = TestEnv::new();
+    let template = env
+        .template("tty", "[[questions]]\nname = \"owner\"\n")
+        .file("out.txt.tera", "{{ owner }}\n")
+        .build();
+    let Some(output) = in_terminal(&env, &template, &["\r", "team-a\r"]) else {
+        return;
+    };
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{screen}");
+    assert!(
+        screen.contains("an answer is required (this question has no default); please try again."),
+        "{screen}"
+    );
+    assert_eq!(env.read("out/out.txt"), "team-a\n");
+}
