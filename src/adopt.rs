@@ -11,7 +11,7 @@ use crate::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
 use crate::apply;
 use crate::destination::Claim;
 use crate::error::{Error, Result};
-use crate::new::{destination_name, stdout_error};
+use crate::new::{destination_name, report_after_writing, stdout_error};
 use crate::plan::{self, Action, Change, FileState, Op, Plan};
 use crate::render::{self, Expressions};
 use crate::source::Source;
@@ -190,30 +190,27 @@ pub fn run(
         }],
     };
     let name = format!("{} {}", manifest.name, manifest.version);
-    if options.dry_run {
-        writeln!(
-            out,
-            "Dry run: would write {ANSWERS_FILE} for {name}; nothing was written."
-        )
-        .map_err(stdout_error)?;
-    } else {
-        if let Some(claim) = &claim {
-            apply::apply(&plan, claim, |_, _| Ok(()))?;
-        }
-        writeln!(
-            out,
-            "Adopted {} as {name} ({}): wrote {ANSWERS_FILE}.",
-            root.display(),
-            loaded.provenance.source
-        )
-        .map_err(stdout_error)?;
-    }
-    writeln!(
-        out,
+    let distance = format!(
         "Of the template's {} files, {differing} differ from a pristine render and {missing} are absent; `groundwork update` keeps those as your changes (see `groundwork diff`).",
         tree.len()
-    )
-    .map_err(stdout_error)?;
+    );
+    match &claim {
+        Some(claim) => {
+            apply::apply(&plan, claim, |_, _| Ok(()))?;
+            let source = &loaded.provenance.source;
+            let report = format!(
+                "Adopted {} as {name} ({source}): wrote {ANSWERS_FILE}.\n{distance}\n",
+                root.display()
+            );
+            // The answers file is written: failing to say so is a warning, not a failure.
+            report_after_writing(out, &report, &root.join(ANSWERS_FILE));
+        }
+        None => writeln!(
+            out,
+            "Dry run: would write {ANSWERS_FILE} for {name}; nothing was written.\n{distance}"
+        )
+        .map_err(stdout_error)?,
+    }
     Ok(0)
 }
 

@@ -41,9 +41,19 @@ where
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            // Help and version are "errors" to clap but successes to the user.
-            let _ = e.print();
-            return if e.use_stderr() { EXIT_USAGE } else { 0 };
+            // Help and version are "errors" to clap but successes to the user, unless they could
+            // not be written.
+            let printed = e.print().and_then(|()| std::io::stdout().flush());
+            if e.use_stderr() {
+                return EXIT_USAGE;
+            }
+            return match printed {
+                Ok(()) => 0,
+                Err(error) => {
+                    eprintln!("error: cannot write to stdout: {error}");
+                    error::EXIT_FAILURE
+                }
+            };
         }
     };
     apply::install_interrupt_handler();

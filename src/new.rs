@@ -1,6 +1,7 @@
 //! `groundwork new`: load a template, answer its questions, render, plan, apply, commit.
 //! A composition of the other modules; the only decisions here are their order and what is printed.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -131,40 +132,41 @@ pub fn run(
         Ok(())
     })?;
 
-    writeln!(
-        out,
+    // The project exists now: failing to say so is a warning, not a failure.
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
         "Created {} from {name}: {} files ({} new, {} overwritten).",
         options.destination.display(),
         plan.ops.len(),
         plan.count("create"),
         plan.count("overwrite"),
-    )
-    .map_err(stdout_error)?;
+    );
     match &commit {
         Some(c) => {
-            writeln!(
-                out,
+            let _ = writeln!(
+                report,
                 "git: initialised on branch {} with commit {}.",
                 c.branch,
                 &c.id[..12]
-            )
-            .map_err(stdout_error)?;
+            );
             if !c.author_from_config {
-                writeln!(
-                    out,
+                let _ = writeln!(
+                    report,
                     "note: git config has no user.name/user.email; the commit author is groundwork <groundwork@localhost>. Set them with `git config --global user.name ...` and amend if you like."
-                )
-                .map_err(stdout_error)?;
+                );
             }
         }
-        None if existing_repo && options.git => writeln!(
-            out,
-            "git: {} is already a repository; the changes are left uncommitted for you to review.",
-            options.destination.display()
-        )
-        .map_err(stdout_error)?,
+        None if existing_repo && options.git => {
+            let _ = writeln!(
+                report,
+                "git: {} is already a repository; the changes are left uncommitted for you to review.",
+                options.destination.display()
+            );
+        }
         None => {}
     }
+    report_after_writing(out, &report, &options.destination);
     Ok(Outcome { plan, commit })
 }
 
@@ -176,6 +178,17 @@ pub fn destination_name(destination: &Path) -> String {
         .next_back()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// Prints what a command did once its writes are done. Those writes stand whatever happens to
+/// stdout, so a failure here is a warning on stderr and the exit status stays the command's.
+pub fn report_after_writing(out: &mut dyn Write, report: &str, written: &Path) {
+    if let Err(e) = out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
+        eprintln!(
+            "warning: cannot write to stdout: {e}; {} was written all the same",
+            written.display()
+        );
+    }
 }
 
 pub fn stdout_error(e: std::io::Error) -> Error {

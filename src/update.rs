@@ -14,7 +14,7 @@ use crate::destination::Claim;
 use crate::error::{EXIT_CONFLICTS, Error, Result};
 use crate::git;
 use crate::merge::{self, FROM_TEMPLATE_SUFFIX, Labels, Resolution};
-use crate::new::stdout_error;
+use crate::new::{report_after_writing, stdout_error};
 use crate::plan::{self, Action, Change, FileState, Op, Plan};
 use crate::project::Project;
 use crate::render::{self, Expressions};
@@ -92,25 +92,21 @@ pub fn run(
     if let Some(claim) = &claim {
         apply::apply(&prepared.plan, claim, |_, _| Ok(()))?;
     }
-    print(out, &format!("Updated {root} from {from} to {to}:"))?;
-    print(out, &report)?;
+    // The update is applied: failing to print the report is a warning, not a failure.
+    let mut text = format!("Updated {root} from {from} to {to}:\n{report}\n");
     let exit_code = if conflicts.is_empty() {
-        print(
-            out,
-            "Review the changes (git diff), then commit them with the answers file.",
-        )?;
+        text.push_str("Review the changes (git diff), then commit them with the answers file.\n");
         0
     } else {
-        print(
-            out,
-            &format!(
-                "Conflicts remain in {} file(s): {}. Resolve them (search for <<<<<<< markers, compare files beside their originals), then commit.",
-                conflicts.len(),
-                conflicts.join(", ")
-            ),
-        )?;
+        let _ = writeln!(
+            text,
+            "Conflicts remain in {} file(s): {}. Resolve them (search for <<<<<<< markers, compare files beside their originals), then commit.",
+            conflicts.len(),
+            conflicts.join(", ")
+        );
         EXIT_CONFLICTS
     };
+    report_after_writing(out, &text, &prepared.project.root);
     Ok(Outcome {
         plan: prepared.plan,
         conflicts,

@@ -45,22 +45,29 @@ impl TestEnv {
         cmd
     }
 
-    /// `groundwork new DEST --template <template> --no-git` plus `args`, started in the background
-    /// (same environment as [`TestEnv::groundwork`]) with stdout and stderr captured, for races.
-    pub fn spawn_new(&self, template: &Path, dest: &str, args: &[&str]) -> std::process::Child {
-        std::process::Command::new(env!("CARGO_BIN_EXE_groundwork"))
-            .current_dir(self.root())
+    /// The binary as a plain `std::process::Command` (for races and redirections `assert_cmd` does
+    /// not offer), in the same environment as [`TestEnv::groundwork`]; stdin is null.
+    pub fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_groundwork"));
+        cmd.current_dir(self.root())
             .env("HOME", self.root())
             .env("GIT_CONFIG_GLOBAL", self.path(".gitconfig"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env_remove("GROUNDWORK_FAULT_INJECT")
+            .stdin(std::process::Stdio::null());
+        cmd
+    }
+
+    /// `groundwork new DEST --template <template> --no-git` plus `args`, started in the background
+    /// (same environment as [`TestEnv::groundwork`]) with stdout and stderr captured, for races.
+    pub fn spawn_new(&self, template: &Path, dest: &str, args: &[&str]) -> std::process::Child {
+        self.command()
             .arg("new")
             .arg(dest)
             .arg("--template")
             .arg(template)
             .arg("--no-git")
             .args(args)
-            .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

@@ -614,3 +614,52 @@ fn issue7_ctrl_c_during_rendering_exits_130_at_once() {
     );
     assert!(!env.exists("out") && env.leftovers().is_empty());
 }
+
+fn dev_full() -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full")
+}
+
+#[test]
+fn issue7_a_failed_stdout_after_the_project_exists_is_a_warning_not_a_failure() {
+    let env = TestEnv::new();
+    let template = env.template("small", "").file("a.txt", "a\n").build();
+    let output = env
+        .command()
+        .args(["new", "out", "--defaults", "--template"])
+        .arg(&template)
+        .stdout(dev_full())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "warning: cannot write to stdout: No space left on device (os error 28); {} was written all the same\n",
+            env.path("out").display()
+        )
+    );
+    assert_eq!(env.read("out/a.txt"), "a\n");
+    assert!(env.path("out/.git").is_dir());
+}
+
+#[test]
+fn issue7_help_to_a_failing_stdout_exits_non_zero() {
+    let env = TestEnv::new();
+    for args in [&["--help"][..], &["new", "--help"], &["--version"]] {
+        let output = env
+            .command()
+            .args(args)
+            .stdout(dev_full())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {output:?}");
+        assert_eq!(
+            stderr(&output),
+            "error: cannot write to stdout: No space left on device (os error 28)\n"
+        );
+    }
+    env.groundwork().arg("--help").assert().success();
+}
