@@ -5,8 +5,9 @@
 //! its entries in), and a forced write moves files in one by one with backups, rolled back on any
 //! failure or Ctrl-C. Either way a failure leaves no destination or the untouched previous one.
 //!
-//! `GROUNDWORK_FAULT_INJECT=N` makes the apply fail after N file writes. It exists so the tests can
-//! prove the rollback on the real binary; it has no other use.
+//! `GROUNDWORK_FAULT_INJECT=N` makes the apply fail after N file writes, and
+//! `GROUNDWORK_FAULT_INJECT=git` makes the git step fail after `git init`. They exist so the tests
+//! can prove the rollback on the real binary; they have no other use.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -169,11 +170,17 @@ pub fn apply(
             Change::Nothing => Ok(()),
         }
     });
-    if let Err(error) = result {
+    // `finish` (the git step) is part of the transaction: when it fails, the files go back too.
+    if let Err(error) = result.and_then(|()| finish(destination, &written)) {
         journal.roll_back();
         return Err(error);
     }
-    finish(destination, &written)
+    Ok(())
+}
+
+/// Whether the tests asked the git step to fail (`GROUNDWORK_FAULT_INJECT=git`).
+pub fn git_fault_injected() -> bool {
+    std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "git")
 }
 
 /// Names inside a staging folder.

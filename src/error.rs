@@ -273,6 +273,9 @@ pub enum Error {
 
     #[error("injected fault after {after} writes (GROUNDWORK_FAULT_INJECT)")]
     InjectedFault { after: usize },
+
+    #[error("injected fault in the git step (GROUNDWORK_FAULT_INJECT=git)")]
+    InjectedGitFault,
 }
 
 impl Error {

@@ -24,7 +24,17 @@ pub fn is_repository(dir: &Path) -> bool {
     Repository::discover(dir).is_ok_and(|repo| repo.workdir().is_some())
 }
 
-/// Initialises a repository in `dir` and commits everything in it, or only the files `only` names
+/// Whether `dir` holds its own repository (`dir/.git`) whose HEAD has no commit yet.
+pub fn is_unborn(dir: &Path) -> bool {
+    Repository::open(dir).is_ok_and(|repo| {
+        repo.workdir().is_some()
+            && repo
+                .head()
+                .is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch)
+    })
+}
+
+/// Initialises a repository in `dir` (or opens the one there) and commits everything in it, or only the files `only` names
 /// (literal `/`-separated paths, never patterns). Ignored files are left out either way.
 pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Result<Commit> {
     let fail = |source| Error::Git {
@@ -37,6 +47,9 @@ pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Resu
     let mut options = RepositoryInitOptions::new();
     options.initial_head(&branch);
     let repo = Repository::init_opts(dir, &options).map_err(fail)?;
+    if crate::apply::git_fault_injected() {
+        return Err(Error::InjectedGitFault);
+    }
 
     let mut index = repo.index().map_err(fail)?;
     match only {

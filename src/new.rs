@@ -118,18 +118,42 @@ pub fn run(
         return Ok(Outcome { plan, commit: None });
     }
 
-    let existing_repo = !plan.fresh && git::is_repository(&options.destination);
+    // A repository with no commit yet (a bare `git init`) gets the first commit; any other
+    // repository is left for the user to review.
+    let existing_repo = !plan.fresh
+        && git::is_repository(&options.destination)
+        && !git::is_unborn(&options.destination);
     let make_commit = options.git && !existing_repo;
     let message = format!("Initial commit from groundwork template {name}");
     let mut commit = None;
     let fresh = plan.fresh;
+    let had_git = claim
+        .dir()
+        .is_some_and(|dir| dir.symlink_metadata(".git").is_ok());
     apply::apply(&plan, &claim, |root, files| {
-        if make_commit {
-            // A forced write commits only the template's files; others stay untracked.
-            let only = (!fresh).then_some(files);
-            commit = Some(git::init_and_commit(root, &message, only)?);
+        if !make_commit {
+            return Ok(());
         }
-        Ok(())
+        // A forced write commits only the template's files; others stay untracked.
+        let only = (!fresh).then_some(files);
+        match git::init_and_commit(root, &message, only) {
+            Ok(made) => {
+                commit = Some(made);
+                Ok(())
+            }
+            Err(error) => {
+                // The files go back (apply's rollback); a repository this run made goes too.
+                if let (false, false, Some(dir)) = (fresh, had_git, claim.dir())
+                    && let Err(e) = dir.remove_dir_all(".git")
+                {
+                    eprintln!(
+                        "warning: rolling back {}: {e}",
+                        options.destination.join(".git").display()
+                    );
+                }
+                Err(error)
+            }
+        }
     })?;
 
     // The project exists now: failing to say so is a warning, not a failure.

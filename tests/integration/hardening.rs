@@ -663,3 +663,81 @@ fn issue7_help_to_a_failing_stdout_exits_non_zero() {
     }
     env.groundwork().arg("--help").assert().success();
 }
+
+#[test]
+fn issue7_a_failing_git_step_of_force_restores_the_previous_tree() {
+    let env = TestEnv::new();
+    let template = env
+        .template("small", "")
+        .file("a.txt", "new a\n")
+        .file("sub/b.txt", "b\n")
+        .build();
+    env.write("out/a.txt", "old a\n");
+    env.write("out/private.env", "SECRET=1\n");
+    let before = snapshot(&env.path("out"));
+    let output = env
+        .groundwork()
+        .args(["new", "out", "--defaults", "--force", "--template"])
+        .arg(&template)
+        .env("GROUNDWORK_FAULT_INJECT", "git")
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        "error: injected fault in the git step (GROUNDWORK_FAULT_INJECT=git)\n"
+    );
+    assert_eq!(snapshot(&env.path("out")), before);
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+
+    // Fresh: no destination at all.
+    env.groundwork()
+        .args(["new", "fresh", "--defaults", "--template"])
+        .arg(&template)
+        .env("GROUNDWORK_FAULT_INJECT", "git")
+        .assert()
+        .failure()
+        .code(1);
+    assert!(!env.exists("fresh") && env.leftovers().is_empty());
+}
+
+#[test]
+fn issue7_force_commits_only_the_templates_files_also_onto_a_repository_without_commits() {
+    let env = TestEnv::new();
+    let template = env
+        .template("small", "")
+        .file("a.txt", "a\n")
+        .file("sub/b.txt", "b\n")
+        .build();
+    for unborn in [false, true] {
+        let dest = if unborn { "unborn" } else { "plain" };
+        env.write(&format!("{dest}/private.env"), "SECRET=1\n");
+        if unborn {
+            git2::Repository::init(env.path(dest)).unwrap();
+        }
+        let output = env
+            .groundwork()
+            .args(["new", dest, "--defaults", "--force", "--template"])
+            .arg(&template)
+            .assert()
+            .success();
+        let stdout = String::from_utf8_lossy(&output.get_output().stdout).into_owned();
+        assert!(stdout.contains("git: initialised on branch"), "{stdout}");
+        let repo = git2::Repository::open(env.path(dest)).unwrap();
+        let tree = repo.head().unwrap().peel_to_tree().unwrap();
+        let mut committed = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
+            if entry.kind() == Some(git2::ObjectType::Blob) {
+                committed.push(format!("{root}{}", entry.name().unwrap()));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .unwrap();
+        assert_eq!(
+            committed,
+            [".groundwork.toml", "a.txt", "sub/b.txt"],
+            "{dest}"
+        );
+        assert_eq!(env.read(&format!("{dest}/private.env")), "SECRET=1\n");
+    }
+}
