@@ -232,7 +232,10 @@ fn plan_update(project: &Project, resolutions: &[Resolution], answers_file: Vec<
             change,
         });
     }
-    let current = std::fs::read(project.root.join(ANSWERS_FILE)).ok();
+    let current = plan::read_existing(&project.root, ANSWERS_FILE)
+        .ok()
+        .flatten()
+        .map(|state| state.contents);
     let (action, change) = if current.as_deref() == Some(answers_file.as_slice()) {
         (Action::Unchanged, Change::Nothing)
     } else {

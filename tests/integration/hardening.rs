@@ -741,3 +741,40 @@ fn issue7_force_commits_only_the_templates_files_also_onto_a_repository_without_
         assert_eq!(env.read(&format!("{dest}/private.env")), "SECRET=1\n");
     }
 }
+
+#[test]
+fn issue7_force_update_and_adopt_fail_at_once_while_another_run_holds_the_destination() {
+    let env = TestEnv::new();
+    let template = env.template("small", "").file("a.txt", "a\n").build();
+    env.groundwork()
+        .args(["new", "proj", "--defaults", "--template"])
+        .arg(&template)
+        .assert()
+        .success();
+    env.write("plain/notes.txt", "mine\n");
+    for (dest, args, with_template) in [
+        ("proj", &["new", "proj", "--defaults", "--force"][..], true),
+        ("proj", &["update", "proj", "--defaults"], false),
+        ("plain", &["adopt", "plain", "--defaults"], true),
+    ] {
+        let held = groundwork::destination::open_dir_nofollow(&env.path(dest)).unwrap();
+        groundwork::destination::lock(&held, &env.path(dest)).unwrap();
+        let before = snapshot(&env.path(dest));
+        let mut cmd = env.groundwork();
+        cmd.args(args);
+        if with_template {
+            cmd.arg("--template").arg(&template);
+        }
+        let output = cmd.assert().failure().code(1);
+        assert_eq!(
+            String::from_utf8_lossy(&output.get_output().stderr),
+            format!(
+                "error: destination {} is in use by another groundwork run (it holds the lock); nothing was written: wait for that run to finish, then run again\n",
+                env.path(dest).display()
+            ),
+            "{args:?}"
+        );
+        assert_eq!(snapshot(&env.path(dest)), before, "{args:?}");
+        drop(held);
+    }
+}
