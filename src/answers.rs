@@ -213,6 +213,10 @@ pub fn collect(
     presets.check_known(manifest)?;
     let mut answers = Answers::default();
     for question in &manifest.questions {
+        // Ctrl-C is honoured between questions too (their defaults are rendered expressions).
+        if crate::apply::interrupted() {
+            return Err(Error::Interrupted);
+        }
         let value = if let Some((raw, origin)) = presets.values.get(&question.name) {
             let value = coerce(question, raw, origin)?;
             validate(question, &value, origin)?;

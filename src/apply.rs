@@ -260,36 +260,61 @@ impl Drop for Staging {
 }
 
 /// Removes the staging folders in `home` whose owner is gone (killed before it could clean up),
-/// saying so on stderr. A folder still being set up (no owner file yet) or still locked is left.
+/// saying so on stderr. A locked folder is left, and so is one without an owner file whose name
+/// carries the id of a running process (it is being set up).
 pub fn sweep(home: &Dir, home_path: &Path) {
     let Ok(entries) = home.entries() else {
         return;
     };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if !name.starts_with(STAGING_PREFIX) || !entry.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| name.starts_with(STAGING_PREFIX))
+        .collect();
+    names.sort();
+    for name in &names {
+        let name = name.as_str();
         let Ok(dir) = open_below(home, name) else {
-            continue;
-        };
-        let Ok(owner) = dir.read_to_string(OWNER) else {
             continue;
         };
         if destination::is_locked(&dir) {
             continue;
         }
+        // Without an owner file the folder is being set up or was being removed: it is stale only
+        // when the process its name carries is gone.
+        let pid_in_name = name[STAGING_PREFIX.len()..]
+            .split('-')
+            .next()
+            .and_then(|pid| pid.parse::<i32>().ok());
+        let owner = match dir.read_to_string(OWNER) {
+            Ok(owner) => owner.trim().to_owned(),
+            Err(_) => match pid_in_name {
+                Some(pid) if !process_alive(pid) => pid.to_string(),
+                _ => continue,
+            },
+        };
         drop(dir);
         let path = home_path.join(name);
         match home.remove_dir_all(name) {
             Ok(()) => eprintln!(
                 "note: removed {}, left by an interrupted groundwork run (process {})",
                 path.display(),
-                owner.trim()
+                owner
             ),
             Err(e) => eprintln!("warning: removing stale {}: {e}", path.display()),
         }
+    }
+}
+
+/// Whether a process with this id exists (one of another user's counts).
+fn process_alive(pid: i32) -> bool {
+    let Some(pid) = rustix::process::Pid::from_raw(pid) else {
+        return false;
+    };
+    match rustix::process::test_kill_process(pid) {
+        Ok(()) | Err(Errno::PERM) => true,
+        Err(_) => false,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Issue 7, finding by finding: concurrency, races, special files, portable paths, limits. Each
 //! test failed on the code before the fix it is named after.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Output;
 
@@ -441,7 +442,16 @@ fn issue7_stale_staging_folders_are_removed_by_the_next_run_and_live_ones_are_ke
     // Left by a killed run: an owner file, and nobody holds its lock.
     env.write(".groundwork-staging-4242-dead/owner", "4242\n");
     env.write(".groundwork-staging-4242-dead/project/a.txt", "half\n");
-    // Being set up by a live run: locked.
+    // Killed while being set up or removed: no owner file, and the process in its name is gone.
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let gone_pid = gone.id();
+    gone.wait().unwrap();
+    let half = format!(".groundwork-staging-{gone_pid}-half");
+    std::fs::create_dir(env.path(&half)).unwrap();
+    // Being set up by a live run: no owner file yet, and its process is running.
+    let setting_up = format!(".groundwork-staging-{}-new", std::process::id());
+    std::fs::create_dir(env.path(&setting_up)).unwrap();
+    // Live: locked.
     env.write(".groundwork-staging-77-live/owner", "77\n");
     let live = groundwork::destination::open_dir_nofollow(&env.path(".groundwork-staging-77-live"))
         .unwrap();
@@ -451,14 +461,30 @@ fn issue7_stale_staging_folders_are_removed_by_the_next_run_and_live_ones_are_ke
         .new_project(&template, "out", &["--defaults"])
         .assert()
         .success();
+    // In name order.
+    let mut removed = [
+        (".groundwork-staging-4242-dead".to_owned(), 4242),
+        (half.clone(), gone_pid),
+    ];
+    removed.sort();
+    let mut expected = String::new();
+    for (name, pid) in &removed {
+        writeln!(
+            expected,
+            "note: removed {}, left by an interrupted groundwork run (process {pid})",
+            env.path(name).display()
+        )
+        .unwrap();
+    }
     assert_eq!(
         String::from_utf8_lossy(&output.get_output().stderr),
-        format!(
-            "note: removed {}, left by an interrupted groundwork run (process 4242)\n",
-            env.path(".groundwork-staging-4242-dead").display()
-        )
+        expected
     );
-    assert_eq!(env.leftovers(), [".groundwork-staging-77-live"]);
+    let mut left = env.leftovers();
+    left.sort();
+    let mut kept = [".groundwork-staging-77-live".to_owned(), setting_up];
+    kept.sort();
+    assert_eq!(left, kept);
     drop(live);
 }
 
