@@ -4,10 +4,13 @@
 //! fresh project then appears with one no-replace rename (or, for an empty destination, by moving
 //! its entries in), and a forced write moves files in one by one with backups, rolled back on any
 //! failure or Ctrl-C. Either way a failure leaves no destination or the untouched previous one.
+//! The journal of a forced write is also kept on disk, so a run killed midway is rolled back by the
+//! next run that claims the destination.
 //!
-//! `GROUNDWORK_FAULT_INJECT=N` makes the apply fail after N file writes, and
-//! `GROUNDWORK_FAULT_INJECT=git` makes the git step fail after `git init`. They exist so the tests
-//! can prove the rollback on the real binary; they have no other use.
+//! `GROUNDWORK_FAULT_INJECT=N` makes the apply fail after N file writes, `=git` makes the git step
+//! fail after `git init`, and `=abort:N` kills the process after N writes (the next run must roll
+//! the journal back). They exist so the tests can prove the rollback on the real binary; they have
+//! no other use.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,10 +43,18 @@ fn fault_after() -> Option<usize> {
         .and_then(|v| v.parse().ok())
 }
 
+/// `GROUNDWORK_FAULT_INJECT=abort:N`: the process dies after N writes, as if killed.
+fn abort_after() -> Option<usize> {
+    std::env::var("GROUNDWORK_FAULT_INJECT")
+        .ok()
+        .and_then(|v| v.strip_prefix("abort:").and_then(|n| n.parse().ok()))
+}
+
 /// Counts writes, and fails on interrupt or on the injected fault.
 struct Checkpoint {
     writes: usize,
     fault_after: Option<usize>,
+    abort_after: Option<usize>,
 }
 
 impl Checkpoint {
@@ -51,6 +62,7 @@ impl Checkpoint {
         Checkpoint {
             writes: 0,
             fault_after: fault_after(),
+            abort_after: abort_after(),
         }
     }
 
@@ -60,6 +72,9 @@ impl Checkpoint {
         }
         if self.fault_after == Some(self.writes) {
             return Err(Error::InjectedFault { after: self.writes });
+        }
+        if self.abort_after == Some(self.writes) {
+            std::process::abort();
         }
         self.writes += 1;
         Ok(())
@@ -84,44 +99,7 @@ pub fn apply(
         .collect();
 
     if plan.fresh {
-        // An empty destination holds its own staging, so a read-only parent does not block it; an
-        // absent one is staged beside it and renamed into place.
-        let staging = if let Some(dir) = claim.dir() {
-            let home = dir.try_clone().map_err(|e| Error::io(destination, e))?;
-            Staging::create(home, destination)?
-        } else {
-            let (parent, _) = destination::split(destination);
-            std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-            let home = Dir::open_ambient_dir(&parent, ambient_authority())
-                .map_err(|e| Error::io(&parent, e))?;
-            Staging::create(home, &parent)?
-        };
-        staging
-            .dir
-            .create_dir(PROJECT)
-            .map_err(|e| Error::io(staging.path.join(PROJECT), e))?;
-        let root = staging
-            .dir
-            .open_dir(PROJECT)
-            .map_err(|e| Error::io(staging.path.join(PROJECT), e))?;
-        let root_path = staging.path.join(PROJECT);
-        for op in &plan.ops {
-            if let Change::Write(state) = &op.change {
-                checkpoint.tick()?;
-                write_file(&root, &root_path, &op.path, state)?;
-            }
-        }
-        set_mode(&staging.dir, &staging.path, Path::new(PROJECT), 0o755)?;
-        finish(&root_path, &written)?;
-        if interrupted() {
-            return Err(Error::Interrupted);
-        }
-        return match claim.dir() {
-            // An empty directory may be someone's working directory (`groundwork new .`):
-            // replacing it would leave their shell in a deleted directory, so fill it instead.
-            Some(dir) => move_children(&root, &root_path, dir, destination),
-            None => reveal(&staging, destination),
-        };
+        return apply_fresh(plan, claim, &mut checkpoint, &written, finish);
     }
 
     let Some(target) = claim.dir() else {
@@ -155,12 +133,25 @@ pub fn apply(
             write_file(&staged, &staged_path, &op.path, state)?;
         }
     }
+    // The journal is on disk too, so a run killed midway is rolled back by the next run that
+    // claims this destination (see `recover`).
+    let absolute = std::path::absolute(destination).map_err(|e| Error::io(destination, e))?;
+    staging
+        .dir
+        .write(DESTINATION, absolute.as_os_str().as_encoded_bytes())
+        .map_err(|e| Error::io(staging.path.join(DESTINATION), e))?;
+    let log = staging
+        .dir
+        .create(JOURNAL)
+        .map_err(|e| Error::io(staging.path.join(JOURNAL), e))?;
     let mut journal = Journal {
         target,
         root: destination,
         staged: &staged,
         backups: &backups,
         done: Vec::new(),
+        log,
+        log_path: staging.path.join(JOURNAL),
     };
     let result = plan.ops.iter().filter(|op| op.writes()).try_for_each(|op| {
         checkpoint.tick()?;
@@ -178,6 +169,55 @@ pub fn apply(
     Ok(())
 }
 
+/// A fresh destination: the whole project is staged (and `finish`ed) first, then revealed.
+fn apply_fresh(
+    plan: &Plan,
+    claim: &Claim,
+    checkpoint: &mut Checkpoint,
+    written: &[&str],
+    finish: impl FnOnce(&Path, &[&str]) -> Result<()>,
+) -> Result<()> {
+    let destination = claim.path();
+    // An empty destination holds its own staging, so a read-only parent does not block it; an
+    // absent one is staged beside it and renamed into place.
+    let staging = if let Some(dir) = claim.dir() {
+        let home = dir.try_clone().map_err(|e| Error::io(destination, e))?;
+        Staging::create(home, destination)?
+    } else {
+        let (parent, _) = destination::split(destination);
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let home = Dir::open_ambient_dir(&parent, ambient_authority())
+            .map_err(|e| Error::io(&parent, e))?;
+        Staging::create(home, &parent)?
+    };
+    staging
+        .dir
+        .create_dir(PROJECT)
+        .map_err(|e| Error::io(staging.path.join(PROJECT), e))?;
+    let root = staging
+        .dir
+        .open_dir(PROJECT)
+        .map_err(|e| Error::io(staging.path.join(PROJECT), e))?;
+    let root_path = staging.path.join(PROJECT);
+    for op in &plan.ops {
+        if let Change::Write(state) = &op.change {
+            checkpoint.tick()?;
+            write_file(&root, &root_path, &op.path, state)?;
+        }
+    }
+    set_mode(&staging.dir, &staging.path, Path::new(PROJECT), 0o755)?;
+    finish(&root_path, written)?;
+    if interrupted() {
+        return Err(Error::Interrupted);
+    }
+    match claim.dir() {
+        // An empty directory may be someone's working directory (`groundwork new .`):
+        // replacing it would leave their shell in a deleted directory, so fill it instead.
+        Some(dir) => move_children(&root, &root_path, dir, destination),
+        None => reveal(&staging, destination),
+    }
+}
+
 /// Whether the tests asked the git step to fail (`GROUNDWORK_FAULT_INJECT=git`).
 pub fn git_fault_injected() -> bool {
     std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "git")
@@ -189,6 +229,9 @@ const NEW: &str = "new";
 const BACKUP: &str = "backup";
 /// The file in a staging folder naming the process that owns it.
 const OWNER: &str = "owner";
+/// The forced write's journal (one `KIND\tPATH` line before each step) and its destination.
+const JOURNAL: &str = "journal";
+const DESTINATION: &str = "destination";
 /// What every staging folder's name starts with.
 pub const STAGING_PREFIX: &str = ".groundwork-staging-";
 
@@ -263,6 +306,22 @@ impl Drop for Staging {
 /// saying so on stderr. A locked folder is left, and so is one without an owner file whose name
 /// carries the id of a running process (it is being set up).
 pub fn sweep(home: &Dir, home_path: &Path) {
+    sweep_for(home, home_path, &[], None);
+}
+
+/// Before a run writes the destination it has claimed (`claimed`, locked, at the absolute path
+/// `absolute`): rolls back any interrupted forced write or update on it whose staging folder is in
+/// `home`, then removes stale staging folders there.
+pub fn recover_interrupted(home: &Dir, home_path: &Path, absolute: &Path, claimed: &Dir) {
+    sweep_for(home, home_path, &[absolute.to_owned()], Some(claimed));
+}
+
+fn sweep_for(
+    home: &Dir,
+    home_path: &Path,
+    recover_into_claimed: &[PathBuf],
+    claimed: Option<&Dir>,
+) {
     let Ok(entries) = home.entries() else {
         return;
     };
@@ -278,22 +337,38 @@ pub fn sweep(home: &Dir, home_path: &Path) {
         let Ok(dir) = open_below(home, name) else {
             continue;
         };
-        if destination::is_locked(&dir) {
+        let Some(owner) = stale_owner(name, &dir) else {
             continue;
-        }
-        // Without an owner file the folder is being set up or was being removed: it is stale only
-        // when the process its name carries is gone.
-        let pid_in_name = name[STAGING_PREFIX.len()..]
-            .split('-')
-            .next()
-            .and_then(|pid| pid.parse::<i32>().ok());
-        let owner = match dir.read_to_string(OWNER) {
-            Ok(owner) => owner.trim().to_owned(),
-            Err(_) => match pid_in_name {
-                Some(pid) if !process_alive(pid) => pid.to_string(),
-                _ => continue,
-            },
         };
+        if let Ok(target) = dir.read(DESTINATION)
+            && dir.symlink_metadata(JOURNAL).is_ok()
+        {
+            // Its backups are the only copy of what the killed run had moved: only the run that
+            // claims that destination may roll it back.
+            let target = PathBuf::from(String::from_utf8_lossy(&target).into_owned());
+            if !recover_into_claimed.contains(&target) {
+                eprintln!(
+                    "note: {} holds the journal of an interrupted groundwork run on {} (process {owner}); the next groundwork run there rolls it back",
+                    home_path.join(name).display(),
+                    target.display()
+                );
+                continue;
+            }
+            let Some(claimed) = claimed else { continue };
+            match recover(&dir, claimed) {
+                Ok(()) => eprintln!(
+                    "note: rolled back an interrupted groundwork run on {} (process {owner})",
+                    target.display()
+                ),
+                Err(e) => {
+                    eprintln!(
+                        "warning: rolling back the interrupted run in {}: {e}",
+                        home_path.join(name).display()
+                    );
+                    continue;
+                }
+            }
+        }
         drop(dir);
         let path = home_path.join(name);
         match home.remove_dir_all(name) {
@@ -305,6 +380,59 @@ pub fn sweep(home: &Dir, home_path: &Path) {
             Err(e) => eprintln!("warning: removing stale {}: {e}", path.display()),
         }
     }
+}
+
+/// The owner of the staging folder `name` when it is stale (nobody holds its lock, and it has an
+/// owner file or the process its name carries is gone); `None` when it may be in use.
+fn stale_owner(name: &str, dir: &Dir) -> Option<String> {
+    if destination::is_locked(dir) {
+        return None;
+    }
+    // Without an owner file the folder is being set up or was being removed: it is stale only
+    // when the process its name carries is gone.
+    let pid_in_name = name[STAGING_PREFIX.len()..]
+        .split('-')
+        .next()
+        .and_then(|pid| pid.parse::<i32>().ok());
+    match dir.read_to_string(OWNER) {
+        Ok(owner) => Some(owner.trim().to_owned()),
+        Err(_) => match pid_in_name {
+            Some(pid) if !process_alive(pid) => Some(pid.to_string()),
+            _ => None,
+        },
+    }
+}
+
+/// Undoes the journal of a killed run in `staging` on the destination `target`, newest step first.
+/// Each undo checks what is there, because the run may have died after logging a step and before
+/// taking it.
+fn recover(staging: &Dir, target: &Dir) -> std::io::Result<()> {
+    let journal = staging.read_to_string(JOURNAL)?;
+    let staged = staging.open_dir(NEW)?;
+    let backups = staging.open_dir(BACKUP)?;
+    for line in journal.lines().rev() {
+        let Some((kind, path)) = line.split_once('\t') else {
+            continue;
+        };
+        let path = Path::new(path);
+        match kind {
+            // Placed: the staged file is gone from `new` only if the move happened.
+            "P" if staged.symlink_metadata(path).is_err() => {
+                not_found_ok(target.remove_file(path))?;
+            }
+            "A" if backups.symlink_metadata(path).is_ok() => {
+                backups.rename(path, target, path)?;
+            }
+            "D" => {
+                let _ = target.remove_dir(path);
+            }
+            "R" => {
+                let _ = target.create_dir(path);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Whether a process with this id exists (one of another user's counts).
@@ -436,6 +564,9 @@ struct Journal<'a> {
     staged: &'a Dir,
     backups: &'a Dir,
     done: Vec<Done>,
+    /// The on-disk copy of `done`, written before each step.
+    log: cap_std::fs::File,
+    log_path: PathBuf,
 }
 
 enum Done {
@@ -448,6 +579,15 @@ enum Done {
 }
 
 impl Journal<'_> {
+    /// Records the step about to be taken, so a killed run can be undone by the next one.
+    fn log(&mut self, kind: char, relative: &Path) -> Result<()> {
+        use std::io::Write as _;
+        let line = format!("{kind}\t{}\n", relative.display());
+        self.log
+            .write_all(line.as_bytes())
+            .map_err(|e| Error::io(&self.log_path, e))
+    }
+
     fn place(&mut self, path: &str) -> Result<()> {
         let relative = Path::new(path);
         let mut dir = PathBuf::new();
@@ -465,6 +605,7 @@ impl Journal<'_> {
                         });
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        self.log('D', &dir)?;
                         self.target
                             .create_dir(&dir)
                             .map_err(|e| Error::io(self.root.join(&dir), e))?;
@@ -477,6 +618,7 @@ impl Journal<'_> {
         if self.target.symlink_metadata(relative).is_ok() {
             self.back_up(relative)?;
         }
+        self.log('P', relative)?;
         self.done.push(Done::Created(relative.to_owned()));
         self.staged
             .rename(relative, self.target, relative)
@@ -497,7 +639,11 @@ impl Journal<'_> {
                 .target
                 .read_dir(current)
                 .is_ok_and(|mut entries| entries.next().is_none());
-            if !empty || self.target.remove_dir(current).is_err() {
+            if !empty {
+                break;
+            }
+            self.log('R', current)?;
+            if self.target.remove_dir(current).is_err() {
                 break;
             }
             self.done.push(Done::RemovedDir(current.to_owned()));
@@ -512,6 +658,7 @@ impl Journal<'_> {
                 .create_dir_all(parent)
                 .map_err(|e| Error::io(self.root.join(relative), e))?;
         }
+        self.log('A', relative)?;
         self.target
             .rename(relative, self.backups, relative)
             .map_err(|e| Error::io(self.root.join(relative), e))?;

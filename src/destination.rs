@@ -73,6 +73,14 @@ impl Claim {
         })?;
         if exclusive {
             lock(&dir, destination)?;
+            // A forced write or update killed midway is rolled back before anything else looks
+            // at the destination; its staging folder is in the parent.
+            let absolute =
+                std::path::absolute(destination).map_err(|e| Error::io(destination, e))?;
+            let (parent, _) = split(&absolute);
+            if let Ok(home) = Dir::open_ambient_dir(&parent, cap_std::ambient_authority()) {
+                crate::apply::recover_interrupted(&home, &parent, &absolute, &dir);
+            }
             // An interrupted run may have left its staging inside an empty destination.
             crate::apply::sweep(&dir, destination);
         }

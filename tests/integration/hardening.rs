@@ -804,3 +804,53 @@ fn issue7_force_update_and_adopt_fail_at_once_while_another_run_holds_the_destin
         drop(held);
     }
 }
+
+#[test]
+fn issue7_a_force_killed_midway_is_rolled_back_by_the_next_run_on_that_destination() {
+    let env = TestEnv::new();
+    let template = crate::kitchen_sink(&env).build();
+    std::fs::create_dir_all(env.path("out/src")).unwrap();
+    std::fs::write(env.path("out/README.md"), "old readme\n").unwrap();
+    std::fs::write(env.path("out/src/extra.py"), "x = 1\n").unwrap();
+    let before = snapshot(&env.path("out"));
+    // Killed (abort) after five moves: the tree is mixed, the old files are in the staging folder.
+    let output = env
+        .new_project(&template, "out", &["--defaults", "--force"])
+        .env("GROUNDWORK_FAULT_INJECT", "abort:5")
+        .assert()
+        .failure();
+    assert_eq!(output.get_output().status.code(), None, "killed by SIGABRT");
+    assert_ne!(snapshot(&env.path("out")), before);
+    assert_eq!(env.leftovers().len(), 1);
+
+    // Another destination in the same parent leaves the journal alone, and says so.
+    let other = env
+        .new_project(&template, "other", &["--defaults"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&other.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("holds the journal of an interrupted groundwork run on"),
+        "{stderr}"
+    );
+    assert_eq!(env.leftovers().len(), 1);
+
+    // The next run on `out` rolls it back first (here it then fails at its first write, so what
+    // remains is exactly the rolled-back tree).
+    let output = env
+        .new_project(&template, "out", &["--defaults", "--force"])
+        .env("GROUNDWORK_FAULT_INJECT", "0")
+        .assert()
+        .failure()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(
+        stderr.starts_with(&format!(
+            "note: rolled back an interrupted groundwork run on {} (process ",
+            env.path("out").display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&env.path("out")), before);
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+}
