@@ -3,7 +3,7 @@
 
 use dialoguer::console::{Key, Term};
 use dialoguer::theme::{ColorfulTheme, Theme as _};
-use dialoguer::{Confirm, MultiSelect, Select};
+use dialoguer::{MultiSelect, Select};
 
 use crate::answers::Prompter;
 use crate::error::{Error, Result};
@@ -134,11 +134,35 @@ impl Prompter for TerminalPrompter {
     }
 
     fn confirm(&mut self, question: &Question, default: bool) -> Result<bool> {
-        Confirm::with_theme(&self.theme)
-            .with_prompt(Self::label(question))
-            .default(default)
-            .interact()
-            .map_err(|e| failed(question, &e))
+        // dialoguer's Confirm ignores Ctrl-D as well: y, n or Enter answer, Ctrl-C/Ctrl-D cancel.
+        let term = Term::stderr();
+        let label = Self::label(question);
+        let io = |e: std::io::Error| failed(question, &dialoguer::Error::IO(e));
+        let mut prompt = String::new();
+        self.theme
+            .format_confirm_prompt(&mut prompt, &label, Some(default))
+            .map_err(|e| io(std::io::Error::other(e)))?;
+        term.write_str(&prompt).map_err(io)?;
+        term.flush().map_err(io)?;
+        let answer = loop {
+            match term.read_key().map_err(io)? {
+                Key::Char('y' | 'Y') => break true,
+                Key::Char('n' | 'N') => break false,
+                Key::Enter => break default,
+                Key::CtrlC | Key::Char('\u{4}') => {
+                    term.write_line("").map_err(io)?;
+                    return Err(Error::Interrupted);
+                }
+                _ => {}
+            }
+        };
+        term.clear_line().map_err(io)?;
+        let mut done = String::new();
+        self.theme
+            .format_confirm_prompt_selection(&mut done, &label, Some(answer))
+            .map_err(|e| io(std::io::Error::other(e)))?;
+        term.write_line(&done).map_err(io)?;
+        Ok(answer)
     }
 
     fn select(&mut self, question: &Question, choices: &[String], default: usize) -> Result<usize> {

@@ -260,6 +260,21 @@ fn issue7_ctrl_d_at_a_prompt_cancels_with_exit_130() {
         "{screen}"
     );
     assert!(!env.exists("out"));
+
+    // At a yes/no question too.
+    let confirm = env
+        .template(
+            "yesno",
+            "[[questions]]\nname = \"docker\"\ntype = \"bool\"\ndefault = false\n",
+        )
+        .file("out.txt.tera", "{{ docker }}\n")
+        .build();
+    let Some(output) = in_terminal(&env, &confirm, &["\x04"]) else {
+        return;
+    };
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(130), "{screen}");
+    assert!(!env.exists("out"));
 }
 
 #[test]
