@@ -223,6 +223,8 @@ pub fn collect(
             value
         } else {
             let scope = expressions.scope(&answers);
+            // Its `when` and default are rendered under the render time limit; asking is not.
+            let phase = crate::watchdog::enter(format!("question `{}`", question.name));
             let asked = match &question.when {
                 Some(condition) => scope
                     .truthy(condition)
@@ -230,6 +232,7 @@ pub fn collect(
                 None => true,
             };
             let default = default_value(manifest, question, &scope)?;
+            drop(phase);
             match &mut mode {
                 Mode::Interactive(prompter) if asked => ask(*prompter, question, default.as_ref())?,
                 _ if !asked => default.unwrap_or_else(|| empty_value(&question.kind)),

@@ -30,7 +30,10 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// Safe to call more than once.
 pub fn install_interrupt_handler() {
     // An error means a handler is already installed (e.g. a second call in tests): that one wins.
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    // While rendering nothing is written yet: that stops at once rather than at the next check.
+    let _ = ctrlc::set_handler(|| {
+        crate::watchdog::interrupt(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    });
 }
 
 pub fn interrupted() -> bool {

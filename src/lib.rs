@@ -23,6 +23,7 @@ pub mod template;
 pub mod terminal;
 pub mod tree;
 pub mod update;
+pub mod watchdog;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};

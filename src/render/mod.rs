@@ -55,6 +55,7 @@ pub fn render_project(
 
 /// Renders every file of `template` with `answers`.
 pub fn render(template: &Template, answers: &Answers) -> Result<Tree> {
+    let _phase = crate::watchdog::enter(format!("template {}", template.manifest.name));
     let engine = TeraEngine::new(template, answers)?;
     render_with(template, &engine)
 }
@@ -95,11 +96,13 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
     let mut tree = Tree::default();
     let limits = Limits::from_env();
     let mut total: u64 = 0;
+    let _phase = crate::watchdog::enter(format!("template {}", template.manifest.name));
     'files: for file in &template.files {
         // Ctrl-C is honoured between files: nothing has been written yet.
         if crate::apply::interrupted() {
             return Err(Error::Interrupted);
         }
+        crate::watchdog::working_on(format!("template file `{}`", file.path));
         // The suffix is stripped before rendering, so `{% if x %}name{% endif %}.tera` is left out
         // like any other segment that renders empty.
         let (raw_path, rendered_contents) = match file.path.strip_suffix(RENDER_SUFFIX) {

@@ -854,3 +854,62 @@ fn issue7_a_force_killed_midway_is_rolled_back_by_the_next_run_on_that_destinati
     assert_eq!(snapshot(&env.path("out")), before);
     assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
 }
+
+/// A loop that runs for minutes in Tera.
+const SPIN: &str =
+    "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}x";
+
+#[test]
+fn issue7_a_render_past_its_time_limit_stops_naming_the_question_or_file() {
+    let env = TestEnv::new();
+    let question = env
+        .template(
+            "slow-default",
+            &format!("[[questions]]\nname = \"slow\"\ndefault = \"{SPIN}\"\n"),
+        )
+        .build();
+    let file = env
+        .template("slow-file", "")
+        .file("a.txt", "a\n")
+        .file("slow.txt.tera", SPIN)
+        .build();
+    for (template, what) in [
+        (&question, "question `slow`"),
+        (&file, "template file `slow.txt.tera`"),
+    ] {
+        let started = std::time::Instant::now();
+        let output = env
+            .new_project(template, "out", &["--defaults"])
+            .env("GROUNDWORK_MAX_RENDER_SECONDS", "1")
+            .assert()
+            .failure()
+            .code(1);
+        assert_eq!(
+            String::from_utf8_lossy(&output.get_output().stderr),
+            format!(
+                "error: {what} took longer than 1 s to render; nothing was written (if the template needs longer, raise the limit with GROUNDWORK_MAX_RENDER_SECONDS)\n"
+            )
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert!(!env.exists("out") && env.leftovers().is_empty());
+    }
+}
+
+#[test]
+fn issue7_ctrl_c_inside_one_long_render_exits_130_at_once() {
+    let env = TestEnv::new();
+    let template = env.template("spin", "").file("spin.txt.tera", SPIN).build();
+    let child = env.spawn_new(&template, "out", &["--defaults"]);
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let sent = std::time::Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = finish(child);
+    assert!(sent.elapsed() < std::time::Duration::from_secs(3));
+    assert_eq!(output.status.code(), Some(130), "{output:?}");
+    assert_eq!(stderr(&output), "error: interrupted: nothing was written\n");
+    assert!(!env.exists("out") && env.leftovers().is_empty());
+}
