@@ -166,9 +166,6 @@ fn a_false_when_skips_the_question_and_presets_are_not_asked() {
 /// The terminal prompter in a real pseudo-terminal (util-linux `script`), typing as a user would.
 #[test]
 fn a_real_terminal_session_asks_and_reasks() {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-
     let env = TestEnv::new();
     let template = env
         .template(
@@ -177,29 +174,14 @@ fn a_real_terminal_session_asks_and_reasks() {
         )
         .file("out.txt.tera", "{{ name }} {{ docker }} {{ cloud }}\n")
         .build();
-    let binary = assert_cmd::cargo::cargo_bin("groundwork");
-    let command = format!(
-        "{} new {} --no-git --template {}",
-        binary.display(),
-        env.path("out").display(),
-        template.display()
-    );
-    let mut child = Command::new("script")
-        .args(["-qfec", &command, "/dev/null"])
-        .env("TERM", "xterm")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("util-linux `script` runs the binary in a pseudo-terminal");
-    let mut stdin = child.stdin.take().unwrap();
     // "Bad1" fails validation and is asked again; then yes, then the second choice.
-    for keys in ["Bad1\r", "\x15ok\r", "y", "\x1b[B", "\r"] {
-        std::thread::sleep(std::time::Duration::from_millis(400));
-        stdin.write_all(keys.as_bytes()).unwrap();
-        stdin.flush().unwrap();
-    }
-    let output = child.wait_with_output().unwrap();
+    let Some(output) = in_terminal(
+        &env,
+        &template,
+        &["Bad1\r", "\x15ok\r", "y", "\x1b[B", "\r"],
+    ) else {
+        return;
+    };
     let screen = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{screen}");
     assert!(screen.contains("does not match the pattern"), "{screen}");
