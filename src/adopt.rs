@@ -9,8 +9,9 @@ use serde::Deserialize;
 
 use crate::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
 use crate::apply;
+use crate::destination::Claim;
 use crate::error::{Error, Result};
-use crate::new::{destination_name, stdout_error};
+use crate::new::{destination_name, report_after_writing, stdout_error};
 use crate::plan::{self, Action, Change, FileState, Op, Plan};
 use crate::render::{self, Expressions};
 use crate::source::Source;
@@ -118,6 +119,11 @@ pub fn run(
             std::io::Error::new(std::io::ErrorKind::NotFound, "no such directory"),
         ));
     }
+    let claim = if options.dry_run {
+        None
+    } else {
+        Some(Claim::acquire(root)?)
+    };
     if let Ok(recorded) = answers::read_answers_file(root) {
         return Err(Error::AlreadyAdopted {
             path: root.clone(),
@@ -169,15 +175,7 @@ pub fn run(
 
     // How far the repository is from a pristine render, so the user knows what update will treat
     // as their own work.
-    let mut differing = 0;
-    let mut missing = 0;
-    for (path, entry) in tree.iter() {
-        match plan::read_existing(root, path)? {
-            None => missing += 1,
-            Some(state) if state.contents != entry.contents => differing += 1,
-            Some(_) => {}
-        }
-    }
+    let (differing, missing) = distance(root, &tree)?;
     let plan = Plan {
         destination: root.clone(),
         fresh: false,
@@ -191,29 +189,42 @@ pub fn run(
         }],
     };
     let name = format!("{} {}", manifest.name, manifest.version);
-    if options.dry_run {
-        writeln!(
-            out,
-            "Dry run: would write {ANSWERS_FILE} for {name}; nothing was written."
-        )
-        .map_err(stdout_error)?;
-    } else {
-        apply::apply(&plan, |_| Ok(()))?;
-        writeln!(
-            out,
-            "Adopted {} as {name} ({}): wrote {ANSWERS_FILE}.",
-            root.display(),
-            loaded.provenance.source
-        )
-        .map_err(stdout_error)?;
-    }
-    writeln!(
-        out,
+    let distance = format!(
         "Of the template's {} files, {differing} differ from a pristine render and {missing} are absent; `groundwork update` keeps those as your changes (see `groundwork diff`).",
         tree.len()
-    )
-    .map_err(stdout_error)?;
+    );
+    match &claim {
+        Some(claim) => {
+            apply::apply(&plan, claim, |_, _| Ok(()))?;
+            let source = &loaded.provenance.source;
+            let report = format!(
+                "Adopted {} as {name} ({source}): wrote {ANSWERS_FILE}.\n{distance}\n",
+                root.display()
+            );
+            // The answers file is written: failing to say so is a warning, not a failure.
+            report_after_writing(out, &report, &root.join(ANSWERS_FILE));
+        }
+        None => writeln!(
+            out,
+            "Dry run: would write {ANSWERS_FILE} for {name}; nothing was written.\n{distance}"
+        )
+        .map_err(stdout_error)?,
+    }
     Ok(0)
+}
+
+/// How many of the tree's files differ on disk, and how many are absent.
+fn distance(root: &std::path::Path, tree: &crate::tree::Tree) -> Result<(usize, usize)> {
+    let mut differing = 0;
+    let mut missing = 0;
+    for (path, entry) in tree.iter() {
+        match plan::read_existing(root, path)? {
+            None => missing += 1,
+            Some(state) if state.contents != entry.contents => differing += 1,
+            Some(_) => {}
+        }
+    }
+    Ok((differing, missing))
 }
 
 #[cfg(test)]

@@ -264,7 +264,13 @@ pub fn collect(
     presets.check_known(manifest)?;
     let mut answers = Answers::default();
     for question in &manifest.questions {
+        // Ctrl-C is honoured between questions too (their defaults are rendered expressions).
+        if crate::apply::interrupted() {
+            return Err(Error::Interrupted);
+        }
         let scope = expressions.scope(&answers);
+        // Its `when` and default are rendered under the render time limit; asking is not.
+        let phase = crate::watchdog::enter(format!("question `{}`", question.name));
         let asked = match &question.when {
             Some(condition) => scope
                 .truthy(condition)
@@ -292,6 +298,7 @@ pub fn collect(
             value
         } else {
             let default = default_value(manifest, question, &scope)?;
+            drop(phase);
             match &mut mode {
                 Mode::Interactive(prompter) => ask(*prompter, question, default.as_ref())?,
                 Mode::Unattended => {
@@ -428,6 +435,13 @@ fn ask(prompter: &mut dyn Prompter, question: &Question, default: Option<&Value>
                     let shown = default.map(display);
                     prompter.text(question, shown.as_deref())?
                 };
+                if text.is_empty() && default.is_none() {
+                    prompter.refuse(
+                        question,
+                        "an answer is required (this question has no default)",
+                    );
+                    continue;
+                }
                 match parse_text(question, &text) {
                     Ok(value) => value,
                     Err(reason) => {

@@ -1,15 +1,26 @@
-//! Applying a [`Plan`]: the only place that writes a project. Files are first staged in a temporary
-//! directory beside the destination; a fresh project then appears with one rename, and a forced
-//! write moves files in one by one with backups, rolled back on any failure or Ctrl-C. Either way a
-//! failure leaves no destination or the untouched previous one.
+//! Applying a [`Plan`]: the only place that writes a project, always into a held
+//! [`Claim`](crate::destination::Claim) and always through directory handles (cap-std), never
+//! through a path a symlink could redirect. Files are first staged in an owned staging folder; a
+//! fresh project then appears with one no-replace rename (or, for an empty destination, by moving
+//! its entries in), and a forced write moves files in one by one with backups, rolled back on any
+//! failure or Ctrl-C. Either way a failure leaves no destination or the untouched previous one.
+//! The journal of a forced write is also kept on disk, so a run killed midway is rolled back by the
+//! next run that claims the destination.
 //!
-//! `GROUNDWORK_FAULT_INJECT=N` makes the apply fail after N file writes. It exists so the tests can
-//! prove the rollback on the real binary; it has no other use.
+//! `GROUNDWORK_FAULT_INJECT=N` makes the apply fail after N file writes, `=git` makes the git step
+//! fail after `git init`, and `=abort:N` kills the process after N writes (the next run must roll
+//! the journal back). They exist so the tests can prove the rollback on the real binary; they have
+//! no other use.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use cap_std::ambient_authority;
+use cap_std::fs::{Dir, DirBuilderExt as _};
+use rustix::fs::{Mode, OFlags, RenameFlags};
+use rustix::io::Errno;
+
+use crate::destination::{self, Claim};
 use crate::error::{Error, Result};
 use crate::plan::{Change, FileState, Plan};
 
@@ -19,7 +30,10 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// Safe to call more than once.
 pub fn install_interrupt_handler() {
     // An error means a handler is already installed (e.g. a second call in tests): that one wins.
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    // While rendering nothing is written yet: that stops at once rather than at the next check.
+    let _ = ctrlc::set_handler(|| {
+        crate::watchdog::interrupt(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    });
 }
 
 pub fn interrupted() -> bool {
@@ -32,10 +46,18 @@ fn fault_after() -> Option<usize> {
         .and_then(|v| v.parse().ok())
 }
 
+/// `GROUNDWORK_FAULT_INJECT=abort:N`: the process dies after N writes, as if killed.
+fn abort_after() -> Option<usize> {
+    std::env::var("GROUNDWORK_FAULT_INJECT")
+        .ok()
+        .and_then(|v| v.strip_prefix("abort:").and_then(|n| n.parse().ok()))
+}
+
 /// Counts writes, and fails on interrupt or on the injected fault.
 struct Checkpoint {
     writes: usize,
     fault_after: Option<usize>,
+    abort_after: Option<usize>,
 }
 
 impl Checkpoint {
@@ -43,6 +65,7 @@ impl Checkpoint {
         Checkpoint {
             writes: 0,
             fault_after: fault_after(),
+            abort_after: abort_after(),
         }
     }
 
@@ -53,200 +76,577 @@ impl Checkpoint {
         if self.fault_after == Some(self.writes) {
             return Err(Error::InjectedFault { after: self.writes });
         }
+        if self.abort_after == Some(self.writes) {
+            std::process::abort();
+        }
         self.writes += 1;
         Ok(())
     }
 }
 
-/// Writes the plan. `finish` runs on the complete staged project of a fresh destination (or on the
-/// destination after a forced write) before it is revealed, e.g. to make the first git commit.
-pub fn apply(plan: &Plan, finish: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    let destination = &plan.destination;
-    let parent = parent_of(destination);
-    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".groundwork-staging-")
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io(&parent, e))?;
+/// Writes the plan into the claimed destination. `finish` runs on the complete staged project of a
+/// fresh destination (or on the destination after a forced write) before it is revealed, e.g. to
+/// make the first git commit; it gets the files the plan wrote.
+pub fn apply(
+    plan: &Plan,
+    claim: &Claim,
+    finish: impl FnOnce(&Path, &[&str]) -> Result<()>,
+) -> Result<()> {
+    let destination = claim.path();
     let mut checkpoint = Checkpoint::new();
+    let written: Vec<&str> = plan
+        .ops
+        .iter()
+        .filter(|op| matches!(op.change, Change::Write(_)))
+        .map(|op| op.path.as_str())
+        .collect();
 
     if plan.fresh {
-        let root = staging.path().join("project");
-        for op in &plan.ops {
-            if let Change::Write(state) = &op.change {
-                checkpoint.tick()?;
-                write_file(&root.join(&op.path), state)?;
-            }
-        }
-        fs::create_dir_all(&root).map_err(|e| Error::io(&root, e))?;
-        set_dir_mode(&root)?;
-        finish(&root)?;
-        if interrupted() {
-            return Err(Error::Interrupted);
-        }
-        if destination.exists() {
-            // An empty directory may be someone's working directory (`groundwork new .`):
-            // replacing it would leave their shell in a deleted directory, so fill it instead.
-            return move_children(&root, destination);
-        }
-        fs::rename(&root, destination).map_err(|e| Error::io(destination, e))?;
-        return Ok(());
+        return apply_fresh(plan, claim, &mut checkpoint, &written, finish);
     }
 
+    let Some(target) = claim.dir() else {
+        return Err(Error::io(
+            destination,
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        ));
+    };
     // Everything new is staged first, so a failure to render or write bytes happens before the
     // destination is touched at all.
-    let staged = staging.path().join("new");
+    let (parent, _) = destination::split(destination);
+    let home =
+        Dir::open_ambient_dir(&parent, ambient_authority()).map_err(|e| Error::io(&parent, e))?;
+    let staging = Staging::create(home, &parent)?;
+    for sub in [NEW, BACKUP] {
+        staging
+            .dir
+            .create_dir(sub)
+            .map_err(|e| Error::io(staging.path.join(sub), e))?;
+    }
+    let open = |sub: &str| {
+        staging
+            .dir
+            .open_dir(sub)
+            .map_err(|e| Error::io(staging.path.join(sub), e))
+    };
+    let (staged, backups) = (open(NEW)?, open(BACKUP)?);
+    let staged_path = staging.path.join(NEW);
     for op in &plan.ops {
         if let Change::Write(state) = &op.change {
-            write_file(&staged.join(&op.path), state)?;
+            write_file(&staged, &staged_path, &op.path, state)?;
         }
     }
+    // The journal is on disk too, so a run killed midway is rolled back by the next run that
+    // claims this destination (see `recover`).
+    let absolute = std::path::absolute(destination).map_err(|e| Error::io(destination, e))?;
+    staging
+        .dir
+        .write(DESTINATION, absolute.as_os_str().as_encoded_bytes())
+        .map_err(|e| Error::io(staging.path.join(DESTINATION), e))?;
+    let log = staging
+        .dir
+        .create(JOURNAL)
+        .map_err(|e| Error::io(staging.path.join(JOURNAL), e))?;
     let mut journal = Journal {
-        backups: staging.path().join("backup"),
+        target,
+        root: destination,
+        staged: &staged,
+        backups: &backups,
         done: Vec::new(),
+        log,
+        log_path: staging.path.join(JOURNAL),
     };
     let result = plan.ops.iter().filter(|op| op.writes()).try_for_each(|op| {
         checkpoint.tick()?;
         match op.change {
-            Change::Write(_) => journal.place(&staged.join(&op.path), destination, &op.path),
-            Change::Delete => journal.remove(destination, &op.path),
+            Change::Write(_) => journal.place(&op.path),
+            Change::Delete => journal.remove(&op.path),
             Change::Nothing => Ok(()),
         }
     });
-    if let Err(error) = result {
+    // `finish` (the git step) is part of the transaction: when it fails, the files go back too.
+    if let Err(error) = result.and_then(|()| finish(destination, &written)) {
         journal.roll_back();
         return Err(error);
     }
-    finish(destination)
+    Ok(())
+}
+
+/// A fresh destination: the whole project is staged (and `finish`ed) first, then revealed.
+fn apply_fresh(
+    plan: &Plan,
+    claim: &Claim,
+    checkpoint: &mut Checkpoint,
+    written: &[&str],
+    finish: impl FnOnce(&Path, &[&str]) -> Result<()>,
+) -> Result<()> {
+    let destination = claim.path();
+    // An empty destination holds its own staging, so a read-only parent does not block it; an
+    // absent one is staged beside it and renamed into place.
+    let staging = if let Some(dir) = claim.dir() {
+        let home = dir.try_clone().map_err(|e| Error::io(destination, e))?;
+        Staging::create(home, destination)?
+    } else {
+        let (parent, _) = destination::split(destination);
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let home = Dir::open_ambient_dir(&parent, ambient_authority())
+            .map_err(|e| Error::io(&parent, e))?;
+        Staging::create(home, &parent)?
+    };
+    staging
+        .dir
+        .create_dir(PROJECT)
+        .map_err(|e| Error::io(staging.path.join(PROJECT), e))?;
+    let root = staging
+        .dir
+        .open_dir(PROJECT)
+        .map_err(|e| Error::io(staging.path.join(PROJECT), e))?;
+    let root_path = staging.path.join(PROJECT);
+    for op in &plan.ops {
+        if let Change::Write(state) = &op.change {
+            checkpoint.tick()?;
+            write_file(&root, &root_path, &op.path, state)?;
+        }
+    }
+    set_mode(&staging.dir, &staging.path, Path::new(PROJECT), 0o755)?;
+    finish(&root_path, written)?;
+    if interrupted() {
+        return Err(Error::Interrupted);
+    }
+    match claim.dir() {
+        // An empty directory may be someone's working directory (`groundwork new .`):
+        // replacing it would leave their shell in a deleted directory, so fill it instead.
+        Some(dir) => move_children(&root, &root_path, dir, destination),
+        None => reveal(&staging, destination),
+    }
+}
+
+/// Whether the tests asked the git step to fail (`GROUNDWORK_FAULT_INJECT=git`).
+pub fn git_fault_injected() -> bool {
+    std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "git")
+}
+
+/// Names inside a staging folder.
+const PROJECT: &str = "project";
+const NEW: &str = "new";
+const BACKUP: &str = "backup";
+/// The file in a staging folder naming the process that owns it.
+const OWNER: &str = "owner";
+/// The forced write's journal (one `KIND\tPATH` line before each step) and its destination.
+const JOURNAL: &str = "journal";
+const DESTINATION: &str = "destination";
+/// What every staging folder's name starts with.
+pub const STAGING_PREFIX: &str = ".groundwork-staging-";
+
+/// A private folder for one run's staged files: created beside (or, for an empty destination,
+/// inside) the destination, locked by its owner for as long as the run lives, with the owner's pid
+/// in `owner`, and removed when dropped. A run that finds one whose owner is gone removes it.
+struct Staging {
+    home: Dir,
+    name: String,
+    path: PathBuf,
+    dir: Dir,
+}
+
+impl Staging {
+    fn create(home: Dir, home_path: &Path) -> Result<Staging> {
+        sweep(&home, home_path);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let mut attempt = 0u32;
+        let name = loop {
+            let name = format!(
+                "{STAGING_PREFIX}{}-{:08x}",
+                std::process::id(),
+                nanos.wrapping_add(attempt.wrapping_mul(0x9e37_79b9))
+            );
+            let mut builder = cap_std::fs::DirBuilder::new();
+            builder.mode(0o700);
+            match home.create_dir_with(&name, &builder) {
+                Ok(()) => break name,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(Error::io(home_path.join(&name), e)),
+            }
+        };
+        let path = home_path.join(&name);
+        let dir = match open_below(&home, &name) {
+            Ok(dir) => dir,
+            Err(e) => {
+                let _ = home.remove_dir_all(&name);
+                return Err(Error::io(&path, e));
+            }
+        };
+        let staging = Staging {
+            home,
+            name,
+            path,
+            dir,
+        };
+        // The lock first, then the owner file: a folder with an owner file and no lock is stale.
+        destination::lock(&staging.dir, &staging.path)?;
+        staging
+            .dir
+            .write(OWNER, format!("{}\n", std::process::id()))
+            .map_err(|e| Error::io(staging.path.join(OWNER), e))?;
+        Ok(staging)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if let Err(e) = self.home.remove_dir_all(&self.name)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            eprintln!("warning: removing {}: {e}", self.path.display());
+        }
+    }
+}
+
+/// Removes the staging folders in `home` whose owner is gone (killed before it could clean up),
+/// saying so on stderr. A locked folder is left, and so is one without an owner file whose name
+/// carries the id of a running process (it is being set up).
+pub fn sweep(home: &Dir, home_path: &Path) {
+    sweep_for(home, home_path, &[], None);
+}
+
+/// Before a run writes the destination it has claimed (`claimed`, locked, at the absolute path
+/// `absolute`): rolls back any interrupted forced write or update on it whose staging folder is in
+/// `home`, then removes stale staging folders there.
+pub fn recover_interrupted(home: &Dir, home_path: &Path, absolute: &Path, claimed: &Dir) {
+    sweep_for(home, home_path, &[absolute.to_owned()], Some(claimed));
+}
+
+fn sweep_for(
+    home: &Dir,
+    home_path: &Path,
+    recover_into_claimed: &[PathBuf],
+    claimed: Option<&Dir>,
+) {
+    let Ok(entries) = home.entries() else {
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| name.starts_with(STAGING_PREFIX))
+        .collect();
+    names.sort();
+    for name in &names {
+        let name = name.as_str();
+        let Ok(dir) = open_below(home, name) else {
+            continue;
+        };
+        let Some(owner) = stale_owner(name, &dir) else {
+            continue;
+        };
+        if let Ok(target) = dir.read(DESTINATION)
+            && dir.symlink_metadata(JOURNAL).is_ok()
+        {
+            // Its backups are the only copy of what the killed run had moved: only the run that
+            // claims that destination may roll it back.
+            let target = PathBuf::from(String::from_utf8_lossy(&target).into_owned());
+            if !recover_into_claimed.contains(&target) {
+                eprintln!(
+                    "note: {} holds the journal of an interrupted groundwork run on {} (process {owner}); the next groundwork run there rolls it back",
+                    home_path.join(name).display(),
+                    target.display()
+                );
+                continue;
+            }
+            let Some(claimed) = claimed else { continue };
+            match recover(&dir, claimed) {
+                Ok(()) => eprintln!(
+                    "note: rolled back an interrupted groundwork run on {} (process {owner})",
+                    target.display()
+                ),
+                Err(e) => {
+                    eprintln!(
+                        "warning: rolling back the interrupted run in {}: {e}",
+                        home_path.join(name).display()
+                    );
+                    continue;
+                }
+            }
+        }
+        drop(dir);
+        let path = home_path.join(name);
+        match home.remove_dir_all(name) {
+            Ok(()) => eprintln!(
+                "note: removed {}, left by an interrupted groundwork run (process {})",
+                path.display(),
+                owner
+            ),
+            Err(e) => eprintln!("warning: removing stale {}: {e}", path.display()),
+        }
+    }
+}
+
+/// The owner of the staging folder `name` when it is stale (nobody holds its lock, and it has an
+/// owner file or the process its name carries is gone); `None` when it may be in use.
+fn stale_owner(name: &str, dir: &Dir) -> Option<String> {
+    if destination::is_locked(dir) {
+        return None;
+    }
+    // Without an owner file the folder is being set up or was being removed: it is stale only
+    // when the process its name carries is gone.
+    let pid_in_name = name[STAGING_PREFIX.len()..]
+        .split('-')
+        .next()
+        .and_then(|pid| pid.parse::<i32>().ok());
+    match dir.read_to_string(OWNER) {
+        Ok(owner) => Some(owner.trim().to_owned()),
+        Err(_) => match pid_in_name {
+            Some(pid) if !process_alive(pid) => Some(pid.to_string()),
+            _ => None,
+        },
+    }
+}
+
+/// Undoes the journal of a killed run in `staging` on the destination `target`, newest step first.
+/// Each undo checks what is there, because the run may have died after logging a step and before
+/// taking it.
+fn recover(staging: &Dir, target: &Dir) -> std::io::Result<()> {
+    let journal = staging.read_to_string(JOURNAL)?;
+    let staged = staging.open_dir(NEW)?;
+    let backups = staging.open_dir(BACKUP)?;
+    for line in journal.lines().rev() {
+        let Some((kind, path)) = line.split_once('\t') else {
+            continue;
+        };
+        let path = Path::new(path);
+        match kind {
+            // Placed: the staged file is gone from `new` only if the move happened.
+            "P" if staged.symlink_metadata(path).is_err() => {
+                not_found_ok(target.remove_file(path))?;
+            }
+            "A" if backups.symlink_metadata(path).is_ok() => {
+                backups.rename(path, target, path)?;
+            }
+            "D" => {
+                let _ = target.remove_dir(path);
+            }
+            "R" => {
+                let _ = target.create_dir(path);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether a process with this id exists (one of another user's counts).
+fn process_alive(pid: i32) -> bool {
+    let Some(pid) = rustix::process::Pid::from_raw(pid) else {
+        return false;
+    };
+    match rustix::process::test_kill_process(pid) {
+        Ok(()) | Err(Errno::PERM) => true,
+        Err(_) => false,
+    }
+}
+
+/// Opens the directory `name` in `home`, refusing a symlink.
+fn open_below(home: &Dir, name: &str) -> std::io::Result<Dir> {
+    let fd = rustix::fs::openat(
+        home,
+        name,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    Ok(Dir::from_std_file(std::fs::File::from(fd)))
+}
+
+/// Renames the staged project to the absent destination, failing when anything has appeared there
+/// meanwhile: two runs can never both create one destination.
+fn reveal(staging: &Staging, destination: &Path) -> Result<()> {
+    let (_, name) = destination::split(destination);
+    let Some(name) = name else {
+        return Err(Error::DestinationTaken {
+            path: destination.to_owned(),
+        });
+    };
+    match rustix::fs::renameat_with(
+        &staging.dir,
+        PROJECT,
+        &staging.home,
+        name.as_os_str(),
+        RenameFlags::NOREPLACE,
+    ) {
+        Ok(()) => Ok(()),
+        Err(Errno::EXIST | Errno::NOTEMPTY) => Err(Error::DestinationTaken {
+            path: destination.to_owned(),
+        }),
+        // A file system without no-replace renames: claim the name with an exclusive mkdir.
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => {
+            match staging.home.create_dir(&name) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Err(Error::DestinationTaken {
+                        path: destination.to_owned(),
+                    });
+                }
+                Err(e) => return Err(Error::io(destination, e)),
+            }
+            let target = open_below(&staging.home, &name.to_string_lossy())
+                .map_err(|e| Error::io(destination, e))?;
+            let root = staging
+                .dir
+                .open_dir(PROJECT)
+                .map_err(|e| Error::io(staging.path.join(PROJECT), e))?;
+            move_children(&root, &staging.path.join(PROJECT), &target, destination)
+        }
+        Err(e) => Err(Error::io(destination, e.into())),
+    }
 }
 
 /// Moves every top-level entry of `from` into the empty directory `to`; on failure moves back the
 /// ones already moved, so `to` is empty again.
-fn move_children(from: &Path, to: &Path) -> Result<()> {
+fn move_children(from: &Dir, from_path: &Path, to: &Dir, to_path: &Path) -> Result<()> {
     let mut names = Vec::new();
-    for entry in fs::read_dir(from).map_err(|e| Error::io(from, e))? {
-        names.push(entry.map_err(|e| Error::io(from, e))?.file_name());
+    for entry in from.entries().map_err(|e| Error::io(from_path, e))? {
+        names.push(entry.map_err(|e| Error::io(from_path, e))?.file_name());
     }
     names.sort();
     let mut moved = Vec::new();
     for name in names {
-        if let Err(e) = fs::rename(from.join(&name), to.join(&name)) {
+        let step = if interrupted() {
+            Err(Error::Interrupted)
+        } else {
+            rustix::fs::renameat_with(from, &name, to, &name, RenameFlags::NOREPLACE)
+                .map_err(|e| Error::io(to_path.join(&name), e.into()))
+        };
+        if let Err(error) = step {
             for back in moved.iter().rev() {
-                if let Err(e) = fs::rename(to.join(back), from.join(back)) {
-                    eprintln!("warning: rolling back {}: {e}", to.join(back).display());
+                if let Err(e) = to.rename(back, from, back) {
+                    eprintln!(
+                        "warning: rolling back {}: {e}",
+                        to_path.join(back).display()
+                    );
                 }
             }
-            return Err(Error::io(to.join(&name), e));
+            return Err(error);
         }
         moved.push(name);
     }
     Ok(())
 }
 
-fn parent_of(destination: &Path) -> PathBuf {
-    match destination.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
+/// Writes one file below `root` (shown as `root_path`), making its directories.
+fn write_file(root: &Dir, root_path: &Path, path: &str, state: &FileState) -> Result<()> {
+    let relative = Path::new(path);
+    if let Some(dir) = relative.parent().filter(|d| !d.as_os_str().is_empty()) {
+        root.create_dir_all(dir)
+            .map_err(|e| Error::io(root_path.join(dir), e))?;
     }
+    root.write(relative, &state.contents)
+        .map_err(|e| Error::io(root_path.join(relative), e))?;
+    set_mode(
+        root,
+        root_path,
+        relative,
+        if state.executable { 0o755 } else { 0o644 },
+    )
 }
 
-fn write_file(target: &Path, state: &FileState) -> Result<()> {
-    if let Some(dir) = target.parent() {
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    fs::write(target, &state.contents).map_err(|e| Error::io(target, e))?;
-    set_file_mode(target, state.executable)
+fn set_mode(root: &Dir, root_path: &Path, relative: &Path, mode: u32) -> Result<()> {
+    use cap_std::fs::PermissionsExt as _;
+    root.set_permissions(relative, cap_std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::io(root_path.join(relative), e))
 }
 
-#[cfg(unix)]
-fn set_file_mode(path: &Path, executable: bool) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = if executable { 0o755 } else { 0o644 };
-    fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(|e| Error::io(path, e))
-}
-
-#[cfg(not(unix))]
-fn set_file_mode(_: &Path, _: bool) -> Result<()> {
-    Ok(())
-}
-
-/// Temporary directories are private (0700); a project directory is not.
-#[cfg(unix)]
-fn set_dir_mode(path: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).map_err(|e| Error::io(path, e))
-}
-
-#[cfg(not(unix))]
-fn set_dir_mode(_: &Path) -> Result<()> {
-    Ok(())
-}
-
-/// What a forced write has done so far, so it can be undone.
-struct Journal {
-    backups: PathBuf,
+/// What a forced write has done so far, so it can be undone. Every step goes through the handles
+/// on the destination and the staging folder; paths are relative to them.
+struct Journal<'a> {
+    target: &'a Dir,
+    /// The destination as the user named it, for messages.
+    root: &'a Path,
+    staged: &'a Dir,
+    backups: &'a Dir,
     done: Vec<Done>,
+    /// The on-disk copy of `done`, written before each step.
+    log: cap_std::fs::File,
+    log_path: PathBuf,
 }
 
 enum Done {
     CreatedDir(PathBuf),
     Created(PathBuf),
-    Replaced {
-        target: PathBuf,
-        backup: PathBuf,
-    },
-    /// A deleted file lives on in the backup until the apply succeeds.
-    Deleted {
-        target: PathBuf,
-        backup: PathBuf,
-    },
+    /// A replaced or deleted file lives on in the backup until the apply succeeds.
+    MovedAside(PathBuf),
     /// A directory a deletion left empty.
     RemovedDir(PathBuf),
 }
 
-impl Journal {
-    fn place(&mut self, staged: &Path, destination: &Path, path: &str) -> Result<()> {
-        let target = destination.join(path);
-        let mut dir = destination.to_owned();
-        let segments: Vec<&str> = path.split('/').collect();
-        for segment in &segments[..segments.len() - 1] {
-            dir.push(segment);
-            if !dir.exists() {
-                fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-                self.done.push(Done::CreatedDir(dir.clone()));
+impl Journal<'_> {
+    /// Records the step about to be taken, so a killed run can be undone by the next one.
+    fn log(&mut self, kind: char, relative: &Path) -> Result<()> {
+        use std::io::Write as _;
+        let line = format!("{kind}\t{}\n", relative.display());
+        self.log
+            .write_all(line.as_bytes())
+            .map_err(|e| Error::io(&self.log_path, e))
+    }
+
+    fn place(&mut self, path: &str) -> Result<()> {
+        let relative = Path::new(path);
+        let mut dir = PathBuf::new();
+        if let Some(parent) = relative.parent() {
+            for segment in parent.components() {
+                dir.push(segment);
+                match self.target.symlink_metadata(&dir) {
+                    Ok(meta) if meta.is_dir() => {}
+                    Ok(_) => {
+                        return Err(Error::Blocked {
+                            path: self.root.join(&dir),
+                            reason: format!(
+                                "the template needs a directory here for {path}, but it is not one"
+                            ),
+                        });
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        self.log('D', &dir)?;
+                        self.target
+                            .create_dir(&dir)
+                            .map_err(|e| Error::io(self.root.join(&dir), e))?;
+                        self.done.push(Done::CreatedDir(dir.clone()));
+                    }
+                    Err(e) => return Err(Error::io(self.root.join(&dir), e)),
+                }
             }
         }
-        if target.exists() {
-            let backup = self.back_up(&target, path)?;
-            self.done.push(Done::Replaced {
-                target: target.clone(),
-                backup,
-            });
-        } else {
-            self.done.push(Done::Created(target.clone()));
+        if self.target.symlink_metadata(relative).is_ok() {
+            self.back_up(relative)?;
         }
-        fs::rename(staged, &target).map_err(|e| Error::io(&target, e))
+        self.log('P', relative)?;
+        self.done.push(Done::Created(relative.to_owned()));
+        self.staged
+            .rename(relative, self.target, relative)
+            .map_err(|e| Error::io(self.root.join(relative), e))
     }
 
     /// Deletes the file at `path` by moving it into the backups, then removes the directories the
     /// deletion left empty (never the destination itself).
-    fn remove(&mut self, destination: &Path, path: &str) -> Result<()> {
-        let target = destination.join(path);
-        if fs::symlink_metadata(&target).is_err() {
+    fn remove(&mut self, path: &str) -> Result<()> {
+        let relative = Path::new(path);
+        if self.target.symlink_metadata(relative).is_err() {
             return Ok(());
         }
-        let backup = self.back_up(&target, path)?;
-        self.done.push(Done::Deleted {
-            target: target.clone(),
-            backup,
-        });
-        let mut dir = target.parent();
-        while let Some(current) = dir {
-            if current == destination || !current.starts_with(destination) {
+        self.back_up(relative)?;
+        let mut dir = relative.parent();
+        while let Some(current) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            let empty = self
+                .target
+                .read_dir(current)
+                .is_ok_and(|mut entries| entries.next().is_none());
+            if !empty {
                 break;
             }
-            let empty = fs::read_dir(current).is_ok_and(|mut entries| entries.next().is_none());
-            if !empty || fs::remove_dir(current).is_err() {
+            self.log('R', current)?;
+            if self.target.remove_dir(current).is_err() {
                 break;
             }
             self.done.push(Done::RemovedDir(current.to_owned()));
@@ -255,43 +655,42 @@ impl Journal {
         Ok(())
     }
 
-    fn back_up(&self, target: &Path, path: &str) -> Result<PathBuf> {
-        let backup = self.backups.join(path);
-        if let Some(parent) = backup.parent() {
-            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    fn back_up(&mut self, relative: &Path) -> Result<()> {
+        if let Some(parent) = relative.parent().filter(|d| !d.as_os_str().is_empty()) {
+            self.backups
+                .create_dir_all(parent)
+                .map_err(|e| Error::io(self.root.join(relative), e))?;
         }
-        fs::rename(target, &backup).map_err(|e| Error::io(target, e))?;
-        Ok(backup)
+        self.log('A', relative)?;
+        self.target
+            .rename(relative, self.backups, relative)
+            .map_err(|e| Error::io(self.root.join(relative), e))?;
+        self.done.push(Done::MovedAside(relative.to_owned()));
+        Ok(())
     }
 
     /// Undoes everything in reverse order. Best effort: a step that fails is reported and the rest
     /// still run, so as much as possible of the previous state comes back.
     fn roll_back(self) {
         for done in self.done.into_iter().rev() {
-            let outcome = match &done {
-                Done::Created(path) => remove_if_present(path, |p| fs::remove_file(p)),
-                Done::CreatedDir(path) => remove_if_present(path, |p| fs::remove_dir(p)),
-                Done::Replaced { target, backup } | Done::Deleted { target, backup } => {
-                    fs::rename(backup, target)
-                }
-                Done::RemovedDir(path) => fs::create_dir(path),
+            let (path, outcome) = match &done {
+                Done::Created(path) => (path, not_found_ok(self.target.remove_file(path))),
+                Done::CreatedDir(path) => (path, not_found_ok(self.target.remove_dir(path))),
+                Done::MovedAside(path) => (path, self.backups.rename(path, self.target, path)),
+                Done::RemovedDir(path) => (path, self.target.create_dir(path)),
             };
             if let Err(e) = outcome {
-                let path = match &done {
-                    Done::Created(p)
-                    | Done::CreatedDir(p)
-                    | Done::RemovedDir(p)
-                    | Done::Replaced { target: p, .. }
-                    | Done::Deleted { target: p, .. } => p,
-                };
-                eprintln!("warning: rolling back {}: {e}", path.display());
+                eprintln!(
+                    "warning: rolling back {}: {e}",
+                    self.root.join(path).display()
+                );
             }
         }
     }
 }
 
-fn remove_if_present(path: &Path, remove: fn(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
-    match remove(path) {
+fn not_found_ok(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         other => other,
     }

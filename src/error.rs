@@ -56,6 +56,9 @@ pub enum Error {
     #[error("template file `{path}`: {message}")]
     Render { path: String, message: String },
 
+    #[error("template file `{path}` {message}")]
+    RenderLimit { path: String, message: String },
+
     #[error(
         "answer for `{question}` ({origin}) is {value:?}, which does not match the pattern `{pattern}`{hint}"
     )]
@@ -107,6 +110,16 @@ pub enum Error {
         path: String,
     },
 
+    #[error(
+        "template files `{first}` and `{second}` render to {first_path:?} and {second_path:?}, which differ only by case or Unicode normalization: they are one file on macOS and Windows, where projects are cloned too"
+    )]
+    PortableCollision {
+        first: String,
+        second: String,
+        first_path: String,
+        second_path: String,
+    },
+
     #[error("symlink {path} in the template {reason}")]
     TemplateSymlink { path: PathBuf, reason: String },
 
@@ -117,6 +130,21 @@ pub enum Error {
 
     #[error("destination {path} exists and is not a directory")]
     DestinationNotDirectory { path: PathBuf },
+
+    #[error(
+        "destination {path} is in use by another groundwork run (it holds the lock); nothing was written: wait for that run to finish, then run again"
+    )]
+    DestinationBusy { path: PathBuf },
+
+    #[error(
+        "destination {path} was created by another process while this run was preparing it; nothing was written: choose another directory, or run again with --force"
+    )]
+    DestinationTaken { path: PathBuf },
+
+    #[error(
+        "{path} is not a plain `.git` directory; groundwork never lets git follow it out of the destination: remove it or make it a real repository, then run again"
+    )]
+    ForeignGitDir { path: PathBuf },
 
     #[error("cannot write {path}: {reason}")]
     Blocked { path: PathBuf, reason: String },
@@ -318,6 +346,9 @@ pub enum Error {
 
     #[error("injected fault after {after} writes (GROUNDWORK_FAULT_INJECT)")]
     InjectedFault { after: usize },
+
+    #[error("injected fault in the git step (GROUNDWORK_FAULT_INJECT=git)")]
+    InjectedGitFault,
 }
 
 impl Error {

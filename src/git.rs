@@ -24,8 +24,19 @@ pub fn is_repository(dir: &Path) -> bool {
     Repository::discover(dir).is_ok_and(|repo| repo.workdir().is_some())
 }
 
-/// Initialises a repository in `dir` and commits everything in it.
-pub fn init_and_commit(dir: &Path, message: &str) -> Result<Commit> {
+/// Whether `dir` holds its own repository (`dir/.git`) whose HEAD has no commit yet.
+pub fn is_unborn(dir: &Path) -> bool {
+    Repository::open(dir).is_ok_and(|repo| {
+        repo.workdir().is_some()
+            && repo
+                .head()
+                .is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch)
+    })
+}
+
+/// Initialises a repository in `dir` (or opens the one there) and commits everything in it, or only the files `only` names
+/// (literal `/`-separated paths, never patterns). Ignored files are left out either way.
+pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Result<Commit> {
     let fail = |source| Error::Git {
         path: dir.to_owned(),
         source,
@@ -36,11 +47,16 @@ pub fn init_and_commit(dir: &Path, message: &str) -> Result<Commit> {
     let mut options = RepositoryInitOptions::new();
     options.initial_head(&branch);
     let repo = Repository::init_opts(dir, &options).map_err(fail)?;
+    if crate::apply::git_fault_injected() {
+        return Err(Error::InjectedGitFault);
+    }
 
     let mut index = repo.index().map_err(fail)?;
-    index
-        .add_all(["*"], IndexAddOption::DEFAULT, None)
-        .map_err(fail)?;
+    match only {
+        None => index.add_all(["*"], IndexAddOption::DEFAULT, None),
+        Some(paths) => index.add_all(paths, IndexAddOption::DISABLE_PATHSPEC_MATCH, None),
+    }
+    .map_err(fail)?;
     index.write().map_err(fail)?;
     let tree_id = index.write_tree().map_err(fail)?;
     let tree = repo.find_tree(tree_id).map_err(fail)?;

@@ -9,6 +9,7 @@ pub mod apply;
 pub mod check;
 pub mod cli;
 pub mod cookiecutter;
+pub mod destination;
 pub mod diff;
 pub mod error;
 pub mod git;
@@ -25,6 +26,7 @@ pub mod template_test;
 pub mod terminal;
 pub mod tree;
 pub mod update;
+pub mod watchdog;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -43,9 +45,19 @@ where
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            // Help and version are "errors" to clap but successes to the user.
-            let _ = e.print();
-            return if e.use_stderr() { EXIT_USAGE } else { 0 };
+            // Help and version are "errors" to clap but successes to the user, unless they could
+            // not be written.
+            let printed = e.print().and_then(|()| std::io::stdout().flush());
+            if e.use_stderr() {
+                return EXIT_USAGE;
+            }
+            return match printed {
+                Ok(()) => 0,
+                Err(error) => {
+                    eprintln!("error: cannot write to stdout: {error}");
+                    error::EXIT_FAILURE
+                }
+            };
         }
     };
     apply::install_interrupt_handler();

@@ -1,11 +1,13 @@
 //! `groundwork new`: load a template, answer its questions, render, plan, apply, commit.
 //! A composition of the other modules; the only decisions here are their order and what is printed.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::answers::{self, Answers, Mode, Presets, Prompter};
 use crate::apply;
+use crate::destination::Claim;
 use crate::error::{Error, Result};
 use crate::git;
 use crate::plan::{self, Destination, Plan};
@@ -115,7 +117,14 @@ pub fn run(
     for warning in &warnings {
         eprintln!("warning: {warning}");
     }
-    let plan = plan::plan_new(&tree, &options.destination, options.force)?;
+    // The claim is the exclusive right to the destination for the rest of the run; the plan is
+    // decided through it, so what another process did before it counts and nothing after it can.
+    let claim = if options.dry_run {
+        Claim::inspect(&options.destination)?
+    } else {
+        Claim::acquire(&options.destination)?
+    };
+    let plan = plan::plan_new(&tree, &claim, options.force)?;
     let name = format!("{} {}", template.manifest.name, template.manifest.version);
     if options.dry_run {
         writeln!(out, "Dry run: {name} would write:").map_err(stdout_error)?;
@@ -124,54 +133,82 @@ pub fn run(
         return Ok(Outcome { plan, commit: None });
     }
 
-    let existing_repo = !plan.fresh && git::is_repository(&options.destination);
+    // A repository with no commit yet (a bare `git init`) gets the first commit; any other
+    // repository is left for the user to review.
+    let existing_repo = !plan.fresh
+        && git::is_repository(&options.destination)
+        && !git::is_unborn(&options.destination);
     let make_commit = options.git && !existing_repo;
     let message = format!("Initial commit from groundwork template {name}");
     let mut commit = None;
-    apply::apply(&plan, |root| {
-        if make_commit {
-            commit = Some(git::init_and_commit(root, &message)?);
+    let fresh = plan.fresh;
+    let had_git = claim
+        .dir()
+        .is_some_and(|dir| dir.symlink_metadata(".git").is_ok());
+    apply::apply(&plan, &claim, |root, files| {
+        if !make_commit {
+            return Ok(());
         }
-        Ok(())
+        // A forced write commits only the template's files; others stay untracked.
+        let only = (!fresh).then_some(files);
+        match git::init_and_commit(root, &message, only) {
+            Ok(made) => {
+                commit = Some(made);
+                Ok(())
+            }
+            Err(error) => {
+                // The files go back (apply's rollback); a repository this run made goes too.
+                if let (false, false, Some(dir)) = (fresh, had_git, claim.dir())
+                    && let Err(e) = dir.remove_dir_all(".git")
+                {
+                    eprintln!(
+                        "warning: rolling back {}: {e}",
+                        options.destination.join(".git").display()
+                    );
+                }
+                Err(error)
+            }
+        }
     })?;
 
-    writeln!(
-        out,
+    // The project exists now: failing to say so is a warning, not a failure.
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
         "Created {} from {name}: {} files ({} new, {} overwritten).",
         options.destination.display(),
         plan.ops.len(),
         plan.count("create"),
         plan.count("overwrite"),
-    )
-    .map_err(stdout_error)?;
+    );
     match &commit {
         Some(c) => {
-            writeln!(
-                out,
+            let _ = writeln!(
+                report,
                 "git: initialised on branch {} with commit {}.",
                 c.branch,
                 &c.id[..12]
-            )
-            .map_err(stdout_error)?;
+            );
             if !c.author_from_config {
-                writeln!(
-                    out,
+                let _ = writeln!(
+                    report,
                     "note: git config has no user.name/user.email; the commit author is groundwork <groundwork@localhost>. Set them with `git config --global user.name ...` and amend if you like."
-                )
-                .map_err(stdout_error)?;
+                );
             }
         }
-        None if existing_repo && options.git => writeln!(
-            out,
-            "git: {} is already a repository; the changes are left uncommitted for you to review.",
-            options.destination.display()
-        )
-        .map_err(stdout_error)?,
+        None if existing_repo && options.git => {
+            let _ = writeln!(
+                report,
+                "git: {} is already a repository; the changes are left uncommitted for you to review.",
+                options.destination.display()
+            );
+        }
         None => {}
     }
     if let Some(message) = message_after {
-        writeln!(out, "{}", message.trim_end()).map_err(stdout_error)?;
+        let _ = writeln!(report, "{}", message.trim_end());
     }
+    report_after_writing(out, &report, &options.destination);
     Ok(Outcome { plan, commit })
 }
 
@@ -183,6 +220,17 @@ pub fn destination_name(destination: &Path) -> String {
         .next_back()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// Prints what a command did once its writes are done. Those writes stand whatever happens to
+/// stdout, so a failure here is a warning on stderr and the exit status stays the command's.
+pub fn report_after_writing(out: &mut dyn Write, report: &str, written: &Path) {
+    if let Err(e) = out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
+        eprintln!(
+            "warning: cannot write to stdout: {e}; {} was written all the same",
+            written.display()
+        );
+    }
 }
 
 pub fn stdout_error(e: std::io::Error) -> Error {

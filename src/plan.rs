@@ -1,12 +1,13 @@
 //! Plans: what writing into a destination would do, file by file, decided before anything is
 //! written so it can be printed (`--dry-run`) and then applied in one go. Every operation owns the
 //! bytes and mode it writes, because merged output belongs to no single rendered tree.
-//! Reads the destination to decide (never through a symlink); never writes.
+//! Reads the destination to decide (through its handle, never through a symlink); never writes.
 
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::destination::{self, Claim};
 use crate::error::{Error, Result};
 use crate::tree::Tree;
 
@@ -93,14 +94,10 @@ pub struct Plan {
     pub ops: Vec<Op>,
 }
 
-/// What the destination is before `new` writes to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Destination {
-    Absent,
-    Empty,
-    NonEmpty,
-}
+pub use crate::destination::State as Destination;
 
+/// What the destination path is now (absent, empty or not), for refusing early; the decision that
+/// counts is made again through the [`Claim`] once it is held.
 pub fn inspect(destination: &Path) -> Result<Destination> {
     match fs::symlink_metadata(destination) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Destination::Absent),
@@ -119,26 +116,30 @@ pub fn inspect(destination: &Path) -> Result<Destination> {
     }
 }
 
-/// Plans `groundwork new`: refuses a non-empty destination unless `force`, and with `force` plans
-/// to overwrite only the files the tree holds.
-pub fn plan_new(tree: &Tree, destination: &Path, force: bool) -> Result<Plan> {
-    let state = inspect(destination)?;
+/// Plans `groundwork new` into the claimed destination: refuses a non-empty destination unless
+/// `force`, and with `force` plans to overwrite only the files the tree holds (refusing a `.git`
+/// that is not a plain directory).
+pub fn plan_new(tree: &Tree, claim: &Claim, force: bool) -> Result<Plan> {
+    let destination = claim.path();
+    let state = claim.state()?;
     if state == Destination::NonEmpty && !force {
         return Err(Error::DestinationNotEmpty {
             path: destination.to_owned(),
         });
     }
     let fresh = state != Destination::NonEmpty;
+    if !fresh {
+        claim.check_git_dir()?;
+    }
     let mut ops = Vec::with_capacity(tree.len());
     for (path, entry) in tree.iter() {
         let wanted = FileState {
             contents: entry.contents.clone(),
             executable: entry.executable,
         };
-        let existing = if fresh {
-            None
-        } else {
-            read_existing(destination, path)?
+        let existing = match claim.dir() {
+            Some(dir) if !fresh => destination::read_existing(dir, destination, path)?,
+            _ => None,
         };
         let (action, change) = match existing {
             None => (Action::Create, Change::Write(wanted)),
@@ -158,62 +159,11 @@ pub fn plan_new(tree: &Tree, destination: &Path, force: bool) -> Result<Plan> {
     })
 }
 
-/// Reads the file at the relative `path` below `destination`, or `None` when nothing is there.
-/// Refuses to look through a symlink, and refuses a directory where the template has a file
-/// (or a file where it needs a directory).
+/// Reads the file at the relative `path` below `destination`, or `None` when nothing is there,
+/// through a handle on `destination` (see [`destination::read_existing`]).
 pub fn read_existing(destination: &Path, path: &str) -> Result<Option<FileState>> {
-    let mut current = destination.to_owned();
-    let segments: Vec<&str> = path.split('/').collect();
-    for (i, segment) in segments.iter().enumerate() {
-        current.push(segment);
-        let last = i + 1 == segments.len();
-        let meta = match fs::symlink_metadata(&current) {
-            Ok(meta) => meta,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(&current, e)),
-        };
-        let blocked = |reason: &str| Error::Blocked {
-            path: current.clone(),
-            reason: reason.to_owned(),
-        };
-        if meta.file_type().is_symlink() {
-            return Err(blocked(
-                "it is a symlink; groundwork never reads or writes through links in the destination",
-            ));
-        }
-        if !last && !meta.is_dir() {
-            return Err(blocked(&format!(
-                "the template needs a directory here for {path}, but it is a file"
-            )));
-        }
-        if last {
-            if meta.is_dir() {
-                return Err(blocked(
-                    "the template writes a file here, but it is a directory",
-                ));
-            }
-            if !meta.is_file() {
-                return Err(blocked("it is not a regular file"));
-            }
-            let contents = fs::read(&current).map_err(|e| Error::io(&current, e))?;
-            return Ok(Some(FileState {
-                contents,
-                executable: is_executable(&meta),
-            }));
-        }
-    }
-    Ok(None)
-}
-
-#[cfg(unix)]
-fn is_executable(meta: &fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-fn is_executable(_: &fs::Metadata) -> bool {
-    false
+    let dir = destination::open_dir_nofollow(destination).map_err(|e| Error::io(destination, e))?;
+    destination::read_existing(&dir, destination, path)
 }
 
 impl Plan {

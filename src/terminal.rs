@@ -1,8 +1,9 @@
 //! The terminal [`Prompter`]: dialoguer prompts for a user at a tty. Only constructed when stdin
 //! is a terminal (dialoguer fails every prompt otherwise); it holds no logic beyond presentation.
 
-use dialoguer::theme::ColorfulTheme;
-use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
+use dialoguer::console::{Key, Term};
+use dialoguer::theme::{ColorfulTheme, Theme as _};
+use dialoguer::{MultiSelect, Select};
 
 use crate::answers::Prompter;
 use crate::error::{Error, Result};
@@ -33,10 +34,87 @@ impl Default for TerminalPrompter {
     }
 }
 
+impl TerminalPrompter {
+    /// One line of text, in the theme's look. dialoguer's `Input` ignores Ctrl-D, which left the
+    /// user stuck at a prompt, so text is read key by key here: Ctrl-D and Ctrl-C cancel
+    /// (exit 130), Backspace and Ctrl-U edit, Enter answers (empty takes the default).
+    fn read_line(
+        &self,
+        question: &Question,
+        default: Option<&str>,
+        secret: bool,
+    ) -> Result<String> {
+        let term = Term::stderr();
+        let label = Self::label(question);
+        let io = |e: std::io::Error| failed(question, &dialoguer::Error::IO(e));
+        let mut prompt = String::new();
+        if secret {
+            self.theme.format_password_prompt(&mut prompt, &label)
+        } else {
+            self.theme.format_input_prompt(&mut prompt, &label, default)
+        }
+        .map_err(|e| io(std::io::Error::other(e)))?;
+        term.write_str(&prompt).map_err(io)?;
+        term.flush().map_err(io)?;
+        let mut chars: Vec<char> = Vec::new();
+        loop {
+            match term.read_key().map_err(io)? {
+                Key::Enter => break,
+                Key::CtrlC | Key::Char('\u{4}') => {
+                    term.write_line("").map_err(io)?;
+                    return Err(Error::Interrupted);
+                }
+                Key::Backspace => {
+                    let removed = chars.pop().is_some();
+                    if removed && !secret {
+                        term.clear_chars(1).map_err(io)?;
+                    }
+                }
+                Key::Char('\u{15}') => {
+                    if !secret {
+                        term.clear_chars(chars.len()).map_err(io)?;
+                    }
+                    chars.clear();
+                }
+                Key::Char(c) if !c.is_control() => {
+                    chars.push(c);
+                    if !secret {
+                        term.write_str(c.encode_utf8(&mut [0; 4])).map_err(io)?;
+                    }
+                }
+                _ => {}
+            }
+            term.flush().map_err(io)?;
+        }
+        let typed: String = chars.into_iter().collect();
+        let answer = match default {
+            Some(default) if typed.is_empty() => default.to_owned(),
+            _ => typed,
+        };
+        term.clear_line().map_err(io)?;
+        let mut done = String::new();
+        if secret {
+            self.theme
+                .format_password_prompt_selection(&mut done, &label)
+        } else {
+            self.theme
+                .format_input_prompt_selection(&mut done, &label, &answer)
+        }
+        .map_err(|e| io(std::io::Error::other(e)))?;
+        term.write_line(&done).map_err(io)?;
+        Ok(answer)
+    }
+}
+
 fn failed(question: &Question, error: &dialoguer::Error) -> Error {
     match error {
-        // Ctrl-C at a prompt arrives as an interrupted read, not as a signal.
-        dialoguer::Error::IO(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+        // Ctrl-C at a prompt arrives as an interrupted read; a closed terminal as end of file.
+        dialoguer::Error::IO(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::Interrupted | std::io::ErrorKind::UnexpectedEof
+            ) =>
+        {
             Error::Interrupted
         }
         dialoguer::Error::IO(_) => Error::Prompt {
@@ -48,29 +126,43 @@ fn failed(question: &Question, error: &dialoguer::Error) -> Error {
 
 impl Prompter for TerminalPrompter {
     fn text(&mut self, question: &Question, default: Option<&str>) -> Result<String> {
-        let mut input = Input::<String>::with_theme(&self.theme)
-            .with_prompt(Self::label(question))
-            .allow_empty(true);
-        if let Some(default) = default {
-            input = input.default(default.to_owned());
-        }
-        input.interact_text().map_err(|e| failed(question, &e))
+        self.read_line(question, default, false)
     }
 
     fn secret(&mut self, question: &Question) -> Result<String> {
-        Password::with_theme(&self.theme)
-            .with_prompt(Self::label(question))
-            .allow_empty_password(true)
-            .interact()
-            .map_err(|e| failed(question, &e))
+        self.read_line(question, None, true)
     }
 
     fn confirm(&mut self, question: &Question, default: bool) -> Result<bool> {
-        Confirm::with_theme(&self.theme)
-            .with_prompt(Self::label(question))
-            .default(default)
-            .interact()
-            .map_err(|e| failed(question, &e))
+        // dialoguer's Confirm ignores Ctrl-D as well: y, n or Enter answer, Ctrl-C/Ctrl-D cancel.
+        let term = Term::stderr();
+        let label = Self::label(question);
+        let io = |e: std::io::Error| failed(question, &dialoguer::Error::IO(e));
+        let mut prompt = String::new();
+        self.theme
+            .format_confirm_prompt(&mut prompt, &label, Some(default))
+            .map_err(|e| io(std::io::Error::other(e)))?;
+        term.write_str(&prompt).map_err(io)?;
+        term.flush().map_err(io)?;
+        let answer = loop {
+            match term.read_key().map_err(io)? {
+                Key::Char('y' | 'Y') => break true,
+                Key::Char('n' | 'N') => break false,
+                Key::Enter => break default,
+                Key::CtrlC | Key::Char('\u{4}') => {
+                    term.write_line("").map_err(io)?;
+                    return Err(Error::Interrupted);
+                }
+                _ => {}
+            }
+        };
+        term.clear_line().map_err(io)?;
+        let mut done = String::new();
+        self.theme
+            .format_confirm_prompt_selection(&mut done, &label, Some(answer))
+            .map_err(|e| io(std::io::Error::other(e)))?;
+        term.write_line(&done).map_err(io)?;
+        Ok(answer)
     }
 
     fn select(&mut self, question: &Question, choices: &[String], default: usize) -> Result<usize> {

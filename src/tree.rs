@@ -16,6 +16,8 @@ pub struct Entry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tree {
     files: BTreeMap<String, Entry>,
+    /// Every path by its [`portable_key`], to find paths that are one file on macOS or Windows.
+    portable: BTreeMap<String, String>,
 }
 
 impl Tree {
@@ -44,11 +46,22 @@ impl Tree {
         {
             return Err(collision(&existing.source, &entry.source, &path));
         }
+        let key = portable_key(&path);
+        if let Some(other) = self.portable.get(&key) {
+            return Err(Error::PortableCollision {
+                first: self.files[other].source.clone(),
+                second: entry.source.clone(),
+                first_path: other.clone(),
+                second_path: path,
+            });
+        }
+        self.portable.insert(key, path.clone());
         self.files.insert(path, entry);
         Ok(())
     }
 
     pub fn remove(&mut self, path: &str) -> Option<Entry> {
+        self.portable.remove(&portable_key(path));
         self.files.remove(path)
     }
 
@@ -78,6 +91,50 @@ fn collision(first: &str, second: &str, path: &str) -> Error {
     }
 }
 
+/// What a path is on a file system that ignores case and Unicode normalization (macOS, Windows):
+/// two paths with one key are one file there.
+fn portable_key(path: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    path.nfc()
+        .collect::<String>()
+        .to_lowercase()
+        .nfc()
+        .collect()
+}
+
+/// Names Windows reserves for devices, whatever extension follows them.
+const WINDOWS_RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// Why a path segment cannot be checked out on every OS, if it cannot.
+fn unportable(segment: &str) -> Option<String> {
+    if let Some(c) = segment
+        .chars()
+        .find(|c| matches!(c, ':' | '<' | '>' | '|' | '?' | '*' | '"') || c.is_ascii_control())
+    {
+        return Some(format!(
+            "contains {c:?}, which Windows does not allow in file names; projects are cloned on every OS"
+        ));
+    }
+    if segment.ends_with('.') || segment.ends_with(' ') {
+        return Some(format!(
+            "has {segment:?}, which ends with a dot or a space that Windows drops; projects are cloned on every OS"
+        ));
+    }
+    let stem = segment.split('.').next().unwrap_or(segment).trim_end();
+    if WINDOWS_RESERVED
+        .iter()
+        .any(|reserved| stem.eq_ignore_ascii_case(reserved))
+    {
+        return Some(format!(
+            "has {segment:?}, a device name Windows reserves (with any extension); projects are cloned on every OS"
+        ));
+    }
+    None
+}
+
 /// Why a rendered relative path could escape or misbehave in the destination, if it could.
 pub fn check_relative(path: &str) -> Result<(), String> {
     if path.is_empty() {
@@ -98,11 +155,17 @@ pub fn check_relative(path: &str) -> Result<(), String> {
                 return Err("contains a backslash, which is not portable".into());
             }
             s if s.contains('\0') => return Err("contains a NUL byte".into()),
-            _ => {}
+            s if s.eq_ignore_ascii_case(".git") => {
+                return Err(format!(
+                    "contains `{s}`, which belongs to git: groundwork never writes a repository's metadata, at any depth or in any case"
+                ));
+            }
+            s => {
+                if let Some(reason) = unportable(s) {
+                    return Err(reason);
+                }
+            }
         }
-    }
-    if path.split('/').next() == Some(".git") {
-        return Err("writes into .git, which belongs to git".into());
     }
     Ok(())
 }
@@ -127,8 +190,22 @@ mod tests {
             "/etc/passwd",
             "a//b",
             ".git/config",
+            "sub/.git/config",
+            ".GIT/hooks/x",
+            "a/.Git",
             "C:/x",
             "a/./b",
+            "con",
+            "docs/CON.txt",
+            "lpt9.tar.gz",
+            "a/aux",
+            "trailing.",
+            "trailing ",
+            "a:b",
+            "what?",
+            "q\"uote",
+            "pipe|d",
+            "tab\tname",
         ] {
             assert!(check_relative(bad).is_err(), "{bad} should be refused");
         }
@@ -138,6 +215,13 @@ mod tests {
             ".github/workflows/ci.yml",
             "..hidden",
             "a..b",
+            ".gitignore",
+            "sub/.github/x",
+            "a.git/b",
+            "console.txt",
+            "com10",
+            "lpt",
+            ".hidden",
         ] {
             assert!(check_relative(good).is_ok(), "{good} should be accepted");
         }
@@ -152,5 +236,17 @@ mod tests {
         assert!(tree.insert("a/b/c".into(), entry("w")).is_err());
         tree.insert("a/c".into(), entry("v")).unwrap();
         assert_eq!(tree.len(), 2);
+    }
+
+    #[test]
+    fn paths_that_are_one_file_on_macos_or_windows_collide() {
+        let mut tree = Tree::default();
+        tree.insert("README.md".into(), entry("x")).unwrap();
+        assert!(tree.insert("readme.md".into(), entry("y")).is_err());
+        tree.insert("caf\u{e9}.txt".into(), entry("nfc")).unwrap();
+        assert!(tree.insert("cafe\u{301}.txt".into(), entry("nfd")).is_err());
+        assert!(tree.insert("CAF\u{c9}.txt".into(), entry("upper")).is_err());
+        tree.remove("README.md");
+        tree.insert("readme.md".into(), entry("y")).unwrap();
     }
 }

@@ -10,10 +10,11 @@ use std::path::PathBuf;
 
 use crate::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
 use crate::apply;
+use crate::destination::Claim;
 use crate::error::{EXIT_CONFLICTS, Error, Result};
 use crate::git;
 use crate::merge::{self, FROM_TEMPLATE_SUFFIX, Labels, Resolution};
-use crate::new::stdout_error;
+use crate::new::{report_after_writing, stdout_error};
 use crate::plan::{self, Action, Change, FileState, Op, Plan};
 use crate::project::Project;
 use crate::render::{self, Expressions};
@@ -54,6 +55,12 @@ pub fn run(
     prompter: Option<&mut dyn Prompter>,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
+    // The lock covers reading the disk (ours) as well as writing: nothing may change in between.
+    let claim = if options.dry_run {
+        None
+    } else {
+        Some(Claim::acquire(&options.project)?)
+    };
     let prepared = prepare(options, prompter)?;
     for warning in &prepared.warnings {
         eprintln!("warning: {warning}");
@@ -82,26 +89,24 @@ pub fn run(
         });
     }
 
-    apply::apply(&prepared.plan, |_| Ok(()))?;
-    print(out, &format!("Updated {root} from {from} to {to}:"))?;
-    print(out, &report)?;
+    if let Some(claim) = &claim {
+        apply::apply(&prepared.plan, claim, |_, _| Ok(()))?;
+    }
+    // The update is applied: failing to print the report is a warning, not a failure.
+    let mut text = format!("Updated {root} from {from} to {to}:\n{report}\n");
     let exit_code = if conflicts.is_empty() {
-        print(
-            out,
-            "Review the changes (git diff), then commit them with the answers file.",
-        )?;
+        text.push_str("Review the changes (git diff), then commit them with the answers file.\n");
         0
     } else {
-        print(
-            out,
-            &format!(
-                "Conflicts remain in {} file(s): {}. Resolve them (search for <<<<<<< markers, compare files beside their originals), then commit.",
-                conflicts.len(),
-                conflicts.join(", ")
-            ),
-        )?;
+        let _ = writeln!(
+            text,
+            "Conflicts remain in {} file(s): {}. Resolve them (search for <<<<<<< markers, compare files beside their originals), then commit.",
+            conflicts.len(),
+            conflicts.join(", ")
+        );
         EXIT_CONFLICTS
     };
+    report_after_writing(out, &text, &prepared.project.root);
     Ok(Outcome {
         plan: prepared.plan,
         conflicts,
@@ -224,7 +229,10 @@ fn plan_update(project: &Project, resolutions: &[Resolution], answers_file: Vec<
             change,
         });
     }
-    let current = std::fs::read(project.root.join(ANSWERS_FILE)).ok();
+    let current = plan::read_existing(&project.root, ANSWERS_FILE)
+        .ok()
+        .flatten()
+        .map(|state| state.contents);
     let (action, change) = if current.as_deref() == Some(answers_file.as_slice()) {
         (Action::Unchanged, Change::Nothing)
     } else {

@@ -1,7 +1,8 @@
 //! Rendering: a pure function from (template, answers) to an in-memory [`Tree`]. Path names are
 //! always rendered; a segment that renders empty leaves its file out; only `*.tera` contents are
-//! rendered (suffix stripped) and every other file is copied byte for byte. Engines sit behind
-//! [`Engine`]; this module never reads the destination or writes anything.
+//! rendered (suffix stripped; one that is not UTF-8 text is an error) and every other file is
+//! copied byte for byte. Engines sit behind [`Engine`]; this module never reads the destination or
+//! writes anything.
 
 mod tera;
 
@@ -54,8 +55,40 @@ pub fn render_project(
 
 /// Renders every file of `template` with `answers`.
 pub fn render(template: &Template, answers: &Answers) -> Result<Tree> {
+    let _phase = crate::watchdog::enter(format!("template {}", template.manifest.name));
     let engine = TeraEngine::new(template, answers)?;
     render_with(template, &engine)
+}
+
+/// Default limit on one rendered file: 64 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
+/// Default limit on a whole rendered project: 1 GiB.
+pub const DEFAULT_MAX_PROJECT_BYTES: u64 = 1 << 30;
+/// Environment variables that override the limits.
+pub const MAX_FILE_ENV: &str = "GROUNDWORK_MAX_FILE_BYTES";
+pub const MAX_PROJECT_ENV: &str = "GROUNDWORK_MAX_PROJECT_BYTES";
+
+/// How large a render may grow, per file and for the whole project.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub file: u64,
+    pub project: u64,
+}
+
+impl Limits {
+    /// The defaults, overridden by [`MAX_FILE_ENV`] and [`MAX_PROJECT_ENV`] when they hold a number.
+    pub fn from_env() -> Limits {
+        let read = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(default)
+        };
+        Limits {
+            file: read(MAX_FILE_ENV, DEFAULT_MAX_FILE_BYTES),
+            project: read(MAX_PROJECT_ENV, DEFAULT_MAX_PROJECT_BYTES),
+        }
+    }
 }
 
 pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
@@ -76,14 +109,28 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
     }
     let mut segments: HashMap<&str, String> = HashMap::new();
     let mut tree = Tree::default();
+    let limits = Limits::from_env();
+    let mut total: u64 = 0;
+    let _phase = crate::watchdog::enter(format!("template {}", template.manifest.name));
     'files: for file in &template.project {
+        // Ctrl-C is honoured between files: nothing has been written yet.
+        if crate::apply::interrupted() {
+            return Err(Error::Interrupted);
+        }
         if off.iter().any(|rule| rule.matches(&file.path)) {
             continue;
         }
+        crate::watchdog::working_on(format!("template file `{}`", file.path));
         // The suffix is stripped before rendering, so `{% if x %}name{% endif %}.tera` is left out
         // like any other segment that renders empty.
         let (raw_path, rendered_contents) = match file.path.strip_suffix(RENDER_SUFFIX) {
-            Some(stripped) => (stripped, is_text(&file.contents)),
+            Some(_) if !is_text(&file.contents) => {
+                return Err(Error::Render {
+                    path: file.path.clone(),
+                    message: "is not UTF-8 text (or holds a NUL byte), so it cannot be rendered; drop the .tera suffix to copy it byte for byte".into(),
+                });
+            }
+            Some(stripped) => (stripped, true),
             None => (file.path.as_str(), false),
         };
         let mut rendered = Vec::new();
@@ -119,6 +166,26 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
         } else {
             file.contents.clone()
         };
+        let size = contents.len() as u64;
+        total += size;
+        if size > limits.file {
+            return Err(Error::RenderLimit {
+                path: file.path.clone(),
+                message: format!(
+                    "renders to {size} bytes, over the limit of {} bytes per file; if that is intended, raise it with {MAX_FILE_ENV}",
+                    limits.file
+                ),
+            });
+        }
+        if total > limits.project {
+            return Err(Error::RenderLimit {
+                path: file.path.clone(),
+                message: format!(
+                    "brings the project to {total} bytes, over the limit of {} bytes per project; if that is intended, raise it with {MAX_PROJECT_ENV}",
+                    limits.project
+                ),
+            });
+        }
         tree.insert(
             path,
             Entry {
@@ -131,7 +198,8 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
     Ok(tree)
 }
 
-/// Binary files are never rendered: anything with a NUL byte or invalid UTF-8 is copied as is.
+/// Whether `bytes` can be rendered or merged as text: UTF-8 without NUL bytes. Other files are
+/// copied as they are; a `*.tera` file that is not text is an error.
 pub fn is_text(bytes: &[u8]) -> bool {
     !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
 }

@@ -567,6 +567,15 @@ fn load_local(root: &Path) -> Result<(Template, String)> {
         if file_type.is_dir() {
             continue;
         }
+        if !file_type.is_file() && !file_type.is_symlink() {
+            return Err(Error::TemplateEntry {
+                path: relative,
+                reason: format!(
+                    "is {}; a template holds only regular files, directories and symlinks to its own files",
+                    crate::destination::special_kind(&file_type)
+                ),
+            });
+        }
         let (contents, executable) = if file_type.is_symlink() {
             read_symlink(entry.path(), &canonical_root)?
         } else {
@@ -626,18 +635,40 @@ fn read_symlink(path: &Path, canonical_root: &Path) -> Result<(Vec<u8>, bool)> {
             ),
         });
     }
-    if !target.is_file() {
+    let meta = fs::metadata(&target).map_err(|e| Error::io(&target, e))?;
+    if !meta.is_file() {
+        let kind = crate::destination::special_kind(&meta.file_type());
         return Err(Error::TemplateSymlink {
             path: path.to_owned(),
-            reason: "points to a directory; only links to files are supported".into(),
+            reason: format!("points to {kind}; only links to regular files are supported"),
         });
     }
     read_file(&target)
 }
 
+/// Reads a regular file. Opens without blocking and checks the type of what was opened, so a FIFO
+/// or device swapped in after the walk is an error instead of a hang or an endless read.
 fn read_file(path: &Path) -> Result<(Vec<u8>, bool)> {
-    let contents = fs::read(path).map_err(|e| Error::io(path, e))?;
-    let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    use std::io::Read as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits().cast_signed())
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::io(
+            path,
+            std::io::Error::other(format!(
+                "is {}, not a regular file",
+                crate::destination::special_kind(&meta.file_type())
+            )),
+        ));
+    }
+    let mut contents = Vec::new();
+    file.read_to_end(&mut contents)
+        .map_err(|e| Error::io(path, e))?;
     Ok((contents, is_executable(&meta)))
 }
 

@@ -45,6 +45,35 @@ impl TestEnv {
         cmd
     }
 
+    /// The binary as a plain `std::process::Command` (for races and redirections `assert_cmd` does
+    /// not offer), in the same environment as [`TestEnv::groundwork`]; stdin is null.
+    pub fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_groundwork"));
+        cmd.current_dir(self.root())
+            .env("HOME", self.root())
+            .env("GIT_CONFIG_GLOBAL", self.path(".gitconfig"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("GROUNDWORK_FAULT_INJECT")
+            .stdin(std::process::Stdio::null());
+        cmd
+    }
+
+    /// `groundwork new DEST --template <template> --no-git` plus `args`, started in the background
+    /// (same environment as [`TestEnv::groundwork`]) with stdout and stderr captured, for races.
+    pub fn spawn_new(&self, template: &Path, dest: &str, args: &[&str]) -> std::process::Child {
+        self.command()
+            .arg("new")
+            .arg(dest)
+            .arg("--template")
+            .arg(template)
+            .arg("--no-git")
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start groundwork")
+    }
+
     /// `groundwork new DEST --template <template> --no-git` plus `args`.
     pub fn new_project(&self, template: &Path, dest: &str, args: &[&str]) -> Command {
         let mut cmd = self.groundwork();
@@ -55,6 +84,22 @@ impl TestEnv {
             .arg("--no-git")
             .args(args);
         cmd
+    }
+
+    /// Asserts that `new out` with `args` fails with exit 1, prints exactly `stderr` (with `{root}`
+    /// standing for the environment's root) and nothing on stdout, and writes nothing.
+    pub fn refuses_exactly(&self, template: &Path, args: &[&str], stderr: &str) {
+        let output = self
+            .new_project(template, "out", args)
+            .assert()
+            .failure()
+            .code(1);
+        let output = output.get_output();
+        let expected = stderr.replace("{root}", &self.root().display().to_string());
+        assert_eq!(String::from_utf8_lossy(&output.stderr), expected);
+        assert!(output.stdout.is_empty(), "stdout: {:?}", output.stdout);
+        assert!(!self.exists("out"), "a refused run wrote out/");
+        assert!(self.leftovers().is_empty(), "staging left behind");
     }
 
     /// Asserts that `new out` with `args` fails with exit 1, says every one of `messages` and

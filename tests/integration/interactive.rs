@@ -166,9 +166,6 @@ fn a_false_when_skips_the_question_and_presets_are_not_asked() {
 /// The terminal prompter in a real pseudo-terminal (util-linux `script`), typing as a user would.
 #[test]
 fn a_real_terminal_session_asks_and_reasks() {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-
     let env = TestEnv::new();
     let template = env
         .template(
@@ -177,33 +174,108 @@ fn a_real_terminal_session_asks_and_reasks() {
         )
         .file("out.txt.tera", "{{ name }} {{ docker }} {{ cloud }}\n")
         .build();
-    let binary = assert_cmd::cargo::cargo_bin("groundwork");
+    // "Bad1" fails validation and is asked again; then yes, then the second choice.
+    let Some(output) = in_terminal(
+        &env,
+        &template,
+        &["Bad1\r", "\x15ok\r", "y", "\x1b[B", "\r"],
+    ) else {
+        return;
+    };
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{screen}");
+    assert!(screen.contains("does not match the pattern"), "{screen}");
+    assert_eq!(env.read("out/out.txt"), "ok true gcp\n");
+}
+
+/// Runs `groundwork new out --no-git --template TEMPLATE` in a pseudo-terminal (util-linux
+/// `script`), typing `keys` one group at a time; `None` when `script` is not installed.
+fn in_terminal(
+    env: &TestEnv,
+    template: &std::path::Path,
+    keys: &[&str],
+) -> Option<std::process::Output> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
     let command = format!(
         "{} new {} --no-git --template {}",
-        binary.display(),
+        env!("CARGO_BIN_EXE_groundwork"),
         env.path("out").display(),
         template.display()
     );
-    let mut child = Command::new("script")
+    let Ok(mut child) = Command::new("script")
         .args(["-qfec", &command, "/dev/null"])
         .env("TERM", "xterm")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("util-linux `script` runs the binary in a pseudo-terminal");
+    else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return None;
+    };
     let mut stdin = child.stdin.take().unwrap();
-    // "Bad1" fails validation and is asked again; then yes, then the second choice.
-    for keys in ["Bad1\r", "\x15ok\r", "y", "\x1b[B", "\r"] {
+    for group in keys {
         std::thread::sleep(std::time::Duration::from_millis(400));
-        stdin.write_all(keys.as_bytes()).unwrap();
+        stdin.write_all(group.as_bytes()).unwrap();
         stdin.flush().unwrap();
     }
-    let output = child.wait_with_output().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    drop(stdin);
+    Some(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn issue7_ctrl_d_at_a_prompt_cancels_with_exit_130() {
+    let env = TestEnv::new();
+    let template = env
+        .template("tty", "[[questions]]\nname = \"name\"\ndefault = \"x\"\n")
+        .file("out.txt.tera", "{{ name }}\n")
+        .build();
+    let Some(output) = in_terminal(&env, &template, &["ab\x04"]) else {
+        return;
+    };
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(130), "{screen}");
+    assert!(
+        screen.contains("error: interrupted: nothing was written"),
+        "{screen}"
+    );
+    assert!(!env.exists("out"));
+
+    // At a yes/no question too.
+    let confirm = env
+        .template(
+            "yesno",
+            "[[questions]]\nname = \"docker\"\ntype = \"bool\"\ndefault = false\n",
+        )
+        .file("out.txt.tera", "{{ docker }}\n")
+        .build();
+    let Some(output) = in_terminal(&env, &confirm, &["\x04"]) else {
+        return;
+    };
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(130), "{screen}");
+    assert!(!env.exists("out"));
+}
+
+#[test]
+fn issue7_an_empty_answer_to_a_question_without_a_default_is_asked_again() {
+    let env = TestEnv::new();
+    let template = env
+        .template("tty", "[[questions]]\nname = \"owner\"\n")
+        .file("out.txt.tera", "{{ owner }}\n")
+        .build();
+    let Some(output) = in_terminal(&env, &template, &["\r", "team-a\r"]) else {
+        return;
+    };
     let screen = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{screen}");
-    assert!(screen.contains("does not match the pattern"), "{screen}");
-    assert_eq!(env.read("out/out.txt"), "ok true gcp\n");
+    assert!(
+        screen.contains("an answer is required (this question has no default); please try again."),
+        "{screen}"
+    );
+    assert_eq!(env.read("out/out.txt"), "team-a\n");
 }
 
 #[test]

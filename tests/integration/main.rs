@@ -7,6 +7,7 @@ mod cookiecutter;
 mod env;
 mod git_source;
 mod golden;
+mod hardening;
 mod interactive;
 mod new;
 mod release;

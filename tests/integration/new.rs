@@ -210,19 +210,6 @@ fn tera_files_render_and_other_files_stay_byte_identical() {
 }
 
 #[test]
-fn a_binary_file_named_tera_is_copied_not_rendered() {
-    let env = TestEnv::new();
-    let template = env
-        .template("bin", "")
-        .file("blob.dat.tera", BINARY)
-        .build();
-    env.new_project(&template, "out", &["--defaults"])
-        .assert()
-        .success();
-    assert_eq!(std::fs::read(env.path("out/blob.dat")).unwrap(), BINARY);
-}
-
-#[test]
 fn executable_bits_are_kept() {
     let env = TestEnv::new();
     let template = kitchen_sink(&env).build();

@@ -9,10 +9,12 @@ use crate::kitchen_sink;
 fn a_path_traversal_answer_is_refused_and_nothing_is_written() {
     let env = TestEnv::new();
     let template = kitchen_sink(&env).build();
-    env.refuses(
+    // Two levels up from `out/src`: without the rule this would land in the test's root, beside
+    // `out`, where the check below can see it.
+    env.refuses_exactly(
         &template,
-        &["--defaults", "-d", "package=../evil"],
-        &["src/../evil", "must stay inside the destination"],
+        &["--defaults", "-d", "package=../../evil"],
+        "error: rendered path \"src/../../evil/__init__.py\" (from template file `src/{{ package }}/__init__.py`) contains `..`; rendered paths must stay inside the destination\n",
     );
     assert!(!env.exists("evil"));
 }
