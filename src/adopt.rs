@@ -157,8 +157,8 @@ pub fn run(
         Some(prompter) => Mode::Interactive(prompter),
         None => Mode::Unattended,
     };
-    let answers = answers::collect(
-        manifest,
+    let answers = answers::collect_for(
+        &loaded.template,
         &presets,
         mode,
         &Expressions::new(&destination_name(root)),

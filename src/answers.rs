@@ -8,11 +8,12 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::cookiecutter::{self, CookiecutterTemplate, Variable, VariableKind};
 use crate::error::{Error, Result};
 use crate::render::Expressions;
 use crate::source::Provenance;
 use crate::template::manifest::Default;
-use crate::template::{Kind, Manifest, Question};
+use crate::template::{Dialect, Kind, Manifest, Question, Template};
 
 /// The answers file at the root of every generated repository.
 pub const ANSWERS_FILE: &str = ".groundwork.toml";
@@ -25,19 +26,44 @@ pub enum Value {
     Bool(bool),
     Integer(i64),
     List(Vec<String>),
+    /// A cookiecutter answer: any JSON value (strings, booleans, dicts, lists, null).
+    Json(serde_json::Value),
 }
 
 impl Value {
-    fn to_toml(&self) -> toml::Value {
-        match self {
+    /// The value as the answers file holds it; `None` for a JSON null, which TOML cannot hold
+    /// (left out, it is the default again on replay).
+    fn to_toml(&self) -> Option<toml::Value> {
+        Some(match self {
             Value::String(s) => toml::Value::String(s.clone()),
             Value::Bool(b) => toml::Value::Boolean(*b),
             Value::Integer(i) => toml::Value::Integer(*i),
             Value::List(items) => {
                 toml::Value::Array(items.iter().cloned().map(toml::Value::String).collect())
             }
-        }
+            Value::Json(json) => return json_to_toml(json),
+        })
     }
+}
+
+fn json_to_toml(json: &serde_json::Value) -> Option<toml::Value> {
+    Some(match json {
+        serde_json::Value::Null => return None,
+        serde_json::Value::Bool(b) => toml::Value::Boolean(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => toml::Value::Integer(i),
+            None => toml::Value::Float(n.as_f64()?),
+        },
+        serde_json::Value::String(s) => toml::Value::String(s.clone()),
+        serde_json::Value::Array(items) => {
+            toml::Value::Array(items.iter().filter_map(json_to_toml).collect())
+        }
+        serde_json::Value::Object(map) => toml::Value::Table(
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), json_to_toml(v)?)))
+                .collect(),
+        ),
+    })
 }
 
 /// Where a value of the render context comes from; only answers are recorded.
@@ -254,6 +280,130 @@ pub enum Mode<'a> {
     Unattended,
 }
 
+/// Answers a template's questions in its dialect: [`collect`] for a native template; for a
+/// cookiecutter template, cookiecutter's own context with the presets as its extra context.
+pub fn collect_for(
+    template: &Template,
+    presets: &Presets,
+    mode: Mode<'_>,
+    expressions: &Expressions,
+) -> Result<Answers> {
+    match &template.dialect {
+        Dialect::Native => collect(&template.manifest, presets, mode, expressions),
+        Dialect::Cookiecutter(cookiecutter) => collect_cookiecutter(cookiecutter, presets, mode),
+    }
+}
+
+/// Cookiecutter's variables, in its order: presets first (as cookiecutter's extra context), then
+/// a prompt per remaining variable with its default rendered from the answers so far, or the
+/// defaults when unattended. Every public variable is recorded, as cruft records the context.
+fn collect_cookiecutter(
+    template: &CookiecutterTemplate,
+    presets: &Presets,
+    mut mode: Mode<'_>,
+) -> Result<Answers> {
+    let known: Vec<&str> = template
+        .variables()
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    let mut overrides = serde_json::Map::new();
+    for (key, (raw, origin, _)) in &presets.values {
+        if !known.contains(&key.as_str()) {
+            return Err(Error::UnknownAnswer {
+                key: key.clone(),
+                origin: origin.clone(),
+                known: known.join(", "),
+            });
+        }
+        let value = match raw {
+            Raw::Text(text) => serde_json::Value::String(text.clone()),
+            Raw::Data(data) => data.clone(),
+        };
+        overrides.insert(key.clone(), value);
+    }
+    if let Mode::Interactive(prompter) = &mut mode {
+        for variable in template.variables() {
+            if overrides.contains_key(&variable.name) {
+                continue;
+            }
+            let context = template.context(&overrides)?;
+            let current = context
+                .get("cookiecutter")
+                .and_then(|c| c.get(&variable.name))
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
+            if let Some(answer) = ask_cookiecutter(*prompter, variable, &current)? {
+                overrides.insert(variable.name.clone(), answer);
+            }
+        }
+    }
+    let context = template.context(&overrides)?;
+    let mut answers = Answers::default();
+    for (name, value) in cookiecutter::answers(&context) {
+        // A choice is recorded as the option picked, unrendered: cookiecutter accepts only its
+        // listed options as extra context, and renders the one picked.
+        let value = match template.variables().iter().find(|v| v.name == name) {
+            Some(Variable {
+                kind: VariableKind::Choice(options),
+                ..
+            }) => overrides
+                .get(&name)
+                .or_else(|| options.first())
+                .cloned()
+                .unwrap_or(value),
+            _ => value,
+        };
+        answers.insert(&name, Value::Json(value), Origin::Answered);
+    }
+    Ok(answers)
+}
+
+/// One cookiecutter variable at the prompt; `None` keeps the default (dicts and nulls, which
+/// cookiecutter asks as raw JSON, are not asked).
+fn ask_cookiecutter(
+    prompter: &mut dyn Prompter,
+    variable: &Variable,
+    current: &serde_json::Value,
+) -> Result<Option<serde_json::Value>> {
+    let text = |value: &serde_json::Value| match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(match &variable.kind {
+        VariableKind::String => {
+            let question = Question::synthetic(&variable.name, &variable.prompt, Kind::String);
+            let default = text(current);
+            Some(serde_json::Value::String(
+                prompter.text(&question, Some(&default))?,
+            ))
+        }
+        VariableKind::Bool => {
+            let question = Question::synthetic(&variable.name, &variable.prompt, Kind::Bool);
+            let default = current.as_bool().unwrap_or(false);
+            Some(serde_json::Value::Bool(
+                prompter.confirm(&question, default)?,
+            ))
+        }
+        VariableKind::Choice(options) => {
+            let choices: Vec<String> = options.iter().map(text).collect();
+            let mut question = Question::synthetic(
+                &variable.name,
+                &variable.prompt,
+                Kind::Choice(choices.clone()),
+            );
+            question.labels = variable
+                .choice_labels
+                .iter()
+                .map(|(value, label)| (value.clone(), label.clone()))
+                .collect();
+            let picked = prompter.select(&question, &choices, 0)?;
+            options.get(picked).cloned()
+        }
+        VariableKind::Dict | VariableKind::Null => None,
+    })
+}
+
 /// Answers every question of `manifest`, in order: presets first, then prompts or defaults.
 pub fn collect(
     manifest: &Manifest,
@@ -468,10 +618,11 @@ fn labels(question: &Question, choices: &[String]) -> Vec<String> {
 
 fn display(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) | Value::Json(serde_json::Value::String(s)) => s.clone(),
         Value::Bool(b) => b.to_string(),
         Value::Integer(i) => i.to_string(),
         Value::List(items) => items.join(","),
+        Value::Json(json) => json.to_string(),
     }
 }
 
@@ -618,8 +769,8 @@ pub fn answers_file(
             .questions
             .iter()
             .any(|q| q.name == name && q.secret);
-        if !secret {
-            table.insert(name.to_owned(), value.to_toml());
+        if !secret && let Some(value) = value.to_toml() {
+            table.insert(name.to_owned(), value);
         }
     }
     let mut document = toml::Table::new();

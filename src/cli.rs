@@ -169,6 +169,10 @@ pub struct NewArgs {
     /// Do not run `git init` or make the initial commit
     #[arg(long)]
     pub no_git: bool,
+
+    /// Render a cookiecutter template that has hooks without running them
+    #[arg(long)]
+    pub no_hooks: bool,
 }
 
 #[derive(Debug, Args)]
@@ -258,6 +262,7 @@ impl NewArgs {
             force: self.force,
             dry_run: self.dry_run,
             git: !self.no_git,
+            no_hooks: self.no_hooks,
         })
     }
 }

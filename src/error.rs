@@ -341,6 +341,11 @@ pub enum Error {
     #[error("{path}: {message}")]
     Cruft { path: PathBuf, message: String },
 
+    #[error(
+        "template {template} has hooks ({hooks}); groundwork does not run template hooks yet: pass --no-hooks to render it without them (files the hooks would change then differ from cookiecutter's output)"
+    )]
+    HooksNotRun { template: String, hooks: String },
+
     #[error("interrupted: nothing was written")]
     Interrupted,
 

@@ -13,11 +13,13 @@ use crate::git;
 use crate::plan::{self, Destination, Plan};
 use crate::render::{self, Expressions};
 use crate::source::{Loaded, Provenance, Source};
+use crate::template::Dialect;
 use crate::template::Template;
 use crate::tree::Tree;
 
 /// Validated options of `groundwork new`.
 #[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools)] // each is an independent on/off flag of the command line
 pub struct NewOptions {
     pub destination: PathBuf,
     pub source: Source,
@@ -29,6 +31,8 @@ pub struct NewOptions {
     pub force: bool,
     pub dry_run: bool,
     pub git: bool,
+    /// `--no-hooks`: render a template that has hooks without running them.
+    pub no_hooks: bool,
 }
 
 #[derive(Debug)]
@@ -68,13 +72,22 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         mut warnings,
     } = options.source.load(options.reference.as_deref())?;
 
+    if let Dialect::Cookiecutter(cookiecutter) = &template.dialect
+        && cookiecutter.has_hooks()
+        && !options.no_hooks
+    {
+        return Err(Error::HooksNotRun {
+            template: provenance.source.clone(),
+            hooks: cookiecutter.hooks().join(", "),
+        });
+    }
     let presets = Presets::given(options.data_file.as_deref(), &options.data)?;
     let mode = match prompter {
         Some(prompter) => Mode::Interactive(prompter),
         None => Mode::Unattended,
     };
     let expressions = Expressions::new(&destination_name(&options.destination));
-    let answers = answers::collect(&template.manifest, &presets, mode, &expressions)?;
+    let answers = answers::collect_for(&template, &presets, mode, &expressions)?;
     warnings.extend(answers.warnings.iter().cloned());
     let tree = render::render_project(&template, &provenance, &answers)?;
     let message_after = template

@@ -11,6 +11,7 @@ use crate::new::destination_name;
 use crate::plan::{self, FileState};
 use crate::render::{self, Expressions};
 use crate::source::{Loaded, Source};
+use crate::template::Dialect;
 use crate::tree::Tree;
 
 pub struct Project {
@@ -62,6 +63,7 @@ impl Project {
             }
             (_, loaded) => loaded?,
         };
+        warn_of_hooks(&mut loaded);
         if let (Some(recorded), Some(current)) = (&provenance.digest, &loaded.provenance.digest)
             && recorded != current
             && loaded.provenance.version == provenance.version
@@ -79,8 +81,8 @@ impl Project {
         let mut presets = Presets::default();
         presets.add_recorded(&self.recorded);
         presets.retain_known(&loaded.template.manifest);
-        answers::collect(
-            &loaded.template.manifest,
+        answers::collect_for(
+            &loaded.template,
             &presets,
             Mode::Unattended,
             &Expressions::new(&self.name()),
@@ -110,5 +112,19 @@ impl Project {
             }
         }
         Ok(files)
+    }
+}
+
+/// Renders for `update`, `diff` and `check` never run template hooks: say so when a template has
+/// some, since what they would have changed then looks like the team's work.
+pub fn warn_of_hooks(loaded: &mut Loaded) {
+    if let Dialect::Cookiecutter(cookiecutter) = &loaded.template.dialect
+        && cookiecutter.has_hooks()
+    {
+        loaded.warnings.push(format!(
+            "{} has hooks ({}), which groundwork does not run: what they change in a project shows as your changes",
+            loaded.provenance.source,
+            cookiecutter.hooks().join(", ")
+        ));
     }
 }

@@ -61,7 +61,10 @@ pub fn run(
     } else {
         Some(Claim::acquire(&options.project)?)
     };
-    let prepared = prepare(options, prompter)?;
+    let mut prepared = prepare(options, prompter)?;
+    // The base and the new version often warn alike (one source, one cache).
+    let mut seen = std::collections::HashSet::new();
+    prepared.warnings.retain(|w| seen.insert(w.clone()));
     for warning in &prepared.warnings {
         eprintln!("warning: {warning}");
     }
@@ -127,7 +130,8 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
     }
 
     let base = project.pristine()?;
-    let theirs = project.source.load(options.to.as_deref())?;
+    let mut theirs = project.source.load(options.to.as_deref())?;
+    crate::project::warn_of_hooks(&mut theirs);
     let mut warnings = base.loaded.warnings.clone();
     warnings.extend(theirs.warnings.iter().cloned());
 
@@ -147,8 +151,12 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         Some(prompter) => Mode::Interactive(prompter),
         None => Mode::Unattended,
     };
-    let new_answers =
-        answers::collect(manifest, &presets, mode, &Expressions::new(&project.name()))?;
+    let new_answers = answers::collect_for(
+        &theirs.template,
+        &presets,
+        mode,
+        &Expressions::new(&project.name()),
+    )?;
     warnings.extend(new_answers.warnings.iter().cloned());
     let mut theirs_tree =
         render::render_project(&theirs.template, &theirs.provenance, &new_answers)?;

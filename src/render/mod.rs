@@ -11,9 +11,10 @@ pub use self::tera::{Expressions, Scope, TeraEngine, expression_variables, text_
 use std::collections::HashMap;
 
 use crate::answers::{self, ANSWERS_FILE, Answers};
+use crate::cookiecutter::{self, CookiecutterTemplate};
 use crate::error::{Error, Result};
 use crate::source::Provenance;
-use crate::template::Template;
+use crate::template::{Dialect, Template};
 use crate::tree::{Entry, Tree};
 
 /// The suffix that marks a file whose contents are rendered.
@@ -35,7 +36,13 @@ pub fn render_project(
     provenance: &Provenance,
     answers: &Answers,
 ) -> Result<Tree> {
-    let mut tree = render(template, answers)?;
+    let mut tree = match &template.dialect {
+        Dialect::Native => render(template, answers)?,
+        Dialect::Cookiecutter(cookiecutter) => {
+            let (_, tree) = render_cookiecutter(cookiecutter, provenance, answers)?;
+            tree
+        }
+    };
     let text = answers::answers_file(&template.manifest, provenance, answers).map_err(|e| {
         Error::Render {
             path: ANSWERS_FILE.into(),
@@ -51,6 +58,61 @@ pub fn render_project(
         },
     )?;
     Ok(tree)
+}
+
+/// Renders a cookiecutter template with recorded or collected `answers` (its public variables):
+/// cookiecutter's context is rebuilt from them, so the same answers always give the same files.
+/// Returns the project folder's rendered name and the files inside it.
+pub fn render_cookiecutter(
+    template: &CookiecutterTemplate,
+    provenance: &Provenance,
+    answers: &Answers,
+) -> Result<(String, Tree)> {
+    // Only answers that differ from what cookiecutter would compute from the answers before
+    // them are given as extra context, as a user would have given them: cookiecutter shows the
+    // unrendered defaults of the others (`_cookiecutter`), and renders them itself.
+    let mut overrides = serde_json::Map::new();
+    let mut defaults = template.context(&overrides)?;
+    for variable in template.variables() {
+        let Some(answer) = answers
+            .get(&variable.name)
+            .and_then(|value| serde_json::to_value(value).ok())
+        else {
+            continue;
+        };
+        let default = match &variable.kind {
+            cookiecutter::VariableKind::Choice(options) => options.first().cloned(),
+            _ => defaults
+                .get("cookiecutter")
+                .and_then(|c| c.get(&variable.name))
+                .cloned(),
+        };
+        if default.as_ref() != Some(&answer) {
+            overrides.insert(variable.name.clone(), answer);
+            defaults = template.context(&overrides)?;
+        }
+    }
+    let mut context = template.context(&overrides)?;
+    // Cookiecutter's run-dependent keys, from the provenance, so a re-render for `update` or
+    // `diff` gives the same bytes wherever it runs.
+    cookiecutter::add_invocation(
+        &mut context,
+        &provenance.source,
+        ".",
+        &provenance.source,
+        provenance.commit.as_deref(),
+    );
+    let rendered = template.render(&context)?;
+    // Cookiecutter writes the project into a folder it names; groundwork's destination is that
+    // folder, so paths start below it.
+    let mut folder = String::new();
+    let mut tree = Tree::default();
+    for (path, entry) in rendered.iter() {
+        let (root, rest) = path.split_once('/').unwrap_or(("", path));
+        root.clone_into(&mut folder);
+        tree.insert(rest.to_owned(), entry.clone())?;
+    }
+    Ok((folder, tree))
 }
 
 /// Renders every file of `template` with `answers`.

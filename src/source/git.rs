@@ -16,10 +16,11 @@ use sha2::{Digest as _, Sha256};
 
 use super::{Available, Loaded, Provenance, hex};
 use crate::apply;
+use crate::cookiecutter;
 use crate::error::{Error, Result};
 use crate::release::STORE_DIR;
 use crate::template::manifest::{self, MANIFEST_FILE};
-use crate::template::{Template, TemplateFile};
+use crate::template::{Dialect, Template, TemplateFile};
 
 /// Environment variable naming the directory that holds the git cache (tests set it).
 pub const CACHE_ENV: &str = "GROUNDWORK_CACHE_DIR";
@@ -467,11 +468,44 @@ fn read_template(repo: &Repository, url: &str, oid: Oid, subdir: Option<&str>) -
     }
 
     if root.get_name(MANIFEST_FILE).is_none() {
-        let label = PathBuf::from(&place.label);
-        return Err(if root.get_name("cookiecutter.json").is_some() {
-            Error::CookiecutterUnsupported { path: label }
-        } else {
-            Error::NotATemplate { path: label }
+        if root.get_name(cookiecutter::CONTEXT_FILE).is_some() {
+            // A cookiecutter template's version is the highest version tag on its commit.
+            let version = version_tags(repo, url)?
+                .into_iter()
+                .filter(|(_, tag)| {
+                    repo.revparse_single(tag)
+                        .and_then(|o| o.peel_to_commit())
+                        .is_ok_and(|c| c.id() == oid)
+                })
+                .map(|(version, _)| version)
+                .next_back()
+                .unwrap_or_else(|| semver::Version::new(0, 0, 0));
+            let mut files = Vec::new();
+            collect(&place, &root, &root, "", &mut files)?;
+            let name = subdir
+                .and_then(|s| s.rsplit('/').next())
+                .or_else(|| {
+                    url.trim_end_matches('/')
+                        .trim_end_matches(".git")
+                        .rsplit(['/', ':'])
+                        .next()
+                })
+                .unwrap_or("cookiecutter");
+            let mut template = Template::cookiecutter(
+                name,
+                version,
+                PathBuf::from(place.path(cookiecutter::CONTEXT_FILE)),
+                files,
+            )?;
+            // `{% gitcommit %}` prints the template's own commit, as jinja2-git does.
+            if let Dialect::Cookiecutter(inner) = &mut template.dialect {
+                let with_commit = (**inner).clone().with_commit(oid.to_string());
+                **inner = with_commit;
+            }
+            return Ok(template);
+        }
+        return Err(Error::NotATemplate {
+            path: PathBuf::from(&place.label),
         });
     }
     let (bytes, _) = read_blob(&place, &root, MANIFEST_FILE)?;

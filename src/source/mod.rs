@@ -14,6 +14,7 @@ use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
+use crate::cookiecutter;
 use crate::error::{Error, Result};
 use crate::release::{self, STORE_DIR};
 use crate::template::manifest::{self, MANIFEST_FILE, Manifest};
@@ -162,6 +163,10 @@ impl Source {
     pub fn versions(&self) -> Result<Vec<Available>> {
         match self {
             Source::Builtin(name) => builtin_versions(name),
+            Source::Local(path) if is_cookiecutter(path) => Ok(with_current(
+                Vec::new(),
+                load_local(path)?.0.manifest.version,
+            )),
             Source::Local(path) => {
                 let (manifest, _) = read_local_manifest(path)?;
                 let released = release::Store::Disk(path.clone()).versions()?;
@@ -541,9 +546,27 @@ fn read_local_manifest(root: &Path) -> Result<(Manifest, (Vec<u8>, bool))> {
     Ok((manifest, (bytes, executable)))
 }
 
+/// Whether `root` holds a cookiecutter template (a `cookiecutter.json` and no `template.toml`).
+fn is_cookiecutter(root: &Path) -> bool {
+    !root.join(MANIFEST_FILE).is_file() && root.join(cookiecutter::CONTEXT_FILE).is_file()
+}
+
+/// The name a cookiecutter template goes by: its folder's.
+fn folder_name(root: &Path) -> String {
+    root.file_name().map_or_else(
+        || "cookiecutter".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 /// A directory template and the digest of everything it holds.
 fn load_local(root: &Path) -> Result<(Template, String)> {
-    let (manifest, (manifest_bytes, manifest_executable)) = read_local_manifest(root)?;
+    // A cookiecutter template has no manifest of its own: `cookiecutter.json` is one of its files.
+    let native = if is_cookiecutter(root) {
+        None
+    } else {
+        Some(read_local_manifest(root)?)
+    };
 
     let canonical_root = fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
     let mut files = Vec::new();
@@ -560,7 +583,7 @@ fn load_local(root: &Path) -> Result<(Template, String)> {
             Error::io(path, e.into())
         })?;
         let relative = slash_path(entry.path().strip_prefix(root).unwrap_or(entry.path()));
-        if entry.depth() == 0 || relative == MANIFEST_FILE {
+        if entry.depth() == 0 || (native.is_some() && relative == MANIFEST_FILE) {
             continue;
         }
         let file_type = entry.file_type();
@@ -591,9 +614,20 @@ fn load_local(root: &Path) -> Result<(Template, String)> {
         .iter()
         .map(|f| (f.path.as_str(), f.executable, f.contents.as_slice()))
         .collect();
-    hashed.push((MANIFEST_FILE, manifest_executable, &manifest_bytes));
+    if let Some((_, (manifest_bytes, manifest_executable))) = &native {
+        hashed.push((MANIFEST_FILE, *manifest_executable, manifest_bytes));
+    }
     let digest = content_digest(&mut hashed);
-    Ok((Template::new(manifest, files)?, digest))
+    let template = match native {
+        Some((manifest, _)) => Template::new(manifest, files)?,
+        None => Template::cookiecutter(
+            &folder_name(root),
+            semver::Version::new(0, 0, 0),
+            root.join(cookiecutter::CONTEXT_FILE),
+            files,
+        )?,
+    };
+    Ok((template, digest))
 }
 
 /// `sha256:<hex>` over (path, executable bit, bytes) of every file, in path order. Each field is

@@ -48,6 +48,26 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The manifest of a template that has no `template.toml` (a cookiecutter template): a name, a
+    /// version, and nothing to ask or filter, since its dialect owns those.
+    pub fn synthetic(name: &str, version: semver::Version, path: PathBuf) -> Manifest {
+        Manifest {
+            name: name.to_owned(),
+            version,
+            description: String::new(),
+            requires: None,
+            questions: Vec::new(),
+            computed: Vec::new(),
+            rules: Vec::new(),
+            subdirectory: None,
+            subdirectory_line: 1,
+            exclude: Vec::new(),
+            message_after: None,
+            checks: Vec::new(),
+            path,
+        }
+    }
+
     /// Whether `name` is a question or a computed value of this template.
     pub fn is_question(&self, name: &str) -> bool {
         self.questions.iter().any(|q| q.name == name)
@@ -170,6 +190,23 @@ pub struct Question {
 }
 
 impl Question {
+    /// A question that no `template.toml` declares (a cookiecutter variable), for prompting.
+    pub fn synthetic(name: &str, prompt: &str, kind: Kind) -> Question {
+        Question {
+            name: name.to_owned(),
+            kind,
+            prompt: prompt.to_owned(),
+            help: None,
+            default: None,
+            validate: None,
+            when: None,
+            secret: false,
+            labels: Vec::new(),
+            validate_message: None,
+            line: 1,
+        }
+    }
+
     /// The text shown for a choice value: its label, or the value itself.
     pub fn label<'a>(&'a self, value: &'a str) -> &'a str {
         self.labels

@@ -8,6 +8,7 @@ pub mod manifest;
 
 pub use manifest::{Kind, Manifest, Question};
 
+use crate::cookiecutter::CookiecutterTemplate;
 use crate::error::{Error, Result};
 use crate::render::{RENDER_SUFFIX, expression_variables};
 
@@ -19,9 +20,19 @@ pub struct TemplateFile {
     pub executable: bool,
 }
 
+/// How a template is written, which decides how it is asked and rendered (DESIGN.md "Dialects").
+#[derive(Debug, Clone)]
+pub enum Dialect {
+    /// `template.toml`, Tera for `*.tera` files and every path.
+    Native,
+    /// `cookiecutter.json`, Jinja2 (minijinja) for every text file, as Python cookiecutter does.
+    Cookiecutter(Box<CookiecutterTemplate>),
+}
+
 #[derive(Debug, Clone)]
 pub struct Template {
     pub manifest: Manifest,
+    pub dialect: Dialect,
     /// Every file of the template as loaded (but `template.toml`), sorted by path: what a release
     /// records. Includes the maintainers' files outside `subdirectory` and excluded files.
     pub files: Vec<TemplateFile>,
@@ -68,6 +79,7 @@ impl Template {
         }
         let template = Template {
             manifest,
+            dialect: Dialect::Native,
             files,
             project,
             partials,
@@ -77,6 +89,33 @@ impl Template {
         template.check_expressions()?;
         template.check_rules()?;
         Ok(template)
+    }
+
+    /// A cookiecutter template: `files` are relative to the folder holding `cookiecutter.json`.
+    /// `name` and `version` come from where it was found (a folder name, a git tag).
+    pub fn cookiecutter(
+        name: &str,
+        version: semver::Version,
+        path: std::path::PathBuf,
+        mut files: Vec<TemplateFile>,
+    ) -> Result<Self> {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let cookiecutter = CookiecutterTemplate::from_files(&files)?;
+        let mut manifest = Manifest::synthetic(name, version, path);
+        // Its variables stand as questions wherever answers are matched by name (`-d`, replayed
+        // answers); asking and typing them is the dialect's.
+        manifest.questions = cookiecutter
+            .variables()
+            .iter()
+            .map(|v| Question::synthetic(&v.name, &v.prompt, Kind::String))
+            .collect();
+        Ok(Template {
+            manifest,
+            dialect: Dialect::Cookiecutter(Box::new(cookiecutter)),
+            files,
+            project: Vec::new(),
+            partials: Vec::new(),
+        })
     }
 
     fn check_requires(&self) -> Result<()> {

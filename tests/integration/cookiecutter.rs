@@ -1,15 +1,16 @@
-//! The cookiecutter dialect on the fixture templates in `tests/fixtures/cookiecutter/`: every
-//! fixture is rendered through the library API (with the `k=v` lines of `<fixture>.args` as
-//! overrides) into `target/cookiecutter-groundwork/<fixture>/`, which `scripts/cookiecutter-diff`
-//! compares with Python cookiecutter's output. Key outputs are asserted here too, so a
-//! regression shows without Python. (Once `groundwork new` serves cookiecutter templates, the
-//! script can call it instead: `groundwork new --template T --no-input --no-hooks --no-git -o OUT`.)
+//! The cookiecutter dialect (issue 10) on the fixture templates in `tests/fixtures/cookiecutter/`
+//! (with the `k=v` lines of `<fixture>.args` as answers): key outputs of the library render, the
+//! same files through `groundwork new`, answers and errors at the command line, and an update of a
+//! cookiecutter git template. `scripts/cookiecutter-diff` compares `groundwork new` with Python
+//! cookiecutter itself.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use groundwork::cookiecutter::CookiecutterTemplate;
+
+use crate::env::TestEnv;
 use groundwork::template::TemplateFile;
 use groundwork::tree::Tree;
 
@@ -56,20 +57,6 @@ fn render_dir(
     template.render(&template.context(overrides)?)
 }
 
-/// Writes a tree the way `apply` would: regular files, 0755 when executable, else 0644.
-fn write(tree: &Tree, out: &Path) {
-    if out.exists() {
-        fs::remove_dir_all(out).expect("old output removed");
-    }
-    for (path, entry) in tree.iter() {
-        let target = out.join(path);
-        fs::create_dir_all(target.parent().expect("has a parent")).expect("mkdir");
-        fs::write(&target, &entry.contents).expect("write");
-        let mode = if entry.executable { 0o755 } else { 0o644 };
-        fs::set_permissions(&target, fs::Permissions::from_mode(mode)).expect("chmod");
-    }
-}
-
 fn text(tree: &Tree, path: &str) -> String {
     let entry = tree.get(path).unwrap_or_else(|| {
         let paths: Vec<_> = tree.iter().map(|(p, _)| p).collect();
@@ -79,8 +66,8 @@ fn text(tree: &Tree, path: &str) -> String {
 }
 
 #[test]
-fn cookiecutter_fixtures_render_into_target_for_the_differential_script() {
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/cookiecutter-groundwork");
+fn issue10_new_renders_every_fixture_as_the_library_does_with_answers_recorded() {
+    let env = TestEnv::new();
     let mut names: Vec<String> = fs::read_dir(fixtures())
         .expect("fixtures")
         .filter_map(Result::ok)
@@ -90,33 +77,189 @@ fn cookiecutter_fixtures_render_into_target_for_the_differential_script() {
     names.sort();
     assert!(names.len() >= 3, "{names:?}");
     for name in names {
-        write(&render(&name), &out.join(&name));
-    }
-    // More templates (such as public ones) for the script: `COOKIECUTTER_DIFF_TEMPLATES` holds
-    // `DIR[,key=value...]` entries separated by `;`. A failure is written as `ERROR.txt`, so the
-    // script shows it next to cookiecutter's output.
-    for entry in std::env::var("COOKIECUTTER_DIFF_TEMPLATES")
-        .unwrap_or_default()
-        .split(';')
-        .filter(|e| !e.is_empty())
-    {
-        let mut parts = entry.split(',');
-        let dir = PathBuf::from(parts.next().unwrap_or_default());
-        let overrides = parts
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v.to_owned())))
-            .collect();
-        let name = dir.file_name().expect("a named directory").to_owned();
-        let target = out.join(name);
-        match render_dir(&dir, &overrides) {
-            Ok(tree) => write(&tree, &target),
-            Err(e) => {
-                write(&Tree::default(), &target);
-                fs::create_dir_all(&target).expect("mkdir");
-                fs::write(target.join("ERROR.txt"), e.to_string()).expect("write");
-            }
+        let out = env.path(&name);
+        let mut cmd = env.groundwork();
+        // `{% gitcommit %}` asks the repository around the working directory, as jinja2-git does.
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .arg("new")
+            .arg(&out)
+            .arg("--template")
+            .arg(fixtures().join(&name))
+            .args(["--defaults", "--no-git", "--no-hooks"]);
+        for (key, value) in overrides(&name) {
+            cmd.arg("-d")
+                .arg(format!("{key}={}", value.as_str().unwrap_or_default()));
         }
+        cmd.assert().success();
+        let expected: Vec<(String, Vec<u8>, bool)> = render(&name)
+            .iter()
+            .map(|(path, entry)| {
+                let inside = path.split_once('/').map_or(path, |(_, rest)| rest);
+                (inside.to_owned(), entry.contents.clone(), entry.executable)
+            })
+            .collect();
+        let written: Vec<(String, Vec<u8>, bool)> = walkdir::WalkDir::new(&out)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.expect("readable"))
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(&out)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                let mode = e.metadata().unwrap().permissions().mode();
+                (rel, fs::read(e.path()).unwrap(), mode & 0o111 != 0)
+            })
+            .filter(|(rel, _, _)| rel != ".groundwork.toml")
+            .collect();
+        let mut expected = expected;
+        expected.sort();
+        let mut written = written;
+        written.sort();
+        assert_eq!(written, expected, "{name}");
+        let answers = env.read(&format!("{name}/.groundwork.toml"));
+        assert!(answers.contains("version = \"0.0.0\""), "{answers}");
     }
+}
+
+#[test]
+fn issue10_cookiecutter_answers_and_errors_at_the_command_line() {
+    let env = TestEnv::new();
+    let template = env.path("cc");
+    env.write(
+        "cc/cookiecutter.json",
+        r#"{"project_name": "Churn Model", "slug": "{{ cookiecutter.project_name.lower().replace(' ', '-') }}", "license": ["MIT", "BSD"], "docker": true}"#,
+    );
+    env.write(
+        "cc/{{ cookiecutter.slug }}/README.md",
+        "# {{ cookiecutter.project_name }} ({{ cookiecutter.license }}, docker={{ cookiecutter.docker }})\n",
+    );
+    env.groundwork()
+        .args([
+            "new",
+            "one",
+            "--defaults",
+            "--no-git",
+            "-d",
+            "license=BSD",
+            "-d",
+            "docker=no",
+        ])
+        .arg("--template")
+        .arg(&template)
+        .assert()
+        .success();
+    assert_eq!(
+        env.read("one/README.md"),
+        "# Churn Model (BSD, docker=False)\n"
+    );
+    assert_eq!(
+        env.read("one/.groundwork.toml"),
+        format!(
+            "# Written by groundwork. `groundwork update` reads it; edit answers with `groundwork update -d key=value`.\n[template]\nsource = \"{}\"\nversion = \"0.0.0\"\ndigest = \"{}\"\n\n[answers]\nproject_name = \"Churn Model\"\nslug = \"churn-model\"\nlicense = \"BSD\"\ndocker = false\n",
+            template.display(),
+            env.read("one/.groundwork.toml")
+                .lines()
+                .find_map(|l| l.strip_prefix("digest = \""))
+                .and_then(|l| l.strip_suffix('"'))
+                .unwrap()
+        )
+    );
+    // The recorded answers replay: a second project from them is the same.
+    env.groundwork()
+        .args(["new", "two", "--defaults", "--no-git", "--data-file"])
+        .arg(env.path("one/.groundwork.toml"))
+        .arg("--template")
+        .arg(&template)
+        .assert()
+        .success();
+    assert_eq!(env.read("two/README.md"), env.read("one/README.md"));
+
+    env.groundwork()
+        .args(["new", "bad", "--defaults", "--no-git", "-d", "colour=red"])
+        .arg("--template")
+        .arg(&template)
+        .assert()
+        .failure()
+        .code(1)
+        .stderr("error: unknown answer `colour` (from -d colour=red); this template asks: project_name, slug, license, docker\n");
+    assert!(!env.exists("bad"));
+
+    env.write("cc/hooks/post_gen_project.sh", "#!/bin/sh\ntouch hooked\n");
+    env.groundwork()
+        .args(["new", "hooked", "--defaults", "--no-git"])
+        .arg("--template")
+        .arg(&template)
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(format!(
+            "error: template {} has hooks (hooks/post_gen_project.sh); groundwork does not run template hooks yet: pass --no-hooks to render it without them (files the hooks would change then differ from cookiecutter's output)\n",
+            template.display()
+        ));
+    assert!(!env.exists("hooked"));
+    env.groundwork()
+        .args(["new", "hooked", "--defaults", "--no-git", "--no-hooks"])
+        .arg("--template")
+        .arg(&template)
+        .assert()
+        .success();
+    assert!(!env.exists("hooked/hooked"));
+}
+
+#[test]
+fn issue10_a_cookiecutter_git_template_gains_a_tag_and_the_project_updates() {
+    let env = TestEnv::new();
+    let repo = env.template_repo("cctpl");
+    let write_version = |readme: &str| {
+        for (path, text) in [
+            (
+                "cookiecutter.json",
+                r#"{"name": "Demo", "slug": "{{ cookiecutter.name|lower }}"}"#,
+            ),
+            ("{{cookiecutter.slug}}/README.md", readme),
+            ("{{cookiecutter.slug}}/notes.txt", "one\ntwo\nthree\n"),
+        ] {
+            let target = repo.path().join(path);
+            fs::create_dir_all(target.parent().unwrap()).unwrap();
+            fs::write(target, text).unwrap();
+        }
+    };
+    write_version("# {{ cookiecutter.name }}\n\nIntro.\n");
+    repo.commit_and_tag("v1.0.0");
+    env.groundwork()
+        .args(["new", "proj", "--defaults", "--no-hooks"])
+        .arg("--template")
+        .arg(repo.path())
+        .assert()
+        .success();
+    assert!(
+        env.read("proj/.groundwork.toml")
+            .contains("version = \"1.0.0\"")
+    );
+    env.write("proj/notes.txt", "one\ntwo\nthree\nmine\n");
+    env.commit_all("proj", "mine");
+
+    write_version("# {{ cookiecutter.name }}\n\nIntro.\n\n## Usage\n\nRun it.\n");
+    repo.commit_and_tag("v1.1.0");
+    env.groundwork()
+        .args(["check", "proj"])
+        .assert()
+        .failure()
+        .code(4);
+    env.update("proj", &[]).assert().success().code(0);
+    assert_eq!(
+        env.read("proj/README.md"),
+        "# Demo\n\nIntro.\n\n## Usage\n\nRun it.\n"
+    );
+    assert_eq!(env.read("proj/notes.txt"), "one\ntwo\nthree\nmine\n");
+    assert!(
+        env.read("proj/.groundwork.toml")
+            .contains("version = \"1.1.0\"")
+    );
 }
 
 #[test]

@@ -286,6 +286,12 @@ impl TemplateRepo {
         &self.root
     }
 
+    /// Commits the work tree as it is and tags it `tag` (for templates written file by file).
+    pub fn commit_and_tag(&self, tag: &str) {
+        let repo = git2::Repository::open(&self.root).unwrap();
+        commit_everything(&repo, tag, true);
+    }
+
     /// Replaces every file of the repository with a fresh `template.toml` at `version` holding
     /// `questions`; add files with the returned builder, then `tag()` it.
     pub fn version(&self, version: &str, questions: &str) -> VersionBuilder<'_> {

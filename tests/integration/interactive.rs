@@ -81,6 +81,7 @@ impl Prompter for Scripted {
 
 fn options(env: &TestEnv, template: std::path::PathBuf, data: &[&str]) -> NewOptions {
     NewOptions {
+        no_hooks: false,
         reference: None,
         destination: env.path("out"),
         source: Source::Local(template),
