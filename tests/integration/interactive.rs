@@ -422,3 +422,32 @@ fn a_validate_message_is_what_the_prompt_shows_on_refusal() {
     );
     assert_eq!(env.read("out/out.txt"), "good\n");
 }
+
+#[test]
+fn cookiecutter_variables_are_asked_in_order_with_defaults_from_earlier_answers() {
+    let env = TestEnv::new();
+    env.write(
+        "cc/cookiecutter.json",
+        r#"{"project_name": "Churn Model", "slug": "{{ cookiecutter.project_name.lower().replace(' ', '-') }}", "license": ["MIT", "BSD"], "docker": true, "_private": "x"}"#,
+    );
+    env.write(
+        "cc/{{ cookiecutter.slug }}/README.md",
+        "{{ cookiecutter.slug }} {{ cookiecutter.license }} {{ cookiecutter.docker }}\n",
+    );
+    let mut prompter = Scripted {
+        answers: vec!["Fraud Detector", "", "BSD", "n"],
+        ..Scripted::default()
+    };
+    let mut out = Vec::new();
+    run(
+        &options(&env, env.path("cc"), &[]),
+        Some(&mut prompter),
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(
+        prompter.asked,
+        ["project_name", "slug", "license", "docker"]
+    );
+    assert_eq!(env.read("out/README.md"), "fraud-detector BSD False\n");
+}
