@@ -208,6 +208,13 @@ def cmd_crs(schema_dir: Path, files: list[Path], root: Path | None = None) -> in
 
 
 # --------------------------------------------------------------------------- alerts
+def is_burn_rate(rule: dict) -> bool:
+    """An SLO burn-rate alert: it compares error-ratio recording rules against a budget."""
+    return "burn" in str(rule.get("alert", "")).lower() or ":ratio_rate" in str(
+        rule.get("expr", "")
+    )
+
+
 def cmd_alerts(root: Path, build: Path, out_dir: Path) -> int:
     import yaml
 
@@ -242,11 +249,14 @@ def cmd_alerts(root: Path, build: Path, out_dir: Path) -> int:
     )
 
     tested: dict[str, list[dict]] = {}
+    quiet: set[str] = set()  # alerts some test case expects NOT to fire
     for t in test.get("tests") or []:
         for art in t.get("alert_rule_test") or []:
             tested.setdefault(art.get("alertname"), []).extend(
                 art.get("exp_alerts") or []
             )
+            if not art.get("exp_alerts"):
+                quiet.add(art.get("alertname"))
     for name, rule in alerts.items():
         url = (rule.get("annotations") or {}).get("runbook_url")
         if not url:
@@ -266,6 +276,11 @@ def cmd_alerts(root: Path, build: Path, out_dir: Path) -> int:
         ):
             problems.append(
                 f"alert {name}: no firing test case checks its runbook_url in exp_annotations"
+            )
+        elif is_burn_rate(rule) and name not in quiet:
+            problems.append(
+                f"alert {name} is a burn-rate alert: a test case must show it silent "
+                "(exp_alerts: []) while the error budget holds"
             )
         else:
             print(f"  ok alert {name}: fires in a unit test that checks runbook_url")
