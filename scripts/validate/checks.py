@@ -300,7 +300,8 @@ MD_LINK = re.compile(
     r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|!\[[^\]]*\]\(\s*<?([^)\s>]+)>?"
 )
 MD_REF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
-RUNBOOK = re.compile(r"runbook_url[\"']?\s*[:=]\s*[\"']?([^\s\"'}]+)")
+# `runbook_url: URL`, or a folded block scalar with the URL on the next line (`runbook_url: >-`).
+RUNBOOK = re.compile(r"runbook_url[\"']?\s*[:=]\s*(?:[>|][-+]?\s+)?[\"']?([^\s\"'}]+)")
 BLOB = re.compile(
     r"https://(github\.com|gitlab\.com)/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)/(?:-/)?(?:blob|tree)/([A-Za-z0-9_.-]+)/([^\s)\"'<>#?]+)"
 )
