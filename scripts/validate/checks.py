@@ -18,6 +18,9 @@ jsonschema and nbformat).
   checks.py unrendered DIR ALLOWLIST      no '{{', '{%' or '{#' left outside allowed files
   checks.py expect DIR                    the files the answers call for are present
   checks.py coverage TEMPLATE_TOML        the combinations on stdin use every choice value
+  checks.py dashboards DIR                every Grafana dashboard query (panels and variables) names only
+                                          metrics the model server exports (its own /metrics rendering,
+                                          imported from DIR/src) or kube-state-metrics exports
 """
 
 from __future__ import annotations
@@ -208,6 +211,13 @@ def cmd_crs(schema_dir: Path, files: list[Path], root: Path | None = None) -> in
 
 
 # --------------------------------------------------------------------------- alerts
+def is_burn_rate(rule: dict) -> bool:
+    """An SLO burn-rate alert: it compares error-ratio recording rules against a budget."""
+    return "burn" in str(rule.get("alert", "")).lower() or ":ratio_rate" in str(
+        rule.get("expr", "")
+    )
+
+
 def cmd_alerts(root: Path, build: Path, out_dir: Path) -> int:
     import yaml
 
@@ -242,11 +252,14 @@ def cmd_alerts(root: Path, build: Path, out_dir: Path) -> int:
     )
 
     tested: dict[str, list[dict]] = {}
+    quiet: set[str] = set()  # alerts some test case expects NOT to fire
     for t in test.get("tests") or []:
         for art in t.get("alert_rule_test") or []:
             tested.setdefault(art.get("alertname"), []).extend(
                 art.get("exp_alerts") or []
             )
+            if not art.get("exp_alerts"):
+                quiet.add(art.get("alertname"))
     for name, rule in alerts.items():
         url = (rule.get("annotations") or {}).get("runbook_url")
         if not url:
@@ -267,6 +280,11 @@ def cmd_alerts(root: Path, build: Path, out_dir: Path) -> int:
             problems.append(
                 f"alert {name}: no firing test case checks its runbook_url in exp_annotations"
             )
+        elif is_burn_rate(rule) and name not in quiet:
+            problems.append(
+                f"alert {name} is a burn-rate alert: a test case must show it silent "
+                "(exp_alerts: []) while the error budget holds"
+            )
         else:
             print(f"  ok alert {name}: fires in a unit test that checks runbook_url")
     for name in tested:
@@ -285,7 +303,8 @@ MD_LINK = re.compile(
     r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|!\[[^\]]*\]\(\s*<?([^)\s>]+)>?"
 )
 MD_REF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
-RUNBOOK = re.compile(r"runbook_url[\"']?\s*[:=]\s*[\"']?([^\s\"'}]+)")
+# `runbook_url: URL`, or a folded block scalar with the URL on the next line (`runbook_url: >-`).
+RUNBOOK = re.compile(r"runbook_url[\"']?\s*[:=]\s*(?:[>|][-+]?\s+)?[\"']?([^\s\"'}]+)")
 BLOB = re.compile(
     r"https://(github\.com|gitlab\.com)/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)/(?:-/)?(?:blob|tree)/([A-Za-z0-9_.-]+)/([^\s)\"'<>#?]+)"
 )
@@ -364,6 +383,8 @@ METADATA_ACTION = re.compile(
 )
 GHA_EXPR = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
 # Go templates (Prometheus alert annotations) reference $labels/$value; Tera and Jinja variables never start with $.
+# Grafana legend formats ({{code}}, {{pod}}): no spaces, unlike a Tera variable.
+GRAFANA_LEGEND = re.compile(r"\{\{[A-Za-z_]\w*\}\}")
 GO_TEMPLATE = re.compile(r"\{\{-?\s*[^{}]*\$[^{}]*\}\}")
 
 
@@ -393,6 +414,8 @@ def cmd_unrendered(root: Path, allowlist: Path) -> int:
             text = METADATA_ACTION.sub("", GHA_EXPR.sub("", text))
         if rel.endswith((".yml", ".yaml")):
             text = GO_TEMPLATE.sub("", text)
+        if rel.endswith(".json"):
+            text = GRAFANA_LEGEND.sub("", text)
         python = rel.endswith(".py")
         for lineno, line in enumerate(text.splitlines(), 1):
             for tok in ("{{", "{%", "{#"):
@@ -427,6 +450,8 @@ def cmd_expect(root: Path) -> int:
     pkg = ans.get("package_name")
     if pkg:
         must.append(f"src/{pkg}/__init__.py")
+    if serving != "none":
+        must.append("manifests/dashboards/kustomization.yaml")
     if serving != "none" or training != "none":
         must += [
             "Containerfile",
@@ -461,6 +486,116 @@ def cmd_expect(root: Path) -> int:
         problems,
         f"expected files present for {', '.join(f'{k}={v}' for k, v in sorted(ans.items()) if k in ('serving', 'platform', 'training', 'gitops', 'ci', 'license', 'python_version'))}",
     )
+
+
+# --------------------------------------------------------------------------- dashboards
+# Metrics of kube-state-metrics (v2) that dashboards may use.
+KUBE_STATE_METRICS = {
+    "kube_deployment_spec_replicas",
+    "kube_deployment_status_replicas",
+    "kube_deployment_status_replicas_available",
+    "kube_deployment_status_replicas_unavailable",
+    "kube_pod_completion_time",
+    "kube_pod_container_resource_limits",
+    "kube_pod_container_resource_requests",
+    "kube_pod_container_status_restarts_total",
+    "kube_pod_container_status_waiting_reason",
+    "kube_pod_created",
+    "kube_pod_info",
+    "kube_pod_status_phase",
+    "kube_pod_status_ready",
+}
+PROMQL_WORDS = {
+    "and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right",
+    "offset", "bool", "inf", "nan", "atan2",
+}  # fmt: skip
+PROMQL_IDENT = re.compile(r"(?<![\w:.$])([A-Za-z_:][\w:]*)\b(?!\s*\()")
+
+
+def promql_metric_names(expr: str) -> set[str]:
+    """Metric names in a PromQL expression (label matchers, grouping labels, ranges, strings and
+    Grafana variables removed first)."""
+    expr = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
+    expr = re.sub(r"\{[^{}]*\}", "", expr)
+    expr = re.sub(r"\[[^\]]*\]", "", expr)
+    expr = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)", " ", expr)
+    expr = re.sub(r"\$\w+|\$\{[^}]*\}", "", expr)
+    return {n for n in PROMQL_IDENT.findall(expr) if n not in PROMQL_WORDS}
+
+
+def server_metric_names(root: Path) -> set[str]:
+    """The metric names the generated model server exports: its Metrics().render() TYPE lines."""
+    import subprocess
+
+    pkg = answers(root).get("package_name")
+    code = (
+        f"from {pkg}.server import Metrics\n"
+        "m = Metrics('v')\n"
+        "m.observe_request('/predict', 200, 0.1)\n"
+        "m.observe_predictions([0.5])\n"
+        "print(m.render())\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(root / "src"))
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    names: set[str] = set()
+    for name, kind in re.findall(r"^# TYPE (\S+) (\w+)$", out, re.M):
+        names.add(name)
+        if kind == "histogram":
+            names |= {f"{name}_bucket", f"{name}_sum", f"{name}_count"}
+    return names
+
+
+def dashboard_queries(dash: dict):
+    """(where, expr) for every panel target and every query variable of a Grafana dashboard."""
+    panels = list(dash.get("panels") or [])
+    while panels:
+        p = panels.pop()
+        panels.extend(p.get("panels") or [])
+        for t in p.get("targets") or []:
+            if t.get("expr"):
+                yield f"panel {p.get('title')!r}", t["expr"]
+    for v in (dash.get("templating") or {}).get("list") or []:
+        if v.get("type") != "query":
+            continue
+        q = v.get("query")
+        q = q.get("query") if isinstance(q, dict) else q
+        m = re.match(r"^\s*label_values\((.*),\s*\w+\)\s*$", q or "")
+        if m:
+            q = m.group(1)
+        if q:
+            yield f"variable {v.get('name')!r}", q
+
+
+def cmd_dashboards(root: Path) -> int:
+    files = sorted((root / "manifests").rglob("*.json")) if (root / "manifests").is_dir() else []
+    dashboards = []
+    for f in files:
+        data = json.loads(f.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and "panels" in data:
+            dashboards.append((f, data))
+    has_server = any((root / "src").glob("*/server.py"))
+    if not dashboards:
+        if has_server:
+            return finish(["the model server has no Grafana dashboard under manifests/"], "")
+        print("  no dashboard (no model server)")
+        return 0
+    known = server_metric_names(root) | KUBE_STATE_METRICS
+    problems: list[str] = []
+    n = 0
+    for f, dash in dashboards:
+        for where, expr in dashboard_queries(dash):
+            n += 1
+            names = promql_metric_names(expr)
+            if not names:
+                problems.append(f"{f.relative_to(root)}: {where}: no metric in {expr!r}")
+            for name in sorted(names - known):
+                problems.append(
+                    f"{f.relative_to(root)}: {where}: {name} is exported neither by the model "
+                    "server nor by kube-state-metrics"
+                )
+    return finish(problems, f"{n} dashboard quer(ies), each naming only exported metrics")
 
 
 # --------------------------------------------------------------------------- coverage
@@ -521,6 +656,8 @@ def main(argv: list[str]) -> int:
             return cmd_unrendered(Path(args[0]), Path(args[1]))
         if cmd == "coverage" and len(args) == 1:
             return cmd_coverage(Path(args[0]))
+        if cmd == "dashboards" and len(args) == 1:
+            return cmd_dashboards(Path(args[0]))
         if cmd == "expect" and len(args) == 1:
             return cmd_expect(Path(args[0]))
     except Exception as exc:  # noqa: BLE001 - report, never a traceback-only failure

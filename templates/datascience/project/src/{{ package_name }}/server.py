@@ -2,7 +2,7 @@
 
 Endpoints:
 
-- ``GET /healthz``: liveness and readiness; 200 once the model is loaded.
+- ``GET /healthz``: liveness and readiness; 200 once the model is loaded, with the model version.
 - ``GET /metrics``: Prometheus text exposition format (version 0.0.4).
 - ``POST /predict``: ``{"instances": [{feature: value, ...}, ...]}`` in,
   ``{"predictions": [probability, ...]}`` out.
@@ -13,10 +13,18 @@ Metrics (names are fixed so the alert rules do not depend on the project name):
 - ``model_http_request_duration_seconds{path}``: histogram of request latency.
 - ``model_predictions_total``: counter of scored instances.
 - ``model_prediction_score``: histogram of predicted probabilities.
+- ``model_info{version}``: always 1; the version of the loaded model.
+
+The model version is ``MODEL_VERSION`` when set, otherwise the first 12 hex digits of the SHA-256
+of the model file. Bad input never answers 500: a body that is not JSON, nests deeper than
+``MAX_JSON_DEPTH`` or holds anything but flat objects of scalars answers 400, one larger than
+``MAX_BODY_BYTES`` answers 413.
 """
 
+import hashlib
 import json
 import logging
+import os
 import signal
 import threading
 import time
@@ -37,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_048_576
 MAX_INSTANCES = 1000
+MAX_JSON_DEPTH = 32
 KNOWN_PATHS = frozenset({"/healthz", "/metrics", "/predict"})
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 SCORE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -93,7 +102,8 @@ class Histogram:
 class Metrics:
     """Thread-safe request and prediction metrics for the ``/metrics`` endpoint."""
 
-    def __init__(self) -> None:
+    def __init__(self, model_version: str = "unknown") -> None:
+        self.model_version = model_version
         self._lock = threading.Lock()
         self.requests: dict[tuple[str, str], int] = {}
         self.latency: dict[str, Histogram] = {}
@@ -139,6 +149,9 @@ class Metrics:
                 "# HELP model_prediction_score Predicted churn probabilities.",
                 "# TYPE model_prediction_score histogram",
                 *self.scores.render("model_prediction_score"),
+                "# HELP model_info The loaded model; the value is always 1.",
+                "# TYPE model_info gauge",
+                f"model_info{_labels([('version', self.model_version)])} 1",
             ]
         return "\n".join(lines) + "\n"
 
@@ -156,15 +169,55 @@ def _json(status: HTTPStatus, payload: object) -> Response:
     return Response(status, json.dumps(payload).encode("utf-8"), "application/json")
 
 
+def _too_deep(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``value`` nests lists and objects deeper than ``limit`` (checked iteratively)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _is_flat_record(value: object) -> bool:
+    """An instance is an object whose values are scalars (string, number, boolean or null)."""
+    return isinstance(value, dict) and all(
+        isinstance(v, str | int | float | bool) or v is None for v in value.values()
+    )
+
+
+def model_version(path: Path, environ: dict[str, str] | None = None) -> str:
+    """``MODEL_VERSION`` when set, otherwise the first 12 hex digits of the file's SHA-256."""
+    env = os.environ if environ is None else environ
+    version = env.get("MODEL_VERSION", "").strip()
+    if version:
+        return version
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:12]
+
+
 class ModelServer(ThreadingHTTPServer):
     """A threading HTTP server that holds the model and its metrics."""
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], model: Pipeline) -> None:
+    def __init__(
+        self, address: tuple[str, int], model: Pipeline, model_version: str = "unknown"
+    ) -> None:
         super().__init__(address, RequestHandler)
         self.model = model
-        self.metrics = Metrics()
+        self.model_version = model_version
+        self.metrics = Metrics(model_version)
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -217,7 +270,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.wfile.write(response.body)
 
     def _healthz(self) -> Response:
-        return _json(HTTPStatus.OK, {"status": "ok"})
+        return _json(HTTPStatus.OK, {"status": "ok", "model_version": self.server.model_version})
 
     def _metrics(self) -> Response:
         body = self.server.metrics.render().encode("utf-8")
@@ -228,28 +281,40 @@ class RequestHandler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
-        if not 0 <= length <= MAX_BODY_BYTES:
+        if length < 0:
+            self.close_connection = True
+            return _json(HTTPStatus.BAD_REQUEST, {"error": "invalid Content-Length"})
+        if length > MAX_BODY_BYTES:
             self.close_connection = True
             return _json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "body too large"})
         try:
             payload = json.loads(self.rfile.read(length) or b"null")
         except (UnicodeDecodeError, json.JSONDecodeError):
             return _json(HTTPStatus.BAD_REQUEST, {"error": "body is not valid JSON"})
+        except RecursionError:
+            return _json(HTTPStatus.BAD_REQUEST, {"error": "JSON nests too deeply"})
+        if _too_deep(payload):
+            return _json(HTTPStatus.BAD_REQUEST, {"error": "JSON nests too deeply"})
         instances = payload.get("instances") if isinstance(payload, dict) else None
         if not isinstance(instances, list) or not 0 < len(instances) <= MAX_INSTANCES:
             message = f'expected {{"instances": [...]}} with 1 to {MAX_INSTANCES} objects'
             return _json(HTTPStatus.BAD_REQUEST, {"error": message})
+        if not all(_is_flat_record(instance) for instance in instances):
+            message = "every instance must be an object of feature names to scalar values"
+            return _json(HTTPStatus.BAD_REQUEST, {"error": message})
         try:
             scores = predict_records(self.server.model, instances)
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             return _json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
         self.server.metrics.observe_predictions(scores)
         return _json(HTTPStatus.OK, {"predictions": scores})
 
 
-def create_server(model: Pipeline, host: str = "127.0.0.1", port: int = 0) -> ModelServer:
+def create_server(
+    model: Pipeline, host: str = "127.0.0.1", port: int = 0, model_version: str = "unknown"
+) -> ModelServer:
     """Bind a server for ``model``; port 0 picks a free port (see ``server.server_address``)."""
-    return ModelServer((host, port), model)
+    return ModelServer((host, port), model, model_version)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -258,7 +323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     model = load_model(Path(settings.model_path))
-    server = create_server(model, settings.host, settings.port)
+    version = model_version(Path(settings.model_path))
+    server = create_server(model, settings.host, settings.port, version)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         del frame
@@ -268,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     host, port = server.server_address[:2]
-    logger.info("serving %s on http://%s:%s", settings.model_path, host, port)
+    logger.info("serving %s (version %s) on http://%s:%s", settings.model_path, version, host, port)
     with server:
         server.serve_forever()
     return 0
