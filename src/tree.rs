@@ -47,13 +47,35 @@ impl Tree {
             return Err(collision(&existing.source, &entry.source, &path));
         }
         let key = portable_key(&path);
-        if let Some(other) = self.portable.get(&key) {
-            return Err(Error::PortableCollision {
+        let portable =
+            |other: &String, first_path: &str, second_path: &str| Error::PortableCollision {
                 first: self.files[other].source.clone(),
                 second: entry.source.clone(),
-                first_path: other.clone(),
-                second_path: path,
-            });
+                first_path: first_path.to_owned(),
+                second_path: second_path.to_owned(),
+            };
+        if let Some(other) = self.portable.get(&key) {
+            return Err(portable(other, other, &path));
+        }
+        // A file where another needs a directory, once case and normalization are ignored
+        // (`a` and `A/x`): the same clash as above on macOS and Windows.
+        for (i, _) in path.match_indices('/') {
+            if let Some(other) = self.portable.get(&portable_key(&path[..i])) {
+                return Err(portable(other, other, &path[..i]));
+            }
+        }
+        let below = format!("{key}/");
+        if let Some((_, other)) = self
+            .portable
+            .range(below.clone()..)
+            .next()
+            .filter(|(k, _)| k.starts_with(&below))
+        {
+            let folder = other
+                .split('/')
+                .take(path.split('/').count())
+                .collect::<Vec<_>>();
+            return Err(portable(other, &folder.join("/"), &path));
         }
         self.portable.insert(key, path.clone());
         self.files.insert(path, entry);
@@ -248,5 +270,26 @@ mod tests {
         assert!(tree.insert("CAF\u{c9}.txt".into(), entry("upper")).is_err());
         tree.remove("README.md");
         tree.insert("readme.md".into(), entry("y")).unwrap();
+    }
+
+    /// Found by `properties::accepted_trees_hold_no_two_paths_that_are_one_on_macos_or_windows`:
+    /// a file `a` beside `A/.github` was accepted, but on macOS and Windows `A` is the file `a`.
+    #[test]
+    fn proptest_a_file_and_a_folder_that_differ_only_by_case_collide() {
+        let mut tree = Tree::default();
+        tree.insert("a".into(), entry("x")).unwrap();
+        assert!(matches!(
+            tree.insert("A/.github".into(), entry("y")),
+            Err(Error::PortableCollision { first_path, second_path, .. })
+                if first_path == "a" && second_path == "A"
+        ));
+        let mut tree = Tree::default();
+        tree.insert("caf\u{e9}/x/y".into(), entry("x")).unwrap();
+        assert!(matches!(
+            tree.insert("CAFE\u{301}".into(), entry("y")),
+            Err(Error::PortableCollision { first_path, second_path, .. })
+                if first_path == "caf\u{e9}" && second_path == "CAFE\u{301}"
+        ));
+        tree.insert("Caf\u{e9}2/z".into(), entry("z")).unwrap();
     }
 }
