@@ -37,6 +37,10 @@ const SEGMENTS: &[&str] = &[
     ".gIt",
     ".github",
     ".gitignore",
+    ".g\u{200c}it",
+    "\u{feff}.Git",
+    "GIT~1",
+    "git~2",
     "con",
     "Con.txt",
     "com10",
@@ -104,8 +108,14 @@ fn assert_safe(path: &str) {
             !matches!(segment, "" | "." | ".."),
             "{path:?} accepted with segment {segment:?}"
         );
+        // `.git` in any case, also as HFS+ (which ignores some code points) or NTFS (short names)
+        // may read it.
+        let visible: String = segment
+            .chars()
+            .filter(|c| !matches!(c, '\u{200c}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{206a}'..='\u{206f}' | '\u{feff}'))
+            .collect();
         assert!(
-            !segment.eq_ignore_ascii_case(".git"),
+            !visible.eq_ignore_ascii_case(".git") && !segment.eq_ignore_ascii_case("git~1"),
             "{path:?} accepted with a .git segment"
         );
     }

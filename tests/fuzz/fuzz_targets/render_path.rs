@@ -99,7 +99,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let expressions = Expressions::new("fuzz");
-    let Ok(answers) = answers::collect(&template.manifest, &presets, Mode::Unattended, &expressions)
+    let Ok(answers) =
+        answers::collect(&template.manifest, &presets, Mode::Unattended, &expressions)
     else {
         return;
     };
