@@ -163,13 +163,20 @@ impl Presets {
     /// Reads a TOML or JSON table of answers (by extension; TOML when unsure).
     pub fn add_data_file(&mut self, path: &Path) -> Result<()> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        self.add_data_text(path, &text)
+    }
+
+    /// [`Presets::add_data_file`] on text already read: `path` picks the format (by extension) and
+    /// names the file in errors. Public so the `data_file` fuzz target (`tests/fuzz`) can parse
+    /// without a disk.
+    pub fn add_data_text(&mut self, path: &Path, text: &str) -> Result<()> {
         let fail = |message: String| Error::DataFile {
             path: path.to_owned(),
             message,
         };
         let table: serde_json::Map<String, serde_json::Value> =
             if path.extension().is_some_and(|e| e == "json") {
-                serde_json::from_str(&text).map_err(|e| {
+                serde_json::from_str(text).map_err(|e| {
                     fail(format!(
                         "line {}, column {}: {e}; expected a JSON object of answers",
                         e.line(),
@@ -177,14 +184,14 @@ impl Presets {
                     ))
                 })?
             } else {
-                let mut table: serde_json::Map<String, serde_json::Value> = toml::from_str(&text)
+                let mut table: serde_json::Map<String, serde_json::Value> = toml::from_str(text)
                     .map_err(|e| {
-                    fail(format!(
-                        "line {}: {}",
-                        toml_line(&text, &e),
-                        e.message().trim_end()
-                    ))
-                })?;
+                        fail(format!(
+                            "line {}: {}",
+                            toml_line(text, &e),
+                            e.message().trim_end()
+                        ))
+                    })?;
                 // An answers file (`.groundwork.toml`) replays its recorded answers.
                 if table.contains_key("template") {
                     if let Some(serde_json::Value::Object(answers)) = table.remove("answers") {

@@ -47,13 +47,35 @@ impl Tree {
             return Err(collision(&existing.source, &entry.source, &path));
         }
         let key = portable_key(&path);
-        if let Some(other) = self.portable.get(&key) {
-            return Err(Error::PortableCollision {
+        let portable =
+            |other: &String, first_path: &str, second_path: &str| Error::PortableCollision {
                 first: self.files[other].source.clone(),
                 second: entry.source.clone(),
-                first_path: other.clone(),
-                second_path: path,
-            });
+                first_path: first_path.to_owned(),
+                second_path: second_path.to_owned(),
+            };
+        if let Some(other) = self.portable.get(&key) {
+            return Err(portable(other, other, &path));
+        }
+        // A file where another needs a directory, once case and normalization are ignored
+        // (`a` and `A/x`): the same clash as above on macOS and Windows.
+        for (i, _) in path.match_indices('/') {
+            if let Some(other) = self.portable.get(&portable_key(&path[..i])) {
+                return Err(portable(other, other, &path[..i]));
+            }
+        }
+        let below = format!("{key}/");
+        if let Some((_, other)) = self
+            .portable
+            .range(below.clone()..)
+            .next()
+            .filter(|(k, _)| k.starts_with(&below))
+        {
+            let folder = other
+                .split('/')
+                .take(path.split('/').count())
+                .collect::<Vec<_>>();
+            return Err(portable(other, &folder.join("/"), &path));
         }
         self.portable.insert(key, path.clone());
         self.files.insert(path, entry);
@@ -135,6 +157,15 @@ fn unportable(segment: &str) -> Option<String> {
     None
 }
 
+/// Whether a file system may take `segment` for `.git`: in any ASCII case, with code points HFS+
+/// ignores in names (`.g\u{200c}it`), or as the NTFS short name `git~1` (the spellings git itself
+/// refuses to check out, CVE-2014-9390).
+fn is_git_dir_name(segment: &str) -> bool {
+    let hfs_ignorable = |c: char| matches!(c, '\u{200c}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{206a}'..='\u{206f}' | '\u{feff}');
+    let visible: String = segment.chars().filter(|&c| !hfs_ignorable(c)).collect();
+    visible.eq_ignore_ascii_case(".git") || segment.eq_ignore_ascii_case("git~1")
+}
+
 /// Why a rendered relative path could escape or misbehave in the destination, if it could.
 pub fn check_relative(path: &str) -> Result<(), String> {
     if path.is_empty() {
@@ -155,7 +186,7 @@ pub fn check_relative(path: &str) -> Result<(), String> {
                 return Err("contains a backslash, which is not portable".into());
             }
             s if s.contains('\0') => return Err("contains a NUL byte".into()),
-            s if s.eq_ignore_ascii_case(".git") => {
+            s if is_git_dir_name(s) => {
                 return Err(format!(
                     "contains `{s}`, which belongs to git: groundwork never writes a repository's metadata, at any depth or in any case"
                 ));
@@ -193,6 +224,9 @@ mod tests {
             "sub/.git/config",
             ".GIT/hooks/x",
             "a/.Git",
+            ".g\u{200c}it/config",
+            "sub/\u{feff}.GIT/x",
+            "GIT~1/config",
             "C:/x",
             "a/./b",
             "con",
@@ -248,5 +282,43 @@ mod tests {
         assert!(tree.insert("CAF\u{c9}.txt".into(), entry("upper")).is_err());
         tree.remove("README.md");
         tree.insert("readme.md".into(), entry("y")).unwrap();
+    }
+
+    /// Found while writing `properties::check_relative_accepts_only_safe_paths`: HFS+ ignores
+    /// some code points in names and NTFS has short names, so these were `.git` there.
+    #[test]
+    fn proptest_git_spelled_for_hfs_or_ntfs_is_refused() {
+        for bad in [
+            ".g\u{200c}it",
+            "a/.gi\u{200f}t/config",
+            "\u{feff}.GIT",
+            "Git~1/hooks/x",
+        ] {
+            assert!(check_relative(bad).is_err(), "{bad:?} should be refused");
+        }
+        for good in [".gi\u{200c}thub", "git~2", "\u{200c}git"] {
+            assert!(check_relative(good).is_ok(), "{good:?} should be accepted");
+        }
+    }
+
+    /// Found by `properties::accepted_trees_hold_no_two_paths_that_are_one_on_macos_or_windows`:
+    /// a file `a` beside `A/.github` was accepted, but on macOS and Windows `A` is the file `a`.
+    #[test]
+    fn proptest_a_file_and_a_folder_that_differ_only_by_case_collide() {
+        let mut tree = Tree::default();
+        tree.insert("a".into(), entry("x")).unwrap();
+        assert!(matches!(
+            tree.insert("A/.github".into(), entry("y")),
+            Err(Error::PortableCollision { first_path, second_path, .. })
+                if first_path == "a" && second_path == "A"
+        ));
+        let mut tree = Tree::default();
+        tree.insert("caf\u{e9}/x/y".into(), entry("x")).unwrap();
+        assert!(matches!(
+            tree.insert("CAFE\u{301}".into(), entry("y")),
+            Err(Error::PortableCollision { first_path, second_path, .. })
+                if first_path == "caf\u{e9}" && second_path == "CAFE\u{301}"
+        ));
+        tree.insert("Caf\u{e9}2/z".into(), entry("z")).unwrap();
     }
 }

@@ -10,6 +10,7 @@ mod golden;
 mod hardening;
 mod interactive;
 mod new;
+mod properties;
 mod release;
 mod safety;
 mod update;
