@@ -509,14 +509,7 @@ fn read_template(repo: &Repository, url: &str, oid: Oid, subdir: Option<&str>) -
         });
     }
     let (bytes, _) = read_blob(&place, &root, MANIFEST_FILE)?;
-    let manifest_path = PathBuf::from(place.path(MANIFEST_FILE));
-    let text = std::str::from_utf8(&bytes).map_err(|_| Error::Manifest {
-        path: manifest_path.clone(),
-        line: 1,
-        column: 1,
-        message: "not UTF-8".into(),
-    })?;
-    let manifest = manifest::parse(&manifest_path, text)?;
+    let manifest = manifest::parse_bytes(&PathBuf::from(place.path(MANIFEST_FILE)), &bytes)?;
 
     let mut files = Vec::new();
     collect(&place, &root, &root, "", &mut files)?;

@@ -536,13 +536,7 @@ fn read_local_manifest(root: &Path) -> Result<(Manifest, (Vec<u8>, bool))> {
         });
     }
     let (bytes, executable) = read_file(&manifest_path)?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| Error::Manifest {
-        path: manifest_path.clone(),
-        line: 1,
-        column: 1,
-        message: "not UTF-8".into(),
-    })?;
-    let manifest = manifest::parse(&manifest_path, text)?;
+    let manifest = manifest::parse_bytes(&manifest_path, &bytes)?;
     Ok((manifest, (bytes, executable)))
 }
 

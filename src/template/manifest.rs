@@ -322,6 +322,17 @@ struct RawQuestion {
     validate_message: Option<String>,
 }
 
+/// [`parse`] for a manifest read as bytes, which must be UTF-8.
+pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Manifest> {
+    let text = std::str::from_utf8(bytes).map_err(|_| Error::Manifest {
+        path: path.to_owned(),
+        line: 1,
+        column: 1,
+        message: "not UTF-8".into(),
+    })?;
+    parse(path, text)
+}
+
 /// Parses and checks a manifest; `path` is only used in error messages.
 pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
     let raw: RawManifest = toml::from_str(text).map_err(|e| {
