@@ -3,9 +3,11 @@
 //! Only git2 is used: no `git` process is ever started (users' PATHs hold anything), and nothing
 //! is checked out, so a template's files never touch the disk outside the object database.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use git2::{
     AutotagOption, Cred, CredentialType, FetchOptions, FetchPrune, ObjectType, Oid,
@@ -117,8 +119,10 @@ struct Synced {
 fn sync(url: &str, cache: &Path) -> Result<Synced> {
     let dir = cache.join(cache_name(url));
     if !dir.exists() {
+        let repo = clone_fresh(url, cache, &dir)?;
+        remember_fetch(&dir);
         return Ok(Synced {
-            repo: clone_fresh(url, cache, &dir)?,
+            repo,
             fetch_error: None,
         });
     }
@@ -144,11 +148,39 @@ fn sync(url: &str, cache: &Path) -> Result<Synced> {
             ),
         });
     }
+    // One command loads a template up to three times (`update`: base and new version; `check`:
+    // base, versions, newest): the remote is asked once per run.
+    if fetched_this_run(&dir) {
+        return Ok(Synced {
+            repo,
+            fetch_error: None,
+        });
+    }
     let fetch_error = fetch(&repo, url).err();
     if fetch_error.is_some() && apply::interrupted() {
         return Err(Error::Interrupted);
     }
+    if fetch_error.is_none() {
+        remember_fetch(&dir);
+    }
     Ok(Synced { repo, fetch_error })
+}
+
+/// Cache clones this process has already cloned or fetched successfully.
+static FETCHED: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+
+fn fetched_this_run(dir: &Path) -> bool {
+    FETCHED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .contains(dir)
+}
+
+fn remember_fetch(dir: &Path) {
+    FETCHED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(dir.to_owned());
 }
 
 /// The cache directory name of `url`: short, filesystem-safe, and stable across runs.
@@ -748,7 +780,9 @@ mod tests {
             self.origin.to_string_lossy().into_owned()
         }
 
+        /// Loads as a new run would: these tests change the origin between loads.
         fn load(&self, reference: Option<&str>) -> Result<Loaded> {
+            forget_fetch(&self.cache.join(cache_name(&self.url())));
             load(&self.url(), None, reference, &self.cache)
         }
     }
@@ -916,6 +950,25 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.contains("(none)"), "{message}");
+    }
+
+    /// As if a new run started, for one cache clone (tests run in parallel in one process).
+    fn forget_fetch(dir: &Path) {
+        FETCHED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(dir);
+    }
+
+    #[test]
+    fn one_run_asks_the_remote_once() {
+        let f = fixture();
+        f.load(None).unwrap();
+        fs::remove_dir_all(&f.origin).unwrap();
+        // The same run loads another version: no second fetch, so no offline warning.
+        let loaded = load(&f.url(), None, Some("1.2.0"), &f.cache).unwrap();
+        assert_eq!(version(&loaded), "1.2.0");
+        assert_eq!(loaded.warnings, Vec::<String>::new());
     }
 
     #[test]
