@@ -38,30 +38,9 @@ pub struct Labels {
     pub theirs: String,
 }
 
-/// What happened at one path, for the report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Nothing to do: the file on disk already is the result.
-    Unchanged,
-    /// The user had not touched the file; the template's new version is written.
-    Updated,
-    /// Both sides changed the file and the line merge was clean.
-    Merged,
-    /// Both sides changed the same lines (markers written) or a binary file (the template's version
-    /// written beside it).
-    Conflict,
-    /// Only the user changed the file, or the template deleted an edited file: the disk stays.
-    Kept,
-    /// A new file from the template (or the template's version of a binary conflict, beside it).
-    Added,
-    /// The template deleted a file the user had not touched.
-    Removed,
-    /// The user deleted the file; it stays deleted whatever the template did.
-    LeftDeleted,
-    /// The template moved the file from `from`; the user's edits, if any, moved with it. The old
-    /// path has its own resolution (outcome [`Outcome::Removed`], `delete` set).
-    Moved { from: String },
-}
+/// What happened at one path, for the report: the plan's own vocabulary (never `Create` or
+/// `Overwrite`, which belong to `new`).
+pub use crate::plan::Action as Outcome;
 
 /// The decision for one path.
 #[derive(Debug, Clone)]

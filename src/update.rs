@@ -219,7 +219,7 @@ fn plan_update(project: &Project, resolutions: &[Resolution], answers_file: Vec<
     for resolution in resolutions.iter().filter(|r| r.delete) {
         ops.push(Op {
             path: resolution.path.clone(),
-            action: action_of(resolution),
+            action: resolution.outcome.clone(),
             change: Change::Delete,
         });
     }
@@ -233,7 +233,7 @@ fn plan_update(project: &Project, resolutions: &[Resolution], answers_file: Vec<
         };
         ops.push(Op {
             path: resolution.path.clone(),
-            action: action_of(resolution),
+            action: resolution.outcome.clone(),
             change,
         });
     }
@@ -264,20 +264,6 @@ fn plan_update(project: &Project, resolutions: &[Resolution], answers_file: Vec<
     }
 }
 
-fn action_of(resolution: &Resolution) -> Action {
-    match &resolution.outcome {
-        merge::Outcome::Unchanged => Action::Unchanged,
-        merge::Outcome::Updated => Action::Updated,
-        merge::Outcome::Merged => Action::Merged,
-        merge::Outcome::Conflict => Action::Conflict,
-        merge::Outcome::Kept => Action::Kept,
-        merge::Outcome::Added => Action::Added,
-        merge::Outcome::Removed => Action::Removed,
-        merge::Outcome::LeftDeleted => Action::LeftDeleted,
-        merge::Outcome::Moved { from } => Action::Moved { from: from.clone() },
-    }
-}
-
 /// The order of the outcome counts in the summary line: changes first.
 const ORDER: [&str; 9] = [
     "updated",
@@ -301,7 +287,7 @@ fn report(
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
     let (mut added_lines, mut removed_lines) = (0, 0);
     for resolution in resolutions {
-        let action = action_of(resolution);
+        let action = resolution.outcome.clone();
         let label = if resolution.conflict {
             "conflict"
         } else {
