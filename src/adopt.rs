@@ -215,10 +215,11 @@ pub fn run(
 
 /// How many of the tree's files differ on disk, and how many are absent.
 fn distance(root: &std::path::Path, tree: &crate::tree::Tree) -> Result<(usize, usize)> {
+    let reader = plan::Reader::open(root)?;
     let mut differing = 0;
     let mut missing = 0;
     for (path, entry) in tree.iter() {
-        match plan::read_existing(root, path)? {
+        match reader.read(path)? {
             None => missing += 1,
             Some(state) if state.contents != entry.contents => differing += 1,
             Some(_) => {}

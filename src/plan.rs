@@ -162,8 +162,29 @@ pub fn plan_new(tree: &Tree, claim: &Claim, force: bool) -> Result<Plan> {
 /// Reads the file at the relative `path` below `destination`, or `None` when nothing is there,
 /// through a handle on `destination` (see [`destination::read_existing`]).
 pub fn read_existing(destination: &Path, path: &str) -> Result<Option<FileState>> {
-    let dir = destination::open_dir_nofollow(destination).map_err(|e| Error::io(destination, e))?;
-    destination::read_existing(&dir, destination, path)
+    Reader::open(destination)?.read(path)
+}
+
+/// Reads many files below one destination through a single directory handle.
+pub struct Reader {
+    dir: cap_std::fs::Dir,
+    root: PathBuf,
+}
+
+impl Reader {
+    pub fn open(destination: &Path) -> Result<Reader> {
+        let dir =
+            destination::open_dir_nofollow(destination).map_err(|e| Error::io(destination, e))?;
+        Ok(Reader {
+            dir,
+            root: destination.to_owned(),
+        })
+    }
+
+    /// The file at the relative `path`, or `None` when nothing is there.
+    pub fn read(&self, path: &str) -> Result<Option<FileState>> {
+        destination::read_existing(&self.dir, &self.root, path)
+    }
 }
 
 impl Plan {

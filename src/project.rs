@@ -105,9 +105,10 @@ impl Project {
         &self,
         paths: impl IntoIterator<Item = &'a str>,
     ) -> Result<BTreeMap<String, FileState>> {
+        let reader = plan::Reader::open(&self.root)?;
         let mut files = BTreeMap::new();
         for path in paths {
-            if let Some(state) = plan::read_existing(&self.root, path)? {
+            if let Some(state) = reader.read(path)? {
                 files.insert(path.to_owned(), state);
             }
         }

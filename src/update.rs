@@ -176,13 +176,14 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         .collect();
     let mut ours = project.read(paths.iter().copied())?;
     // Files an earlier update wrote beside binary conflicts: the merge must not overwrite them.
+    let reader = plan::Reader::open(&project.root)?;
     for path in &paths {
         for n in 0.. {
             let beside = match n {
                 0 => format!("{path}{FROM_TEMPLATE_SUFFIX}"),
                 n => format!("{path}{FROM_TEMPLATE_SUFFIX}.{n}"),
             };
-            match plan::read_existing(&project.root, &beside) {
+            match reader.read(&beside) {
                 Ok(Some(state)) => {
                     ours.insert(beside, state);
                 }
