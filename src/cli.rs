@@ -1,14 +1,14 @@
 //! Command-line flags (clap) and their conversion into validated options. No work happens here.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::adopt::AdoptOptions;
 use crate::check::CheckOptions;
 use crate::diff::DiffOptions;
-use crate::error::Result;
-use crate::new::NewOptions;
+use crate::error::{Error, Result};
+use crate::new::{Existing, NewOptions, Target};
 use crate::source::{DEFAULT_TEMPLATE, Source};
 use crate::template_test::TestOptions as TemplateTestOptions;
 use crate::update::UpdateOptions;
@@ -138,29 +138,48 @@ pub struct AnswerArgs {
 
 #[derive(Debug, Args)]
 #[allow(clippy::struct_excessive_bools)] // each is an independent on/off flag of the command line
+#[command(after_long_help = NEW_ARGS_HELP)]
 pub struct NewArgs {
-    /// Directory to create; it must not exist or be empty (see --force)
-    pub destination: PathBuf,
+    /// The directory to create (it must not exist or be empty, see --force), then answers as
+    /// KEY=VALUE (like -d). Without a directory, a cookiecutter template's project folder is
+    /// created inside --output-dir (default: the current directory) under the name it renders
+    #[arg(value_name = "DESTINATION] [KEY=VALUE")]
+    pub args: Vec<String>,
 
-    /// Built-in template name (see `groundwork templates`), a local directory (`./name`), or a git
-    /// repository (URL or path); git tags `vX.Y.Z` are its versions
+    /// Built-in template name (see `groundwork templates`), a local directory (`./name`), a git
+    /// repository (URL or path; `gh:`, `gl:` and `bb:` abbreviate GitHub, GitLab and Bitbucket);
+    /// git tags `vX.Y.Z` are its versions
     #[arg(short, long, value_name = "NAME|PATH|URL", default_value = DEFAULT_TEMPLATE)]
     pub template: String,
 
     /// Version, tag, branch or commit of a git template (default: the highest version tag)
-    #[arg(long = "ref", value_name = "REF")]
+    #[arg(long = "ref", alias = "checkout", value_name = "REF")]
     pub reference: Option<String>,
 
     /// The template's folder inside the repository or directory
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, alias = "directory", value_name = "PATH")]
     pub subdir: Option<String>,
+
+    /// Which of a cookiecutter template's nested templates (its `templates` key) to use, by key
+    /// or title (default: ask, or the first with --defaults)
+    #[arg(long, value_name = "NAME")]
+    pub template_name: Option<String>,
+
+    /// The folder the project is created in: DESTINATION is taken relative to it, and without a
+    /// DESTINATION the project folder gets the name the cookiecutter template renders
+    #[arg(short, long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 
     #[command(flatten)]
     pub answers: AnswerArgs,
 
     /// Write into a non-empty destination: overwrite the files the template writes, delete nothing
-    #[arg(long)]
+    #[arg(short, long, alias = "overwrite-if-exists")]
     pub force: bool,
+
+    /// Write into a non-empty destination, leaving every file that already exists as it is
+    #[arg(short, long)]
+    pub skip_if_file_exists: bool,
 
     /// Print the files that would be written, and write nothing
     #[arg(long)]
@@ -174,6 +193,9 @@ pub struct NewArgs {
     #[arg(long)]
     pub no_hooks: bool,
 }
+
+const NEW_ARGS_HELP: &str = "An argument with `=` is an answer (KEY=VALUE); write a destination \
+                             that holds `=` as `./NAME`. At most one destination may be given.";
 
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
@@ -242,7 +264,7 @@ pub struct AdoptArgs {
 }
 
 /// Absolute, so that `.` has a parent and a name.
-fn absolute(path: &std::path::Path) -> PathBuf {
+fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
 }
 
@@ -253,18 +275,48 @@ impl NewArgs {
     }
 
     pub fn into_options(self) -> Result<NewOptions> {
+        let (destinations, mut data): (Vec<String>, Vec<String>) =
+            self.args.into_iter().partition(|arg| !is_answer(arg));
+        data.extend(self.answers.data);
+        let output_dir = self.output_dir.as_deref().map(absolute);
+        let target = match destinations.as_slice() {
+            [] => Target::Inside(output_dir.unwrap_or_else(|| absolute(Path::new(".")))),
+            [one] => Target::Dir(match output_dir {
+                Some(dir) => dir.join(one),
+                None => absolute(Path::new(one)),
+            }),
+            [_, extra, ..] => {
+                return Err(Error::Usage(format!(
+                    "`{extra}`: give one destination; answers are KEY=VALUE"
+                )));
+            }
+        };
         Ok(NewOptions {
             source: Source::classify(&self.template, self.subdir.as_deref())?,
             reference: self.reference,
-            destination: absolute(&self.destination),
-            data: self.answers.data,
+            template_name: self.template_name,
+            target,
+            data,
             data_file: self.answers.data_file,
-            force: self.force,
+            existing: if self.skip_if_file_exists {
+                Existing::Skip
+            } else if self.force {
+                Existing::Overwrite
+            } else {
+                Existing::Refuse
+            },
             dry_run: self.dry_run,
             git: !self.no_git,
             no_hooks: self.no_hooks,
         })
     }
+}
+
+/// `KEY=VALUE` rather than a destination: a `=` with a key before it that is not a path.
+fn is_answer(arg: &str) -> bool {
+    arg.split_once('=').is_some_and(|(key, _)| {
+        !key.is_empty() && !key.contains(['/', '\\']) && !key.starts_with(['.', '~'])
+    })
 }
 
 impl UpdateArgs {

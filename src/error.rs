@@ -227,6 +227,14 @@ pub enum Error {
     CookiecutterLayout { message: String },
 
     #[error(
+        "this cookiecutter template is a menu of nested templates ({}): `groundwork new` chooses one with --template-name KEY; elsewhere point at one with --subdir PATH",
+        .menu.iter().map(|n| n.key.as_str()).collect::<Vec<_>>().join(", ")
+    )]
+    NestedTemplates {
+        menu: Vec<crate::cookiecutter::Nested>,
+    },
+
+    #[error(
         "cookiecutter.json: cannot compute `{variable}`: {message}; fix its default in cookiecutter.json or pass `{variable}=VALUE`"
     )]
     CookiecutterVariable { variable: String, message: String },
@@ -349,6 +357,29 @@ pub enum Error {
     #[error("interrupted: nothing was written")]
     Interrupted,
 
+    /// A command line clap accepted but that does not make sense (exit 2, as clap's own errors).
+    #[error("{0}")]
+    Usage(String),
+
+    #[error(
+        "{template} renders the project folder name `{name}`, which is not a single folder name; give a DESTINATION instead of relying on --output-dir"
+    )]
+    ProjectFolderName { template: String, name: String },
+
+    #[error(
+        "template {template} does not name its project folder: give a DESTINATION (`groundwork new DIR`); only cookiecutter templates are created inside --output-dir under a name they render"
+    )]
+    NoDestination { template: String },
+
+    #[error(
+        "{template} offers nested templates ({available}); `{name}` is none of them: pass --template-name with one of those keys or titles"
+    )]
+    NoSuchNestedTemplate {
+        template: String,
+        name: String,
+        available: String,
+    },
+
     #[error("injected fault after {after} writes (GROUNDWORK_FAULT_INJECT)")]
     InjectedFault { after: usize },
 
@@ -367,6 +398,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Interrupted => EXIT_INTERRUPTED,
+            Error::Usage(_) => EXIT_USAGE,
             _ => EXIT_FAILURE,
         }
     }

@@ -17,22 +17,36 @@ use crate::template::Dialect;
 use crate::template::Template;
 use crate::tree::Tree;
 
+pub use crate::plan::Existing;
+
 /// Validated options of `groundwork new`.
 #[derive(Debug, Clone)]
-#[allow(clippy::struct_excessive_bools)] // each is an independent on/off flag of the command line
 pub struct NewOptions {
-    pub destination: PathBuf,
+    pub target: Target,
     pub source: Source,
     /// `--ref`: a version, tag, branch or commit of a git template.
     pub reference: Option<String>,
+    /// `--template-name`: the entry of a cookiecutter template menu.
+    pub template_name: Option<String>,
     /// `KEY=VALUE` arguments, in the order given.
     pub data: Vec<String>,
     pub data_file: Option<PathBuf>,
-    pub force: bool,
+    /// What to do with files already in the destination.
+    pub existing: Existing,
     pub dry_run: bool,
     pub git: bool,
     /// `--no-hooks`: render a template that has hooks without running them.
     pub no_hooks: bool,
+}
+
+/// Where the project goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// This directory (absolute).
+    Dir(PathBuf),
+    /// A folder inside this directory (absolute), named by the template (cookiecutter's rendered
+    /// root folder), as `cookiecutter -o DIR` does.
+    Inside(PathBuf),
 }
 
 #[derive(Debug)]
@@ -44,6 +58,8 @@ pub struct Outcome {
 /// A rendered project, not yet planned against the destination.
 #[derive(Debug)]
 pub struct Rendered {
+    /// The project's directory (absolute).
+    pub destination: PathBuf,
     pub template: Template,
     pub provenance: Provenance,
     pub answers: Answers,
@@ -58,19 +74,21 @@ pub struct Rendered {
 /// Loads the template, answers its questions and renders the project in memory. Questions go to
 /// `prompter` when there is one; otherwise defaults are taken. Reads the destination only to refuse
 /// a non-empty one early.
-pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Result<Rendered> {
+pub fn render(options: &NewOptions, mut prompter: Option<&mut dyn Prompter>) -> Result<Rendered> {
     // Refuse early: nobody should answer twenty questions to learn the directory was taken.
-    let state = plan::inspect(&options.destination)?;
-    if state == Destination::NonEmpty && !options.force {
-        return Err(Error::DestinationNotEmpty {
-            path: options.destination.clone(),
-        });
+    if let Target::Dir(destination) = &options.target {
+        refuse_taken(destination, options.existing)?;
     }
     let Loaded {
         template,
         provenance,
         mut warnings,
-    } = options.source.load(options.reference.as_deref())?;
+    } = load(options, prompter.as_deref_mut())?;
+    if let (Target::Inside(_), Dialect::Native) = (&options.target, &template.dialect) {
+        return Err(Error::NoDestination {
+            template: provenance.source.clone(),
+        });
+    }
 
     if let Dialect::Cookiecutter(cookiecutter) = &template.dialect
         && cookiecutter.has_hooks()
@@ -86,10 +104,29 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         Some(prompter) => Mode::Interactive(prompter),
         None => Mode::Unattended,
     };
-    let expressions = Expressions::new(&destination_name(&options.destination));
+    let named = match &options.target {
+        Target::Dir(destination) => destination,
+        Target::Inside(output_dir) => output_dir,
+    };
+    let expressions = Expressions::new(&destination_name(named));
     let answers = answers::collect_for(&template, &presets, mode, &expressions)?;
     warnings.extend(answers.warnings.iter().cloned());
-    let tree = render::render_project(&template, &provenance, &answers)?;
+    let (folder, tree) = render::render_named_project(&template, &provenance, &answers)?;
+    let destination = match &options.target {
+        Target::Dir(destination) => destination.clone(),
+        Target::Inside(output_dir) => {
+            let folder = folder.unwrap_or_default();
+            if !is_folder_name(&folder) {
+                return Err(Error::ProjectFolderName {
+                    template: provenance.source.clone(),
+                    name: folder,
+                });
+            }
+            let destination = output_dir.join(folder);
+            refuse_taken(&destination, options.existing)?;
+            destination
+        }
+    };
     let message_after = template
         .manifest
         .message_after
@@ -105,6 +142,7 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         })
         .transpose()?;
     Ok(Rendered {
+        destination,
         template,
         provenance,
         answers,
@@ -114,6 +152,74 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
     })
 }
 
+fn refuse_taken(destination: &Path, existing: Existing) -> Result<()> {
+    if existing == Existing::Refuse && plan::inspect(destination)? == Destination::NonEmpty {
+        return Err(Error::DestinationNotEmpty {
+            path: destination.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// One plain folder name: what a project folder inside --output-dir may be called.
+fn is_folder_name(name: &str) -> bool {
+    let mut components = Path::new(name).components();
+    matches!(
+        (components.next(), components.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    ) && !name.contains('\\')
+}
+
+/// Loads the template; a cookiecutter menu of nested templates is resolved to the entry chosen by
+/// --template-name, through the prompter, or (unattended) its first, as cookiecutter does.
+fn load<'p>(options: &NewOptions, prompter: Option<&mut (dyn Prompter + 'p)>) -> Result<Loaded> {
+    let reference = options.reference.as_deref();
+    let menu = match options.source.load(reference) {
+        Err(Error::NestedTemplates { menu }) => menu,
+        Ok(loaded) if options.template_name.is_none() => return Ok(loaded),
+        Ok(loaded) => {
+            return Err(Error::NoSuchNestedTemplate {
+                template: loaded.provenance.source,
+                name: options.template_name.clone().unwrap_or_default(),
+                available: "none: it is not a menu".into(),
+            });
+        }
+        Err(other) => return Err(other),
+    };
+    let chosen = match (&options.template_name, prompter) {
+        (Some(name), _) => menu
+            .iter()
+            .find(|n| &n.key == name || &n.title == name)
+            .ok_or_else(|| Error::NoSuchNestedTemplate {
+                template: options.source.to_string(),
+                name: name.clone(),
+                available: menu
+                    .iter()
+                    .map(|n| n.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?,
+        (None, Some(prompter)) => {
+            let labels: Vec<String> = menu
+                .iter()
+                .map(crate::cookiecutter::Nested::label)
+                .collect();
+            let question = crate::template::Question::synthetic(
+                "template",
+                "Select a template",
+                crate::template::Kind::Choice(labels.clone()),
+            );
+            &menu[prompter.select(&question, &labels, 0)?]
+        }
+        (None, None) => menu.first().ok_or_else(|| Error::NoSuchNestedTemplate {
+            template: options.source.to_string(),
+            name: String::new(),
+            available: "none".into(),
+        })?,
+    };
+    options.source.nested(&chosen.path)?.load(reference)
+}
+
 /// Creates a project: [`render`], plan, then apply (or print the plan for a dry run).
 pub fn run(
     options: &NewOptions,
@@ -121,6 +227,7 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<Outcome> {
     let Rendered {
+        destination,
         template,
         tree,
         warnings,
@@ -133,11 +240,11 @@ pub fn run(
     // The claim is the exclusive right to the destination for the rest of the run; the plan is
     // decided through it, so what another process did before it counts and nothing after it can.
     let claim = if options.dry_run {
-        Claim::inspect(&options.destination)?
+        Claim::inspect(&destination)?
     } else {
-        Claim::acquire(&options.destination)?
+        Claim::acquire(&destination)?
     };
-    let plan = plan::plan_new(&tree, &claim, options.force)?;
+    let plan = plan::plan_new(&tree, &claim, options.existing)?;
     let name = format!("{} {}", template.manifest.name, template.manifest.version);
     if options.dry_run {
         writeln!(out, "Dry run: {name} would write:").map_err(stdout_error)?;
@@ -148,9 +255,8 @@ pub fn run(
 
     // A repository with no commit yet (a bare `git init`) gets the first commit; any other
     // repository is left for the user to review.
-    let existing_repo = !plan.fresh
-        && git::is_repository(&options.destination)
-        && !git::is_unborn(&options.destination);
+    let existing_repo =
+        !plan.fresh && git::is_repository(&destination) && !git::is_unborn(&destination);
     let make_commit = options.git && !existing_repo;
     let message = format!("Initial commit from groundwork template {name}");
     let mut commit = None;
@@ -176,7 +282,7 @@ pub fn run(
                 {
                     eprintln!(
                         "warning: rolling back {}: {e}",
-                        options.destination.join(".git").display()
+                        destination.join(".git").display()
                     );
                 }
                 Err(error)
@@ -188,11 +294,15 @@ pub fn run(
     let mut report = String::new();
     let _ = writeln!(
         report,
-        "Created {} from {name}: {} files ({} new, {} overwritten).",
-        options.destination.display(),
+        "Created {} from {name}: {} files ({} new, {} overwritten{}).",
+        destination.display(),
         plan.ops.len(),
         plan.count("create"),
         plan.count("overwrite"),
+        match plan.count("skipped") {
+            0 => String::new(),
+            skipped => format!(", {skipped} skipped as they exist"),
+        },
     );
     match &commit {
         Some(c) => {
@@ -213,7 +323,7 @@ pub fn run(
             let _ = writeln!(
                 report,
                 "git: {} is already a repository; the changes are left uncommitted for you to review.",
-                options.destination.display()
+                destination.display()
             );
         }
         None => {}
@@ -221,7 +331,7 @@ pub fn run(
     if let Some(message) = message_after {
         let _ = writeln!(report, "{}", message.trim_end());
     }
-    report_after_writing(out, &report, &options.destination);
+    report_after_writing(out, &report, &destination);
     Ok(Outcome { plan, commit })
 }
 

@@ -20,6 +20,8 @@ pub enum Action {
     Overwrite,
     /// Already as it should be.
     Unchanged,
+    /// `new --skip-if-file-exists`: a file that exists is left as it is.
+    Skipped,
     /// `update`: the template's new version taken (the user had not changed the file).
     Updated,
     /// `update`: both sides changed and the line merge was clean.
@@ -44,6 +46,7 @@ impl Action {
             Action::Create => "create",
             Action::Overwrite => "overwrite",
             Action::Unchanged => "unchanged",
+            Action::Skipped => "skipped",
             Action::Updated => "updated",
             Action::Merged => "merged",
             Action::Conflict => "conflict",
@@ -119,10 +122,21 @@ pub fn inspect(destination: &Path) -> Result<Destination> {
 /// Plans `groundwork new` into the claimed destination: refuses a non-empty destination unless
 /// `force`, and with `force` plans to overwrite only the files the tree holds (refusing a `.git`
 /// that is not a plain directory).
-pub fn plan_new(tree: &Tree, claim: &Claim, force: bool) -> Result<Plan> {
+/// What `new` does with a destination that already holds files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Refuse a non-empty destination.
+    Refuse,
+    /// `--force`: write the template's files over the ones there; delete nothing.
+    Overwrite,
+    /// `--skip-if-file-exists`: write only the files that do not exist yet (and the answers file).
+    Skip,
+}
+
+pub fn plan_new(tree: &Tree, claim: &Claim, existing: Existing) -> Result<Plan> {
     let destination = claim.path();
     let state = claim.state()?;
-    if state == Destination::NonEmpty && !force {
+    if state == Destination::NonEmpty && existing == Existing::Refuse {
         return Err(Error::DestinationNotEmpty {
             path: destination.to_owned(),
         });
@@ -137,13 +151,17 @@ pub fn plan_new(tree: &Tree, claim: &Claim, force: bool) -> Result<Plan> {
             contents: entry.contents.clone(),
             executable: entry.executable,
         };
-        let existing = match claim.dir() {
+        let on_disk = match claim.dir() {
             Some(dir) if !fresh => destination::read_existing(dir, destination, path)?,
             _ => None,
         };
-        let (action, change) = match existing {
+        let (action, change) = match on_disk {
             None => (Action::Create, Change::Write(wanted)),
             Some(current) if current == wanted => (Action::Unchanged, Change::Nothing),
+            // The answers file records this run's answers, which the next update merges from.
+            Some(_) if existing == Existing::Skip && path != crate::answers::ANSWERS_FILE => {
+                (Action::Skipped, Change::Nothing)
+            }
             Some(_) => (Action::Overwrite, Change::Write(wanted)),
         };
         ops.push(Op {
@@ -214,6 +232,10 @@ impl fmt::Display for Plan {
             self.count("create"),
             self.count("overwrite"),
             self.count("unchanged"),
-        )
+        )?;
+        match self.count("skipped") {
+            0 => Ok(()),
+            skipped => write!(f, ", {skipped} skipped (they exist)"),
+        }
     }
 }

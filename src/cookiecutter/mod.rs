@@ -93,6 +93,9 @@ impl CookiecutterTemplate {
                 column: e.column(),
                 message: e.to_string(),
             })?;
+        if let Some(menu) = nested_templates(&raw) {
+            return Err(Error::NestedTemplates { menu });
+        }
         let config = engine::Config::from_context(&raw).map_err(setting)?;
         let mut files = files.to_vec();
         files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -105,13 +108,9 @@ impl CookiecutterTemplate {
             .find(|top| top.contains("cookiecutter") && top.contains(start.as_str()) && top.contains(end.as_str()))
             .map(str::to_owned)
             .ok_or_else(|| Error::CookiecutterLayout {
-                message: if raw.contains_key("templates") || raw.contains_key("template") {
-                    "this is a nested template (a `templates` menu in cookiecutter.json), which groundwork does not render yet; point at one of its sub-templates instead".into()
-                } else {
-                    format!(
-                        "no project directory: a cookiecutter template has a directory whose name holds `cookiecutter` and `{start} {end}`, such as `{start}cookiecutter.project_slug{end}`"
-                    )
-                },
+                message: format!(
+                    "no project directory: a cookiecutter template has a directory whose name holds `cookiecutter` and `{start} {end}`, such as `{start}cookiecutter.project_slug{end}`"
+                ),
             })?;
         let hooks = files
             .iter()
@@ -400,6 +399,69 @@ pub fn answers(context: &Map<String, Value>) -> Map<String, Value> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// One entry of a template menu: cookiecutter's `templates` key (or its older `template` list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nested {
+    pub key: String,
+    pub title: String,
+    pub description: String,
+    /// Where the nested template lies, relative to the menu's folder, as written.
+    pub path: String,
+}
+
+impl Nested {
+    /// What a menu shows: cookiecutter's `title (description)`.
+    pub fn label(&self) -> String {
+        if self.description.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{} ({})", self.title, self.description)
+        }
+    }
+}
+
+/// The menu of a template whose `cookiecutter.json` offers nested templates, in its order; `None`
+/// for an ordinary template. Entries without a usable path are left out, as cookiecutter refuses
+/// them only when chosen.
+pub fn nested_templates(raw: &Map<String, Value>) -> Option<Vec<Nested>> {
+    let text = |value: Option<&Value>| value.and_then(Value::as_str).unwrap_or("").to_owned();
+    let menu: Vec<Nested> = match (raw.get("templates"), raw.get("template")) {
+        (Some(Value::Object(templates)), _) if !templates.is_empty() => templates
+            .iter()
+            .map(|(key, entry)| Nested {
+                key: key.clone(),
+                title: match text(entry.get("title")) {
+                    title if title.is_empty() => key.clone(),
+                    title => title,
+                },
+                description: text(entry.get("description")),
+                path: text(entry.get("path")),
+            })
+            .collect(),
+        // The older form: a list of "Title (path)".
+        (_, Some(Value::Array(list))) if !list.is_empty() => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|item| {
+                let (title, path) = match (item.find('('), item.rfind(')')) {
+                    (Some(open), Some(close)) if open < close => {
+                        (item[..open].trim(), &item[open + 1..close])
+                    }
+                    _ => (item.trim(), ""),
+                };
+                Nested {
+                    key: title.to_owned(),
+                    title: title.to_owned(),
+                    description: String::new(),
+                    path: path.to_owned(),
+                }
+            })
+            .collect(),
+        _ => return None,
+    };
+    Some(menu)
 }
 
 fn empty_directory(prefix: &str, dir: &str) -> Error {

@@ -36,11 +36,21 @@ pub fn render_project(
     provenance: &Provenance,
     answers: &Answers,
 ) -> Result<Tree> {
-    let mut tree = match &template.dialect {
-        Dialect::Native => render(template, answers)?,
+    render_named_project(template, provenance, answers).map(|(_, tree)| tree)
+}
+
+/// [`render_project`], with the project folder name the template renders (cookiecutter's root
+/// folder; a native template names none).
+pub fn render_named_project(
+    template: &Template,
+    provenance: &Provenance,
+    answers: &Answers,
+) -> Result<(Option<String>, Tree)> {
+    let (folder, mut tree) = match &template.dialect {
+        Dialect::Native => (None, render(template, answers)?),
         Dialect::Cookiecutter(cookiecutter) => {
-            let (_, tree) = render_cookiecutter(cookiecutter, provenance, answers)?;
-            tree
+            let (folder, tree) = render_cookiecutter(cookiecutter, provenance, answers)?;
+            (Some(folder), tree)
         }
     };
     let text = answers::answers_file(&template.manifest, provenance, answers).map_err(|e| {
@@ -57,7 +67,7 @@ pub fn render_project(
             source: format!("(groundwork's {ANSWERS_FILE})"),
         },
     )?;
-    Ok(tree)
+    Ok((folder, tree))
 }
 
 /// Renders a cookiecutter template with recorded or collected `answers` (its public variables):

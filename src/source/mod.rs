@@ -110,6 +110,34 @@ impl Source {
         classify_in(arg, subdir, &cwd)
     }
 
+    /// The nested template at `path` (relative, as a template menu names it) inside this source.
+    pub fn nested(&self, path: &str) -> Result<Source> {
+        let join = |base: Option<&str>, shown: &str| -> Result<Option<String>> {
+            let path = normalize_subdir(shown, path)?;
+            Ok(match (base, path) {
+                (Some(base), Some(path)) => Some(format!("{base}/{path}")),
+                (base, path) => path.or_else(|| base.map(str::to_owned)),
+            })
+        };
+        match self {
+            Source::Builtin(name) => Err(unknown_builtin(name)),
+            Source::Local(dir) => {
+                let shown = dir.display().to_string();
+                match join(None, &shown)? {
+                    Some(sub) => Ok(Source::Local(existing_dir(
+                        &format!("{shown}/{sub}"),
+                        &dir.join(sub),
+                    )?)),
+                    None => Ok(self.clone()),
+                }
+            }
+            Source::Git { url, subdir } => Ok(Source::Git {
+                url: url.clone(),
+                subdir: join(subdir.as_deref(), url)?,
+            }),
+        }
+    }
+
     /// Rebuilds the source recorded in `.groundwork.toml`. A recorded commit means git even when
     /// the repository is gone (the cache may still hold it); a recorded digest means a directory.
     pub fn from_provenance(p: &Provenance) -> Result<Source> {
@@ -191,6 +219,9 @@ impl fmt::Display for Source {
 /// [`Source::classify`] with the directory relative paths start from given explicitly, so tests
 /// need not change the process-wide current directory.
 fn classify_in(arg: &str, subdir: Option<&str>, cwd: &Path) -> Result<Source> {
+    if let Some(url) = expand_abbreviation(arg) {
+        return classify_in(&url, subdir, cwd);
+    }
     let subdir = subdir
         .map(|s| normalize_subdir(arg, s))
         .transpose()?
@@ -234,6 +265,26 @@ fn builtin_source(arg: &str, name: &str, subdir: Option<&str>) -> Result<Source>
 }
 
 /// A URL git understands, or git's scp-like `user@host:path`.
+/// Cookiecutter's built-in abbreviations (`gh:`, `gl:` and `bb:` followed by `owner/repo`) and
+/// its `git+URL` form.
+fn expand_abbreviation(arg: &str) -> Option<String> {
+    if let Some(url) = arg.strip_prefix("git+")
+        && is_url(url)
+    {
+        return Some(url.to_owned());
+    }
+    let (prefix, rest) = arg.split_once(':')?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return None;
+    }
+    match prefix {
+        "gh" => Some(format!("https://github.com/{rest}.git")),
+        "gl" => Some(format!("https://gitlab.com/{rest}.git")),
+        "bb" => Some(format!("https://bitbucket.org/{rest}")),
+        _ => None,
+    }
+}
+
 fn is_url(arg: &str) -> bool {
     let lower = arg.to_ascii_lowercase();
     if URL_SCHEMES.iter().any(|scheme| lower.starts_with(scheme)) {
@@ -794,6 +845,29 @@ mod tests {
         assert!(message.contains("unknown template `nope`"), "{message}");
         assert!(message.contains(DEFAULT_TEMPLATE), "{message}");
         assert!(message.contains("./nope"), "{message}");
+    }
+
+    #[test]
+    fn issue10_cookiecutter_abbreviations_expand_to_their_hosts() {
+        let cwd = tempfile::tempdir().unwrap();
+        for (given, url) in [
+            ("gh:org/repo", "https://github.com/org/repo.git"),
+            ("gl:group/sub/repo", "https://gitlab.com/group/sub/repo.git"),
+            ("bb:team/repo", "https://bitbucket.org/team/repo"),
+            ("git+https://example.com/r.git", "https://example.com/r.git"),
+        ] {
+            assert_eq!(
+                classify_in(given, Some("t"), cwd.path()).unwrap(),
+                Source::Git {
+                    url: url.into(),
+                    subdir: Some("t".into())
+                },
+                "{given}"
+            );
+        }
+        // Not abbreviations: another prefix, or nothing after the colon.
+        assert!(classify_in("gx:org/repo", None, cwd.path()).is_err());
+        assert!(classify_in("gh:", None, cwd.path()).is_err());
     }
 
     #[test]

@@ -328,3 +328,211 @@ fn cookiecutter_settings_fixture_applies_new_lines_trim_blocks_and_overrides() {
     assert!(config.contains("flavour = chocolate\r\n"), "{config:?}");
     assert!(config.contains("random length: 12 8\r\nuuid length: 36\r\n"));
 }
+
+/// A small cookiecutter template whose project folder is named from its answers.
+fn named_template(env: &TestEnv) -> PathBuf {
+    env.write(
+        "cc/cookiecutter.json",
+        r#"{"project_name": "Churn Model", "slug": "{{ cookiecutter.project_name.lower().replace(' ', '-') }}", "owner": "data"}"#,
+    );
+    env.write(
+        "cc/{{ cookiecutter.slug }}/README.md",
+        "# {{ cookiecutter.project_name }} by {{ cookiecutter.owner }}\n",
+    );
+    env.write(
+        "cc/{{ cookiecutter.slug }}/NOTES",
+        "{{ cookiecutter.owner }}\n",
+    );
+    env.path("cc")
+}
+
+#[test]
+fn issue10_output_dir_and_key_value_arguments_as_cookiecutter_takes_them() {
+    let env = TestEnv::new();
+    let template = named_template(&env);
+    // No destination: the folder the template names, inside -o; answers as KEY=VALUE arguments.
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "-o", "out"])
+        .arg("--template")
+        .arg(&template)
+        .args(["project_name=Fraud Score", "owner=risk"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "Created {} from cc 0.0.0: 3 files (3 new, 0 overwritten).\n",
+            env.path("out/fraud-score").display()
+        ));
+    assert_eq!(
+        env.read("out/fraud-score/README.md"),
+        "# Fraud Score by risk\n"
+    );
+    // Without -o, the current directory; a destination with -o is taken inside it.
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "--template"])
+        .arg(&template)
+        .assert()
+        .success();
+    assert_eq!(env.read("churn-model/NOTES"), "data\n");
+    env.groundwork()
+        .args([
+            "new",
+            "mine",
+            "owner=ops",
+            "--no-input",
+            "--no-git",
+            "-o",
+            "out",
+            "--template",
+        ])
+        .arg(&template)
+        .assert()
+        .success();
+    assert_eq!(env.read("out/mine/NOTES"), "ops\n");
+
+    // The named folder exists: refused as for a destination, with -f/-s as cookiecutter has them.
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "-o", "out", "--template"])
+        .arg(&template)
+        .arg("project_name=Fraud Score")
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(format!(
+            "error: destination {} is not empty: choose a new directory, or pass --force to overwrite the files the template writes (nothing else is touched)\n",
+            env.path("out/fraud-score").display()
+        ));
+    env.write("out/fraud-score/NOTES", "mine\n");
+    env.write("out/fraud-score/README.md", "kept\n");
+    env.groundwork()
+        .args([
+            "new",
+            "-s",
+            "--no-input",
+            "--no-git",
+            "-o",
+            "out",
+            "--template",
+        ])
+        .arg(&template)
+        .args(["project_name=Fraud Score", "owner=other"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "Created {} from cc 0.0.0: 3 files (0 new, 1 overwritten, 2 skipped as they exist).\n",
+            env.path("out/fraud-score").display()
+        ));
+    assert_eq!(env.read("out/fraud-score/NOTES"), "mine\n");
+    assert_eq!(env.read("out/fraud-score/README.md"), "kept\n");
+    env.groundwork()
+        .args([
+            "new",
+            "-f",
+            "--no-input",
+            "--no-git",
+            "-o",
+            "out",
+            "--template",
+        ])
+        .arg(&template)
+        .args(["project_name=Fraud Score", "owner=other"])
+        .assert()
+        .success();
+    assert_eq!(env.read("out/fraud-score/NOTES"), "other\n");
+}
+
+#[test]
+fn issue10_command_line_mistakes_around_output_dir_are_clear() {
+    let env = TestEnv::new();
+    let template = named_template(&env);
+    env.groundwork()
+        .args(["new", "one", "two", "--no-input", "--template"])
+        .arg(&template)
+        .assert()
+        .failure()
+        .code(2)
+        .stderr("error: `two`: give one destination; answers are KEY=VALUE\n");
+    let native = env.template("native", "").file("README.md", "hi\n").build();
+    env.groundwork()
+        .args(["new", "--no-input", "-o", "out", "--template"])
+        .arg(&native)
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(format!(
+            "error: template {} does not name its project folder: give a DESTINATION (`groundwork new DIR`); only cookiecutter templates are created inside --output-dir under a name they render\n",
+            native.display()
+        ));
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "-o", "out", "--template"])
+        .arg(&template)
+        .arg("project_name=../up")
+        .assert()
+        .failure()
+        .code(1)
+        .stderr("error: rendered path \"../up/NOTES\" (from template file `{{ cookiecutter.slug }}/NOTES`) contains `..`; rendered paths must stay inside the destination\n");
+    assert!(!env.exists("out"));
+    assert!(!env.exists("up"));
+}
+
+#[test]
+fn issue10_a_menu_of_nested_templates_is_chosen_from() {
+    let env = TestEnv::new();
+    env.write(
+        "menu/cookiecutter.json",
+        r#"{"templates": {"lib": {"path": "./library", "title": "Library", "description": "a package"}, "app": {"path": "./application", "title": "Application"}}}"#,
+    );
+    for (dir, kind) in [("library", "lib"), ("application", "app")] {
+        env.write(
+            &format!("menu/{dir}/cookiecutter.json"),
+            r#"{"name": "thing"}"#,
+        );
+        env.write(
+            &format!("menu/{dir}/{{{{ cookiecutter.name }}}}/KIND"),
+            format!("{kind} {{{{ cookiecutter.name }}}}\n"),
+        );
+    }
+    let menu = env.path("menu");
+    // Unattended: the first entry, as cookiecutter --no-input takes it.
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "-o", "first", "--template"])
+        .arg(&menu)
+        .assert()
+        .success();
+    assert_eq!(env.read("first/thing/KIND"), "lib thing\n");
+    // By key or by title, with answers for the nested template.
+    env.groundwork()
+        .args([
+            "new",
+            "--no-input",
+            "--no-git",
+            "-o",
+            "chosen",
+            "--template-name",
+            "Application",
+            "name=tool",
+            "--template",
+        ])
+        .arg(&menu)
+        .assert()
+        .success();
+    assert_eq!(env.read("chosen/tool/KIND"), "app tool\n");
+    assert!(
+        env.read("chosen/tool/.groundwork.toml").contains(&format!(
+            "source = \"{}\"",
+            menu.join("application").display()
+        )),
+        "{}",
+        env.read("chosen/tool/.groundwork.toml")
+    );
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "-o", "none", "--template-name", "web", "--template"])
+        .arg(&menu)
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(format!(
+            "error: {} offers nested templates (lib, app); `web` is none of them: pass --template-name with one of those keys or titles\n",
+            menu.display()
+        ));
+    assert!(!env.exists("none"));
+}

@@ -33,11 +33,12 @@ fn render_builtin(data: &[&str]) -> Rendered {
         no_hooks: false,
         reference: None,
         // Never created: a dry render only inspects it.
-        destination: "/nonexistent-groundwork-golden/churn-model".into(),
+        target: groundwork::new::Target::Dir("/nonexistent-groundwork-golden/churn-model".into()),
+        template_name: None,
         source: Source::Builtin("datascience".into()),
         data: data.iter().map(|d| (*d).to_owned()).collect(),
         data_file: None,
-        force: false,
+        existing: groundwork::new::Existing::Refuse,
         dry_run: true,
         git: false,
     };

@@ -83,11 +83,12 @@ fn options(env: &TestEnv, template: std::path::PathBuf, data: &[&str]) -> NewOpt
     NewOptions {
         no_hooks: false,
         reference: None,
-        destination: env.path("out"),
+        target: groundwork::new::Target::Dir(env.path("out")),
+        template_name: None,
         source: Source::Local(template),
         data: data.iter().map(|s| (*s).to_owned()).collect(),
         data_file: None,
-        force: false,
+        existing: groundwork::new::Existing::Refuse,
         dry_run: false,
         git: false,
     }

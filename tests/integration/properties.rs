@@ -298,7 +298,7 @@ proptest! {
         let before = state(&dest);
 
         let claim = Claim::acquire(&dest).unwrap();
-        let result = plan::plan_new(&tree, &claim, true)
+        let result = plan::plan_new(&tree, &claim, plan::Existing::Overwrite)
             .and_then(|plan| apply::apply(&plan, &claim, |_, _| Ok(())));
         drop(claim);
 
