@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::error::{EXIT_OUTDATED, Result};
 use crate::new::stdout_error;
 use crate::project::Project;
-use crate::template::Template;
+use crate::template::{Dialect, Template};
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -26,7 +26,8 @@ pub struct Report {
     pub current: String,
     pub latest: String,
     pub up_to_date: bool,
-    /// Every version newer than the current one, ascending.
+    /// Every version newer than the current one, ascending (a cookiecutter template from git: its
+    /// default branch's head, when that is not the recorded commit).
     pub newer: Vec<String>,
     pub answers_valid: bool,
     pub problems: Vec<String>,
@@ -56,24 +57,50 @@ pub fn run(options: &CheckOptions, out: &mut dyn Write) -> Result<i32> {
         problems.extend(p.loaded.warnings.iter().cloned());
     }
 
-    let versions = project.source.versions()?;
-    let newer: Vec<_> = versions.iter().filter(|a| a.version > current).collect();
-    let latest = newer.last().map_or(current.clone(), |a| a.version.clone());
-    let changelog = match newer.last() {
-        Some(available) => {
-            let loaded = project.source.load(Some(&available.reference))?;
-            changelog_between(&loaded.template, &current, &latest)
+    let follows_branch = project.recorded.provenance.commit.is_some()
+        && pristine
+            .as_ref()
+            .is_ok_and(|p| matches!(p.loaded.template.dialect, Dialect::Cookiecutter(_)));
+    let (latest, newer, changelog) = if follows_branch {
+        // A cookiecutter template follows its default branch, as `update` (and cruft) do: any
+        // new commit there is the update, tagged or not.
+        let head = project.source.load(None)?;
+        let head_version = head.provenance.version.clone();
+        match head.provenance.commit {
+            Some(commit) if project.recorded.provenance.commit.as_ref() != Some(&commit) => {
+                // An untagged head has no version of its own (0.0.0): its commit names it.
+                let latest = if head_version > current {
+                    format!("{head_version} (commit {})", &commit[..12])
+                } else {
+                    format!("commit {}", &commit[..12])
+                };
+                let changelog = changelog_between(&head.template, &current, &head_version);
+                (latest.clone(), vec![latest], changelog)
+            }
+            _ => (current.to_string(), Vec::new(), Vec::new()),
         }
-        None => Vec::new(),
+    } else {
+        let versions = project.source.versions()?;
+        let newer: Vec<_> = versions.iter().filter(|a| a.version > current).collect();
+        let latest = newer.last().map_or(current.clone(), |a| a.version.clone());
+        let changelog = match newer.last() {
+            Some(available) => {
+                let loaded = project.source.load(Some(&available.reference))?;
+                changelog_between(&loaded.template, &current, &latest)
+            }
+            None => Vec::new(),
+        };
+        let newer = newer.iter().map(|a| a.version.to_string()).collect();
+        (latest.to_string(), newer, changelog)
     };
     let report = Report {
         project: project.root.display().to_string(),
         template: name,
         source: project.recorded.provenance.source.clone(),
         current: current.to_string(),
-        latest: latest.to_string(),
+        latest,
         up_to_date: newer.is_empty(),
-        newer: newer.iter().map(|a| a.version.to_string()).collect(),
+        newer,
         answers_valid,
         problems,
         changelog,

@@ -93,8 +93,16 @@ impl CookiecutterTemplate {
                 column: e.column(),
                 message: e.to_string(),
             })?;
-        if let Some(menu) = nested_templates(&raw) {
-            return Err(Error::NestedTemplates { menu });
+        match nested_templates(&raw) {
+            Some(menu) if menu.is_empty() => {
+                return Err(Error::CookiecutterLayout {
+                    message: format!(
+                        "{CONTEXT_FILE} has an empty `templates` menu: nothing to render"
+                    ),
+                });
+            }
+            Some(menu) => return Err(Error::NestedTemplates { menu }),
+            None => {}
         }
         let config = engine::Config::from_context(&raw).map_err(setting)?;
         let mut files = files.to_vec();
@@ -428,7 +436,7 @@ impl Nested {
 pub fn nested_templates(raw: &Map<String, Value>) -> Option<Vec<Nested>> {
     let text = |value: Option<&Value>| value.and_then(Value::as_str).unwrap_or("").to_owned();
     let menu: Vec<Nested> = match (raw.get("templates"), raw.get("template")) {
-        (Some(Value::Object(templates)), _) if !templates.is_empty() => templates
+        (Some(Value::Object(templates)), _) => templates
             .iter()
             .map(|(key, entry)| Nested {
                 key: key.clone(),
@@ -441,7 +449,7 @@ pub fn nested_templates(raw: &Map<String, Value>) -> Option<Vec<Nested>> {
             })
             .collect(),
         // The older form: a list of "Title (path)".
-        (_, Some(Value::Array(list))) if !list.is_empty() => list
+        (_, Some(Value::Array(list))) => list
             .iter()
             .filter_map(Value::as_str)
             .map(|item| {

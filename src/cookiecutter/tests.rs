@@ -236,7 +236,23 @@ fn cookiecutter_layout_errors_are_clear() {
     let err = CookiecutterTemplate::from_files(&nested)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("nested template"), "{err}");
+    assert_eq!(
+        err,
+        "cookiecutter template: cookiecutter.json has an empty `templates` menu: nothing to render"
+    );
+    let menu = vec![file(
+        "cookiecutter.json",
+        r#"{"template": ["Library (./lib)", "Plain"]}"#,
+    )];
+    let Err(Error::NestedTemplates { menu }) = CookiecutterTemplate::from_files(&menu) else {
+        panic!("a `template` list is a menu");
+    };
+    assert_eq!(
+        menu.iter()
+            .map(|n| (n.label(), n.path.as_str()))
+            .collect::<Vec<_>>(),
+        [("Library".to_owned(), "./lib"), ("Plain".to_owned(), "")]
+    );
     let bad_json = vec![file("cookiecutter.json", "{\n  \"a\": \n}")];
     let err = CookiecutterTemplate::from_files(&bad_json)
         .unwrap_err()

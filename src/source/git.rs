@@ -62,7 +62,11 @@ pub(super) fn load(
     let synced = sync(url, cache)?;
     let repo = &synced.repo;
     let mut warnings = Vec::new();
-    let oid = match (resolve(repo, url, reference), &synced.fetch_error) {
+    let resolved = match reference {
+        None => default_commit(repo, url, subdir),
+        Some(_) => resolve(repo, url, reference),
+    };
+    let oid = match (resolved, &synced.fetch_error) {
         (Ok(oid), None) => oid,
         (Ok(oid), Some(fetch_error)) => {
             warnings.push(format!(
@@ -350,6 +354,68 @@ fn ssh_key_files() -> Vec<PathBuf> {
         .collect()
 }
 
+/// Where a template directory's files stand in git, when they stand exactly at a commit.
+pub(super) struct CleanCheckout {
+    /// The repository's work tree (absolute).
+    pub workdir: PathBuf,
+    /// The template directory inside it (`None`: the work tree's root).
+    pub subdir: Option<String>,
+    pub commit: String,
+    /// The highest version tag on that commit, else 0.0.0.
+    pub version: semver::Version,
+}
+
+/// The commit checked out in the git work tree that holds `dir`, when nothing in the work tree
+/// differs from it (no modified, staged or untracked files; ignored ones do not count): a template
+/// rendered from those files can then be re-read from git later, at that commit.
+pub(super) fn clean_checkout(dir: &Path) -> Option<CleanCheckout> {
+    let (repo, workdir, subdir) = checkout_of(dir)?;
+    let mut options = git2::StatusOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
+    if !repo.statuses(Some(&mut options)).ok()?.is_empty() {
+        return None;
+    }
+    let head = repo.head().ok()?.peel_to_commit().ok()?.id();
+    let url = workdir.display().to_string();
+    let version = version_tags(&repo, &url)
+        .ok()?
+        .into_iter()
+        .filter(|(_, tag)| {
+            repo.revparse_single(tag)
+                .and_then(|o| o.peel_to_commit())
+                .is_ok_and(|c| c.id() == head)
+        })
+        .map(|(version, _)| version)
+        .next_back()
+        .unwrap_or_else(|| semver::Version::new(0, 0, 0));
+    Some(CleanCheckout {
+        workdir,
+        subdir,
+        commit: head.to_string(),
+        version,
+    })
+}
+
+/// The git work tree holding `dir`: the repository, its work tree (absolute) and where `dir` lies
+/// inside it (`None`: the root).
+pub(super) fn checkout_of(dir: &Path) -> Option<(Repository, PathBuf, Option<String>)> {
+    let repo = Repository::discover(dir).ok()?;
+    let workdir = fs::canonicalize(repo.workdir()?).ok()?;
+    let relative = fs::canonicalize(dir)
+        .ok()?
+        .strip_prefix(&workdir)
+        .ok()?
+        .to_owned();
+    let subdir = relative
+        .to_str()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.replace('\\', "/"));
+    Some((repo, workdir, subdir))
+}
+
 /// Semver tags (`v1.2.3` or `1.2.3`), ascending; when both spellings name one version, the first
 /// in tag-name order (`1.2.3` before `v1.2.3`) stands for it. Other tags are not versions.
 fn version_tags(repo: &Repository, url: &str) -> Result<Vec<(semver::Version, String)>> {
@@ -386,19 +452,13 @@ fn resolve(repo: &Repository, url: &str, reference: Option<&str>) -> Result<Oid>
         if let Some((_, tag)) = best {
             return peel(repo, url, &format!("refs/tags/{tag}"));
         }
-        for name in [
-            REMOTE_HEAD.to_owned(),
-            format!("refs/remotes/{REMOTE}/main"),
-            format!("refs/remotes/{REMOTE}/master"),
-        ] {
-            if repo.find_reference(&name).is_ok() {
-                return peel(repo, url, &name);
-            }
-        }
-        return Err(Error::GitTemplate {
-            url: url.to_owned(),
-            message: "has no version tags and no default branch".into(),
-        });
+        return match default_branch(repo) {
+            Some(name) => peel(repo, url, &name),
+            None => Err(Error::GitTemplate {
+                url: url.to_owned(),
+                message: "has no version tags and no default branch".into(),
+            }),
+        };
     };
     let candidates = [
         format!("refs/tags/{reference}"),
@@ -440,6 +500,47 @@ fn resolve(repo: &Repository, url: &str, reference: Option<&str>) -> Result<Oid>
             available
         },
     })
+}
+
+/// The remote's default branch, as a reference name in the cached clone.
+fn default_branch(repo: &Repository) -> Option<String> {
+    [
+        REMOTE_HEAD.to_owned(),
+        format!("refs/remotes/{REMOTE}/main"),
+        format!("refs/remotes/{REMOTE}/master"),
+    ]
+    .into_iter()
+    .find(|name| repo.find_reference(name).is_ok())
+}
+
+/// The commit a source without `--ref` is read at: the highest version tag, except that a
+/// cookiecutter template is read at its default branch's head, as cookiecutter and cruft read it
+/// (its tags, when it has any, still name the versions `check` and `update --to` know).
+fn default_commit(repo: &Repository, url: &str, subdir: Option<&str>) -> Result<Oid> {
+    if let Some(name) = default_branch(repo)
+        && let Ok(head) = peel(repo, url, &name)
+        && is_cookiecutter_at(repo, head, subdir)
+    {
+        return Ok(head);
+    }
+    resolve(repo, url, None)
+}
+
+/// Whether the commit holds a cookiecutter template (and no native one) at `subdir`.
+fn is_cookiecutter_at(repo: &Repository, oid: Oid, subdir: Option<&str>) -> bool {
+    let Ok(mut root) = repo.find_commit(oid).and_then(|c| c.tree()) else {
+        return false;
+    };
+    if let Some(subdir) = subdir {
+        match root
+            .get_path(Path::new(subdir))
+            .and_then(|entry| repo.find_tree(entry.id()))
+        {
+            Ok(tree) => root = tree,
+            Err(_) => return false,
+        }
+    }
+    root.get_name(MANIFEST_FILE).is_none() && root.get_name(cookiecutter::CONTEXT_FILE).is_some()
 }
 
 /// The commit a reference ends at, through annotated tags.

@@ -331,6 +331,14 @@ fn expand_home(arg: &str) -> Result<PathBuf> {
 /// A directory argument: a git repository when it is the root of one, a plain directory otherwise.
 fn classify_path(arg: &str, path: &Path, cwd: &Path, subdir: Option<String>) -> Result<Source> {
     let absolute = existing_dir(arg, &cwd.join(path))?;
+    // A cookiecutter template in a local checkout is read from its files as they are, as
+    // cookiecutter reads a local directory (a clean checkout still records its commit).
+    let inner = subdir
+        .as_ref()
+        .map_or_else(|| absolute.clone(), |s| absolute.join(s));
+    if is_git_repository(&absolute) && is_cookiecutter(&inner) && absolute.join(".git").exists() {
+        return Ok(Source::Local(existing_dir(arg, &inner)?));
+    }
     if is_git_repository(&absolute) {
         return Ok(Source::Git {
             url: absolute.to_string_lossy().into_owned(),
@@ -530,6 +538,18 @@ fn collect_builtin(dir: &Dir<'static>, root: &Path, files: &mut Vec<TemplateFile
 
 /// A plain directory at `reference`: only its current state exists.
 fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
+    // A reference into a cookiecutter checkout is read from git, as `--checkout` would.
+    if let Some(reference) = reference.filter(|r| *r != CURRENT)
+        && is_cookiecutter(root)
+        && let Some((_, workdir, subdir)) = git::checkout_of(root)
+    {
+        return git::load(
+            &workdir.display().to_string(),
+            subdir.as_deref(),
+            Some(reference),
+            &cache_root()?,
+        );
+    }
     let (mut template, mut digest) = load_local(root)?;
     if let Some(reference) = reference.filter(|r| *r != CURRENT) {
         let store = release::Store::Disk(root.to_owned());
@@ -553,6 +573,24 @@ fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
                 });
             }
         }
+    }
+    if reference.is_none()
+        && let crate::template::Dialect::Cookiecutter(_) = template.dialect
+        && let Some(checkout) = git::clean_checkout(root)
+    {
+        // Files exactly at a commit: recorded as that commit, so `update` reads its base from git.
+        template.manifest.version = checkout.version.clone();
+        return Ok(Loaded {
+            provenance: Provenance {
+                source: checkout.workdir.display().to_string(),
+                version: checkout.version,
+                commit: Some(checkout.commit),
+                digest: None,
+                subdir: checkout.subdir,
+            },
+            template,
+            warnings: Vec::new(),
+        });
     }
     Ok(Loaded {
         provenance: Provenance {

@@ -536,3 +536,128 @@ fn issue10_a_menu_of_nested_templates_is_chosen_from() {
         ));
     assert!(!env.exists("none"));
 }
+
+#[test]
+fn issue10_a_cookiecutter_checkout_is_read_as_cookiecutter_reads_it() {
+    let env = TestEnv::new();
+    let repo = env.template_repo("cctpl");
+    env.write("cctpl/cookiecutter.json", r#"{"slug": "demo"}"#);
+    env.write("cctpl/{{cookiecutter.slug}}/f", "tagged\n");
+    repo.commit_and_tag("v1.0.0");
+    env.write("cctpl/{{cookiecutter.slug}}/f", "head\n");
+    repo.commit("after the tag");
+    let head = git2::Repository::open(repo.path())
+        .unwrap()
+        .head()
+        .unwrap()
+        .target()
+        .unwrap()
+        .to_string();
+    let new = |out: &str, extra: &[&str]| {
+        env.groundwork()
+            .args(["new", "--no-input", "--no-git", "-o", out, "--template"])
+            .arg(repo.path())
+            .args(extra)
+            .assert()
+            .success();
+    };
+    let recorded = |out: &str| {
+        let text = env.read(&format!("{out}/demo/.groundwork.toml"));
+        let template = text.split("\n\n").next().unwrap().to_owned();
+        template
+            .lines()
+            .skip(2)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let source = format!("source = \"{}\"", repo.path().display());
+    // A clean checkout: its head (not the highest tag), recorded as that commit.
+    new("clean", &[]);
+    assert_eq!(env.read("clean/demo/f"), "head\n");
+    assert_eq!(
+        recorded("clean"),
+        [
+            source.clone(),
+            "version = \"0.0.0\"".into(),
+            format!("commit = \"{head}\"")
+        ]
+    );
+    // Through a URL too: the default branch's head, as cookiecutter clones it.
+    let url = format!("file://{}", repo.path().display());
+    env.groundwork()
+        .args([
+            "new",
+            "--no-input",
+            "--no-git",
+            "-o",
+            "url",
+            "--template",
+            &url,
+        ])
+        .assert()
+        .success();
+    assert_eq!(env.read("url/demo/f"), "head\n");
+    // --ref (--checkout) reads git at that reference.
+    new("tagged", &["--checkout", "v1.0.0"]);
+    assert_eq!(env.read("tagged/demo/f"), "tagged\n");
+    assert_eq!(recorded("tagged")[1], "version = \"1.0.0\"");
+    // Uncommitted edits are rendered as they are, and the folder recorded with its digest.
+    env.write("cctpl/{{cookiecutter.slug}}/f", "edited\n");
+    new("dirty", &[]);
+    assert_eq!(env.read("dirty/demo/f"), "edited\n");
+    let dirty = recorded("dirty");
+    assert_eq!(dirty[..2], [source, "version = \"0.0.0\"".into()]);
+    assert!(dirty[2].starts_with("digest = \"sha256:"), "{dirty:?}");
+
+    // A project from the clean checkout updates to the next head.
+    env.write("cctpl/{{cookiecutter.slug}}/f", "next\n");
+    repo.commit("next");
+    env.update("clean/demo", &["--allow-dirty"])
+        .assert()
+        .success();
+    assert_eq!(env.read("clean/demo/f"), "next\n");
+}
+
+#[test]
+fn issue10_check_follows_a_cookiecutter_templates_default_branch() {
+    let env = TestEnv::new();
+    let repo = env.template_repo("cctpl");
+    env.write("cctpl/cookiecutter.json", r#"{"slug": "demo"}"#);
+    env.write("cctpl/{{cookiecutter.slug}}/f", "one\n");
+    repo.commit_and_tag("v1.0.0");
+    let url = format!("file://{}", repo.path().display());
+    env.groundwork()
+        .args(["new", "proj", "--no-input", "--template", &url])
+        .assert()
+        .success();
+    env.groundwork()
+        .args(["check", "proj"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "{} is up to date: cctpl 1.0.0 ({url}).\n",
+            env.path("proj").display()
+        ));
+    // An untagged commit on the default branch is the next update, as cruft sees it.
+    env.write("cctpl/{{cookiecutter.slug}}/f", "two\n");
+    repo.commit("untagged");
+    let head = git2::Repository::open(repo.path())
+        .unwrap()
+        .head()
+        .unwrap()
+        .target()
+        .unwrap()
+        .to_string();
+    env.groundwork()
+        .args(["check", "proj"])
+        .assert()
+        .code(4)
+        .stdout(format!(
+            "{}: cctpl 1.0.0 -> commit {} available ({url}); run `groundwork update` to merge it.\n",
+            env.path("proj").display(),
+            &head[..12]
+        ));
+    env.update("proj", &[]).assert().success();
+    assert_eq!(env.read("proj/f"), "two\n");
+    env.groundwork().args(["check", "proj"]).assert().success();
+}

@@ -286,6 +286,12 @@ impl TemplateRepo {
         &self.root
     }
 
+    /// Commits the work tree as it is, without a tag.
+    pub fn commit(&self, message: &str) {
+        let repo = git2::Repository::open(&self.root).unwrap();
+        commit_everything(&repo, message, false);
+    }
+
     /// Commits the work tree as it is and tags it `tag` (for templates written file by file).
     pub fn commit_and_tag(&self, tag: &str) {
         let repo = git2::Repository::open(&self.root).unwrap();
