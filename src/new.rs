@@ -10,10 +10,10 @@ use crate::apply;
 use crate::destination::Claim;
 use crate::error::{Error, Result};
 use crate::git;
+use crate::hooks;
 use crate::plan::{self, Destination, Plan};
 use crate::render::{self, Expressions};
 use crate::source::{Loaded, Provenance, Source};
-use crate::template::Dialect;
 use crate::template::Template;
 use crate::tree::Tree;
 
@@ -31,8 +31,8 @@ pub struct NewOptions {
     pub force: bool,
     pub dry_run: bool,
     pub git: bool,
-    /// `--no-hooks`: render a template that has hooks without running them.
-    pub no_hooks: bool,
+    /// Whether a cookiecutter template's hooks run (`--trust`, `--no-hooks`, `--keep-on-failure`).
+    pub hooks: hooks::HookOptions,
 }
 
 #[derive(Debug)]
@@ -72,15 +72,15 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         mut warnings,
     } = options.source.load(options.reference.as_deref())?;
 
-    if let Dialect::Cookiecutter(cookiecutter) = &template.dialect
-        && cookiecutter.has_hooks()
-        && !options.no_hooks
-    {
-        return Err(Error::HooksNotRun {
-            template: provenance.source.clone(),
-            hooks: cookiecutter.hooks().join(", "),
-        });
-    }
+    let mut prompter = prompter;
+    let (template, runner) = hooks::consent_for_new(
+        template,
+        &provenance,
+        options.hooks,
+        options.dry_run,
+        hooks::reborrow(&mut prompter),
+        &mut warnings,
+    )?;
     let presets = Presets::given(options.data_file.as_deref(), &options.data)?;
     let mode = match prompter {
         Some(prompter) => Mode::Interactive(prompter),
@@ -89,7 +89,7 @@ pub fn render(options: &NewOptions, prompter: Option<&mut dyn Prompter>) -> Resu
     let expressions = Expressions::new(&destination_name(&options.destination));
     let answers = answers::collect_for(&template, &presets, mode, &expressions)?;
     warnings.extend(answers.warnings.iter().cloned());
-    let tree = render::render_project(&template, &provenance, &answers)?;
+    let tree = render::render_project_with(&template, &provenance, &answers, runner.as_ref())?;
     let message_after = template
         .manifest
         .message_after

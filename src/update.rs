@@ -13,6 +13,7 @@ use crate::apply;
 use crate::destination::Claim;
 use crate::error::{EXIT_CONFLICTS, Error, Result};
 use crate::git;
+use crate::hooks;
 use crate::merge::{self, FROM_TEMPLATE_SUFFIX, Labels, Resolution};
 use crate::new::{report_after_writing, stdout_error};
 use crate::plan::{self, Action, Change, FileState, Op, Plan};
@@ -29,6 +30,8 @@ pub struct UpdateOptions {
     pub data_file: Option<PathBuf>,
     pub dry_run: bool,
     pub allow_dirty: bool,
+    /// Whether a cookiecutter template's hooks run for the renders (`--trust`).
+    pub hooks: crate::hooks::Accept,
 }
 
 /// What an update did (or, for a dry run, would do).
@@ -129,11 +132,28 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         });
     }
 
-    let base = project.pristine()?;
+    let mut prompter = prompter;
+    let mut base_loaded = project.load_recorded()?;
     let mut theirs = project.source.load(options.to.as_deref())?;
-    crate::project::warn_of_hooks(&mut theirs);
+    // Hooks run (with consent) in temporary folders for both renders, so the base is what `new`
+    // made; `pre_prompt` first, as before any question.
+    let mut hook_warnings = Vec::new();
+    let runner = hooks::consent_for_update(
+        &[&base_loaded.template, &theirs.template],
+        &project.recorded.provenance.source,
+        options.hooks,
+        options.dry_run,
+        hooks::reborrow(&mut prompter),
+        &mut hook_warnings,
+    )?;
+    if let Some(runner) = &runner {
+        base_loaded.template = hooks::pre_prompt(base_loaded.template, runner)?;
+        theirs.template = hooks::pre_prompt(theirs.template, runner)?;
+    }
+    let base = project.pristine_from(base_loaded, runner.as_ref())?;
     let mut warnings = base.loaded.warnings.clone();
     warnings.extend(theirs.warnings.iter().cloned());
+    warnings.extend(hook_warnings);
 
     // Answers the user gives now must all be known to the new version; recorded ones that it no
     // longer asks are dropped with a note, and questions new in it are asked (or defaulted).
@@ -158,8 +178,12 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         &Expressions::new(&project.name()),
     )?;
     warnings.extend(new_answers.warnings.iter().cloned());
-    let mut theirs_tree =
-        render::render_project(&theirs.template, &theirs.provenance, &new_answers)?;
+    let mut theirs_tree = render::render_project_with(
+        &theirs.template,
+        &theirs.provenance,
+        &new_answers,
+        runner.as_ref(),
+    )?;
 
     // The answers file is groundwork's own record: always the new one, written last.
     let mut base_tree = base.tree;

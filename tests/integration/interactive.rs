@@ -15,6 +15,9 @@ struct Scripted {
     answers: Vec<&'static str>,
     asked: Vec<String>,
     refusals: Vec<String>,
+    /// The answer to the hooks question; the hooks it was shown.
+    run_hooks: bool,
+    hooks_shown: Vec<String>,
 }
 
 impl Scripted {
@@ -77,11 +80,16 @@ impl Prompter for Scripted {
     fn refuse(&mut self, question: &Question, message: &str) {
         self.refusals.push(format!("{}: {message}", question.name));
     }
+
+    fn confirm_hooks(&mut self, _source: &str, hooks: &[String]) -> Result<bool> {
+        self.hooks_shown.extend(hooks.iter().cloned());
+        Ok(self.run_hooks)
+    }
 }
 
 fn options(env: &TestEnv, template: std::path::PathBuf, data: &[&str]) -> NewOptions {
     NewOptions {
-        no_hooks: false,
+        hooks: groundwork::hooks::HookOptions::default(),
         reference: None,
         destination: env.path("out"),
         source: Source::Local(template),
@@ -322,6 +330,7 @@ fn update_asks_only_the_questions_new_in_the_new_version() {
         data_file: None,
         dry_run: false,
         allow_dirty: false,
+        hooks: groundwork::hooks::Accept::Ask,
     };
     let mut out = Vec::new();
     let outcome = groundwork::update::run(&options, Some(&mut prompter), &mut out).unwrap();
@@ -354,6 +363,9 @@ impl Prompter for SecondChoice {
     fn multi_select(&mut self, _: &Question, choices: &[String], _: &[bool]) -> Result<Vec<usize>> {
         self.shown.push(choices.to_vec());
         Ok(vec![1])
+    }
+    fn confirm_hooks(&mut self, _: &str, _: &[String]) -> Result<bool> {
+        Ok(false)
     }
     fn refuse(&mut self, question: &Question, message: &str) {
         assert!(self.refusals.is_empty(), "asked again after {message}");
