@@ -75,6 +75,8 @@ pub enum Decision {
     Run,
     /// The template has no hooks.
     Nothing,
+    /// `--no-hooks`: not run, as asked.
+    Declined,
     /// Not run, for this reason (a warning for the user).
     Skip(String),
     /// No consent was asked for or given: `new` stops, `update` renders without them.
@@ -96,9 +98,7 @@ pub fn decide(
     }
     let list = hooks.join(", ");
     if accept == Accept::No {
-        return Ok(Decision::Skip(format!(
-            "the template's hooks ({list}) were not run (--no-hooks): what they would change is not in the result"
-        )));
+        return Ok(Decision::Declined);
     }
     if dry_run {
         return Ok(Decision::Skip(format!(
@@ -134,7 +134,7 @@ pub fn consent_for_new(
     warnings: &mut Vec<String>,
 ) -> Result<(Template, Option<Runner>)> {
     match decide(&template, &provenance.source, options.accept, dry_run, prompter)? {
-        Decision::Nothing => Ok((template, None)),
+        Decision::Nothing | Decision::Declined => Ok((template, None)),
         Decision::Skip(warning) => {
             warnings.push(warning);
             Ok((template, None))
@@ -177,7 +177,7 @@ pub fn consent_for_update(
             output: Output::Captured,
             keep_on_failure: false,
         })),
-        Decision::Skip(_) | Decision::Refused => {
+        Decision::Declined | Decision::Skip(_) | Decision::Refused => {
             let why = match (accept, dry_run) {
                 (Accept::No, _) => "--no-hooks",
                 (_, true) => "hooks never run for a dry run",
