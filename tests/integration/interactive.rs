@@ -463,3 +463,39 @@ fn cookiecutter_variables_are_asked_in_order_with_defaults_from_earlier_answers(
     );
     assert_eq!(env.read("out/README.md"), "fraud-detector BSD False\n");
 }
+
+#[test]
+fn issue10_hooks_run_after_a_yes_at_the_prompt_and_not_after_a_no() {
+    let env = TestEnv::new();
+    env.write(
+        "cc/cookiecutter.json",
+        r#"{"name": "Demo", "slug": "{{ cookiecutter.name|lower }}"}"#,
+    );
+    env.write("cc/{{cookiecutter.slug}}/README.md", "# {{ cookiecutter.name }}\n");
+    env.write(
+        "cc/hooks/post_gen_project.py",
+        "open('HOOKED.txt', 'w').write('{{ cookiecutter.slug }}\\n')\n",
+    );
+    for run_hooks in [true, false] {
+        let mut prompter = Scripted {
+            answers: vec!["", ""],
+            run_hooks,
+            ..Scripted::default()
+        };
+        let mut out = Vec::new();
+        run(
+            &options(&env, env.path("cc"), &[]),
+            Some(&mut prompter),
+            &mut out,
+        )
+        .unwrap();
+        // The consent question comes first, and shows the hook files.
+        assert_eq!(prompter.hooks_shown, ["hooks/post_gen_project.py"]);
+        assert_eq!(prompter.asked, ["name", "slug"]);
+        assert_eq!(env.exists("out/HOOKED.txt"), run_hooks);
+        if run_hooks {
+            assert_eq!(env.read("out/HOOKED.txt"), "demo\n");
+        }
+        std::fs::remove_dir_all(env.path("out")).unwrap();
+    }
+}
