@@ -199,13 +199,10 @@ pub struct HookArgs {
 
 impl HookArgs {
     pub fn accept(&self) -> hooks::Accept {
-        match self.accept_hooks.as_deref() {
-            Some("yes") => hooks::Accept::Yes,
-            Some("no") => hooks::Accept::No,
-            Some(_) => hooks::Accept::Ask,
-            None if self.trust => hooks::Accept::Yes,
-            None if self.no_hooks => hooks::Accept::No,
-            None => hooks::Accept::Ask,
+        match (self.accept_hooks.as_deref(), self.trust, self.no_hooks) {
+            (Some("yes"), _, _) | (None, true, _) => hooks::Accept::Yes,
+            (Some("no"), _, _) | (None, _, true) => hooks::Accept::No,
+            _ => hooks::Accept::Ask,
         }
     }
 }

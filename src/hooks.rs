@@ -133,7 +133,13 @@ pub fn consent_for_new(
     prompter: Option<&mut dyn Prompter>,
     warnings: &mut Vec<String>,
 ) -> Result<(Template, Option<Runner>)> {
-    match decide(&template, &provenance.source, options.accept, dry_run, prompter)? {
+    match decide(
+        &template,
+        &provenance.source,
+        options.accept,
+        dry_run,
+        prompter,
+    )? {
         Decision::Nothing | Decision::Declined => Ok((template, None)),
         Decision::Skip(warning) => {
             warnings.push(warning);
@@ -148,35 +154,47 @@ pub fn consent_for_new(
                 output: Output::Live,
                 keep_on_failure: options.keep_on_failure,
             };
-            Ok((pre_prompt(template, &runner)?, Some(runner)))
+            let mut template = template;
+            pre_prompt(&mut template, runner)?;
+            Ok((template, Some(runner)))
         }
     }
 }
 
-/// Consent for the renders of `update` (the recorded version and the new one, `templates`):
-/// a runner (output captured) when hooks may run; otherwise none, and a warning that what the
-/// hooks change is not in the base and shows as the team's work.
+/// Consent for the renders of `update` (the recorded version `base` and the new one, `theirs`):
+/// a runner (output captured) when hooks may run, after running both versions' `pre_prompt`;
+/// otherwise none, and a warning that what the hooks change is not in the base and shows as the
+/// team's work.
 pub fn consent_for_update(
-    templates: &[&Template],
+    base: &mut Template,
+    theirs: &mut Template,
     source: &str,
     accept: Accept,
     dry_run: bool,
     prompter: Option<&mut dyn Prompter>,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Runner>> {
-    let mut hooks: Vec<String> = templates.iter().flat_map(|t| hooks_of(t)).collect();
+    let mut hooks: Vec<String> = hooks_of(base);
+    hooks.extend(hooks_of(theirs));
     hooks.sort();
     hooks.dedup();
-    let Some(with_hooks) = templates.iter().find(|t| !hooks_of(t).is_empty()) else {
-        return Ok(None);
+    let with_hooks = if hooks_of(base).is_empty() {
+        &*theirs
+    } else {
+        &*base
     };
     let list = hooks.join(", ");
     match decide(with_hooks, source, accept, dry_run, prompter)? {
         Decision::Nothing => Ok(None),
-        Decision::Run => Ok(Some(Runner {
-            output: Output::Captured,
-            keep_on_failure: false,
-        })),
+        Decision::Run => {
+            let runner = Runner {
+                output: Output::Captured,
+                keep_on_failure: false,
+            };
+            pre_prompt(base, runner)?;
+            pre_prompt(theirs, runner)?;
+            Ok(Some(runner))
+        }
         Decision::Declined | Decision::Skip(_) | Decision::Refused => {
             let why = match (accept, dry_run) {
                 (Accept::No, _) => "--no-hooks",
@@ -210,10 +228,10 @@ pub fn reborrow<'s>(prompter: &'s mut Option<&mut dyn Prompter>) -> Option<&'s m
 /// Runs the template's `pre_prompt` hook, as cookiecutter does before asking anything: in a
 /// temporary copy of the template's files, unrendered, with the copy as cwd; the template is then
 /// read again from that copy (the hook may rewrite `cookiecutter.json` or any file). A template
-/// without one is returned as it is.
-pub fn pre_prompt(template: Template, runner: &Runner) -> Result<Template> {
+/// without one is left as it is.
+pub fn pre_prompt(template: &mut Template, runner: Runner) -> Result<()> {
     let Dialect::Cookiecutter(cookiecutter) = &template.dialect else {
-        return Ok(template);
+        return Ok(());
     };
     let scripts: Vec<String> = cookiecutter
         .hook_scripts("pre_prompt")
@@ -221,7 +239,7 @@ pub fn pre_prompt(template: Template, runner: &Runner) -> Result<Template> {
         .map(|f| f.path.clone())
         .collect();
     if scripts.is_empty() {
-        return Ok(template);
+        return Ok(());
     }
     let temp = temp_dir()?;
     let root = temp.path().join(folder_name(&template.manifest.name));
@@ -253,7 +271,8 @@ pub fn pre_prompt(template: Template, runner: &Runner) -> Result<Template> {
         let with_commit = (**inner).clone().with_commit(commit);
         **inner = with_commit;
     }
-    Ok(reloaded)
+    *template = reloaded;
+    Ok(())
 }
 
 /// The project as cookiecutter makes it with hooks: in a private temporary directory, an empty
@@ -268,7 +287,7 @@ pub fn generate(
     folder: &str,
     context: &Map<String, Value>,
     tree: Tree,
-    runner: &Runner,
+    runner: Runner,
 ) -> Result<Tree> {
     let pre = template.hook_scripts("pre_gen_project");
     let post = template.hook_scripts("post_gen_project");
@@ -285,49 +304,34 @@ pub fn generate(
             temp.path().to_string_lossy().into_owned().into(),
         );
     }
-    let kept = |temp: tempfile::TempDir, project: &Path| {
-        if runner.keep_on_failure {
-            let _ = temp.keep();
-            format!(
-                "; --keep-on-failure: the project as the hooks left it is in {}",
-                project.display()
-            )
-        } else {
-            String::new()
-        }
-    };
-    let run_stage = |scripts: &[&TemplateFile]| -> Result<(), (Error, bool)> {
-        for script in scripts {
-            let text = template
-                .render_hook(script, &context)
-                .map_err(|e| (e, false))?;
-            let file = script_file(&script.path, &text).map_err(|e| (e, false))?;
-            run_script(&script.path, &file, &project, runner).map_err(|e| (e, true))?;
-        }
-        Ok(())
-    };
-    let fail = |(error, hook_failed): (Error, bool), temp: tempfile::TempDir| match error {
+    let kept = |temp: tempfile::TempDir, error: Error| match error {
         Error::HookFailed {
             hook,
             status,
             output,
             ..
-        } if hook_failed => Error::HookFailed {
-            hook,
-            status,
-            output,
-            kept: kept(temp, &project),
-        },
+        } if runner.keep_on_failure => {
+            let _ = temp.keep();
+            Error::HookFailed {
+                hook,
+                status,
+                output,
+                kept: format!(
+                    "; --keep-on-failure: the project as the hooks left it is in {}",
+                    project.display()
+                ),
+            }
+        }
         other => other,
     };
-    if let Err(e) = run_stage(&pre) {
-        return Err(fail(e, temp));
+    if let Err(error) = run_stage(template, &pre, &context, &project, runner) {
+        return Err(kept(temp, error));
     }
     for (path, entry) in tree.iter() {
         write_file(&project, path, &entry.contents, entry.executable)?;
     }
-    if let Err(e) = run_stage(&post) {
-        return Err(fail(e, temp));
+    if let Err(error) = run_stage(template, &post, &context, &project, runner) {
+        return Err(kept(temp, error));
     }
     let mut notes = Vec::new();
     let files = read_dir_files(&project, &mut notes)?;
@@ -364,6 +368,22 @@ pub fn generate(
         )?;
     }
     Ok(out)
+}
+
+/// Renders and runs each script of a stage in `project`.
+fn run_stage(
+    template: &CookiecutterTemplate,
+    scripts: &[&TemplateFile],
+    context: &Map<String, Value>,
+    project: &Path,
+    runner: Runner,
+) -> Result<()> {
+    for script in scripts {
+        let text = template.render_hook(script, context)?;
+        let file = script_file(&script.path, &text)?;
+        run_script(&script.path, &file, project, runner)?;
+    }
+    Ok(())
 }
 
 fn temp_dir() -> Result<tempfile::TempDir> {
@@ -433,7 +453,7 @@ fn extension(path: &str) -> &str {
 
 /// Runs one hook script at `path` (named `hook` in the template) with `cwd`; a non-zero exit is
 /// [`Error::HookFailed`].
-fn run_script(hook: &str, path: &Path, cwd: &Path, runner: &Runner) -> Result<()> {
+fn run_script(hook: &str, path: &Path, cwd: &Path, runner: Runner) -> Result<()> {
     let python = extension(hook) == ".py";
     let mut command = if python {
         let mut command = Command::new("python3");

@@ -17,8 +17,9 @@ use crate::hooks;
 use crate::merge::{self, FROM_TEMPLATE_SUFFIX, Labels, Resolution};
 use crate::new::{report_after_writing, stdout_error};
 use crate::plan::{self, Action, Change, FileState, Op, Plan};
-use crate::project::Project;
+use crate::project::{Pristine, Project};
 use crate::render::{self, Expressions};
+use crate::source::Loaded;
 
 /// Validated options of `groundwork update`.
 #[derive(Debug, Clone)]
@@ -120,7 +121,7 @@ pub fn run(
     })
 }
 
-fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Result<Prepared> {
+fn prepare(options: &UpdateOptions, mut prompter: Option<&mut dyn Prompter>) -> Result<Prepared> {
     let project = Project::open(&options.project)?;
     if !options.allow_dirty
         && !options.dry_run
@@ -132,28 +133,8 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         });
     }
 
-    let mut prompter = prompter;
-    let mut base_loaded = project.load_recorded()?;
-    let mut theirs = project.source.load(options.to.as_deref())?;
-    // Hooks run (with consent) in temporary folders for both renders, so the base is what `new`
-    // made; `pre_prompt` first, as before any question.
-    let mut hook_warnings = Vec::new();
-    let runner = hooks::consent_for_update(
-        &[&base_loaded.template, &theirs.template],
-        &project.recorded.provenance.source,
-        options.hooks,
-        options.dry_run,
-        hooks::reborrow(&mut prompter),
-        &mut hook_warnings,
-    )?;
-    if let Some(runner) = &runner {
-        base_loaded.template = hooks::pre_prompt(base_loaded.template, runner)?;
-        theirs.template = hooks::pre_prompt(theirs.template, runner)?;
-    }
-    let base = project.pristine_from(base_loaded, runner.as_ref())?;
-    let mut warnings = base.loaded.warnings.clone();
-    warnings.extend(theirs.warnings.iter().cloned());
-    warnings.extend(hook_warnings);
+    let (base, theirs, runner, mut warnings) =
+        load_versions(&project, options, hooks::reborrow(&mut prompter))?;
 
     // Answers the user gives now must all be known to the new version; recorded ones that it no
     // longer asks are dropped with a note, and questions new in it are asked (or defaulted).
@@ -236,6 +217,33 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         to,
         warnings,
     })
+}
+
+/// The pristine render of the recorded version and the new version's template, with the runner
+/// of their hooks when there is consent (hooks run in temporary folders for both renders, so the
+/// base is what `new` made), and the warnings so far.
+fn load_versions(
+    project: &Project,
+    options: &UpdateOptions,
+    prompter: Option<&mut dyn Prompter>,
+) -> Result<(Pristine, Loaded, Option<hooks::Runner>, Vec<String>)> {
+    let mut base_loaded = project.load_recorded()?;
+    let mut theirs = project.source.load(options.to.as_deref())?;
+    let mut hook_warnings = Vec::new();
+    let runner = hooks::consent_for_update(
+        &mut base_loaded.template,
+        &mut theirs.template,
+        &project.recorded.provenance.source,
+        options.hooks,
+        options.dry_run,
+        prompter,
+        &mut hook_warnings,
+    )?;
+    let base = project.pristine_from(base_loaded, runner.as_ref())?;
+    let mut warnings = base.loaded.warnings.clone();
+    warnings.extend(theirs.warnings.iter().cloned());
+    warnings.extend(hook_warnings);
+    Ok((base, theirs, runner, warnings))
 }
 
 /// Deletions first (so a file can become a directory), then writes, then the answers file.

@@ -174,14 +174,22 @@ impl CookiecutterTemplate {
     /// A hook script rendered with `context`, as cookiecutter renders it before running it: read
     /// as UTF-8 text, rendered by a fresh environment of the template's settings (no loader, so
     /// no `{% include %}`), trailing newline kept.
-    pub fn render_hook(&self, script: &TemplateFile, context: &Map<String, Value>) -> Result<String> {
+    pub fn render_hook(
+        &self,
+        script: &TemplateFile,
+        context: &Map<String, Value>,
+    ) -> Result<String> {
         let fail = |line: Option<usize>, message: String| Error::CookiecutterRender {
             path: script.path.clone(),
             line: line.map(|l| format!(":{l}")).unwrap_or_default(),
             message,
         };
-        let text = std::str::from_utf8(&script.contents)
-            .map_err(|_| fail(None, "is not UTF-8 text, which cookiecutter needs to render a hook".into()))?;
+        let text = std::str::from_utf8(&script.contents).map_err(|_| {
+            fail(
+                None,
+                "is not UTF-8 text, which cookiecutter needs to render a hook".into(),
+            )
+        })?;
         let cc = context.get("cookiecutter").and_then(Value::as_object);
         let config = engine::Config::from_context(cc.unwrap_or(&self.raw)).map_err(setting)?;
         let env = engine::environment(&config, Arc::default(), self.commit.clone()).map_err(

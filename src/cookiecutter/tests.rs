@@ -262,8 +262,14 @@ fn cookiecutter_layout_errors_are_clear() {
 #[test]
 fn hook_files_are_what_cookiecutters_valid_hook_accepts() {
     // The name without its last extension is the stage; backups and other names are not hooks.
-    assert_eq!(hook_stage("hooks/pre_gen_project.py"), Some("pre_gen_project"));
-    assert_eq!(hook_stage("hooks/post_gen_project"), Some("post_gen_project"));
+    assert_eq!(
+        hook_stage("hooks/pre_gen_project.py"),
+        Some("pre_gen_project")
+    );
+    assert_eq!(
+        hook_stage("hooks/post_gen_project"),
+        Some("post_gen_project")
+    );
     assert_eq!(hook_stage("hooks/pre_prompt.sh"), Some("pre_prompt"));
     assert_eq!(hook_stage("hooks/pre_gen_project.py~"), None);
     assert_eq!(hook_stage("hooks/pre_gen_project.py.bak"), None);
@@ -278,7 +284,10 @@ fn hook_files_are_what_cookiecutters_valid_hook_accepts() {
         &[
             ("{{cookiecutter.name}}/f", ""),
             ("hooks/post_gen_project.sh", "#!/bin/sh\n"),
-            ("hooks/post_gen_project.py", "{% if true %}\nprint('{{ cookiecutter.name }}')\n{% endif %}\n"),
+            (
+                "hooks/post_gen_project.py",
+                "{% if true %}\nprint('{{ cookiecutter.name }}')\n{% endif %}\n",
+            ),
             ("hooks/post_gen_project.py~", ""),
         ],
     );
@@ -287,11 +296,15 @@ fn hook_files_are_what_cookiecutters_valid_hook_accepts() {
         .iter()
         .map(|f| f.path.as_str())
         .collect();
-    assert_eq!(scripts, ["hooks/post_gen_project.py", "hooks/post_gen_project.sh"]);
+    assert_eq!(
+        scripts,
+        ["hooks/post_gen_project.py", "hooks/post_gen_project.sh"]
+    );
     let ctx = t.context(&Map::new()).unwrap();
     // Rendered with the template's environment settings, trailing newline kept.
     assert_eq!(
-        t.render_hook(t.hook_scripts("post_gen_project")[0], &ctx).unwrap(),
+        t.render_hook(t.hook_scripts("post_gen_project")[0], &ctx)
+            .unwrap(),
         "print('demo')\n"
     );
 }

@@ -54,7 +54,7 @@ pub fn render_project_with(
             let (folder, tree, context) = cookiecutter_files(cookiecutter, provenance, answers)?;
             match hooks {
                 Some(runner) => {
-                    crate::hooks::generate(cookiecutter, &folder, &context, tree, runner)?
+                    crate::hooks::generate(cookiecutter, &folder, &context, tree, *runner)?
                 }
                 None => tree,
             }

@@ -51,7 +51,7 @@ fn template(env: &TestEnv) -> PathBuf {
     env.path("tpl")
 }
 
-/// A post_gen hook in Python that edits, deletes and creates files, using rendered variables.
+/// A `post_gen_project` hook in Python that edits, deletes and creates files, using rendered variables.
 const POST_GEN_PY: &str = r##"import os
 print("post_gen_project for {{ cookiecutter.name }} in " + os.path.basename(os.getcwd()))
 with open("README.md", "a") as f:
@@ -85,7 +85,14 @@ fn issue10_hooks_are_refused_without_consent_and_nothing_is_written() {
     assert_eq!(temp_leftovers(&env), Vec::<String>::new());
     // `--accept-hooks ask` without a terminal is no consent either.
     groundwork(&env)
-        .args(["new", "out", "--defaults", "--no-git", "--accept-hooks", "ask"])
+        .args([
+            "new",
+            "out",
+            "--defaults",
+            "--no-git",
+            "--accept-hooks",
+            "ask",
+        ])
         .arg("--template")
         .arg(&tpl)
         .assert()
@@ -113,13 +120,16 @@ fn issue10_trusted_hooks_shape_the_project_that_is_written() {
         "#!/bin/sh\necho \"pre_gen_project in $(basename \"$PWD\") with $(ls -A | wc -l) files\"\n",
     );
     // Backups are not hooks.
-    executable(
-        &env,
-        "tpl/hooks/pre_gen_project.sh~",
-        "#!/bin/sh\nexit 1\n",
-    );
+    executable(&env, "tpl/hooks/pre_gen_project.sh~", "#!/bin/sh\nexit 1\n");
     groundwork(&env)
-        .args(["new", "out", "--defaults", "--no-git", "--trust", "--template"])
+        .args([
+            "new",
+            "out",
+            "--defaults",
+            "--no-git",
+            "--trust",
+            "--template",
+        ])
         .arg(&tpl)
         .assert()
         .success()
@@ -132,14 +142,24 @@ fn issue10_trusted_hooks_shape_the_project_that_is_written() {
     assert_eq!(env.read("out/README.md"), "# Demo\nMade by demo's hook.\n");
     assert!(!env.exists("out/remove.me"));
     assert_eq!(env.read("out/src/demo/__init__.py"), "NAME = 'Demo'\n");
-    let mode = fs::metadata(env.path("out/run.sh")).unwrap().permissions().mode();
+    let mode = fs::metadata(env.path("out/run.sh"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o111, 0o111, "{mode:o}");
     assert!(env.read("out/.groundwork.toml").contains("name = \"Demo\""));
     assert_eq!(temp_leftovers(&env), Vec::<String>::new());
 
     // cookiecutter's own spelling of consent.
     groundwork(&env)
-        .args(["new", "out2", "--defaults", "--no-git", "--accept-hooks", "yes"])
+        .args([
+            "new",
+            "out2",
+            "--defaults",
+            "--no-git",
+            "--accept-hooks",
+            "yes",
+        ])
         .arg("--template")
         .arg(&tpl)
         .assert()
@@ -214,7 +234,14 @@ fn issue10_keep_on_failure_keeps_the_folder_the_hooks_ran_in() {
         "import sys\nopen('half-done.txt', 'w').write('x')\nprint('giving up', flush=True)\nsys.exit(2)\n",
     );
     let assert = groundwork(&env)
-        .args(["new", "out", "--defaults", "--trust", "--keep-on-failure", "--template"])
+        .args([
+            "new",
+            "out",
+            "--defaults",
+            "--trust",
+            "--keep-on-failure",
+            "--template",
+        ])
         .arg(&tpl)
         .assert()
         .failure()
@@ -231,7 +258,10 @@ fn issue10_keep_on_failure_keeps_the_folder_the_hooks_ran_in() {
             folder.display()
         )
     );
-    assert_eq!(fs::read_to_string(folder.join("half-done.txt")).unwrap(), "x");
+    assert_eq!(
+        fs::read_to_string(folder.join("half-done.txt")).unwrap(),
+        "x"
+    );
     assert_eq!(
         fs::read_to_string(folder.join("README.md")).unwrap(),
         "# Demo\n"
@@ -270,13 +300,23 @@ print("pre_prompt sees {{ raw }}")
 "#,
     );
     groundwork(&env)
-        .args(["new", "out", "--defaults", "--no-git", "--trust", "--template"])
+        .args([
+            "new",
+            "out",
+            "--defaults",
+            "--no-git",
+            "--trust",
+            "--template",
+        ])
         .arg(&tpl)
         .assert()
         .success()
         .stderr("pre_prompt sees {{ raw }}\n");
     assert_eq!(env.read("out/README.md"), "# Prompted\n");
-    assert!(env.read("out/.groundwork.toml").contains("slug = \"prompted\""));
+    assert!(
+        env.read("out/.groundwork.toml")
+            .contains("slug = \"prompted\"")
+    );
     // The template itself is untouched.
     assert!(env.read("tpl/cookiecutter.json").contains("\"Demo\""));
     assert_eq!(temp_leftovers(&env), Vec::<String>::new());
@@ -292,7 +332,10 @@ fn issue10_update_runs_hooks_for_both_renders_with_trust() {
                 "cookiecutter.json",
                 r#"{"name": "Demo", "slug": "{{ cookiecutter.name|lower }}"}"#,
             ),
-            ("{{cookiecutter.slug}}/README.md", "# {{ cookiecutter.name }}\n"),
+            (
+                "{{cookiecutter.slug}}/README.md",
+                "# {{ cookiecutter.name }}\n",
+            ),
             ("hooks/post_gen_project.py", hook),
         ] {
             let target = repo.path().join(path);
@@ -313,7 +356,10 @@ fn issue10_update_runs_hooks_for_both_renders_with_trust() {
         env.read("proj/settings.ini"),
         "[demo]\none = 1\ntwo = 2\nthree = 3\n"
     );
-    env.write("proj/settings.ini", "[demo]\none = 1\ntwo = 2\nthree = 3\nmine = 4\n");
+    env.write(
+        "proj/settings.ini",
+        "[demo]\none = 1\ntwo = 2\nthree = 3\nmine = 4\n",
+    );
     env.commit_all("proj", "mine");
 
     write_version(

@@ -471,7 +471,10 @@ fn issue10_hooks_run_after_a_yes_at_the_prompt_and_not_after_a_no() {
         "cc/cookiecutter.json",
         r#"{"name": "Demo", "slug": "{{ cookiecutter.name|lower }}"}"#,
     );
-    env.write("cc/{{cookiecutter.slug}}/README.md", "# {{ cookiecutter.name }}\n");
+    env.write(
+        "cc/{{cookiecutter.slug}}/README.md",
+        "# {{ cookiecutter.name }}\n",
+    );
     env.write(
         "cc/hooks/post_gen_project.py",
         "open('HOOKED.txt', 'w').write('{{ cookiecutter.slug }}\\n')\n",
