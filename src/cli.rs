@@ -183,8 +183,8 @@ pub struct NewArgs {
 /// Whether a cookiecutter template's hooks (its hooks/ scripts) run; shared by `new` and `update`.
 #[derive(Debug, Args)]
 pub struct HookArgs {
-    /// Run the template's hooks (programs in its hooks/ folder) without asking; built-in templates
-    /// are trusted. Without it, a terminal asks, and a run without one stops
+    /// Run a cookiecutter template's hooks (programs in its hooks/ folder) without asking. Without
+    /// it a terminal asks; with no terminal, `new` stops and `update` renders without them
     #[arg(long, conflicts_with_all = ["no_hooks", "accept_hooks"])]
     pub trust: bool,
 
@@ -228,8 +228,8 @@ pub struct UpdateArgs {
     #[arg(long)]
     pub allow_dirty: bool,
 
-    /// Hooks of a cookiecutter template run (only with consent) in temporary folders for the
-    /// renders of the recorded and the new version; without consent the base may be inexact
+    // Hooks of a cookiecutter template run (only with consent) in temporary folders for the
+    // renders of the recorded and the new version; without consent the base may be inexact
     #[command(flatten)]
     pub hooks: HookArgs,
 }

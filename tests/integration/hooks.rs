@@ -408,3 +408,24 @@ fn issue10_update_runs_hooks_for_both_renders_with_trust() {
         "[demo]\none = 10\ntwo = 2\nthree = 3\nmine = 4\n"
     );
 }
+
+#[test]
+fn issue10_a_hooks_git_repository_and_empty_folders_are_left_out_with_a_warning() {
+    let env = TestEnv::new();
+    let tpl = template(&env);
+    executable(
+        &env,
+        "tpl/hooks/post_gen_project.sh",
+        "#!/bin/sh\nmkdir -p .git/objects data/raw\necho 'ref: refs/heads/main' > .git/HEAD\n",
+    );
+    groundwork(&env)
+        .args(["new", "out", "--defaults", "--trust", "--template"])
+        .arg(&tpl)
+        .assert()
+        .success()
+        .stderr("warning: a hook made .git/, which is left out: groundwork makes the project's repository itself (or not, with --no-git)\nwarning: the hooks left empty directories (data/raw), which are left out: a project holds files only, as git does\n");
+    // groundwork's own repository, with the template's files committed.
+    assert!(env.exists("out/.git"));
+    assert!(!env.exists("out/data"));
+    assert_eq!(env.read("out/README.md"), "# Demo\n");
+}
