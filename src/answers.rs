@@ -277,6 +277,8 @@ pub trait Prompter {
     ) -> Result<Vec<usize>>;
     /// Tells the user why the last answer was refused before asking again.
     fn refuse(&mut self, question: &Question, message: &str);
+    /// Asks whether the template at `source` may run these hook files on this machine.
+    fn confirm_hooks(&mut self, source: &str, hooks: &[String]) -> Result<bool>;
 }
 
 /// How questions without a preset are answered.

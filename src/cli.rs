@@ -8,6 +8,7 @@ use crate::adopt::AdoptOptions;
 use crate::check::CheckOptions;
 use crate::diff::DiffOptions;
 use crate::error::{Error, Result};
+use crate::hooks;
 use crate::new::{Existing, NewOptions, Target};
 use crate::source::{DEFAULT_TEMPLATE, Source};
 use crate::template_test::TestOptions as TemplateTestOptions;
@@ -189,9 +190,40 @@ pub struct NewArgs {
     #[arg(long)]
     pub no_git: bool,
 
+    #[command(flatten)]
+    pub hooks: HookArgs,
+
+    /// When a hook fails, keep the project as the hooks left it (in the temporary folder they ran
+    /// in, whose path is printed); the destination stays untouched
+    #[arg(long, alias = "keep-project-on-failure")]
+    pub keep_on_failure: bool,
+}
+
+/// Whether a cookiecutter template's hooks (its hooks/ scripts) run; shared by `new` and `update`.
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// Run a cookiecutter template's hooks (programs in its hooks/ folder) without asking. Without
+    /// it a terminal asks; with no terminal, `new` stops and `update` renders without them
+    #[arg(long, conflicts_with_all = ["no_hooks", "accept_hooks"])]
+    pub trust: bool,
+
     /// Render a cookiecutter template that has hooks without running them
-    #[arg(long)]
+    #[arg(long, conflicts_with = "accept_hooks")]
     pub no_hooks: bool,
+
+    /// Cookiecutter's form: yes is --trust, no is --no-hooks, ask asks at the terminal
+    #[arg(long, value_name = "yes|no|ask", value_parser = ["yes", "no", "ask"])]
+    pub accept_hooks: Option<String>,
+}
+
+impl HookArgs {
+    pub fn accept(&self) -> hooks::Accept {
+        match (self.accept_hooks.as_deref(), self.trust, self.no_hooks) {
+            (Some("yes"), _, _) | (None, true, _) => hooks::Accept::Yes,
+            (Some("no"), _, _) | (None, _, true) => hooks::Accept::No,
+            _ => hooks::Accept::Ask,
+        }
+    }
 }
 
 const NEW_ARGS_HELP: &str = "An argument with `=` is an answer (KEY=VALUE); write a destination \
@@ -217,6 +249,11 @@ pub struct UpdateArgs {
     /// Update even though the git work tree has uncommitted changes
     #[arg(long)]
     pub allow_dirty: bool,
+
+    // Hooks of a cookiecutter template run (only with consent) in temporary folders for the
+    // renders of the recorded and the new version; without consent the base may be inexact
+    #[command(flatten)]
+    pub hooks: HookArgs,
 }
 
 #[derive(Debug, Args)]
@@ -307,7 +344,10 @@ impl NewArgs {
             },
             dry_run: self.dry_run,
             git: !self.no_git,
-            no_hooks: self.no_hooks,
+            hooks: hooks::HookOptions {
+                accept: self.hooks.accept(),
+                keep_on_failure: self.keep_on_failure,
+            },
         })
     }
 }
@@ -328,6 +368,7 @@ impl UpdateArgs {
             data_file: self.answers.data_file,
             dry_run: self.dry_run,
             allow_dirty: self.allow_dirty,
+            hooks: self.hooks.accept(),
         }
     }
 }

@@ -350,9 +350,27 @@ pub enum Error {
     Cruft { path: PathBuf, message: String },
 
     #[error(
-        "template {template} has hooks ({hooks}); groundwork does not run template hooks yet: pass --no-hooks to render it without them (files the hooks would change then differ from cookiecutter's output)"
+        "template {template} has hooks ({hooks}), which run programs on your machine; pass --trust to run them, or --no-hooks to create the project without running them (files the hooks would change then differ from cookiecutter's output)"
     )]
     HooksNotRun { template: String, hooks: String },
+
+    #[error(
+        "hook {hook} failed ({status}); nothing was written{kept}. Fix the hook (or ask the template's authors), or pass --no-hooks to render without running hooks{output}"
+    )]
+    HookFailed {
+        hook: String,
+        status: String,
+        /// The hook's captured output (`\nits output:\n...`), empty when it was shown live.
+        output: String,
+        /// Where `--keep-on-failure` kept the project, as a clause; empty otherwise.
+        kept: String,
+    },
+
+    #[error("hook {hook} could not be started: {message}")]
+    HookStart { hook: String, message: String },
+
+    #[error("{path}: {message}")]
+    HookOutput { path: String, message: String },
 
     #[error("interrupted: nothing was written")]
     Interrupted,

@@ -13,6 +13,7 @@ pub mod destination;
 pub mod diff;
 pub mod error;
 pub mod git;
+pub mod hooks;
 pub mod merge;
 pub mod new;
 pub mod plan;

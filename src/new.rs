@@ -10,10 +10,10 @@ use crate::apply;
 use crate::destination::Claim;
 use crate::error::{Error, Result};
 use crate::git;
+use crate::hooks;
 use crate::plan::{self, Destination, Plan};
 use crate::render::{self, Expressions};
 use crate::source::{Loaded, Provenance, Source};
-use crate::template::Dialect;
 use crate::template::Template;
 use crate::tree::Tree;
 
@@ -35,8 +35,8 @@ pub struct NewOptions {
     pub existing: Existing,
     pub dry_run: bool,
     pub git: bool,
-    /// `--no-hooks`: render a template that has hooks without running them.
-    pub no_hooks: bool,
+    /// Whether a cookiecutter template's hooks run (`--trust`, `--no-hooks`, `--keep-on-failure`).
+    pub hooks: hooks::HookOptions,
 }
 
 /// Where the project goes.
@@ -84,21 +84,23 @@ pub fn render(options: &NewOptions, mut prompter: Option<&mut dyn Prompter>) -> 
         provenance,
         mut warnings,
     } = load(options, prompter.as_deref_mut())?;
-    if let (Target::Inside(_), Dialect::Native) = (&options.target, &template.dialect) {
+    if let (Target::Inside(_), crate::template::Dialect::Native) =
+        (&options.target, &template.dialect)
+    {
         return Err(Error::NoDestination {
             template: provenance.source.clone(),
         });
     }
 
-    if let Dialect::Cookiecutter(cookiecutter) = &template.dialect
-        && cookiecutter.has_hooks()
-        && !options.no_hooks
-    {
-        return Err(Error::HooksNotRun {
-            template: provenance.source.clone(),
-            hooks: cookiecutter.hooks().join(", "),
-        });
-    }
+    let mut prompter = prompter;
+    let (template, runner) = hooks::consent_for_new(
+        template,
+        &provenance,
+        options.hooks,
+        options.dry_run,
+        hooks::reborrow(&mut prompter),
+        &mut warnings,
+    )?;
     let presets = Presets::given(options.data_file.as_deref(), &options.data)?;
     let mode = match prompter {
         Some(prompter) => Mode::Interactive(prompter),
@@ -111,7 +113,8 @@ pub fn render(options: &NewOptions, mut prompter: Option<&mut dyn Prompter>) -> 
     let expressions = Expressions::new(&destination_name(named));
     let answers = answers::collect_for(&template, &presets, mode, &expressions)?;
     warnings.extend(answers.warnings.iter().cloned());
-    let (folder, tree) = render::render_named_project(&template, &provenance, &answers)?;
+    let (folder, tree) =
+        render::render_project_with(&template, &provenance, &answers, runner.as_ref())?;
     let destination = match &options.target {
         Target::Dir(destination) => destination.clone(),
         Target::Inside(output_dir) => {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::answers::{self, Answers, Mode, Presets, Recorded};
 use crate::error::{Error, Result};
+use crate::hooks::Runner;
 use crate::new::destination_name;
 use crate::plan::{self, FileState};
 use crate::render::{self, Expressions};
@@ -63,7 +64,6 @@ impl Project {
             }
             (_, loaded) => loaded?,
         };
-        warn_of_hooks(&mut loaded);
         if let (Some(recorded), Some(current)) = (&provenance.digest, &loaded.provenance.digest)
             && recorded != current
             && loaded.provenance.version == provenance.version
@@ -89,10 +89,23 @@ impl Project {
         )
     }
 
+    /// The pristine render without running hooks (`diff`, `check`): a warning says so when the
+    /// template has some.
     pub fn pristine(&self) -> Result<Pristine> {
-        let loaded = self.load_recorded()?;
+        let mut loaded = self.load_recorded()?;
+        warn_of_hooks(&mut loaded);
+        self.pristine_from(loaded, None)
+    }
+
+    /// The pristine render of `loaded` (the recorded version), running its hooks with `hooks`.
+    pub fn pristine_from(&self, loaded: Loaded, hooks: Option<&Runner>) -> Result<Pristine> {
         let answers = self.recorded_answers(&loaded)?;
-        let tree = render::render_project(&loaded.template, &self.recorded.provenance, &answers)?;
+        let (_, tree) = render::render_project_with(
+            &loaded.template,
+            &self.recorded.provenance,
+            &answers,
+            hooks,
+        )?;
         Ok(Pristine {
             loaded,
             answers,
@@ -123,7 +136,7 @@ pub fn warn_of_hooks(loaded: &mut Loaded) {
         && cookiecutter.has_hooks()
     {
         loaded.warnings.push(format!(
-            "{} has hooks ({}), which groundwork does not run: what they change in a project shows as your changes",
+            "{} has hooks ({}), which are not run for this comparison: what they change in a project shows as your changes",
             loaded.provenance.source,
             cookiecutter.hooks().join(", ")
         ));

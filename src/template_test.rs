@@ -201,7 +201,7 @@ fn generate(
     root: &Path,
 ) -> Result<Rendered> {
     let options = NewOptions {
-        no_hooks: false,
+        hooks: crate::hooks::HookOptions::default(),
         target: new::Target::Dir(root.to_owned()),
         source: Source::Local(dir.to_owned()),
         reference: None,

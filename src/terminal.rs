@@ -191,4 +191,17 @@ impl Prompter for TerminalPrompter {
     fn refuse(&mut self, _question: &Question, message: &str) {
         eprintln!("  {message}; please try again.");
     }
+
+    fn confirm_hooks(&mut self, source: &str, hooks: &[String]) -> Result<bool> {
+        eprintln!("Template {source} has hooks, programs that run on this machine:");
+        for hook in hooks {
+            eprintln!("  {hook}");
+        }
+        let question = Question::synthetic(
+            "hooks",
+            "Run them? (no: create the project without running them)",
+            crate::template::Kind::Bool,
+        );
+        self.confirm(&question, false)
+    }
 }

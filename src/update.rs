@@ -13,11 +13,13 @@ use crate::apply;
 use crate::destination::Claim;
 use crate::error::{EXIT_CONFLICTS, Error, Result};
 use crate::git;
+use crate::hooks;
 use crate::merge::{self, FROM_TEMPLATE_SUFFIX, Labels, Resolution};
 use crate::new::{report_after_writing, stdout_error};
 use crate::plan::{self, Action, Change, FileState, Op, Plan};
-use crate::project::Project;
+use crate::project::{Pristine, Project};
 use crate::render::{self, Expressions};
+use crate::source::Loaded;
 
 /// Validated options of `groundwork update`.
 #[derive(Debug, Clone)]
@@ -29,6 +31,8 @@ pub struct UpdateOptions {
     pub data_file: Option<PathBuf>,
     pub dry_run: bool,
     pub allow_dirty: bool,
+    /// Whether a cookiecutter template's hooks run for the renders (`--trust`).
+    pub hooks: crate::hooks::Accept,
 }
 
 /// What an update did (or, for a dry run, would do).
@@ -117,7 +121,7 @@ pub fn run(
     })
 }
 
-fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Result<Prepared> {
+fn prepare(options: &UpdateOptions, mut prompter: Option<&mut dyn Prompter>) -> Result<Prepared> {
     let project = Project::open(&options.project)?;
     if !options.allow_dirty
         && !options.dry_run
@@ -129,11 +133,8 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         });
     }
 
-    let base = project.pristine()?;
-    let mut theirs = project.source.load(options.to.as_deref())?;
-    crate::project::warn_of_hooks(&mut theirs);
-    let mut warnings = base.loaded.warnings.clone();
-    warnings.extend(theirs.warnings.iter().cloned());
+    let (base, theirs, runner, mut warnings) =
+        load_versions(&project, options, hooks::reborrow(&mut prompter))?;
 
     // Answers the user gives now must all be known to the new version; recorded ones that it no
     // longer asks are dropped with a note, and questions new in it are asked (or defaulted).
@@ -158,8 +159,12 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         &Expressions::new(&project.name()),
     )?;
     warnings.extend(new_answers.warnings.iter().cloned());
-    let mut theirs_tree =
-        render::render_project(&theirs.template, &theirs.provenance, &new_answers)?;
+    let (_, mut theirs_tree) = render::render_project_with(
+        &theirs.template,
+        &theirs.provenance,
+        &new_answers,
+        runner.as_ref(),
+    )?;
 
     // The answers file is groundwork's own record: always the new one, written last.
     let mut base_tree = base.tree;
@@ -212,6 +217,33 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         to,
         warnings,
     })
+}
+
+/// The pristine render of the recorded version and the new version's template, with the runner
+/// of their hooks when there is consent (hooks run in temporary folders for both renders, so the
+/// base is what `new` made), and the warnings so far.
+fn load_versions(
+    project: &Project,
+    options: &UpdateOptions,
+    prompter: Option<&mut dyn Prompter>,
+) -> Result<(Pristine, Loaded, Option<hooks::Runner>, Vec<String>)> {
+    let mut base_loaded = project.load_recorded()?;
+    let mut theirs = project.source.load(options.to.as_deref())?;
+    let mut hook_warnings = Vec::new();
+    let runner = hooks::consent_for_update(
+        &mut base_loaded.template,
+        &mut theirs.template,
+        &project.recorded.provenance.source,
+        options.hooks,
+        options.dry_run,
+        prompter,
+        &mut hook_warnings,
+    )?;
+    let base = project.pristine_from(base_loaded, runner.as_ref())?;
+    let mut warnings = base.loaded.warnings.clone();
+    warnings.extend(theirs.warnings.iter().cloned());
+    warnings.extend(hook_warnings);
+    Ok((base, theirs, runner, warnings))
 }
 
 /// Deletions first (so a file can become a directory), then writes, then the answers file.

@@ -2,8 +2,8 @@
 //! named like `{{cookiecutter.project_slug}}`, rendered exactly as Python cookiecutter 2.x renders
 //! it with `--no-input` (verified against 2.7.1 by `scripts/cookiecutter-diff`). This module owns
 //! reading such a template from in-memory files, the context (`cookiecutter` and `_cookiecutter`
-//! namespaces), and the render to a [`Tree`]. It never reads or writes the disk, prompts, or runs
-//! hooks (it only reports whether the template has any).
+//! namespaces), and the render to a [`Tree`] (and of hook scripts to text). It never reads or
+//! writes the disk, prompts, or runs hooks: `crate::hooks` runs them.
 //!
 //! Submodules: `context` (variables and overrides), `engine` (the Jinja2 environment on
 //! minijinja), `tags` (the `{% now %}` / `{% gitcommit %}` rewrite), `slugify`, `binary`
@@ -122,12 +122,8 @@ impl CookiecutterTemplate {
             })?;
         let hooks = files
             .iter()
-            .filter_map(|f| {
-                let name = f.path.strip_prefix("hooks/")?;
-                let stem = name.split('.').next()?;
-                (!name.contains('/') && !name.ends_with('~') && HOOK_NAMES.contains(&stem))
-                    .then(|| f.path.clone())
-            })
+            .filter(|f| hook_stage(&f.path).is_some())
+            .map(|f| f.path.clone())
             .collect();
         let variables = variables(&raw);
         Ok(CookiecutterTemplate {
@@ -161,6 +157,57 @@ impl CookiecutterTemplate {
 
     pub fn has_hooks(&self) -> bool {
         !self.hooks.is_empty()
+    }
+
+    /// The scripts of one hook stage (`pre_prompt`, `pre_gen_project`, `post_gen_project`), in
+    /// name order (cookiecutter runs every file of the stage, in directory order).
+    pub fn hook_scripts(&self, stage: &str) -> Vec<&TemplateFile> {
+        self.files
+            .iter()
+            .filter(|f| hook_stage(&f.path) == Some(stage))
+            .collect()
+    }
+
+    /// Every file of the template, relative to its root, sorted by path.
+    pub fn files(&self) -> &[TemplateFile] {
+        &self.files
+    }
+
+    /// The commit the template was read at, if its source knows one.
+    pub fn commit(&self) -> Option<&str> {
+        self.commit.as_deref()
+    }
+
+    /// A hook script rendered with `context`, as cookiecutter renders it before running it: read
+    /// as UTF-8 text, rendered by a fresh environment of the template's settings (no loader, so
+    /// no `{% include %}`), trailing newline kept.
+    pub fn render_hook(
+        &self,
+        script: &TemplateFile,
+        context: &Map<String, Value>,
+    ) -> Result<String> {
+        let fail = |line: Option<usize>, message: String| Error::CookiecutterRender {
+            path: script.path.clone(),
+            line: line.map(|l| format!(":{l}")).unwrap_or_default(),
+            message,
+        };
+        let text = std::str::from_utf8(&script.contents).map_err(|_| {
+            fail(
+                None,
+                "is not UTF-8 text, which cookiecutter needs to render a hook".into(),
+            )
+        })?;
+        let cc = context.get("cookiecutter").and_then(Value::as_object);
+        let config = engine::Config::from_context(cc.unwrap_or(&self.raw)).map_err(setting)?;
+        let env = engine::environment(&config, Arc::default(), self.commit.clone()).map_err(
+            |message| Error::CookiecutterSetting {
+                setting: "_jinja2_env_vars".into(),
+                message,
+            },
+        )?;
+        let source = preprocess(&config, text).map_err(|e| fail(None, e))?;
+        env.render_str(&source, engine::value_of(context))
+            .map_err(|e| fail(e.line(), describe(&e)))
     }
 
     /// The unrendered project directory name, such as `{{cookiecutter.project_slug}}`.
@@ -355,6 +402,21 @@ impl CookiecutterTemplate {
         }
         sources
     }
+}
+
+/// The hook stage a template file is a script of, as cookiecutter's `valid_hook` decides: a file
+/// directly in `hooks/` whose name without its last extension is a stage name, not a `~` backup.
+pub fn hook_stage(path: &str) -> Option<&'static str> {
+    let name = path.strip_prefix("hooks/")?;
+    if name.contains('/') || name.ends_with('~') {
+        return None;
+    }
+    // `os.path.splitext`: the last extension, leading dots not counting as one.
+    let stem = match name.trim_start_matches('.').rfind('.') {
+        Some(i) => &name[..i + (name.len() - name.trim_start_matches('.').len())],
+        None => name,
+    };
+    HOOK_NAMES.iter().copied().find(|hook| *hook == stem)
 }
 
 /// `_new_lines`, when set: the newline every rendered file is written with.

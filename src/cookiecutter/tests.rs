@@ -274,3 +274,53 @@ fn cookiecutter_layout_errors_are_clear() {
     let err = t.context(&Map::new()).unwrap_err().to_string();
     assert!(err.contains("cannot compute `x`"), "{err}");
 }
+
+#[test]
+fn hook_files_are_what_cookiecutters_valid_hook_accepts() {
+    // The name without its last extension is the stage; backups and other names are not hooks.
+    assert_eq!(
+        hook_stage("hooks/pre_gen_project.py"),
+        Some("pre_gen_project")
+    );
+    assert_eq!(
+        hook_stage("hooks/post_gen_project"),
+        Some("post_gen_project")
+    );
+    assert_eq!(hook_stage("hooks/pre_prompt.sh"), Some("pre_prompt"));
+    assert_eq!(hook_stage("hooks/pre_gen_project.py~"), None);
+    assert_eq!(hook_stage("hooks/pre_gen_project.py.bak"), None);
+    assert_eq!(hook_stage("hooks/pre_gen_project.tar.py"), None);
+    assert_eq!(hook_stage("hooks/.pre_gen_project"), None);
+    assert_eq!(hook_stage("hooks/sub/pre_gen_project.py"), None);
+    assert_eq!(hook_stage("pre_gen_project.py"), None);
+    assert_eq!(hook_stage("hooks/helpers.py"), None);
+
+    let t = template(
+        r#"{"name": "demo", "_jinja2_env_vars": {"trim_blocks": true}}"#,
+        &[
+            ("{{cookiecutter.name}}/f", ""),
+            ("hooks/post_gen_project.sh", "#!/bin/sh\n"),
+            (
+                "hooks/post_gen_project.py",
+                "{% if true %}\nprint('{{ cookiecutter.name }}')\n{% endif %}\n",
+            ),
+            ("hooks/post_gen_project.py~", ""),
+        ],
+    );
+    let scripts: Vec<_> = t
+        .hook_scripts("post_gen_project")
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        scripts,
+        ["hooks/post_gen_project.py", "hooks/post_gen_project.sh"]
+    );
+    let ctx = t.context(&Map::new()).unwrap();
+    // Rendered with the template's environment settings, trailing newline kept.
+    assert_eq!(
+        t.render_hook(t.hook_scripts("post_gen_project")[0], &ctx)
+            .unwrap(),
+        "print('demo')\n"
+    );
+}

@@ -36,20 +36,29 @@ pub fn render_project(
     provenance: &Provenance,
     answers: &Answers,
 ) -> Result<Tree> {
-    render_named_project(template, provenance, answers).map(|(_, tree)| tree)
+    render_project_with(template, provenance, answers, None).map(|(_, tree)| tree)
 }
 
-/// [`render_project`], with the project folder name the template renders (cookiecutter's root
-/// folder; a native template names none).
-pub fn render_named_project(
+/// [`render_project`], running a cookiecutter template's `pre_gen_project` and
+/// `post_gen_project` hooks with `hooks` (consent given) in a temporary directory
+/// ([`crate::hooks::generate`]); the answers file is added after them. Also returns the project
+/// folder name the template renders (cookiecutter's root folder; a native template names none).
+pub fn render_project_with(
     template: &Template,
     provenance: &Provenance,
     answers: &Answers,
+    hooks: Option<&crate::hooks::Runner>,
 ) -> Result<(Option<String>, Tree)> {
     let (folder, mut tree) = match &template.dialect {
         Dialect::Native => (None, render(template, answers)?),
         Dialect::Cookiecutter(cookiecutter) => {
-            let (folder, tree) = render_cookiecutter(cookiecutter, provenance, answers)?;
+            let (folder, tree, context) = cookiecutter_files(cookiecutter, provenance, answers)?;
+            let tree = match hooks {
+                Some(runner) => {
+                    crate::hooks::generate(cookiecutter, &folder, &context, tree, *runner)?
+                }
+                None => tree,
+            };
             (Some(folder), tree)
         }
     };
@@ -78,6 +87,16 @@ pub fn render_cookiecutter(
     provenance: &Provenance,
     answers: &Answers,
 ) -> Result<(String, Tree)> {
+    let (folder, tree, _) = cookiecutter_files(template, provenance, answers)?;
+    Ok((folder, tree))
+}
+
+/// [`render_cookiecutter`], with the context it rendered with (for hooks).
+fn cookiecutter_files(
+    template: &CookiecutterTemplate,
+    provenance: &Provenance,
+    answers: &Answers,
+) -> Result<(String, Tree, serde_json::Map<String, serde_json::Value>)> {
     // Only answers that differ from what cookiecutter would compute from the answers before
     // them are given as extra context, as a user would have given them: cookiecutter shows the
     // unrendered defaults of the others (`_cookiecutter`), and renders them itself.
@@ -122,7 +141,7 @@ pub fn render_cookiecutter(
         root.clone_into(&mut folder);
         tree.insert(rest.to_owned(), entry.clone())?;
     }
-    Ok((folder, tree))
+    Ok((folder, tree, context))
 }
 
 /// Renders every file of `template` with `answers`.

@@ -32,7 +32,7 @@ mod recorded {
 pub const DEFAULT_TEMPLATE: &str = "datascience";
 
 /// How a built-in template is named on the command line and in `.groundwork.toml`.
-const BUILTIN_PREFIX: &str = "builtin:";
+pub const BUILTIN_PREFIX: &str = "builtin:";
 
 /// The reference [`Available`] gives a source that has only its current version.
 pub const CURRENT: &str = "current";

@@ -197,7 +197,7 @@ fn issue10_cookiecutter_answers_and_errors_at_the_command_line() {
         .failure()
         .code(1)
         .stderr(format!(
-            "error: template {} has hooks (hooks/post_gen_project.sh); groundwork does not run template hooks yet: pass --no-hooks to render it without them (files the hooks would change then differ from cookiecutter's output)\n",
+            "error: template {} has hooks (hooks/post_gen_project.sh), which run programs on your machine; pass --trust to run them, or --no-hooks to create the project without running them (files the hooks would change then differ from cookiecutter's output)\n",
             template.display()
         ));
     assert!(!env.exists("hooked"));

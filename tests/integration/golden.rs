@@ -30,7 +30,7 @@ fn combinations() -> Vec<(String, Vec<String>)> {
 
 fn render_builtin(data: &[&str]) -> Rendered {
     let options = NewOptions {
-        no_hooks: false,
+        hooks: groundwork::hooks::HookOptions::default(),
         reference: None,
         // Never created: a dry render only inspects it.
         target: groundwork::new::Target::Dir("/nonexistent-groundwork-golden/churn-model".into()),

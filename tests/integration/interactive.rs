@@ -15,6 +15,9 @@ struct Scripted {
     answers: Vec<&'static str>,
     asked: Vec<String>,
     refusals: Vec<String>,
+    /// The answer to the hooks question; the hooks it was shown.
+    run_hooks: bool,
+    hooks_shown: Vec<String>,
 }
 
 impl Scripted {
@@ -77,11 +80,16 @@ impl Prompter for Scripted {
     fn refuse(&mut self, question: &Question, message: &str) {
         self.refusals.push(format!("{}: {message}", question.name));
     }
+
+    fn confirm_hooks(&mut self, _source: &str, hooks: &[String]) -> Result<bool> {
+        self.hooks_shown.extend(hooks.iter().cloned());
+        Ok(self.run_hooks)
+    }
 }
 
 fn options(env: &TestEnv, template: std::path::PathBuf, data: &[&str]) -> NewOptions {
     NewOptions {
-        no_hooks: false,
+        hooks: groundwork::hooks::HookOptions::default(),
         reference: None,
         target: groundwork::new::Target::Dir(env.path("out")),
         template_name: None,
@@ -323,6 +331,7 @@ fn update_asks_only_the_questions_new_in_the_new_version() {
         data_file: None,
         dry_run: false,
         allow_dirty: false,
+        hooks: groundwork::hooks::Accept::Ask,
     };
     let mut out = Vec::new();
     let outcome = groundwork::update::run(&options, Some(&mut prompter), &mut out).unwrap();
@@ -355,6 +364,9 @@ impl Prompter for SecondChoice {
     fn multi_select(&mut self, _: &Question, choices: &[String], _: &[bool]) -> Result<Vec<usize>> {
         self.shown.push(choices.to_vec());
         Ok(vec![1])
+    }
+    fn confirm_hooks(&mut self, _: &str, _: &[String]) -> Result<bool> {
+        Ok(false)
     }
     fn refuse(&mut self, question: &Question, message: &str) {
         assert!(self.refusals.is_empty(), "asked again after {message}");
@@ -451,4 +463,43 @@ fn cookiecutter_variables_are_asked_in_order_with_defaults_from_earlier_answers(
         ["project_name", "slug", "license", "docker"]
     );
     assert_eq!(env.read("out/README.md"), "fraud-detector BSD False\n");
+}
+
+#[test]
+fn issue10_hooks_run_after_a_yes_at_the_prompt_and_not_after_a_no() {
+    let env = TestEnv::new();
+    env.write(
+        "cc/cookiecutter.json",
+        r#"{"name": "Demo", "slug": "{{ cookiecutter.name|lower }}"}"#,
+    );
+    env.write(
+        "cc/{{cookiecutter.slug}}/README.md",
+        "# {{ cookiecutter.name }}\n",
+    );
+    env.write(
+        "cc/hooks/post_gen_project.py",
+        "open('HOOKED.txt', 'w').write('{{ cookiecutter.slug }}\\n')\n",
+    );
+    for run_hooks in [true, false] {
+        let mut prompter = Scripted {
+            answers: vec!["", ""],
+            run_hooks,
+            ..Scripted::default()
+        };
+        let mut out = Vec::new();
+        run(
+            &options(&env, env.path("cc"), &[]),
+            Some(&mut prompter),
+            &mut out,
+        )
+        .unwrap();
+        // The consent question comes first, and shows the hook files.
+        assert_eq!(prompter.hooks_shown, ["hooks/post_gen_project.py"]);
+        assert_eq!(prompter.asked, ["name", "slug"]);
+        assert_eq!(env.exists("out/HOOKED.txt"), run_hooks);
+        if run_hooks {
+            assert_eq!(env.read("out/HOOKED.txt"), "demo\n");
+        }
+        std::fs::remove_dir_all(env.path("out")).unwrap();
+    }
 }

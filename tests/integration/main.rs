@@ -8,6 +8,7 @@ mod env;
 mod git_source;
 mod golden;
 mod hardening;
+mod hooks;
 mod interactive;
 mod new;
 mod properties;
