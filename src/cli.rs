@@ -153,7 +153,8 @@ pub struct NewArgs {
     #[arg(short, long, value_name = "NAME|PATH|URL", default_value = DEFAULT_TEMPLATE)]
     pub template: String,
 
-    /// Version, tag, branch or commit of a git template (default: the highest version tag)
+    /// Version, tag, branch or commit of a git template (default: the highest version tag; for a
+    /// cookiecutter template, its default branch's head, or a local checkout's files as they are)
     #[arg(long = "ref", alias = "checkout", value_name = "REF")]
     pub reference: Option<String>,
 
