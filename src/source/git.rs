@@ -380,17 +380,7 @@ pub(super) fn clean_checkout(dir: &Path) -> Option<CleanCheckout> {
     }
     let head = repo.head().ok()?.peel_to_commit().ok()?.id();
     let url = workdir.display().to_string();
-    let version = version_tags(&repo, &url)
-        .ok()?
-        .into_iter()
-        .filter(|(_, tag)| {
-            repo.revparse_single(tag)
-                .and_then(|o| o.peel_to_commit())
-                .is_ok_and(|c| c.id() == head)
-        })
-        .map(|(version, _)| version)
-        .next_back()
-        .unwrap_or_else(|| semver::Version::new(0, 0, 0));
+    let version = version_at(&repo, &url, head).ok()?;
     Some(CleanCheckout {
         workdir,
         subdir,
@@ -414,6 +404,20 @@ pub(super) fn checkout_of(dir: &Path) -> Option<(Repository, PathBuf, Option<Str
         .filter(|s| !s.is_empty())
         .map(|s| s.replace('\\', "/"));
     Some((repo, workdir, subdir))
+}
+
+/// A cookiecutter template's version at `commit`: the highest version tag on it, else 0.0.0.
+fn version_at(repo: &Repository, url: &str, commit: Oid) -> Result<semver::Version> {
+    Ok(version_tags(repo, url)?
+        .into_iter()
+        .filter(|(_, tag)| {
+            repo.revparse_single(tag)
+                .and_then(|o| o.peel_to_commit())
+                .is_ok_and(|c| c.id() == commit)
+        })
+        .map(|(version, _)| version)
+        .next_back()
+        .unwrap_or_else(|| semver::Version::new(0, 0, 0)))
 }
 
 /// Semver tags (`v1.2.3` or `1.2.3`), ascending; when both spellings name one version, the first
@@ -602,17 +606,7 @@ fn read_template(repo: &Repository, url: &str, oid: Oid, subdir: Option<&str>) -
 
     if root.get_name(MANIFEST_FILE).is_none() {
         if root.get_name(cookiecutter::CONTEXT_FILE).is_some() {
-            // A cookiecutter template's version is the highest version tag on its commit.
-            let version = version_tags(repo, url)?
-                .into_iter()
-                .filter(|(_, tag)| {
-                    repo.revparse_single(tag)
-                        .and_then(|o| o.peel_to_commit())
-                        .is_ok_and(|c| c.id() == oid)
-                })
-                .map(|(version, _)| version)
-                .next_back()
-                .unwrap_or_else(|| semver::Version::new(0, 0, 0));
+            let version = version_at(repo, url, oid)?;
             let mut files = Vec::new();
             collect(&place, &root, &root, "", &mut files)?;
             let name = subdir

@@ -329,6 +329,15 @@ fn cookiecutter_settings_fixture_applies_new_lines_trim_blocks_and_overrides() {
     assert!(config.contains("random length: 12 8\r\nuuid length: 36\r\n"));
 }
 
+/// `groundwork new --no-input --no-git --template TEMPLATE` plus `args`.
+fn cc_new(env: &TestEnv, template: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = env.groundwork();
+    cmd.args(["new", "--no-input", "--no-git", "--template"])
+        .arg(template)
+        .args(args);
+    cmd
+}
+
 /// A small cookiecutter template whose project folder is named from its answers.
 fn named_template(env: &TestEnv) -> PathBuf {
     env.write(
@@ -373,18 +382,7 @@ fn issue10_output_dir_and_key_value_arguments_as_cookiecutter_takes_them() {
         .assert()
         .success();
     assert_eq!(env.read("churn-model/NOTES"), "data\n");
-    env.groundwork()
-        .args([
-            "new",
-            "mine",
-            "owner=ops",
-            "--no-input",
-            "--no-git",
-            "-o",
-            "out",
-            "--template",
-        ])
-        .arg(&template)
+    cc_new(&env, &template, &["mine", "owner=ops", "-o", "out"])
         .assert()
         .success();
     assert_eq!(env.read("out/mine/NOTES"), "ops\n");
@@ -403,17 +401,7 @@ fn issue10_output_dir_and_key_value_arguments_as_cookiecutter_takes_them() {
         ));
     env.write("out/fraud-score/NOTES", "mine\n");
     env.write("out/fraud-score/README.md", "kept\n");
-    env.groundwork()
-        .args([
-            "new",
-            "-s",
-            "--no-input",
-            "--no-git",
-            "-o",
-            "out",
-            "--template",
-        ])
-        .arg(&template)
+    cc_new(&env, &template, &["-s", "-o", "out"])
         .args(["project_name=Fraud Score", "owner=other"])
         .assert()
         .success()
@@ -423,17 +411,7 @@ fn issue10_output_dir_and_key_value_arguments_as_cookiecutter_takes_them() {
         ));
     assert_eq!(env.read("out/fraud-score/NOTES"), "mine\n");
     assert_eq!(env.read("out/fraud-score/README.md"), "kept\n");
-    env.groundwork()
-        .args([
-            "new",
-            "-f",
-            "--no-input",
-            "--no-git",
-            "-o",
-            "out",
-            "--template",
-        ])
-        .arg(&template)
+    cc_new(&env, &template, &["-f", "-o", "out"])
         .args(["project_name=Fraud Score", "owner=other"])
         .assert()
         .success();
@@ -500,21 +478,19 @@ fn issue10_a_menu_of_nested_templates_is_chosen_from() {
         .success();
     assert_eq!(env.read("first/thing/KIND"), "lib thing\n");
     // By key or by title, with answers for the nested template.
-    env.groundwork()
-        .args([
-            "new",
-            "--no-input",
-            "--no-git",
+    cc_new(
+        &env,
+        &menu,
+        &[
             "-o",
             "chosen",
             "--template-name",
             "Application",
             "name=tool",
-            "--template",
-        ])
-        .arg(&menu)
-        .assert()
-        .success();
+        ],
+    )
+    .assert()
+    .success();
     assert_eq!(env.read("chosen/tool/KIND"), "app tool\n");
     assert!(
         env.read("chosen/tool/.groundwork.toml").contains(&format!(
