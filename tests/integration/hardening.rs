@@ -925,3 +925,136 @@ fn issue7_ctrl_c_inside_one_long_render_exits_130_at_once() {
     assert_eq!(stderr(&output), "error: interrupted: nothing was written\n");
     assert!(!env.exists("out") && env.leftovers().is_empty());
 }
+
+/// The pid in the name of the only staging folder left in the environment's root.
+fn staging_owner(env: &TestEnv) -> (String, String) {
+    let left = env.leftovers();
+    assert_eq!(left.len(), 1, "{left:?}");
+    let pid = left[0]["groundwork-staging-".len() + 1..]
+        .split('-')
+        .next()
+        .unwrap()
+        .to_owned();
+    (left[0].clone(), pid)
+}
+
+#[test]
+fn issue7_recover_rolls_back_a_force_killed_in_its_git_step_including_the_dot_git_it_made() {
+    let env = TestEnv::new();
+    let template = env
+        .template("small", "")
+        .file("a.txt", "new a\n")
+        .file("sub/b.txt", "b\n")
+        .build();
+    env.write("out/a.txt", "old a\n");
+    env.write("out/private.env", "SECRET=1\n");
+    let before = snapshot(&env.path("out"));
+    let kill = || {
+        let output = env
+            .groundwork()
+            .args(["new", "out", "--defaults", "--force", "--template"])
+            .arg(&template)
+            .env("GROUNDWORK_FAULT_INJECT", "abort:git")
+            .assert()
+            .failure();
+        assert_eq!(output.get_output().status.code(), None, "killed by SIGABRT");
+        // Killed after `git init`: the new files and a `.git` are in the destination.
+        assert!(env.path("out/.git").is_dir());
+        assert_eq!(env.read("out/a.txt"), "new a\n");
+    };
+    kill();
+    let (staging, pid) = staging_owner(&env);
+    let output = env.groundwork().args(["recover", "out"]).assert().success();
+    // Undone: the `.git`, three placed files (a.txt, sub/b.txt, .groundwork.toml), the folder
+    // `sub` and the backup of a.txt.
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stdout),
+        format!(
+            "Rolled back an interrupted groundwork run on {} (process {pid}): 6 steps undone\nRemoved {}, left by an interrupted groundwork run (process {pid})\n",
+            env.path("out").display(),
+            env.path(&staging).display()
+        )
+    );
+    assert!(output.get_output().stderr.is_empty());
+    assert_eq!(snapshot(&env.path("out")), before);
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+
+    // Clean now: nothing to do, exit 0, nothing touched.
+    let output = env.groundwork().args(["recover", "out"]).assert().success();
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stdout),
+        format!(
+            "Nothing to recover in {}: no interrupted groundwork run left a journal or a staging folder there.\n",
+            env.path("out").display()
+        )
+    );
+    assert_eq!(snapshot(&env.path("out")), before);
+
+    // Without `recover`, the next run on the destination does the same first (here it then fails
+    // at its first write, so what remains is exactly the rolled-back tree).
+    kill();
+    let output = env
+        .groundwork()
+        .args(["new", "out", "--defaults", "--force", "--template"])
+        .arg(&template)
+        .env("GROUNDWORK_FAULT_INJECT", "0")
+        .assert()
+        .failure()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(
+        stderr.starts_with(&format!(
+            "note: rolled back an interrupted groundwork run on {} (process ",
+            env.path("out").display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&env.path("out")), before);
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+}
+
+#[test]
+fn issue7_recover_removes_the_staging_of_a_killed_fresh_new_and_fails_while_a_run_holds_the_lock()
+{
+    let env = TestEnv::new();
+    let template = crate::kitchen_sink(&env).build();
+    let output = env
+        .new_project(&template, "out", &["--defaults"])
+        .env("GROUNDWORK_FAULT_INJECT", "abort:2")
+        .assert()
+        .failure();
+    assert_eq!(output.get_output().status.code(), None, "killed by SIGABRT");
+    assert!(!env.exists("out"));
+    let (staging, pid) = staging_owner(&env);
+    let output = env.groundwork().args(["recover", "out"]).assert().success();
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stdout),
+        format!(
+            "Removed {}, left by an interrupted groundwork run (process {pid})\n",
+            env.path(&staging).display()
+        )
+    );
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+    assert!(!env.exists("out"));
+
+    // A destination another run holds: exit 1 at once, nothing touched.
+    env.write("busy/keep.txt", "keep\n");
+    let held = groundwork::destination::open_dir_nofollow(&env.path("busy")).unwrap();
+    groundwork::destination::lock(&held, &env.path("busy")).unwrap();
+    let output = env
+        .groundwork()
+        .args(["recover", "busy"])
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        format!(
+            "error: destination {} is in use by another groundwork run (it holds the lock); nothing was written: wait for that run to finish, then run again\n",
+            env.path("busy").display()
+        )
+    );
+    assert!(output.get_output().stdout.is_empty());
+    assert_eq!(env.read("busy/keep.txt"), "keep\n");
+    drop(held);
+}
