@@ -1058,3 +1058,39 @@ fn issue7_recover_removes_the_staging_of_a_killed_fresh_new_and_fails_while_a_ru
     assert_eq!(env.read("busy/keep.txt"), "keep\n");
     drop(held);
 }
+
+#[test]
+fn issue7_a_render_that_takes_memory_past_its_limit_stops_with_an_error_not_an_abort() {
+    let env = TestEnv::new();
+    // Doubling a string 64 times: it used to abort the process ("memory allocation of 1073741840
+    // bytes failed", exit 134) once the machine could not give more.
+    let doubling = "{% set_global s = 'x' %}{% for i in range(end=64) %}{% set_global s = s ~ s %}{% endfor %}{{ s }}";
+    let template = env
+        .template("greedy", "")
+        .file("a.txt", "small\n")
+        .file("b.txt.tera", doubling)
+        .build();
+    for _ in 0..5 {
+        let output = env
+            .new_project(&template, "out", &["--defaults"])
+            .env("GROUNDWORK_MAX_MEMORY_BYTES", (64u64 << 20).to_string())
+            .assert()
+            .failure()
+            .code(1);
+        assert_eq!(
+            String::from_utf8_lossy(&output.get_output().stderr),
+            "error: rendering template file `b.txt.tera` took groundwork's memory past its limit of 67108864 bytes; nothing was written (if the template needs more, raise the limit with GROUNDWORK_MAX_MEMORY_BYTES)\n"
+        );
+        assert!(output.get_output().stdout.is_empty());
+        assert!(!env.exists("out") && env.leftovers().is_empty());
+    }
+    // A template that needs a little memory renders under the same limit.
+    let modest = env
+        .template("modest", "")
+        .file("b.txt.tera", "{% for i in range(end=1000) %}{{ i }}{% endfor %}\n")
+        .build();
+    env.new_project(&modest, "out", &["--defaults"])
+        .env("GROUNDWORK_MAX_MEMORY_BYTES", (64u64 << 20).to_string())
+        .assert()
+        .success();
+}
