@@ -189,7 +189,9 @@ impl TerminalPrompter {
                 Key::Char('a') if checked.is_some() => {
                     if let Some(states) = checked.as_mut() {
                         let all = states.iter().all(|&c| c);
-                        states.iter_mut().for_each(|c| *c = !all);
+                        for c in states.iter_mut() {
+                            *c = !all;
+                        }
                     }
                 }
                 Key::Enter | Key::Char(' ') => break,

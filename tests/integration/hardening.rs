@@ -1014,8 +1014,7 @@ fn issue7_recover_rolls_back_a_force_killed_in_its_git_step_including_the_dot_gi
 }
 
 #[test]
-fn issue7_recover_removes_the_staging_of_a_killed_fresh_new_and_fails_while_a_run_holds_the_lock()
-{
+fn issue7_recover_removes_the_staging_of_a_killed_fresh_new_and_fails_while_a_run_holds_the_lock() {
     let env = TestEnv::new();
     let template = crate::kitchen_sink(&env).build();
     let output = env
@@ -1087,7 +1086,10 @@ fn issue7_a_render_that_takes_memory_past_its_limit_stops_with_an_error_not_an_a
     // A template that needs a little memory renders under the same limit.
     let modest = env
         .template("modest", "")
-        .file("b.txt.tera", "{% for i in range(end=1000) %}{{ i }}{% endfor %}\n")
+        .file(
+            "b.txt.tera",
+            "{% for i in range(end=1000) %}{{ i }}{% endfor %}\n",
+        )
         .build();
     env.new_project(&modest, "out", &["--defaults"])
         .env("GROUNDWORK_MAX_MEMORY_BYTES", (64u64 << 20).to_string())

@@ -205,7 +205,9 @@ fn script_available() -> bool {
     let found = std::process::Command::new("script")
         .arg("--version")
         .output()
-        .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("util-linux"));
+        .is_ok_and(|o| {
+            o.status.success() && String::from_utf8_lossy(&o.stdout).contains("util-linux")
+        });
     if !found {
         eprintln!("skipped: util-linux `script` is not installed, so no pseudo-terminal test runs");
     }
