@@ -780,6 +780,21 @@ fn issue7_force_commits_only_the_templates_files_also_onto_a_repository_without_
     }
 }
 
+/// Opens and locks the directory at `path`, as a running groundwork would. Retries for a while:
+/// a process another test forks in the instant this one held an earlier handle on the same
+/// directory shares that handle's lock until it execs (the handle is close-on-exec).
+fn hold_lock(path: &Path) -> cap_std::fs::Dir {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let held = groundwork::destination::open_dir_nofollow(path).unwrap();
+        match groundwork::destination::lock(&held, path) {
+            Ok(()) => return held,
+            Err(e) if std::time::Instant::now() > deadline => panic!("{e}"),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    }
+}
+
 #[test]
 fn issue7_force_update_and_adopt_fail_at_once_while_another_run_holds_the_destination() {
     let env = TestEnv::new();
@@ -795,8 +810,7 @@ fn issue7_force_update_and_adopt_fail_at_once_while_another_run_holds_the_destin
         ("proj", &["update", "proj", "--defaults"], false),
         ("plain", &["adopt", "plain", "--defaults"], true),
     ] {
-        let held = groundwork::destination::open_dir_nofollow(&env.path(dest)).unwrap();
-        groundwork::destination::lock(&held, &env.path(dest)).unwrap();
+        let held = hold_lock(&env.path(dest));
         let before = snapshot(&env.path(dest));
         let mut cmd = env.groundwork();
         cmd.args(args);
@@ -1038,8 +1052,7 @@ fn issue7_recover_removes_the_staging_of_a_killed_fresh_new_and_fails_while_a_ru
 
     // A destination another run holds: exit 1 at once, nothing touched.
     env.write("busy/keep.txt", "keep\n");
-    let held = groundwork::destination::open_dir_nofollow(&env.path("busy")).unwrap();
-    groundwork::destination::lock(&held, &env.path("busy")).unwrap();
+    let held = hold_lock(&env.path("busy"));
     let output = env
         .groundwork()
         .args(["recover", "busy"])
