@@ -51,7 +51,7 @@ pub enum Command {
     Adopt(AdoptArgs),
     /// Roll back a `new --force` or `update` that was killed midway and remove staging folders left
     /// by killed runs (what the next run on the destination would do first), saying what was done
-    #[command(after_long_help = EXIT_STATUS)]
+    #[command(after_long_help = RECOVER_EXIT_STATUS)]
     Recover(RecoverArgs),
     /// List the built-in templates with their version and description
     Templates,
@@ -244,6 +244,11 @@ pub struct AdoptArgs {
     #[arg(long)]
     pub dry_run: bool,
 }
+
+const RECOVER_EXIT_STATUS: &str = "Exit status: 0 recovered, or nothing to recover; 1 error: another \
+                                   run holds the destination (nothing was changed), or a rollback \
+                                   step failed (its staging folder is kept: fix the cause and run \
+                                   again); 2 command-line usage error.";
 
 #[derive(Debug, Args)]
 pub struct RecoverArgs {

@@ -1109,3 +1109,54 @@ fn issue7_a_render_that_takes_memory_past_its_limit_stops_with_an_error_not_an_a
         .assert()
         .success();
 }
+
+#[test]
+fn issue7_recover_that_cannot_finish_keeps_the_journal_exits_1_and_finishes_when_run_again() {
+    let env = TestEnv::new();
+    let template = env
+        .template("small", "")
+        .file("a.txt", "new a\n")
+        .file("sub/b.txt", "b\n")
+        .build();
+    env.write("out/a.txt", "old a\n");
+    let before = snapshot(&env.path("out"));
+    env.groundwork()
+        .args(["new", "out", "--defaults", "--force", "--template"])
+        .arg(&template)
+        .env("GROUNDWORK_FAULT_INJECT", "abort:git")
+        .assert()
+        .failure();
+    let (staging, pid) = staging_owner(&env);
+    // Someone put a folder where the run had placed a.txt: that step cannot be undone.
+    std::fs::remove_file(env.path("out/a.txt")).unwrap();
+    env.write("out/a.txt/theirs.txt", "theirs\n");
+    let output = env
+        .groundwork()
+        .args(["recover", "out"])
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        format!(
+            "warning: rolling back the interrupted run in {}: Is a directory (os error 21)\nerror: could not recover everything in {} (1 step failed, see the warnings above); the staging folders involved are kept: fix the cause and run `groundwork recover` again\n",
+            env.path(&staging).display(),
+            env.path("out").display()
+        )
+    );
+    assert!(output.get_output().stdout.is_empty());
+    assert_eq!(env.leftovers(), [staging.clone()]);
+
+    std::fs::remove_dir_all(env.path("out/a.txt")).unwrap();
+    let output = env.groundwork().args(["recover", "out"]).assert().success();
+    let stdout = String::from_utf8_lossy(&output.get_output().stdout).into_owned();
+    assert!(
+        stdout.starts_with(&format!(
+            "Rolled back an interrupted groundwork run on {} (process {pid}): ",
+            env.path("out").display()
+        )),
+        "{stdout}"
+    );
+    assert_eq!(snapshot(&env.path("out")), before);
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+}
