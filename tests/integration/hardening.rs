@@ -1145,7 +1145,7 @@ fn issue7_recover_that_cannot_finish_keeps_the_journal_exits_1_and_finishes_when
         )
     );
     assert!(output.get_output().stdout.is_empty());
-    assert_eq!(env.leftovers(), [staging.clone()]);
+    assert_eq!(env.leftovers(), std::slice::from_ref(&staging));
 
     std::fs::remove_dir_all(env.path("out/a.txt")).unwrap();
     let output = env.groundwork().args(["recover", "out"]).assert().success();
