@@ -195,7 +195,7 @@ pub fn run(
     );
     match &claim {
         Some(claim) => {
-            apply::apply(&plan, claim, |_, _| Ok(()))?;
+            apply::apply(&plan, claim, |_, _, _| Ok(()))?;
             let source = &loaded.provenance.source;
             let report = format!(
                 "Adopted {} as {name} ({source}): wrote {ANSWERS_FILE}.\n{distance}\n",

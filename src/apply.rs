@@ -8,8 +8,9 @@
 //! next run that claims the destination.
 //!
 //! `GROUNDWORK_FAULT_INJECT=N` makes the apply fail after N file writes, `=git` makes the git step
-//! fail after `git init`, and `=abort:N` kills the process after N writes (the next run must roll
-//! the journal back). They exist so the tests can prove the rollback on the real binary; they have
+//! fail after `git init`, `=abort:N` kills the process after N writes and `=abort:git` kills it in
+//! the git step after `git init` (the next run, or `groundwork recover`, must roll the journal
+//! back). They exist so the tests can prove the rollback on the real binary; they have
 //! no other use.
 
 use std::path::{Path, PathBuf};
@@ -84,13 +85,33 @@ impl Checkpoint {
     }
 }
 
+/// Lets `finish` say, before it makes it, that it is about to create a top-level entry of a forced
+/// write's destination (the `.git` of the commit), so that a rollback removes it: this run's on
+/// failure, or the next run's (or `groundwork recover`'s) after a kill. On a fresh destination it
+/// does nothing: everything `finish` makes there is inside the staging folder.
+pub struct Finishing<'j, 'a> {
+    journal: Option<&'j mut Journal<'a>>,
+}
+
+impl Finishing<'_, '_> {
+    /// Records that `name` (a top-level entry of the destination) is about to be created, unless
+    /// it already exists, so that a rollback removes it with everything below it.
+    pub fn will_create(&mut self, name: &str) -> Result<()> {
+        match &mut self.journal {
+            Some(journal) => journal.will_create(name),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Writes the plan into the claimed destination. `finish` runs on the complete staged project of a
 /// fresh destination (or on the destination after a forced write) before it is revealed, e.g. to
-/// make the first git commit; it gets the files the plan wrote.
+/// make the first git commit; it gets the files the plan wrote, and a [`Finishing`] to declare what
+/// it creates.
 pub fn apply(
     plan: &Plan,
     claim: &Claim,
-    finish: impl FnOnce(&Path, &[&str]) -> Result<()>,
+    finish: impl FnOnce(&Path, &[&str], &mut Finishing) -> Result<()>,
 ) -> Result<()> {
     let destination = claim.path();
     let mut checkpoint = Checkpoint::new();
@@ -165,7 +186,16 @@ pub fn apply(
         }
     });
     // `finish` (the git step) is part of the transaction: when it fails, the files go back too.
-    if let Err(error) = result.and_then(|()| finish(destination, &written)) {
+    let result = result.and_then(|()| {
+        finish(
+            destination,
+            &written,
+            &mut Finishing {
+                journal: Some(&mut journal),
+            },
+        )
+    });
+    if let Err(error) = result {
         journal.roll_back();
         return Err(error);
     }
@@ -178,7 +208,7 @@ fn apply_fresh(
     claim: &Claim,
     checkpoint: &mut Checkpoint,
     written: &[&str],
-    finish: impl FnOnce(&Path, &[&str]) -> Result<()>,
+    finish: impl FnOnce(&Path, &[&str], &mut Finishing) -> Result<()>,
 ) -> Result<()> {
     let destination = claim.path();
     // An empty destination holds its own staging, so a read-only parent does not block it; an
@@ -209,7 +239,7 @@ fn apply_fresh(
         }
     }
     set_mode(&staging.dir, &staging.path, Path::new(PROJECT), 0o755)?;
-    finish(&root_path, written)?;
+    finish(&root_path, written, &mut Finishing { journal: None })?;
     if interrupted() {
         return Err(Error::Interrupted);
     }
@@ -224,6 +254,12 @@ fn apply_fresh(
 /// Whether the tests asked the git step to fail (`GROUNDWORK_FAULT_INJECT=git`).
 pub fn git_fault_injected() -> bool {
     std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "git")
+}
+
+/// Whether the tests asked the process to die in the git step, after `git init`
+/// (`GROUNDWORK_FAULT_INJECT=abort:git`).
+pub fn git_abort_injected() -> bool {
+    std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "abort:git")
 }
 
 /// Names inside a staging folder.
@@ -305,18 +341,93 @@ impl Drop for Staging {
     }
 }
 
+/// What a look at the staging folders of one place found and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Swept {
+    /// An interrupted forced write or update on `destination` was rolled back from its journal.
+    RolledBack {
+        destination: PathBuf,
+        owner: String,
+        undone: usize,
+    },
+    /// A staging folder whose owner is gone was removed.
+    Removed { path: PathBuf, owner: String },
+    /// The journal of an interrupted run on another destination, left for the run that claims it.
+    Left {
+        path: PathBuf,
+        destination: PathBuf,
+        owner: String,
+    },
+    /// A rollback or removal that failed; the staging folder stays for another try.
+    Failed { message: String },
+}
+
+impl Swept {
+    /// What happened, as a sentence starting in lower case.
+    pub fn sentence(&self) -> String {
+        match self {
+            Swept::RolledBack {
+                destination,
+                owner,
+                undone,
+            } => format!(
+                "rolled back an interrupted groundwork run on {} (process {owner}): {undone} {} undone",
+                destination.display(),
+                if *undone == 1 { "step" } else { "steps" }
+            ),
+            Swept::Removed { path, owner } => format!(
+                "removed {}, left by an interrupted groundwork run (process {owner})",
+                path.display()
+            ),
+            Swept::Left {
+                path,
+                destination,
+                owner,
+            } => format!(
+                "{} holds the journal of an interrupted groundwork run on {} (process {owner}); `groundwork recover {}` (or the next groundwork run there) rolls it back",
+                path.display(),
+                destination.display(),
+                destination.display()
+            ),
+            Swept::Failed { message } => message.clone(),
+        }
+    }
+
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Swept::Failed { .. })
+    }
+
+    /// Prints it on stderr: a note, or a warning for a failure.
+    pub fn print(&self) {
+        let kind = if self.is_failure() { "warning" } else { "note" };
+        eprintln!("{kind}: {}", self.sentence());
+    }
+}
+
 /// Removes the staging folders in `home` whose owner is gone (killed before it could clean up),
 /// saying so on stderr. A locked folder is left, and so is one without an owner file whose name
 /// carries the id of a running process (it is being set up).
 pub fn sweep(home: &Dir, home_path: &Path) {
-    sweep_for(home, home_path, &[], None);
+    for swept in sweep_for(home, home_path, &[], None) {
+        swept.print();
+    }
+}
+
+/// [`sweep`], returning what it did instead of printing it.
+pub fn sweep_quietly(home: &Dir, home_path: &Path) -> Vec<Swept> {
+    sweep_for(home, home_path, &[], None)
 }
 
 /// Before a run writes the destination it has claimed (`claimed`, locked, at the absolute path
 /// `absolute`): rolls back any interrupted forced write or update on it whose staging folder is in
 /// `home`, then removes stale staging folders there.
-pub fn recover_interrupted(home: &Dir, home_path: &Path, absolute: &Path, claimed: &Dir) {
-    sweep_for(home, home_path, &[absolute.to_owned()], Some(claimed));
+pub fn recover_interrupted(
+    home: &Dir,
+    home_path: &Path,
+    absolute: &Path,
+    claimed: &Dir,
+) -> Vec<Swept> {
+    sweep_for(home, home_path, &[absolute.to_owned()], Some(claimed))
 }
 
 fn sweep_for(
@@ -324,9 +435,10 @@ fn sweep_for(
     home_path: &Path,
     recover_into_claimed: &[PathBuf],
     claimed: Option<&Dir>,
-) {
+) -> Vec<Swept> {
+    let mut swept = Vec::new();
     let Ok(entries) = home.entries() else {
-        return;
+        return swept;
     };
     let mut names: Vec<String> = entries
         .flatten()
@@ -350,24 +462,27 @@ fn sweep_for(
             // claims that destination may roll it back.
             let target = PathBuf::from(String::from_utf8_lossy(&target).into_owned());
             if !recover_into_claimed.contains(&target) {
-                eprintln!(
-                    "note: {} holds the journal of an interrupted groundwork run on {} (process {owner}); the next groundwork run there rolls it back",
-                    home_path.join(name).display(),
-                    target.display()
-                );
+                swept.push(Swept::Left {
+                    path: home_path.join(name),
+                    destination: target,
+                    owner,
+                });
                 continue;
             }
             let Some(claimed) = claimed else { continue };
             match recover(&dir, claimed) {
-                Ok(()) => eprintln!(
-                    "note: rolled back an interrupted groundwork run on {} (process {owner})",
-                    target.display()
-                ),
+                Ok(undone) => swept.push(Swept::RolledBack {
+                    destination: target,
+                    owner: owner.clone(),
+                    undone,
+                }),
                 Err(e) => {
-                    eprintln!(
-                        "warning: rolling back the interrupted run in {}: {e}",
-                        home_path.join(name).display()
-                    );
+                    swept.push(Swept::Failed {
+                        message: format!(
+                            "rolling back the interrupted run in {}: {e}",
+                            home_path.join(name).display()
+                        ),
+                    });
                     continue;
                 }
             }
@@ -375,14 +490,13 @@ fn sweep_for(
         drop(dir);
         let path = home_path.join(name);
         match home.remove_dir_all(name) {
-            Ok(()) => eprintln!(
-                "note: removed {}, left by an interrupted groundwork run (process {})",
-                path.display(),
-                owner
-            ),
-            Err(e) => eprintln!("warning: removing stale {}: {e}", path.display()),
+            Ok(()) => swept.push(Swept::Removed { path, owner }),
+            Err(e) => swept.push(Swept::Failed {
+                message: format!("removing stale {}: {e}", path.display()),
+            }),
         }
     }
+    swept
 }
 
 /// The owner of the staging folder `name` when it is stale (nobody holds its lock, and it has an
@@ -406,13 +520,14 @@ fn stale_owner(name: &str, dir: &Dir) -> Option<String> {
     }
 }
 
-/// Undoes the journal of a killed run in `staging` on the destination `target`, newest step first.
-/// Each undo checks what is there, because the run may have died after logging a step and before
-/// taking it.
-fn recover(staging: &Dir, target: &Dir) -> std::io::Result<()> {
+/// Undoes the journal of a killed run in `staging` on the destination `target`, newest step first,
+/// and returns how many steps it undid. Each undo checks what is there, because the run may have
+/// died after logging a step and before taking it.
+fn recover(staging: &Dir, target: &Dir) -> std::io::Result<usize> {
     let journal = staging.read_to_string(JOURNAL)?;
     let staged = staging.open_dir(NEW)?;
     let backups = staging.open_dir(BACKUP)?;
+    let mut undone = 0;
     for line in journal.lines().rev() {
         let Some((kind, path)) = line.split_once('\t') else {
             continue;
@@ -432,10 +547,23 @@ fn recover(staging: &Dir, target: &Dir) -> std::io::Result<()> {
             "R" => {
                 let _ = target.create_dir(path);
             }
-            _ => {}
+            // A tree the run's last step was making (the `.git` of a forced write's commit).
+            "T" => remove_tree(target, path)?,
+            _ => continue,
         }
+        undone += 1;
     }
-    Ok(())
+    Ok(undone)
+}
+
+/// Removes the file or folder tree at `path` below `target` (never following a symlink), if any.
+fn remove_tree(target: &Dir, path: &Path) -> std::io::Result<()> {
+    match target.symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => target.remove_dir_all(path),
+        Ok(_) => target.remove_file(path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Whether a process with this id exists (one of another user's counts).
@@ -579,6 +707,8 @@ enum Done {
     MovedAside(PathBuf),
     /// A directory a deletion left empty.
     RemovedDir(PathBuf),
+    /// A tree `finish` was about to create (the `.git` of a forced write's commit).
+    CreatedTree(PathBuf),
 }
 
 impl Journal<'_> {
@@ -589,6 +719,19 @@ impl Journal<'_> {
         self.log
             .write_all(line.as_bytes())
             .map_err(|e| Error::io(&self.log_path, e))
+    }
+
+    fn will_create(&mut self, name: &str) -> Result<()> {
+        let relative = Path::new(name);
+        match self.target.symlink_metadata(relative) {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.log('T', relative)?;
+                self.done.push(Done::CreatedTree(relative.to_owned()));
+                Ok(())
+            }
+            Err(e) => Err(Error::io(self.root.join(relative), e)),
+        }
     }
 
     fn place(&mut self, path: &str) -> Result<()> {
@@ -678,6 +821,7 @@ impl Journal<'_> {
                 Done::CreatedDir(path) => (path, not_found_ok(self.target.remove_dir(path))),
                 Done::MovedAside(path) => (path, self.backups.rename(path, self.target, path)),
                 Done::RemovedDir(path) => (path, self.target.create_dir(path)),
+                Done::CreatedTree(path) => (path, remove_tree(self.target, path)),
             };
             if let Err(e) = outcome {
                 eprintln!(

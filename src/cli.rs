@@ -50,6 +50,10 @@ pub enum Command {
     Diff(DiffArgs),
     /// Attach an existing repository to a template, so the next update has a base to merge from
     Adopt(AdoptArgs),
+    /// Roll back a `new --force` or `update` that was killed midway and remove staging folders left
+    /// by killed runs (what the next run on the destination would do first), saying what was done
+    #[command(after_long_help = RECOVER_EXIT_STATUS)]
+    Recover(RecoverArgs),
     /// List the built-in templates with their version and description
     Templates,
     /// Work on a template's source
@@ -299,6 +303,26 @@ pub struct AdoptArgs {
     /// Print what would be written, and write nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+const RECOVER_EXIT_STATUS: &str = "Exit status: 0 recovered, or nothing to recover; 1 error: another \
+                                   run holds the destination (nothing was changed), or a rollback \
+                                   step failed (its staging folder is kept: fix the cause and run \
+                                   again); 2 command-line usage error.";
+
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// The destination of the interrupted run (a project, or where a killed `new` was creating one)
+    #[arg(default_value = ".")]
+    pub destination: PathBuf,
+}
+
+impl RecoverArgs {
+    pub fn into_options(self) -> crate::recover::RecoverOptions {
+        crate::recover::RecoverOptions {
+            destination: absolute(&self.destination),
+        }
+    }
 }
 
 /// Absolute, so that `.` has a parent and a name.

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use cap_std::fs::Dir;
 use rustix::fs::{FlockOperation, Mode, OFlags};
 
+use crate::apply::Swept;
 use crate::error::{Error, Result};
 use crate::plan::FileState;
 
@@ -35,22 +36,38 @@ pub struct Claim {
 impl Claim {
     /// Claims `destination`: locks it when it is a directory (failing at once when another run
     /// holds it), or notes it absent. A symlink or a file at the destination is refused.
+    /// Before anything else, an interrupted run on it is rolled back and stale staging folders
+    /// are removed, with a note on stderr for each.
     pub fn acquire(destination: &Path) -> Result<Claim> {
+        let (claim, swept) = Self::open(destination, true)?;
+        for swept in &swept {
+            swept.print();
+        }
+        Ok(claim)
+    }
+
+    /// Like [`Claim::acquire`], but returns what the recovery did instead of printing it
+    /// (`groundwork recover`).
+    pub fn acquire_recovering(destination: &Path) -> Result<(Claim, Vec<Swept>)> {
         Self::open(destination, true)
     }
 
     /// Like [`Claim::acquire`] but without the lock: for reading only (`--dry-run`).
     pub fn inspect(destination: &Path) -> Result<Claim> {
-        Self::open(destination, false)
+        Self::open(destination, false).map(|(claim, _)| claim)
     }
 
-    fn open(destination: &Path, exclusive: bool) -> Result<Claim> {
+    fn open(destination: &Path, exclusive: bool) -> Result<(Claim, Vec<Swept>)> {
+        let mut swept = Vec::new();
         match std::fs::symlink_metadata(destination) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Claim {
-                    path: destination.to_owned(),
-                    dir: None,
-                });
+                return Ok((
+                    Claim {
+                        path: destination.to_owned(),
+                        dir: None,
+                    },
+                    swept,
+                ));
             }
             Err(e) => return Err(Error::io(destination, e)),
             Ok(meta) if !meta.is_dir() => {
@@ -79,15 +96,18 @@ impl Claim {
                 std::path::absolute(destination).map_err(|e| Error::io(destination, e))?;
             let (parent, _) = split(&absolute);
             if let Ok(home) = Dir::open_ambient_dir(&parent, cap_std::ambient_authority()) {
-                crate::apply::recover_interrupted(&home, &parent, &absolute, &dir);
+                swept = crate::apply::recover_interrupted(&home, &parent, &absolute, &dir);
             }
             // An interrupted run may have left its staging inside an empty destination.
-            crate::apply::sweep(&dir, destination);
+            swept.extend(crate::apply::sweep_quietly(&dir, destination));
         }
-        Ok(Claim {
-            path: destination.to_owned(),
-            dir: Some(dir),
-        })
+        Ok((
+            Claim {
+                path: destination.to_owned(),
+                dir: Some(dir),
+            },
+            swept,
+        ))
     }
 
     pub fn path(&self) -> &Path {

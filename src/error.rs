@@ -403,6 +403,12 @@ pub enum Error {
 
     #[error("injected fault in the git step (GROUNDWORK_FAULT_INJECT=git)")]
     InjectedGitFault,
+
+    #[error(
+        "could not recover everything in {path} ({failures} {} failed, see the warnings above); the staging folders involved are kept: fix the cause and run `groundwork recover` again",
+        if *failures == 1 { "step" } else { "steps" }
+    )]
+    RecoveryIncomplete { path: PathBuf, failures: usize },
 }
 
 impl Error {

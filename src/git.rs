@@ -50,6 +50,9 @@ pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Resu
     if crate::apply::git_fault_injected() {
         return Err(Error::InjectedGitFault);
     }
+    if crate::apply::git_abort_injected() {
+        std::process::abort();
+    }
 
     let mut index = repo.index().map_err(fail)?;
     match only {

@@ -18,6 +18,7 @@ pub mod merge;
 pub mod new;
 pub mod plan;
 pub mod project;
+pub mod recover;
 pub mod release;
 pub mod render;
 pub mod source;
@@ -103,6 +104,7 @@ fn dispatch(command: cli::Command, out: &mut dyn Write) -> Result<i32> {
                 out,
             )
         }
+        cli::Command::Recover(args) => recover::run(&args.into_options(), out),
         cli::Command::Templates => list_templates(out).map(|()| 0),
         cli::Command::Template(cli::TemplateCommand::Check(args)) => {
             template_check::run(&args.dir, out).map(|()| 0)

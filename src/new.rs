@@ -264,33 +264,17 @@ pub fn run(
     let message = format!("Initial commit from groundwork template {name}");
     let mut commit = None;
     let fresh = plan.fresh;
-    let had_git = claim
-        .dir()
-        .is_some_and(|dir| dir.symlink_metadata(".git").is_ok());
-    apply::apply(&plan, &claim, |root, files| {
+    apply::apply(&plan, &claim, |root, files, finishing| {
         if !make_commit {
             return Ok(());
         }
-        // A forced write commits only the template's files; others stay untracked.
+        // A forced write commits only the template's files; others stay untracked. A `.git` this
+        // run makes is part of the transaction: a failure here, or a kill, removes it with the
+        // files (the journal records it before `git init`).
         let only = (!fresh).then_some(files);
-        match git::init_and_commit(root, &message, only) {
-            Ok(made) => {
-                commit = Some(made);
-                Ok(())
-            }
-            Err(error) => {
-                // The files go back (apply's rollback); a repository this run made goes too.
-                if let (false, false, Some(dir)) = (fresh, had_git, claim.dir())
-                    && let Err(e) = dir.remove_dir_all(".git")
-                {
-                    eprintln!(
-                        "warning: rolling back {}: {e}",
-                        destination.join(".git").display()
-                    );
-                }
-                Err(error)
-            }
-        }
+        finishing.will_create(".git")?;
+        commit = Some(git::init_and_commit(root, &message, only)?);
+        Ok(())
     })?;
 
     // The project exists now: failing to say so is a warning, not a failure.

@@ -3,7 +3,6 @@
 
 use dialoguer::console::{Key, Term};
 use dialoguer::theme::{ColorfulTheme, Theme as _};
-use dialoguer::{MultiSelect, Select};
 
 use crate::answers::Prompter;
 use crate::error::{Error, Result};
@@ -106,6 +105,127 @@ impl TerminalPrompter {
     }
 }
 
+impl TerminalPrompter {
+    /// A choice (`checked` is `None`) or a multi-choice (`checked` holds each item's state) read key
+    /// by key, in the look of dialoguer's `Select`/`MultiSelect`. Those ignore Ctrl-D (console
+    /// hands it over as `Key::Char('\u{4}')` in raw mode, and their key loop drops keys it does not
+    /// know, with no way to add one), which left the user stuck; here Ctrl-D and Ctrl-C cancel
+    /// (exit 130). Up/Down (or k/j, Tab) move, Space toggles a multi-choice item (`a` all), Enter
+    /// answers (Space too for a choice). Long lists are shown a page at a time.
+    fn choose(
+        &self,
+        question: &Question,
+        choices: &[String],
+        default: usize,
+        checked: Option<Vec<bool>>,
+    ) -> Result<Vec<usize>> {
+        let term = Term::stderr();
+        let io = |e: std::io::Error| failed(question, &dialoguer::Error::IO(e));
+        term.hide_cursor().map_err(io)?;
+        let chosen = self.choose_keys(&term, question, choices, default, checked);
+        // The cursor comes back whatever happened.
+        let shown = term.show_cursor().and_then(|()| term.flush());
+        let chosen = chosen?;
+        shown.map_err(io)?;
+        Ok(chosen)
+    }
+
+    fn choose_keys(
+        &self,
+        term: &Term,
+        question: &Question,
+        choices: &[String],
+        default: usize,
+        mut checked: Option<Vec<bool>>,
+    ) -> Result<Vec<usize>> {
+        let label = Self::label(question);
+        let io = |e: std::io::Error| failed(question, &dialoguer::Error::IO(e));
+        let fmt = |e: std::fmt::Error| io(std::io::Error::other(e));
+        if choices.is_empty() {
+            return Err(io(std::io::Error::other("no choices to choose from")));
+        }
+        let page = usize::from(term.size().0).saturating_sub(2).max(3);
+        let mut sel = default.min(choices.len() - 1);
+        let mut drawn = 0;
+        loop {
+            if drawn > 0 {
+                term.clear_last_lines(drawn).map_err(io)?;
+            }
+            let start = sel / page * page;
+            let mut screen = String::new();
+            match &checked {
+                None => self.theme.format_select_prompt(&mut screen, &label),
+                Some(_) => self.theme.format_multi_select_prompt(&mut screen, &label),
+            }
+            .map_err(fmt)?;
+            for (i, choice) in choices.iter().enumerate().skip(start).take(page) {
+                screen.push('\n');
+                match &checked {
+                    None => self
+                        .theme
+                        .format_select_prompt_item(&mut screen, choice, i == sel),
+                    Some(states) => self.theme.format_multi_select_prompt_item(
+                        &mut screen,
+                        choice,
+                        states[i],
+                        i == sel,
+                    ),
+                }
+                .map_err(fmt)?;
+            }
+            term.write_line(&screen).map_err(io)?;
+            term.flush().map_err(io)?;
+            drawn = screen.lines().count();
+            match term.read_key().map_err(io)? {
+                Key::ArrowDown | Key::Tab | Key::Char('j') => sel = (sel + 1) % choices.len(),
+                Key::ArrowUp | Key::BackTab | Key::Char('k') => {
+                    sel = (sel + choices.len() - 1) % choices.len();
+                }
+                Key::Char(' ') if checked.is_some() => {
+                    if let Some(states) = checked.as_mut() {
+                        states[sel] = !states[sel];
+                    }
+                }
+                Key::Char('a') if checked.is_some() => {
+                    if let Some(states) = checked.as_mut() {
+                        let all = states.iter().all(|&c| c);
+                        for c in states.iter_mut() {
+                            *c = !all;
+                        }
+                    }
+                }
+                Key::Enter | Key::Char(' ') => break,
+                Key::CtrlC | Key::Char('\u{4}') => {
+                    term.clear_last_lines(drawn).map_err(io)?;
+                    term.write_line("").map_err(io)?;
+                    return Err(Error::Interrupted);
+                }
+                _ => {}
+            }
+        }
+        term.clear_last_lines(drawn).map_err(io)?;
+        let mut done = String::new();
+        let chosen: Vec<usize> = match &checked {
+            None => {
+                self.theme
+                    .format_select_prompt_selection(&mut done, &label, &choices[sel])
+                    .map_err(fmt)?;
+                vec![sel]
+            }
+            Some(states) => {
+                let chosen: Vec<usize> = (0..choices.len()).filter(|&i| states[i]).collect();
+                let names: Vec<&str> = chosen.iter().map(|&i| choices[i].as_str()).collect();
+                self.theme
+                    .format_multi_select_prompt_selection(&mut done, &label, &names)
+                    .map_err(fmt)?;
+                chosen
+            }
+        };
+        term.write_line(&done).map_err(io)?;
+        Ok(chosen)
+    }
+}
+
 fn failed(question: &Question, error: &dialoguer::Error) -> Error {
     match error {
         // Ctrl-C at a prompt arrives as an interrupted read; a closed terminal as end of file.
@@ -166,12 +286,8 @@ impl Prompter for TerminalPrompter {
     }
 
     fn select(&mut self, question: &Question, choices: &[String], default: usize) -> Result<usize> {
-        Select::with_theme(&self.theme)
-            .with_prompt(Self::label(question))
-            .items(choices)
-            .default(default)
-            .interact()
-            .map_err(|e| failed(question, &e))
+        let chosen = self.choose(question, choices, default, None)?;
+        Ok(chosen.into_iter().next().unwrap_or(default))
     }
 
     fn multi_select(
@@ -180,12 +296,7 @@ impl Prompter for TerminalPrompter {
         choices: &[String],
         defaults: &[bool],
     ) -> Result<Vec<usize>> {
-        MultiSelect::with_theme(&self.theme)
-            .with_prompt(Self::label(question))
-            .items(choices)
-            .defaults(defaults)
-            .interact()
-            .map_err(|e| failed(question, &e))
+        self.choose(question, choices, 0, Some(defaults.to_vec()))
     }
 
     fn refuse(&mut self, _question: &Question, message: &str) {

@@ -97,7 +97,7 @@ pub fn run(
     }
 
     if let Some(claim) = &claim {
-        apply::apply(&prepared.plan, claim, |_, _| Ok(()))?;
+        apply::apply(&prepared.plan, claim, |_, _, _| Ok(()))?;
     }
     // The update is applied: failing to print the report is a warning, not a failure.
     let mut text = format!("Updated {root} from {from} to {to}:\n{report}\n");

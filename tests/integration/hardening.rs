@@ -780,6 +780,21 @@ fn issue7_force_commits_only_the_templates_files_also_onto_a_repository_without_
     }
 }
 
+/// Opens and locks the directory at `path`, as a running groundwork would. Retries for a while:
+/// a process another test forks in the instant this one held an earlier handle on the same
+/// directory shares that handle's lock until it execs (the handle is close-on-exec).
+fn hold_lock(path: &Path) -> cap_std::fs::Dir {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let held = groundwork::destination::open_dir_nofollow(path).unwrap();
+        match groundwork::destination::lock(&held, path) {
+            Ok(()) => return held,
+            Err(e) if std::time::Instant::now() > deadline => panic!("{e}"),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    }
+}
+
 #[test]
 fn issue7_force_update_and_adopt_fail_at_once_while_another_run_holds_the_destination() {
     let env = TestEnv::new();
@@ -795,8 +810,7 @@ fn issue7_force_update_and_adopt_fail_at_once_while_another_run_holds_the_destin
         ("proj", &["update", "proj", "--defaults"], false),
         ("plain", &["adopt", "plain", "--defaults"], true),
     ] {
-        let held = groundwork::destination::open_dir_nofollow(&env.path(dest)).unwrap();
-        groundwork::destination::lock(&held, &env.path(dest)).unwrap();
+        let held = hold_lock(&env.path(dest));
         let before = snapshot(&env.path(dest));
         let mut cmd = env.groundwork();
         cmd.args(args);
@@ -924,4 +938,225 @@ fn issue7_ctrl_c_inside_one_long_render_exits_130_at_once() {
     assert_eq!(output.status.code(), Some(130), "{output:?}");
     assert_eq!(stderr(&output), "error: interrupted: nothing was written\n");
     assert!(!env.exists("out") && env.leftovers().is_empty());
+}
+
+/// The pid in the name of the only staging folder left in the environment's root.
+fn staging_owner(env: &TestEnv) -> (String, String) {
+    let left = env.leftovers();
+    assert_eq!(left.len(), 1, "{left:?}");
+    let pid = left[0]["groundwork-staging-".len() + 1..]
+        .split('-')
+        .next()
+        .unwrap()
+        .to_owned();
+    (left[0].clone(), pid)
+}
+
+#[test]
+fn issue7_recover_rolls_back_a_force_killed_in_its_git_step_including_the_dot_git_it_made() {
+    let env = TestEnv::new();
+    let template = env
+        .template("small", "")
+        .file("a.txt", "new a\n")
+        .file("sub/b.txt", "b\n")
+        .build();
+    env.write("out/a.txt", "old a\n");
+    env.write("out/private.env", "SECRET=1\n");
+    let before = snapshot(&env.path("out"));
+    let kill = || {
+        let output = env
+            .groundwork()
+            .args(["new", "out", "--defaults", "--force", "--template"])
+            .arg(&template)
+            .env("GROUNDWORK_FAULT_INJECT", "abort:git")
+            .assert()
+            .failure();
+        assert_eq!(output.get_output().status.code(), None, "killed by SIGABRT");
+        // Killed after `git init`: the new files and a `.git` are in the destination.
+        assert!(env.path("out/.git").is_dir());
+        assert_eq!(env.read("out/a.txt"), "new a\n");
+    };
+    kill();
+    let (staging, pid) = staging_owner(&env);
+    let output = env.groundwork().args(["recover", "out"]).assert().success();
+    // Undone: the `.git`, three placed files (a.txt, sub/b.txt, .groundwork.toml), the folder
+    // `sub` and the backup of a.txt.
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stdout),
+        format!(
+            "Rolled back an interrupted groundwork run on {} (process {pid}): 6 steps undone\nRemoved {}, left by an interrupted groundwork run (process {pid})\n",
+            env.path("out").display(),
+            env.path(&staging).display()
+        )
+    );
+    assert!(output.get_output().stderr.is_empty());
+    assert_eq!(snapshot(&env.path("out")), before);
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+
+    // Clean now: nothing to do, exit 0, nothing touched.
+    let output = env.groundwork().args(["recover", "out"]).assert().success();
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stdout),
+        format!(
+            "Nothing to recover in {}: no interrupted groundwork run left a journal or a staging folder there.\n",
+            env.path("out").display()
+        )
+    );
+    assert_eq!(snapshot(&env.path("out")), before);
+
+    // Without `recover`, the next run on the destination does the same first (here it then fails
+    // at its first write, so what remains is exactly the rolled-back tree).
+    kill();
+    let output = env
+        .groundwork()
+        .args(["new", "out", "--defaults", "--force", "--template"])
+        .arg(&template)
+        .env("GROUNDWORK_FAULT_INJECT", "0")
+        .assert()
+        .failure()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    assert!(
+        stderr.starts_with(&format!(
+            "note: rolled back an interrupted groundwork run on {} (process ",
+            env.path("out").display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&env.path("out")), before);
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+}
+
+#[test]
+fn issue7_recover_removes_the_staging_of_a_killed_fresh_new_and_fails_while_a_run_holds_the_lock() {
+    let env = TestEnv::new();
+    let template = crate::kitchen_sink(&env).build();
+    let output = env
+        .new_project(&template, "out", &["--defaults"])
+        .env("GROUNDWORK_FAULT_INJECT", "abort:2")
+        .assert()
+        .failure();
+    assert_eq!(output.get_output().status.code(), None, "killed by SIGABRT");
+    assert!(!env.exists("out"));
+    let (staging, pid) = staging_owner(&env);
+    let output = env.groundwork().args(["recover", "out"]).assert().success();
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stdout),
+        format!(
+            "Removed {}, left by an interrupted groundwork run (process {pid})\n",
+            env.path(&staging).display()
+        )
+    );
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+    assert!(!env.exists("out"));
+
+    // A destination another run holds: exit 1 at once, nothing touched.
+    env.write("busy/keep.txt", "keep\n");
+    let held = hold_lock(&env.path("busy"));
+    let output = env
+        .groundwork()
+        .args(["recover", "busy"])
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        format!(
+            "error: destination {} is in use by another groundwork run (it holds the lock); nothing was written: wait for that run to finish, then run again\n",
+            env.path("busy").display()
+        )
+    );
+    assert!(output.get_output().stdout.is_empty());
+    assert_eq!(env.read("busy/keep.txt"), "keep\n");
+    drop(held);
+}
+
+#[test]
+fn issue7_a_render_that_takes_memory_past_its_limit_stops_with_an_error_not_an_abort() {
+    let env = TestEnv::new();
+    // Doubling a string 64 times: it used to abort the process ("memory allocation of 1073741840
+    // bytes failed", exit 134) once the machine could not give more.
+    let doubling = "{% set_global s = 'x' %}{% for i in range(end=64) %}{% set_global s = s ~ s %}{% endfor %}{{ s }}";
+    let template = env
+        .template("greedy", "")
+        .file("a.txt", "small\n")
+        .file("b.txt.tera", doubling)
+        .build();
+    for _ in 0..5 {
+        let output = env
+            .new_project(&template, "out", &["--defaults"])
+            .env("GROUNDWORK_MAX_MEMORY_BYTES", (64u64 << 20).to_string())
+            .assert()
+            .failure()
+            .code(1);
+        assert_eq!(
+            String::from_utf8_lossy(&output.get_output().stderr),
+            "error: rendering template file `b.txt.tera` took groundwork's memory past its limit of 67108864 bytes; nothing was written (if the template needs more, raise the limit with GROUNDWORK_MAX_MEMORY_BYTES)\n"
+        );
+        assert!(output.get_output().stdout.is_empty());
+        assert!(!env.exists("out") && env.leftovers().is_empty());
+    }
+    // A template that needs a little memory renders under the same limit.
+    let modest = env
+        .template("modest", "")
+        .file(
+            "b.txt.tera",
+            "{% for i in range(end=1000) %}{{ i }}{% endfor %}\n",
+        )
+        .build();
+    env.new_project(&modest, "out", &["--defaults"])
+        .env("GROUNDWORK_MAX_MEMORY_BYTES", (64u64 << 20).to_string())
+        .assert()
+        .success();
+}
+
+#[test]
+fn issue7_recover_that_cannot_finish_keeps_the_journal_exits_1_and_finishes_when_run_again() {
+    let env = TestEnv::new();
+    let template = env
+        .template("small", "")
+        .file("a.txt", "new a\n")
+        .file("sub/b.txt", "b\n")
+        .build();
+    env.write("out/a.txt", "old a\n");
+    let before = snapshot(&env.path("out"));
+    env.groundwork()
+        .args(["new", "out", "--defaults", "--force", "--template"])
+        .arg(&template)
+        .env("GROUNDWORK_FAULT_INJECT", "abort:git")
+        .assert()
+        .failure();
+    let (staging, pid) = staging_owner(&env);
+    // Someone put a folder where the run had placed a.txt: that step cannot be undone.
+    std::fs::remove_file(env.path("out/a.txt")).unwrap();
+    env.write("out/a.txt/theirs.txt", "theirs\n");
+    let output = env
+        .groundwork()
+        .args(["recover", "out"])
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        format!(
+            "warning: rolling back the interrupted run in {}: Is a directory (os error 21)\nerror: could not recover everything in {} (1 step failed, see the warnings above); the staging folders involved are kept: fix the cause and run `groundwork recover` again\n",
+            env.path(&staging).display(),
+            env.path("out").display()
+        )
+    );
+    assert!(output.get_output().stdout.is_empty());
+    assert_eq!(env.leftovers(), std::slice::from_ref(&staging));
+
+    std::fs::remove_dir_all(env.path("out/a.txt")).unwrap();
+    let output = env.groundwork().args(["recover", "out"]).assert().success();
+    let stdout = String::from_utf8_lossy(&output.get_output().stdout).into_owned();
+    assert!(
+        stdout.starts_with(&format!(
+            "Rolled back an interrupted groundwork run on {} (process {pid}): ",
+            env.path("out").display()
+        )),
+        "{stdout}"
+    );
+    assert_eq!(snapshot(&env.path("out")), before);
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
 }

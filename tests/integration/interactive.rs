@@ -180,59 +180,144 @@ fn a_real_terminal_session_asks_and_reasks() {
     let template = env
         .template(
             "tty",
-            "[[questions]]\nname = \"name\"\ndefault = \"x\"\nvalidate = '^[a-z]+$'\n\n[[questions]]\nname = \"docker\"\ntype = \"bool\"\ndefault = false\n\n[[questions]]\nname = \"cloud\"\nchoices = [\"aws\", \"gcp\"]\n",
+            "[[questions]]\nname = \"name\"\ndefault = \"x\"\nvalidate = '^[a-z]+$'\n\n[[questions]]\nname = \"docker\"\ntype = \"bool\"\ndefault = false\n\n[[questions]]\nname = \"cloud\"\nchoices = [\"aws\", \"gcp\"]\n\n[[questions]]\nname = \"extras\"\ntype = \"multi-choice\"\nchoices = [\"docs\", \"lint\", \"bench\"]\ndefault = [\"docs\"]\n",
         )
-        .file("out.txt.tera", "{{ name }} {{ docker }} {{ cloud }}\n")
+        .file(
+            "out.txt.tera",
+            "{{ name }} {{ docker }} {{ cloud }} {{ extras | join(sep=',') }}\n",
+        )
         .build();
-    // "Bad1" fails validation and is asked again; then yes, then the second choice.
+    // "Bad1" fails validation and is asked again; then yes, then the second choice, then `lint`
+    // checked beside the default `docs` and `docs` unchecked.
     let Some(output) = in_terminal(
         &env,
         &template,
-        &["Bad1\r", "\x15ok\r", "y", "\x1b[B", "\r"],
+        &[
+            ("name", "Bad1\r"),
+            ("does not match the pattern", "\x15ok\r"),
+            ("docker", "y"),
+            ("cloud", "\x1b[B\r"),
+            ("extras", " \x1b[B \r"),
+        ],
     ) else {
         return;
     };
     let screen = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{screen}");
     assert!(screen.contains("does not match the pattern"), "{screen}");
-    assert_eq!(env.read("out/out.txt"), "ok true gcp\n");
+    assert_eq!(env.read("out/out.txt"), "ok true gcp lint\n");
+}
+
+/// Whether util-linux `script` (which runs a command in a pseudo-terminal) is installed; says so
+/// when it is not, for the test that is then skipped.
+fn script_available() -> bool {
+    let found = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| {
+            o.status.success() && String::from_utf8_lossy(&o.stdout).contains("util-linux")
+        });
+    if !found {
+        eprintln!("skipped: util-linux `script` is not installed, so no pseudo-terminal test runs");
+    }
+    found
 }
 
 /// Runs `groundwork new out --no-git --template TEMPLATE` in a pseudo-terminal (util-linux
-/// `script`), typing `keys` one group at a time; `None` when `script` is not installed.
+/// `script`). For each `(text, keys)` step it waits until `text` shows on the screen (after what
+/// the previous step waited for), then types `keys`; then it waits for the run to end. The screen
+/// is the output's stdout. `None` (with a message) when `script` is not installed.
 fn in_terminal(
     env: &TestEnv,
     template: &std::path::Path,
-    keys: &[&str],
+    steps: &[(&str, &str)],
 ) -> Option<std::process::Output> {
-    use std::io::Write as _;
+    use std::io::{Read as _, Write as _};
     use std::process::{Command, Stdio};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    if !script_available() {
+        return None;
+    }
     let command = format!(
         "{} new {} --no-git --template {}",
         env!("CARGO_BIN_EXE_groundwork"),
         env.path("out").display(),
         template.display()
     );
-    let Ok(mut child) = Command::new("script")
+    let mut child = Command::new("script")
         .args(["-qfec", &command, "/dev/null"])
         .env("TERM", "xterm")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-    else {
-        eprintln!("skipped: util-linux `script` is not installed");
-        return None;
+        .expect("start script");
+    let screen = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = {
+        let screen = Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                screen.lock().unwrap().extend_from_slice(&buffer[..n]);
+            }
+        })
     };
+    let shown = || String::from_utf8_lossy(&screen.lock().unwrap()).into_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
     let mut stdin = child.stdin.take().unwrap();
-    for group in keys {
-        std::thread::sleep(std::time::Duration::from_millis(400));
-        stdin.write_all(group.as_bytes()).unwrap();
+    let mut from = 0;
+    for (text, keys) in steps {
+        loop {
+            let found = {
+                let bytes = screen.lock().unwrap();
+                bytes[from..]
+                    .windows(text.len())
+                    .position(|w| w == text.as_bytes())
+                    .map(|at| from + at + text.len())
+            };
+            if let Some(end) = found {
+                from = end;
+                break;
+            }
+            if Instant::now() > deadline || child.try_wait().unwrap().is_some() {
+                let _ = child.kill();
+                panic!("the terminal never showed {text:?}; screen:\n{}", shown());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        stdin.write_all(keys.as_bytes()).unwrap();
         stdin.flush().unwrap();
     }
-    std::thread::sleep(std::time::Duration::from_millis(400));
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the run did not end; screen:\n{}", shown());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
     drop(stdin);
-    Some(child.wait_with_output().unwrap())
+    reader.join().unwrap();
+    let mut stderr = Vec::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_end(&mut stderr)
+        .unwrap();
+    let stdout = screen.lock().unwrap().clone();
+    Some(std::process::Output {
+        status,
+        stdout,
+        stderr,
+    })
 }
 
 #[test]
@@ -242,7 +327,7 @@ fn issue7_ctrl_d_at_a_prompt_cancels_with_exit_130() {
         .template("tty", "[[questions]]\nname = \"name\"\ndefault = \"x\"\n")
         .file("out.txt.tera", "{{ name }}\n")
         .build();
-    let Some(output) = in_terminal(&env, &template, &["ab\x04"]) else {
+    let Some(output) = in_terminal(&env, &template, &[("name", "ab\x04")]) else {
         return;
     };
     let screen = String::from_utf8_lossy(&output.stdout);
@@ -261,12 +346,47 @@ fn issue7_ctrl_d_at_a_prompt_cancels_with_exit_130() {
         )
         .file("out.txt.tera", "{{ docker }}\n")
         .build();
-    let Some(output) = in_terminal(&env, &confirm, &["\x04"]) else {
+    let Some(output) = in_terminal(&env, &confirm, &[("docker", "\x04")]) else {
         return;
     };
     let screen = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(130), "{screen}");
     assert!(!env.exists("out"));
+}
+
+#[test]
+fn issue7_ctrl_d_at_a_choice_or_multi_choice_prompt_cancels_with_exit_130() {
+    let env = TestEnv::new();
+    for (name, second, questions) in [
+        (
+            "choice",
+            "gcp",
+            "[[questions]]\nname = \"cloud\"\nchoices = [\"aws\", \"gcp\"]\ndefault = \"aws\"\n",
+        ),
+        (
+            "multi",
+            "lint",
+            "[[questions]]\nname = \"extras\"\ntype = \"multi-choice\"\nchoices = [\"docs\", \"lint\"]\ndefault = [\"docs\"]\n",
+        ),
+    ] {
+        let template = env
+            .template(name, questions)
+            .file("out.txt.tera", "answered\n")
+            .build();
+        // A key that moves the selection first, so the prompt is live, then Ctrl-D.
+        let Some(output) = in_terminal(&env, &template, &[(second, "\x1b[B"), (second, "\x04")])
+        else {
+            return;
+        };
+        let screen = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(130), "{name}: {screen}");
+        assert!(
+            screen.contains("error: interrupted: nothing was written"),
+            "{name}: {screen}"
+        );
+        assert!(!env.exists("out"), "{name}");
+        assert!(env.leftovers().is_empty(), "{name}");
+    }
 }
 
 #[test]
@@ -276,7 +396,11 @@ fn issue7_an_empty_answer_to_a_question_without_a_default_is_asked_again() {
         .template("tty", "[[questions]]\nname = \"owner\"\n")
         .file("out.txt.tera", "{{ owner }}\n")
         .build();
-    let Some(output) = in_terminal(&env, &template, &["\r", "team-a\r"]) else {
+    let Some(output) = in_terminal(
+        &env,
+        &template,
+        &[("owner", "\r"), ("please try again", "team-a\r")],
+    ) else {
         return;
     };
     let screen = String::from_utf8_lossy(&output.stdout);

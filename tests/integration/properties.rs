@@ -299,7 +299,7 @@ proptest! {
 
         let claim = Claim::acquire(&dest).unwrap();
         let result = plan::plan_new(&tree, &claim, plan::Existing::Overwrite)
-            .and_then(|plan| apply::apply(&plan, &claim, |_, _| Ok(())));
+            .and_then(|plan| apply::apply(&plan, &claim, |_, _, _| Ok(())));
         drop(claim);
 
         let leftovers: Vec<_> = fs::read_dir(parent.path())

@@ -1,0 +1,72 @@
+//! `groundwork recover DEST`: does on request what every run that claims a destination does first.
+//! It takes the destination's lock, rolls back a forced write or update that was killed midway
+//! (from the journal in its staging folder, including a `.git` its git step was making), removes
+//! staging folders whose owner is gone (beside the destination and inside it), and reports each
+//! thing it did, or that there was nothing to recover.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use cap_std::fs::Dir;
+
+use crate::destination::{self, Claim};
+use crate::error::{Error, Result};
+use crate::new::stdout_error;
+
+#[derive(Debug, Clone)]
+pub struct RecoverOptions {
+    /// The destination of the interrupted run (absolute).
+    pub destination: PathBuf,
+}
+
+/// Recovers `options.destination` and prints what was done. Fails (exit 1) when another run holds
+/// the destination, or when a rollback or removal failed (the staging folder is kept for a retry).
+pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
+    let destination = &options.destination;
+    let swept = match std::fs::symlink_metadata(destination) {
+        // A killed fresh `new` leaves no destination, only its staging folder beside it.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let (parent, _) = destination::split(destination);
+            match Dir::open_ambient_dir(&parent, cap_std::ambient_authority()) {
+                Ok(home) => crate::apply::sweep_quietly(&home, &parent),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+                Err(e) => return Err(Error::io(&parent, e)),
+            }
+        }
+        Err(e) => return Err(Error::io(destination, e)),
+        Ok(_) => Claim::acquire_recovering(destination)?.1,
+    };
+    if swept.is_empty() {
+        writeln!(
+            out,
+            "Nothing to recover in {}: no interrupted groundwork run left a journal or a staging folder there.",
+            destination.display()
+        )
+        .map_err(stdout_error)?;
+        return Ok(0);
+    }
+    let mut failures = 0;
+    for swept in &swept {
+        if swept.is_failure() {
+            failures += 1;
+            swept.print();
+        } else {
+            writeln!(out, "{}", capitalized(&swept.sentence())).map_err(stdout_error)?;
+        }
+    }
+    if failures > 0 {
+        return Err(Error::RecoveryIncomplete {
+            path: destination.clone(),
+            failures,
+        });
+    }
+    Ok(0)
+}
+
+fn capitalized(sentence: &str) -> String {
+    let mut chars = sentence.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
