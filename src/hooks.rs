@@ -340,7 +340,7 @@ pub fn generate(
     }
     let limits = Limits::from_env();
     let mut total = 0u64;
-    let mut out = Tree::default();
+    let mut out = Tree::with_unportable_names();
     for (path, contents, executable) in files {
         let source = tree.get(&path).map_or_else(
             || format!("{path} (made by the template's hooks)"),

@@ -18,13 +18,39 @@ pub struct Tree {
     files: BTreeMap<String, Entry>,
     /// Every path by its [`portable_key`], to find paths that are one file on macOS or Windows.
     portable: BTreeMap<String, String>,
+    /// Names Windows cannot hold are let through (a template's `portable_names = false`, and
+    /// cookiecutter templates, which cookiecutter writes whatever they name).
+    unportable_names: bool,
 }
 
 impl Tree {
+    /// An empty tree that takes names Windows cannot hold (see [`check_relative`]); paths that
+    /// are one file on macOS or Windows still collide.
+    pub fn with_unportable_names() -> Tree {
+        Tree {
+            unportable_names: true,
+            ..Tree::default()
+        }
+    }
+
+    /// An empty tree with the name rules `portable` asks for (a template's `portable_names`).
+    pub fn for_names(portable: bool) -> Tree {
+        if portable {
+            Tree::default()
+        } else {
+            Tree::with_unportable_names()
+        }
+    }
+
     /// Adds a file at a `/`-separated relative path, refusing unsafe paths and collisions (two
     /// files at one path, or a file where another needs a directory).
     pub fn insert(&mut self, path: String, entry: Entry) -> Result<()> {
-        check_relative(&path).map_err(|reason| Error::UnsafePath {
+        let check = if self.unportable_names {
+            check_safe
+        } else {
+            check_relative
+        };
+        check(&path).map_err(|reason| Error::UnsafePath {
             source_path: entry.source.clone(),
             rendered: path.clone(),
             reason,
@@ -166,12 +192,25 @@ fn is_git_dir_name(segment: &str) -> bool {
     visible.eq_ignore_ascii_case(".git") || segment.eq_ignore_ascii_case("git~1")
 }
 
-/// Why a rendered relative path could escape or misbehave in the destination, if it could.
+/// Why a rendered relative path could escape or misbehave in the destination, or could not be
+/// checked out on every OS, if it could.
 pub fn check_relative(path: &str) -> Result<(), String> {
+    check_safe(path)?;
+    if path.as_bytes().get(1) == Some(&b':') {
+        return Err("is absolute; rendered paths must stay inside the destination".into());
+    }
+    match path.split('/').find_map(unportable) {
+        Some(reason) => Err(reason),
+        None => Ok(()),
+    }
+}
+
+/// Why a rendered relative path could escape or misbehave in the destination, if it could.
+fn check_safe(path: &str) -> Result<(), String> {
     if path.is_empty() {
         return Err("is empty".into());
     }
-    if path.starts_with('/') || path.starts_with('\\') || path.as_bytes().get(1) == Some(&b':') {
+    if path.starts_with('/') || path.starts_with('\\') {
         return Err("is absolute; rendered paths must stay inside the destination".into());
     }
     for segment in path.split('/') {
@@ -191,11 +230,7 @@ pub fn check_relative(path: &str) -> Result<(), String> {
                     "contains `{s}`, which belongs to git: groundwork never writes a repository's metadata, at any depth or in any case"
                 ));
             }
-            s => {
-                if let Some(reason) = unportable(s) {
-                    return Err(reason);
-                }
-            }
+            _ => {}
         }
     }
     Ok(())
@@ -270,6 +305,25 @@ mod tests {
         assert!(tree.insert("a/b/c".into(), entry("w")).is_err());
         tree.insert("a/c".into(), entry("v")).unwrap();
         assert_eq!(tree.len(), 2);
+    }
+
+    #[test]
+    fn issue7_a_tree_for_unportable_names_takes_what_windows_cannot_hold_but_stays_safe() {
+        for name in ["aux.py", "con/x", "a:b", "what?", "trailing."] {
+            let mut strict = Tree::default();
+            assert!(strict.insert(name.into(), entry("s")).is_err(), "{name}");
+            let mut lenient = Tree::for_names(false);
+            lenient.insert(name.into(), entry("l")).unwrap();
+        }
+        let mut lenient = Tree::with_unportable_names();
+        for unsafe_path in ["/abs", "a/../b", "sub/.git/config", "a\\b", ""] {
+            assert!(
+                lenient.insert(unsafe_path.into(), entry("x")).is_err(),
+                "{unsafe_path}"
+            );
+        }
+        lenient.insert("README.md".into(), entry("x")).unwrap();
+        assert!(lenient.insert("readme.md".into(), entry("y")).is_err());
     }
 
     #[test]

@@ -330,7 +330,9 @@ impl CookiecutterTemplate {
         let is_copy = |path: &str| patterns.iter().any(|p| p.matches(path));
         let newline = configured_newline(cc)?;
         let mut dirs_checked: HashSet<String> = HashSet::new();
-        let mut tree = Tree::default();
+        // Cookiecutter writes whatever names it renders (collisions on macOS and Windows, which
+        // would lose a file there, are still refused).
+        let mut tree = Tree::with_unportable_names();
         for file in &self.files {
             let Some(rel) = file.path.strip_prefix(&prefix) else {
                 continue;

@@ -135,7 +135,7 @@ fn cookiecutter_files(
     // Cookiecutter writes the project into a folder it names; groundwork's destination is that
     // folder, so paths start below it.
     let mut folder = String::new();
-    let mut tree = Tree::default();
+    let mut tree = Tree::with_unportable_names();
     for (path, entry) in rendered.iter() {
         let (root, rest) = path.split_once('/').unwrap_or(("", path));
         root.clone_into(&mut folder);
@@ -199,7 +199,7 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
         }
     }
     let mut segments: HashMap<&str, String> = HashMap::new();
-    let mut tree = Tree::default();
+    let mut tree = Tree::for_names(manifest.portable_names);
     let limits = Limits::from_env();
     let mut total: u64 = 0;
     let _phase = crate::watchdog::enter(format!("template {}", template.manifest.name));

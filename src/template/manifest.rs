@@ -39,6 +39,9 @@ pub struct Manifest {
     pub subdirectory_line: usize,
     /// `exclude` plus the default excludes (unless `default_excludes = false`), as written.
     pub exclude: Vec<String>,
+    /// `portable_names` (default true): rendered names Windows cannot hold are errors. Paths that
+    /// are one file on macOS or Windows (case, Unicode normalization) are errors either way.
+    pub portable_names: bool,
     /// Printed, rendered, after a successful `new`.
     pub message_after: Option<String>,
     /// `[[checks]]`: what `groundwork template test` runs in each generated project.
@@ -62,6 +65,8 @@ impl Manifest {
             subdirectory: None,
             subdirectory_line: 1,
             exclude: Vec::new(),
+            // Cookiecutter writes any name it renders; its dialect renders the same.
+            portable_names: false,
             message_after: None,
             checks: Vec::new(),
             path,
@@ -290,6 +295,8 @@ struct RawMeta {
     exclude: Vec<String>,
     #[serde(default = "yes")]
     default_excludes: bool,
+    #[serde(default = "yes")]
+    portable_names: bool,
     message_after: Option<String>,
 }
 
@@ -411,6 +418,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
     )?;
 
     let checks = parse_checks(path, text, raw.checks)?;
+    let portable_names = raw.template.portable_names;
 
     Ok(Manifest {
         name: raw.template.name,
@@ -423,6 +431,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
         subdirectory,
         subdirectory_line,
         exclude,
+        portable_names,
         message_after: raw.template.message_after,
         checks,
         path: path.to_owned(),

@@ -448,6 +448,53 @@ fn issue7_paths_that_are_not_portable_are_errors() {
 }
 
 #[test]
+fn issue7_a_template_opts_out_of_windows_names_and_cookiecutter_templates_are_written_as_cookiecutter_writes_them()
+ {
+    let env = TestEnv::new();
+    // `portable_names = false`: names Windows cannot hold are written; collisions stay errors.
+    let lenient = env.path("lenient");
+    env.write(
+        "lenient/template.toml",
+        "[template]\nname = \"lenient\"\nversion = \"1.0.0\"\nportable_names = false\n\n[[questions]]\nname = \"x\"\ndefault = \"aux\"\n",
+    );
+    env.write("lenient/{{ x }}", "x\n");
+    env.write("lenient/what?/f", "y\n");
+    env.new_project(&lenient, "written", &["--defaults"])
+        .assert()
+        .success();
+    assert_eq!(env.read("written/aux"), "x\n");
+    assert_eq!(env.read("written/what?/f"), "y\n");
+    env.refuses_exactly(
+        &lenient,
+        &["--defaults", "-d", "x=What?/F"],
+        "error: template files `what?/f` and `{{ x }}` render to \"what?/f\" and \"What?/F\", which differ only by case or Unicode normalization: they are one file on macOS and Windows, where projects are cloned too\n",
+    );
+
+    // Cookiecutter writes such names, so its dialect does too.
+    env.write(
+        "cc/cookiecutter.json",
+        r#"{"slug": "demo", "module": "con"}"#,
+    );
+    env.write(
+        "cc/{{ cookiecutter.slug }}/{{ cookiecutter.module }}.py",
+        "z\n",
+    );
+    env.groundwork()
+        .args([
+            "new",
+            "--no-input",
+            "--no-git",
+            "-o",
+            "cc-out",
+            "--template",
+        ])
+        .arg(env.path("cc"))
+        .assert()
+        .success();
+    assert_eq!(env.read("cc-out/demo/con.py"), "z\n");
+}
+
+#[test]
 fn issue7_stale_staging_folders_are_removed_by_the_next_run_and_live_ones_are_kept() {
     let env = TestEnv::new();
     let template = env.template("small", "").file("a.txt", "a\n").build();
