@@ -102,25 +102,6 @@ impl TestEnv {
         assert!(self.leftovers().is_empty(), "staging left behind");
     }
 
-    /// Asserts that `new out` with `args` fails with exit 1, says every one of `messages` and
-    /// writes nothing.
-    pub fn refuses(&self, template: &Path, args: &[&str], messages: &[&str]) {
-        let output = self
-            .new_project(template, "out", args)
-            .assert()
-            .failure()
-            .code(1);
-        let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
-        for message in messages {
-            assert!(
-                stderr.contains(message),
-                "stderr lacks {message:?}:\n{stderr}"
-            );
-        }
-        assert!(!self.exists("out"), "a refused run wrote out/");
-        assert!(self.leftovers().is_empty(), "staging left behind");
-    }
-
     /// Staging directories left beside the destinations (there should never be any).
     pub fn leftovers(&self) -> Vec<String> {
         fs::read_dir(self.root())
