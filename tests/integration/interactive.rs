@@ -293,6 +293,11 @@ fn in_terminal(
         stdin.write_all(keys.as_bytes()).unwrap();
         stdin.flush().unwrap();
     }
+    // A Ctrl-D that reaches the terminal before the prompt puts it in raw mode is the line
+    // discipline's (it ends the pending line and is gone), not the program's: under load that
+    // happens, so a user's second Ctrl-D is sent until the run ends.
+    let repeat_eof = steps.last().is_some_and(|(_, keys)| keys.ends_with('\x04'));
+    let mut next_eof = Instant::now() + Duration::from_millis(500);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
@@ -300,6 +305,10 @@ fn in_terminal(
         if Instant::now() > deadline {
             let _ = child.kill();
             panic!("the run did not end; screen:\n{}", shown());
+        }
+        if repeat_eof && Instant::now() > next_eof {
+            let _ = stdin.write_all(b"\x04").and_then(|()| stdin.flush());
+            next_eof = Instant::now() + Duration::from_millis(500);
         }
         std::thread::sleep(Duration::from_millis(10));
     };
