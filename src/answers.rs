@@ -177,8 +177,17 @@ impl Presets {
         let table: serde_json::Map<String, serde_json::Value> =
             if path.extension().is_some_and(|e| e == "json") {
                 serde_json::from_str(text).map_err(|e| {
+                    // serde_json's text ends with the place, which is said first here.
+                    let place = format!(" at line {} column {}", e.line(), e.column());
+                    let message = e.to_string();
+                    let message = message.strip_suffix(&place).unwrap_or(&message);
+                    let hint = if e.is_data() {
+                        "; expected a JSON object of answers"
+                    } else {
+                        ""
+                    };
                     fail(format!(
-                        "line {}, column {}: {e}; expected a JSON object of answers",
+                        "line {}, column {}: {message}{hint}",
                         e.line(),
                         e.column()
                     ))

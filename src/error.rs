@@ -60,6 +60,11 @@ pub enum Error {
     RenderLimit { path: String, message: String },
 
     #[error(
+        "template file `{source_path}` renders to `.groundwork.toml`, the answers file groundwork writes itself: rename or remove that template file"
+    )]
+    AnswersFileTaken { source_path: String },
+
+    #[error(
         "answer for `{question}` ({origin}) is {value:?}, which does not match the pattern `{pattern}`{hint}"
     )]
     Validation {

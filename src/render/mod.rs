@@ -62,6 +62,11 @@ pub fn render_project_with(
             (Some(folder), tree)
         }
     };
+    if let Some(taken) = tree.get(ANSWERS_FILE) {
+        return Err(Error::AnswersFileTaken {
+            source_path: taken.source.clone(),
+        });
+    }
     let text = answers::answers_file(&template.manifest, provenance, answers).map_err(|e| {
         Error::Render {
             path: ANSWERS_FILE.into(),

@@ -149,13 +149,14 @@ fn undefined_variable(tera: &Tera, name: &str, text: &str, known: &[&str]) -> Op
     let variable = unknown.first()?;
     let word = regex::Regex::new(&format!(r"\b{}\b", regex::escape(variable))).ok()?;
     // A one-line snippet (a `when`, a default, a path segment) has no line worth naming.
-    let line = text
+    // Named as Tera names a syntax error's place (`file:line:`), so both read alike.
+    let place = text
         .lines()
         .position(|l| word.is_match(l))
         .filter(|_| text.contains('\n'))
-        .map_or(String::new(), |i| format!(" (line {})", i + 1));
+        .map_or(String::new(), |i| format!("{name}:{}: ", i + 1));
     Some(format!(
-        "variable `{variable}` is not defined{line}; defined: {}",
+        "{place}variable `{variable}` is not defined; defined: {}",
         known.join(", ")
     ))
 }

@@ -149,6 +149,6 @@ fn a_template_writing_the_answers_file_itself_is_an_error() {
     env.refuses_exactly(
         &template,
         &["--defaults"],
-        "error: template files `.groundwork.toml` and `(groundwork's .groundwork.toml)` both render to `.groundwork.toml`\n",
+        "error: template file `.groundwork.toml` renders to `.groundwork.toml`, the answers file groundwork writes itself: rename or remove that template file\n",
     );
 }
