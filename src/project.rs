@@ -92,7 +92,12 @@ impl Project {
     pub fn pristine(&self) -> Result<Pristine> {
         let loaded = self.load_recorded()?;
         let answers = self.recorded_answers(&loaded)?;
-        let tree = render::render_project(&loaded.template, &self.recorded.provenance, &answers)?;
+        let tree = render::render_project(
+            &loaded.template,
+            &self.recorded.provenance,
+            &answers,
+            &self.root,
+        )?;
         Ok(Pristine {
             loaded,
             answers,

@@ -158,8 +158,12 @@ fn prepare(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Resu
         &Expressions::new(&project.name()),
     )?;
     warnings.extend(new_answers.warnings.iter().cloned());
-    let mut theirs_tree =
-        render::render_project(&theirs.template, &theirs.provenance, &new_answers)?;
+    let mut theirs_tree = render::render_project(
+        &theirs.template,
+        &theirs.provenance,
+        &new_answers,
+        &project.root,
+    )?;
 
     // The answers file is groundwork's own record: always the new one, written last.
     let mut base_tree = base.tree;

@@ -9,6 +9,7 @@ mod tera;
 pub use self::tera::{Expressions, Scope, TeraEngine, expression_variables, text_variables};
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use crate::answers::{self, ANSWERS_FILE, Answers};
 use crate::cookiecutter::{self, CookiecutterTemplate};
@@ -30,13 +31,16 @@ pub trait Engine {
 
 /// The one render step of every command: the project `template` makes with `answers`, its answers
 /// file (recording `provenance`) included. `new` writes it, `update` renders it twice (base and
-/// theirs), `diff` compares it with the disk.
+/// theirs), `diff` compares it with the disk. `project` is the project's folder: cookiecutter
+/// tells a template the folder it writes into (its parent) as `_output_dir`.
 pub fn render_project(
     template: &Template,
     provenance: &Provenance,
     answers: &Answers,
+    project: &Path,
 ) -> Result<Tree> {
-    render_named_project(template, provenance, answers).map(|(_, tree)| tree)
+    let output_dir = project.parent().unwrap_or(project);
+    render_named_project(template, provenance, answers, output_dir).map(|(_, tree)| tree)
 }
 
 /// [`render_project`], with the project folder name the template renders (cookiecutter's root
@@ -45,11 +49,13 @@ pub fn render_named_project(
     template: &Template,
     provenance: &Provenance,
     answers: &Answers,
+    output_dir: &Path,
 ) -> Result<(Option<String>, Tree)> {
     let (folder, mut tree) = match &template.dialect {
         Dialect::Native => (None, render(template, answers)?),
         Dialect::Cookiecutter(cookiecutter) => {
-            let (folder, tree) = render_cookiecutter(cookiecutter, provenance, answers)?;
+            let (folder, tree) =
+                render_cookiecutter(cookiecutter, provenance, answers, output_dir)?;
             (Some(folder), tree)
         }
     };
@@ -77,6 +83,7 @@ pub fn render_cookiecutter(
     template: &CookiecutterTemplate,
     provenance: &Provenance,
     answers: &Answers,
+    output_dir: &Path,
 ) -> Result<(String, Tree)> {
     // Only answers that differ from what cookiecutter would compute from the answers before
     // them are given as extra context, as a user would have given them: cookiecutter shows the
@@ -103,12 +110,13 @@ pub fn render_cookiecutter(
         }
     }
     let mut context = template.context(&overrides)?;
-    // Cookiecutter's run-dependent keys, from the provenance, so a re-render for `update` or
-    // `diff` gives the same bytes wherever it runs.
+    // Cookiecutter's run-dependent keys: the template and checkout from the provenance, and
+    // the absolute folder the project lies in (cookiecutter's `os.path.abspath(output_dir)`).
+    let output_dir = std::path::absolute(output_dir).unwrap_or_else(|_| output_dir.to_owned());
     cookiecutter::add_invocation(
         &mut context,
         &provenance.source,
-        ".",
+        &output_dir.to_string_lossy(),
         &provenance.source,
         provenance.commit.as_deref(),
     );

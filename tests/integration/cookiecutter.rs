@@ -536,3 +536,36 @@ fn issue10_a_menu_of_nested_templates_is_chosen_from() {
         ));
     assert!(!env.exists("none"));
 }
+
+#[test]
+fn issue10_output_dir_is_told_to_the_template_as_an_absolute_path() {
+    // Cookiecutter's `_output_dir` is the absolute folder the project is written into (templates
+    // dump it with `jsonify` into a `.cookiecutter.json`); a later `diff` renders the same bytes.
+    let env = TestEnv::new();
+    env.write("cc/cookiecutter.json", r#"{"slug": "where"}"#);
+    env.write(
+        "cc/{{ cookiecutter.slug }}/WHERE",
+        "{{ cookiecutter._output_dir }}\n",
+    );
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "-o", "out", "--template"])
+        .arg(env.path("cc"))
+        .assert()
+        .success();
+    assert_eq!(
+        env.read("out/where/WHERE"),
+        format!("{}\n", env.path("out").display())
+    );
+    env.groundwork()
+        .args(["diff", "out/where"])
+        .assert()
+        .success()
+        .code(0);
+    env.groundwork()
+        .args(["new", "mine", "--no-input", "--no-git", "--template"])
+        .arg(env.path("cc"))
+        .assert()
+        .success();
+    let cwd = env.path("mine").parent().expect("a parent").to_owned();
+    assert_eq!(env.read("mine/WHERE"), format!("{}\n", cwd.display()));
+}
