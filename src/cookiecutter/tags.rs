@@ -75,6 +75,98 @@ pub fn rewrite(
     Ok(out)
 }
 
+/// The three pairs of delimiters a template's tags use.
+pub struct Delimiters<'a> {
+    pub block: (&'a str, &'a str),
+    pub variable: (&'a str, &'a str),
+    pub comment: (&'a str, &'a str),
+}
+
+/// Whether `c` separates tokens inside a Jinja2 tag but not inside a minijinja one: Jinja2's
+/// lexer skips `\s+`, which in Python is any Unicode whitespace (a no-break space typed into
+/// `{{ cookiecutter.name }}`, say); minijinja skips ASCII whitespace only.
+fn is_unicode_space(c: char) -> bool {
+    !c.is_ascii() && (c.is_whitespace() || matches!(c, '\u{1c}'..='\u{1f}'))
+}
+
+/// Turns the non-ASCII whitespace between the tokens of block and variable tags into plain
+/// spaces, as Jinja2 reads it; text outside tags, string literals, comments and `{% raw %}`
+/// blocks keep theirs.
+pub fn plain_spaces(source: &str, delims: &Delimiters<'_>) -> Result<String, String> {
+    if !source.chars().any(is_unicode_space) {
+        return Ok(source.to_owned());
+    }
+    let (bs, be) = (regex::escape(delims.block.0), regex::escape(delims.block.1));
+    let raw = Regex::new(&format!(r"^[-+]?\s*raw\s*[-+]?{be}")).map_err(|e| e.to_string())?;
+    let endraw =
+        Regex::new(&format!(r"(?s){bs}[-+]?\s*endraw\s*[-+]?{be}")).map_err(|e| e.to_string())?;
+    let starts = [delims.block.0, delims.variable.0, delims.comment.0];
+    let mut out = String::with_capacity(source.len());
+    let mut pos = 0;
+    loop {
+        let next = starts
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| !d.is_empty())
+            .filter_map(|(kind, d)| source[pos..].find(d).map(|at| (pos + at, kind, d.len())))
+            .min_by_key(|&(at, kind, len)| (at, std::cmp::Reverse(len), kind));
+        let Some((at, kind, len)) = next else {
+            out.push_str(&source[pos..]);
+            return Ok(out);
+        };
+        out.push_str(&source[pos..at + len]);
+        pos = at + len;
+        if kind == 2 {
+            let end = source[pos..]
+                .find(delims.comment.1)
+                .map_or(source.len(), |i| pos + i + delims.comment.1.len());
+            out.push_str(&source[pos..end]);
+            pos = end;
+            continue;
+        }
+        if kind == 0 && raw.is_match(&source[pos..]) {
+            let end = endraw
+                .find_at(source, pos)
+                .map_or(source.len(), |m| m.end());
+            out.push_str(&source[pos..end]);
+            pos = end;
+            continue;
+        }
+        let end = if kind == 0 {
+            delims.block.1
+        } else {
+            delims.variable.1
+        };
+        let mut depth = 0i32;
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        while let Some(c) = source[pos..].chars().next() {
+            if quote.is_none() && depth <= 0 && source[pos..].starts_with(end) {
+                break;
+            }
+            pos += c.len_utf8();
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+                out.push(c);
+                continue;
+            }
+            match c {
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                _ => {}
+            }
+            out.push(if is_unicode_space(c) { ' ' } else { c });
+        }
+    }
+}
+
 /// Splits `text` at the first top-level occurrence of any of `ops` (outside quotes and brackets),
 /// skipping position 0.
 fn split_top(text: &str, ops: &[char]) -> Option<(usize, char)> {
@@ -144,6 +236,26 @@ mod tests {
 
     fn r(s: &str) -> String {
         rewrite(s, "{%", "%}", Whitespace::default()).unwrap()
+    }
+
+    #[test]
+    fn unicode_spaces_inside_tags_become_plain() {
+        let delims = Delimiters {
+            block: ("{%", "%}"),
+            variable: ("{{", "}}"),
+            comment: ("{#", "#}"),
+        };
+        let p = |s: &str| plain_spaces(s, &delims).unwrap();
+        assert_eq!(p("a\u{a0}{{\u{a0}x\u{3000}}}"), "a\u{a0}{{ x }}");
+        assert_eq!(
+            p("{%\u{a0}if x == '\u{a0}' %}\u{a0}{% endif %}"),
+            "{% if x == '\u{a0}' %}\u{a0}{% endif %}"
+        );
+        assert_eq!(p("{{ {'a':\u{a0}1} }}"), "{{ {'a': 1} }}");
+        assert_eq!(
+            p("{#\u{a0}#}{% raw %}{{\u{a0}}}{% endraw %}"),
+            "{#\u{a0}#}{% raw %}{{\u{a0}}}{% endraw %}"
+        );
     }
 
     #[test]

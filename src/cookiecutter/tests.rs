@@ -258,3 +258,18 @@ fn cookiecutter_layout_errors_are_clear() {
     let err = t.context(&Map::new()).unwrap_err().to_string();
     assert!(err.contains("cannot compute `x`"), "{err}");
 }
+
+#[test]
+fn cookiecutter_unicode_whitespace_inside_tags_separates_tokens_as_in_jinja2() {
+    // A no-break space typed inside `{{ ... }}` or `{% ... %}` is whitespace to Jinja2 (Python's
+    // `\s`); outside tags and inside string literals it is kept.
+    let t = template(
+        r#"{"name": "app"}"#,
+        &[(
+            "{{cookiecutter.name}}/a.txt",
+            "x\u{a0}{{\u{a0}cookiecutter.name }}\n{%\u{a0}if cookiecutter.name == 'app' %}'{{ '\u{a0}' }}'{% endif %}\n",
+        )],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(text(&tree, "app/a.txt"), "x\u{a0}app\n'\u{a0}'\n");
+}
