@@ -173,7 +173,14 @@ pub fn environment(
     env.set_syntax(syntax.build().map_err(|e| e.to_string())?);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+    env.set_unknown_method_callback(|state, value, method, args| {
+        match super::pystr::method(value, method, args) {
+            Some(result) => result,
+            None => {
+                minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+            }
+        }
+    });
     env.set_formatter(|out, _state, value| {
         if value.is_undefined() {
             return Err(minijinja::Error::new(
@@ -192,6 +199,10 @@ pub fn environment(
     env.add_filter("truncate", truncate);
     env.add_filter("replace", replace);
     env.add_filter("jsonify", jsonify);
+    env.add_filter("tojson", tojson);
+    env.add_filter("int", int_filter);
+    env.add_filter("float", float_filter);
+    env.add_filter("wordwrap", wordwrap);
     env.add_filter("slugify", slugify_filter);
     env.add_function("random_ascii_string", random_ascii_string);
     env.add_function("uuid4", uuid4);
@@ -406,6 +417,164 @@ fn jsonify(value: &Value, indent: Option<Value>) -> Result<String, minijinja::Er
     let mut out = String::new();
     dump(value, indent, 0, &mut out)?;
     Ok(out)
+}
+
+/// Jinja2's `tojson(indent=None)`: `json.dumps` with sorted keys (and ASCII escapes), then the
+/// characters HTML treats specially escaped.
+fn tojson(
+    value: &Value,
+    indent: Option<Value>,
+    kwargs: Kwargs,
+) -> Result<String, minijinja::Error> {
+    let indent = match indent {
+        Some(v) => Some(v),
+        None => kwargs.get::<Option<Value>>("indent")?,
+    };
+    kwargs.assert_all_used()?;
+    let indent = match indent {
+        Some(v) if !v.is_none() => Some(
+            v.as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .ok_or_else(|| invalid("tojson: indent must be a non-negative integer"))?,
+        ),
+        _ => None,
+    };
+    let mut out = String::new();
+    dump(value, indent, 0, &mut out)?;
+    Ok(out
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\'', "\\u0027"))
+}
+
+/// Jinja2's `int(default=0, base=10)`: a value Python's `int()` (then `int(float())`) cannot
+/// convert gives the default rather than an error.
+fn int_filter(
+    state: &minijinja::State<'_, '_>,
+    value: &Value,
+    default: Option<Value>,
+    base: Option<u32>,
+    kwargs: Kwargs,
+) -> Result<Value, minijinja::Error> {
+    let default = match default {
+        Some(d) => d,
+        None => kwargs
+            .get::<Option<Value>>("default")?
+            .unwrap_or(Value::from(0)),
+    };
+    let base = match base {
+        Some(b) => b,
+        None => kwargs.get::<Option<u32>>("base")?.unwrap_or(10),
+    };
+    kwargs.assert_all_used()?;
+    if let Some(text) = value.as_str() {
+        let digits = text.trim().replace('_', "");
+        let (sign, digits) = match digits.strip_prefix('-') {
+            Some(rest) => (-1, rest.to_owned()),
+            None => (1, digits.strip_prefix('+').unwrap_or(&digits).to_owned()),
+        };
+        let prefixed = |p: &[&str]| {
+            p.iter().find_map(|p| {
+                digits
+                    .to_ascii_lowercase()
+                    .strip_prefix(p)
+                    .map(str::to_owned)
+            })
+        };
+        let (base, body) = match base {
+            16 => (16, prefixed(&["0x"]).unwrap_or(digits.clone())),
+            8 => (8, prefixed(&["0o"]).unwrap_or(digits.clone())),
+            2 => (2, prefixed(&["0b"]).unwrap_or(digits.clone())),
+            0 => match (prefixed(&["0x"]), prefixed(&["0o"]), prefixed(&["0b"])) {
+                (Some(h), _, _) => (16, h),
+                (_, Some(o), _) => (8, o),
+                (_, _, Some(b)) => (2, b),
+                _ => (10, digits.clone()),
+            },
+            b => (b, digits.clone()),
+        };
+        if !body.is_empty() && !body.starts_with(['+', '-']) && !text.contains("__") {
+            if let Ok(n) = i128::from_str_radix(&body, base) {
+                return Ok(Value::from(sign * n));
+            }
+        }
+        return Ok(match text.trim().replace('_', "").parse::<f64>() {
+            Ok(f) if f.is_finite() && !text.contains("__") => Value::from(f.trunc() as i128),
+            _ => default,
+        });
+    }
+    match minijinja::filters::int(
+        state,
+        value,
+        None,
+        None,
+        Kwargs::from_iter(std::iter::empty::<(&str, Value)>()),
+    ) {
+        Ok(v) => Ok(v),
+        Err(_) => Ok(default),
+    }
+}
+
+/// Jinja2's `float(default=0.0)`: what Python's `float()` cannot convert gives the default.
+fn float_filter(
+    state: &minijinja::State<'_, '_>,
+    value: &Value,
+    default: Option<Value>,
+    kwargs: Kwargs,
+) -> Result<Value, minijinja::Error> {
+    let default = match default {
+        Some(d) => d,
+        None => kwargs
+            .get::<Option<Value>>("default")?
+            .unwrap_or(Value::from(0.0)),
+    };
+    kwargs.assert_all_used()?;
+    if let Some(text) = value.as_str() {
+        let t = text.trim();
+        let parsed = match t.to_ascii_lowercase().trim_start_matches(['+', '-']) {
+            "inf" | "infinity" | "nan" => t.to_ascii_lowercase().parse::<f64>().ok(),
+            _ if t.contains("__") || t.starts_with('_') || t.ends_with('_') => None,
+            _ => t.replace('_', "").parse::<f64>().ok(),
+        };
+        return Ok(parsed.map_or(default, Value::from));
+    }
+    match minijinja::filters::float(
+        state,
+        value,
+        None,
+        Kwargs::from_iter(std::iter::empty::<(&str, Value)>()),
+    ) {
+        Ok(v) => Ok(v),
+        Err(_) => Ok(default),
+    }
+}
+
+/// Jinja2's `wordwrap(width=79, break_long_words=True, wrapstring=None, break_on_hyphens=True)`
+/// with positional arguments, on minijinja-contrib's keyword-only filter.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn wordwrap(value: &Value, args: Rest<Value>, kwargs: Kwargs) -> Result<Value, minijinja::Error> {
+    let names = [
+        "width",
+        "break_long_words",
+        "wrapstring",
+        "break_on_hyphens",
+    ];
+    let mut given: Vec<(&str, Value)> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let v = match args.get(i) {
+            Some(v) => Some(v.clone()),
+            None => kwargs.get::<Option<Value>>(name)?,
+        };
+        if let Some(v) = v.filter(|v| !v.is_none()) {
+            given.push((name, v));
+        }
+    }
+    if args.len() > names.len() {
+        return Err(invalid("wordwrap: too many arguments"));
+    }
+    kwargs.assert_all_used()?;
+    minijinja_contrib::filters::wordwrap(value, given.into_iter().collect())
 }
 
 fn json_str(s: &str, out: &mut String) {

@@ -13,6 +13,7 @@ mod binary;
 mod context;
 mod engine;
 mod fnmatch;
+mod pystr;
 mod slugify;
 mod tags;
 

@@ -273,3 +273,27 @@ fn cookiecutter_unicode_whitespace_inside_tags_separates_tokens_as_in_jinja2() {
     let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
     assert_eq!(text(&tree, "app/a.txt"), "x\u{a0}app\n'\u{a0}'\n");
 }
+
+#[test]
+fn cookiecutter_filters_and_methods_follow_jinja2_and_python() {
+    // `tojson` sorts keys and escapes non-ASCII and HTML characters; `int`/`float` fall back to
+    // their default; `wordwrap` takes positional arguments; `str.title()` is Python's.
+    let t = template(
+        r#"{"name": "app"}"#,
+        &[(
+            "{{cookiecutter.name}}/a.txt",
+            "{{ {'b': 'Zoë', 'a': \"<'&'>\"}|tojson }}\n\
+             {{ 'abc'|int }} {{ 'abc'|int(7) }} {{ '3.7'|int }} {{ '0x1A'|int(base=16) }} {{ ' 12 '|int }} {{ 'x'|float }} {{ '1.5'|float }}\n\
+             {{ 'aaa bbb ccc'|wordwrap(7) }}\n\
+             {{ 'my_app-name'.title() }} {{ 'my_app-name'|title }} {{ 'a b'.rsplit(' ', 1)[0] }} {{ '7'.zfill(3) }}\n",
+        )],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(
+        text(&tree, "app/a.txt"),
+        "{\"a\": \"\\u003c\\u0027\\u0026\\u0027\\u003e\", \"b\": \"Zo\\u00eb\"}\n\
+         0 7 3 26 12 0.0 1.5\n\
+         aaa bbb\nccc\n\
+         My_App-Name My_app-Name a 007\n"
+    );
+}
