@@ -182,11 +182,11 @@ pub fn environment(
         }
     });
     env.set_formatter(|out, _state, value| {
+        // minijinja refuses an undefined lookup before it gets here (strict undefined); what
+        // reaches the formatter is the silent undefined of an inline `if` without `else`, which
+        // Jinja2 prints as nothing.
         if value.is_undefined() {
-            return Err(minijinja::Error::new(
-                minijinja::ErrorKind::UndefinedError,
-                "undefined value",
-            ));
+            return Ok(());
         }
         out.write_str(&py_str(value))
             .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
@@ -203,6 +203,7 @@ pub fn environment(
     env.add_filter("int", int_filter);
     env.add_filter("float", float_filter);
     env.add_filter("wordwrap", wordwrap);
+    env.add_filter("indent", indent);
     env.add_filter("slugify", slugify_filter);
     env.add_function("random_ascii_string", random_ascii_string);
     env.add_function("uuid4", uuid4);
@@ -548,6 +549,95 @@ fn float_filter(
         Ok(v) => Ok(v),
         Err(_) => Ok(default),
     }
+}
+
+/// Python's `str.splitlines()`: lines without their line boundaries.
+fn py_splitlines(s: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let boundary = matches!(
+            c,
+            '\n' | '\r'
+                | '\u{b}'
+                | '\u{c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        );
+        if boundary {
+            lines.push(&s[start..i]);
+            let mut end = i + c.len_utf8();
+            if c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n') {
+                chars.next();
+                end += 1;
+            }
+            start = end;
+        }
+    }
+    if start < s.len() {
+        lines.push(&s[start..]);
+    }
+    lines
+}
+
+/// Jinja2's `indent(width=4, first=False, blank=False)`: `width` may be a string to indent
+/// with; a trailing newline is kept.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn indent(value: &Value, args: Rest<Value>, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let names = ["width", "first", "blank"];
+    let mut given: [Option<Value>; 3] = [None, None, None];
+    for (i, name) in names.iter().enumerate() {
+        given[i] = match args.get(i) {
+            Some(v) => Some(v.clone()),
+            None => kwargs.get::<Option<Value>>(name)?,
+        };
+    }
+    if args.len() > names.len() {
+        return Err(invalid("indent: too many arguments"));
+    }
+    kwargs.assert_all_used()?;
+    let indention = match &given[0] {
+        None => "    ".to_owned(),
+        Some(v) if v.kind() == ValueKind::String => py_str(v),
+        Some(v) => " ".repeat(
+            v.as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .ok_or_else(|| invalid("indent: width must be an integer or a string"))?,
+        ),
+    };
+    let first = given[1].as_ref().is_some_and(Value::is_true);
+    let blank = given[2].as_ref().is_some_and(Value::is_true);
+    let text = py_str(value) + "\n";
+    let lines = py_splitlines(&text);
+    let mut rv = if blank {
+        lines.join(&format!("\n{indention}"))
+    } else {
+        let mut rest = lines.iter();
+        let mut rv = rest.next().map_or(String::new(), |l| (*l).to_owned());
+        let tail: Vec<String> = rest
+            .map(|line| {
+                if line.is_empty() {
+                    String::new()
+                } else {
+                    format!("{indention}{line}")
+                }
+            })
+            .collect();
+        if !tail.is_empty() {
+            rv.push('\n');
+            rv.push_str(&tail.join("\n"));
+        }
+        rv
+    };
+    if first {
+        rv.insert_str(0, &indention);
+    }
+    Ok(rv)
 }
 
 /// Jinja2's `wordwrap(width=79, break_long_words=True, wrapstring=None, break_on_hyphens=True)`

@@ -297,3 +297,18 @@ fn cookiecutter_filters_and_methods_follow_jinja2_and_python() {
          My_App-Name My_app-Name a 007\n"
     );
 }
+
+#[test]
+fn cookiecutter_inline_if_without_else_and_indent_as_jinja2() {
+    // An inline `if` without `else` prints nothing when false (strict undefined is for lookups);
+    // `indent` keeps a trailing newline, takes a string, and `first`/`blank` as Jinja2 has them.
+    let t = template(
+        r#"{"name": "app", "mypy": false}"#,
+        &[(
+            "{{cookiecutter.name}}/a.txt",
+            "[{{ 'mypy' if cookiecutter.mypy }}]\n{{ 'a\\nb\\n'|indent(2) }}|{{ 'a\\n\\nb'|indent('> ', true, true) }}|\n",
+        )],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(text(&tree, "app/a.txt"), "[]\na\n  b\n|> a\n> \n> b|\n");
+}
