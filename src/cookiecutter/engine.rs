@@ -940,9 +940,36 @@ fn now(
             t = shift(&t, unit.trim(), amount)?;
         }
     }
-    let format = format.unwrap_or_else(|| "%Y-%m-%d".into());
+    let format = python_strftime(&format.unwrap_or_else(|| "%Y-%m-%d".into()), &t);
     jiff::fmt::strtime::format(format.as_str(), &t)
         .map_err(|e| invalid(format!("{{% now %}}: format {format:?}: {e}")))
+}
+
+/// Python's `strftime` directives jiff spells otherwise, rewritten for jiff: `%c`, `%x` and
+/// `%X` as the C locale writes them, and `%f` as six digits of microseconds.
+fn python_strftime(format: &str, t: &jiff::ZonedDateTime) -> String {
+    let mut out = String::with_capacity(format.len());
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('c') => out.push_str("%a %b %e %H:%M:%S %Y"),
+            Some('x') => out.push_str("%m/%d/%y"),
+            Some('X') => out.push_str("%H:%M:%S"),
+            Some('f') => {
+                let _ = write!(out, "{:06}", t.subsec_nanosecond() / 1000);
+            }
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    out
 }
 
 #[allow(clippy::cast_possible_truncation)]
@@ -1011,6 +1038,17 @@ mod tests {
         assert_eq!(py_float(1.5e-5), "1.5e-05");
         assert_eq!(py_float(123.456), "123.456");
         assert_eq!(py_float(0.0001), "0.0001");
+    }
+
+    #[test]
+    fn strftime_directives_jiff_spells_otherwise() {
+        let t: jiff::Timestamp = "2024-05-06T07:08:09.25Z".parse().unwrap();
+        let z = t.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+        let f = python_strftime("%c|%x|%X|%f|%%c", &z);
+        assert_eq!(
+            jiff::fmt::strtime::format(f.as_str(), &z).unwrap(),
+            "Mon May  6 07:08:09 2024|05/06/24|07:08:09|250000|%c"
+        );
     }
 
     #[test]
