@@ -204,6 +204,7 @@ pub fn environment(
     env.add_filter("float", float_filter);
     env.add_filter("wordwrap", wordwrap);
     env.add_filter("indent", indent);
+    env.add_filter("__cookiecutter_percent", percent);
     env.add_filter("slugify", slugify_filter);
     env.add_function("random_ascii_string", random_ascii_string);
     env.add_function("uuid4", uuid4);
@@ -549,6 +550,16 @@ fn float_filter(
         Ok(v) => Ok(v),
         Err(_) => Ok(default),
     }
+}
+
+/// Python's `format % args` (see `tags::percent_format`): one mapping argument fills
+/// `%(name)s` fields; otherwise the arguments in order.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn percent(format: &Value, args: Rest<Value>) -> Result<String, minijinja::Error> {
+    let text = format
+        .as_str()
+        .ok_or_else(|| invalid("`%` formatting needs a string on its left"))?;
+    minijinja::formatting::format(minijinja::formatting::FormatStyle::Printf, text, &args)
 }
 
 /// Python's `str.splitlines()`: lines without their line boundaries.

@@ -538,6 +538,7 @@ fn preprocess(config: &engine::Config, text: &str) -> Result<String, String> {
         comment: (&config.comment.0, &config.comment.1),
     };
     let text = tags::plain_spaces(&text, &delims)?;
+    let text = tags::percent_format(&text, &delims)?;
     tags::rewrite(&text, &config.block.0, &config.block.1, ws)
 }
 

@@ -96,6 +96,199 @@ pub fn plain_spaces(source: &str, delims: &Delimiters<'_>) -> Result<String, Str
     if !source.chars().any(is_unicode_space) {
         return Ok(source.to_owned());
     }
+    map_tag_bodies(source, delims, |body| {
+        let mut out = String::with_capacity(body.len());
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        for c in body.chars() {
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+                out.push(c);
+                continue;
+            }
+            if c == '\'' || c == '"' {
+                quote = Some(c);
+            }
+            out.push(if is_unicode_space(c) { ' ' } else { c });
+        }
+        out
+    })
+}
+
+/// Python's `%` string formatting, which minijinja has only as the `format` filter: inside tags,
+/// `'literal' % operand` becomes `('literal'|__cookiecutter_percent(operand))`, and a tuple
+/// operand `(a, b)` passes its items as the arguments. The operand is what `%` binds in Jinja2:
+/// an atom with its attributes, subscripts, calls and filters.
+pub fn percent_format(source: &str, delims: &Delimiters<'_>) -> Result<String, String> {
+    let quick = Regex::new(r#"['"]\s*%[^}]"#).map_err(|e| e.to_string())?;
+    if !quick.is_match(source) {
+        return Ok(source.to_owned());
+    }
+    map_tag_bodies(source, delims, rewrite_percent)
+}
+
+fn rewrite_percent(body: &str) -> String {
+    let b = body.as_bytes();
+    let mut out = String::with_capacity(body.len() + 32);
+    let mut i = 0;
+    let mut copied = 0;
+    while i < b.len() {
+        if b[i] != b'\'' && b[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let lit_start = i;
+        let Some(lit_end) = skip_string(b, i) else {
+            break;
+        };
+        i = lit_end;
+        let mut j = skip_ws(b, lit_end);
+        if b.get(j) != Some(&b'%') || matches!(b.get(j + 1), Some(b'}' | b'=')) {
+            continue;
+        }
+        j = skip_ws(b, j + 1);
+        let Some((op_end, tuple)) = operand(b, j) else {
+            continue;
+        };
+        out.push_str(&body[copied..lit_start]);
+        let operand_text = body[j..op_end].trim_end();
+        let args = if tuple {
+            &operand_text[1..operand_text.len() - 1]
+        } else {
+            operand_text
+        };
+        let _ = write!(
+            out,
+            "({}|__cookiecutter_percent({args}))",
+            &body[lit_start..lit_end]
+        );
+        copied = op_end;
+        i = op_end;
+    }
+    out.push_str(&body[copied..]);
+    out
+}
+
+/// The end of the string literal starting at `i` (just past its closing quote).
+fn skip_string(b: &[u8], i: usize) -> Option<usize> {
+    let q = b[i];
+    let mut k = i + 1;
+    while k < b.len() {
+        match b[k] {
+            b'\\' => k += 2,
+            c if c == q => return Some(k + 1),
+            _ => k += 1,
+        }
+    }
+    None
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the bracketed group opening at `i`, and whether it holds a top-level comma.
+fn group(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    let mut depth = 0;
+    let mut comma = false;
+    let mut k = i;
+    while k < b.len() {
+        match b[k] {
+            b'\'' | b'"' => {
+                k = skip_string(b, k)?;
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((k + 1, comma));
+                }
+            }
+            b',' if depth == 1 => comma = true,
+            _ => {}
+        }
+        k += 1;
+    }
+    None
+}
+
+fn is_name(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// The operand `%` binds, from `i`: its end, and whether it is a tuple display `(a, b)`.
+fn operand(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    let (mut end, tuple) = match *b.get(i)? {
+        b'\'' | b'"' => (skip_string(b, i)?, false),
+        b'(' => group(b, i)?,
+        b'[' | b'{' => (group(b, i)?.0, false),
+        c if is_name(c) => {
+            let mut k = i;
+            while k < b.len()
+                && (is_name(b[k])
+                    || (b[k] == b'.'
+                        && b.get(k + 1).is_some_and(u8::is_ascii_digit)
+                        && b[i].is_ascii_digit()))
+            {
+                k += 1;
+            }
+            (k, false)
+        }
+        _ => return None,
+    };
+    let mut tuple = tuple;
+    loop {
+        match b.get(end) {
+            Some(b'.') if b.get(end + 1).is_some_and(|&c| is_name(c)) => {
+                end += 1;
+                while end < b.len() && is_name(b[end]) {
+                    end += 1;
+                }
+            }
+            Some(b'[' | b'(') => {
+                end = group(b, end)?.0;
+            }
+            _ => {
+                let k = skip_ws(b, end);
+                if b.get(k) == Some(&b'|') && b.get(k + 1) != Some(&b'|') {
+                    let mut f = skip_ws(b, k + 1);
+                    if !b.get(f).is_some_and(|&c| is_name(c)) {
+                        break;
+                    }
+                    while f < b.len() && is_name(b[f]) {
+                        f += 1;
+                    }
+                    end = f;
+                    if b.get(end) == Some(&b'(') {
+                        end = group(b, end)?.0;
+                    }
+                } else {
+                    break;
+                }
+            }
+        }
+        tuple = false;
+    }
+    Some((end, tuple))
+}
+
+/// Applies `f` to the body of every block and variable tag (between its delimiters), leaving
+/// text, comments and `{% raw %}` blocks as they are.
+fn map_tag_bodies(
+    source: &str,
+    delims: &Delimiters<'_>,
+    mut f: impl FnMut(&str) -> String,
+) -> Result<String, String> {
     let (bs, be) = (regex::escape(delims.block.0), regex::escape(delims.block.1));
     let raw = Regex::new(&format!(r"^[-+]?\s*raw\s*[-+]?{be}")).map_err(|e| e.to_string())?;
     let endraw =
@@ -132,7 +325,7 @@ pub fn plain_spaces(source: &str, delims: &Delimiters<'_>) -> Result<String, Str
             pos = end;
             continue;
         }
-        let end = if kind == 0 {
+        let end_delim = if kind == 0 {
             delims.block.1
         } else {
             delims.variable.1
@@ -140,8 +333,9 @@ pub fn plain_spaces(source: &str, delims: &Delimiters<'_>) -> Result<String, Str
         let mut depth = 0i32;
         let mut quote: Option<char> = None;
         let mut escaped = false;
+        let body_start = pos;
         while let Some(c) = source[pos..].chars().next() {
-            if quote.is_none() && depth <= 0 && source[pos..].starts_with(end) {
+            if quote.is_none() && depth <= 0 && source[pos..].starts_with(end_delim) {
                 break;
             }
             pos += c.len_utf8();
@@ -153,7 +347,6 @@ pub fn plain_spaces(source: &str, delims: &Delimiters<'_>) -> Result<String, Str
                 } else if c == q {
                     quote = None;
                 }
-                out.push(c);
                 continue;
             }
             match c {
@@ -162,8 +355,8 @@ pub fn plain_spaces(source: &str, delims: &Delimiters<'_>) -> Result<String, Str
                 ')' | ']' | '}' => depth -= 1,
                 _ => {}
             }
-            out.push(if is_unicode_space(c) { ' ' } else { c });
         }
+        out.push_str(&f(&source[body_start..pos]));
     }
 }
 
@@ -256,6 +449,33 @@ mod tests {
             p("{#\u{a0}#}{% raw %}{{\u{a0}}}{% endraw %}"),
             "{#\u{a0}#}{% raw %}{{\u{a0}}}{% endraw %}"
         );
+    }
+
+    #[test]
+    fn percent_formatting_becomes_a_filter() {
+        let delims = Delimiters {
+            block: ("{%", "%}"),
+            variable: ("{{", "}}"),
+            comment: ("{#", "#}"),
+        };
+        let p = |s: &str| percent_format(s, &delims).unwrap();
+        assert_eq!(
+            p("{% include '_/%s' % cookiecutter.license -%}"),
+            "{% include ('_/%s'|__cookiecutter_percent(cookiecutter.license)) -%}"
+        );
+        assert_eq!(
+            p("{{ '%s-%d' % (a, b['k']) }} {{ 'x' ~ '%s' % x|lower ~ 'y' }}"),
+            "{{ ('%s-%d'|__cookiecutter_percent(a, b['k'])) }} {{ 'x' ~ ('%s'|__cookiecutter_percent(x|lower)) ~ 'y' }}"
+        );
+        assert_eq!(
+            p("{{ '%(a)s' % {'a': 1} }}"),
+            "{{ ('%(a)s'|__cookiecutter_percent({'a': 1})) }}"
+        );
+        assert_eq!(
+            p("100% {{ 'a' }} {% if x %}'%'{% endif %}"),
+            "100% {{ 'a' }} {% if x %}'%'{% endif %}"
+        );
+        assert_eq!(p("{{ 7 % 3 }}{# '%s' % x #}"), "{{ 7 % 3 }}{# '%s' % x #}");
     }
 
     #[test]

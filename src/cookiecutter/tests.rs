@@ -312,3 +312,26 @@ fn cookiecutter_inline_if_without_else_and_indent_as_jinja2() {
     let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
     assert_eq!(text(&tree, "app/a.txt"), "[]\na\n  b\n|> a\n> \n> b|\n");
 }
+
+#[test]
+fn cookiecutter_percent_formatting_of_a_string_literal() {
+    // `'...%s' % value` (a tuple for several values, a dict for named fields), as templates use
+    // it to build include paths and names.
+    let t = template(
+        r#"{"name": "app", "license": "MIT"}"#,
+        &[
+            (
+                "{{cookiecutter.name}}/LICENSE",
+                "{% include '_/licenses/%s' % cookiecutter.license -%}\n",
+            ),
+            (
+                "{{cookiecutter.name}}/b.txt",
+                "{{ '%s-%03d' % (cookiecutter.name, 7) }} {{ '%(n)s' % {'n': 1} }} {{ 7 % 4 }}\n",
+            ),
+            ("{{cookiecutter.name}}/_/licenses/MIT", "MIT text\n"),
+        ],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(text(&tree, "app/b.txt"), "app-007 1 3\n");
+    assert_eq!(text(&tree, "app/LICENSE"), "MIT text\n");
+}
