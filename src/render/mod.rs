@@ -89,7 +89,10 @@ pub fn render_cookiecutter(
     // them are given as extra context, as a user would have given them: cookiecutter shows the
     // unrendered defaults of the others (`_cookiecutter`), and renders them itself.
     let mut overrides = serde_json::Map::new();
-    let mut defaults = template.context(&overrides)?;
+    // Defaults that cannot be computed without an answer (a default naming its own variable,
+    // such as `"v": "{{ cookiecutter.v }}"`) make every later answer an override, as the user
+    // had to give it.
+    let mut defaults = template.context(&overrides).ok();
     for variable in template.variables() {
         let Some(answer) = answers
             .get(&variable.name)
@@ -100,13 +103,14 @@ pub fn render_cookiecutter(
         let default = match &variable.kind {
             cookiecutter::VariableKind::Choice(options) => options.first().cloned(),
             _ => defaults
-                .get("cookiecutter")
+                .as_ref()
+                .and_then(|d| d.get("cookiecutter"))
                 .and_then(|c| c.get(&variable.name))
                 .cloned(),
         };
         if default.as_ref() != Some(&answer) {
             overrides.insert(variable.name.clone(), answer);
-            defaults = template.context(&overrides)?;
+            defaults = template.context(&overrides).ok();
         }
     }
     let mut context = template.context(&overrides)?;

@@ -569,3 +569,25 @@ fn issue10_output_dir_is_told_to_the_template_as_an_absolute_path() {
     let cwd = env.path("mine").parent().expect("a parent").to_owned();
     assert_eq!(env.read("mine/WHERE"), format!("{}\n", cwd.display()));
 }
+
+#[test]
+fn issue10_a_default_naming_its_own_variable_renders_once_answered() {
+    // `"kedro_version": "{{ cookiecutter.kedro_version }}"`: no default can be computed, but
+    // cookiecutter renders the template once the answer is given; so does groundwork.
+    let env = TestEnv::new();
+    env.write(
+        "cc/cookiecutter.json",
+        r#"{"name": "Site", "slug": "{{ cookiecutter.name|lower }}", "version": "{{ cookiecutter.version }}"}"#,
+    );
+    env.write(
+        "cc/{{ cookiecutter.slug }}/VERSION",
+        "{{ cookiecutter.version }}\n",
+    );
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "-o", "out", "--template"])
+        .arg(env.path("cc"))
+        .arg("version=1.2")
+        .assert()
+        .success();
+    assert_eq!(env.read("out/site/VERSION"), "1.2\n");
+}
