@@ -349,8 +349,10 @@ fn collect_cookiecutter(
         }
     }
     let context = template.context(&overrides)?;
-    let mut answers = Answers::default();
-    answers.warnings = warnings;
+    let mut answers = Answers {
+        warnings,
+        ..Answers::default()
+    };
     for (name, value) in cookiecutter::answers(&context) {
         // A choice is recorded as the option picked, unrendered: cookiecutter accepts only its
         // listed options as extra context, and renders the one picked.

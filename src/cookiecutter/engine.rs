@@ -423,6 +423,7 @@ fn jsonify(value: &Value, indent: Option<Value>) -> Result<String, minijinja::Er
 
 /// Jinja2's `tojson(indent=None)`: `json.dumps` with sorted keys (and ASCII escapes), then the
 /// characters HTML treats specially escaped.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
 fn tojson(
     value: &Value,
     indent: Option<Value>,
@@ -452,6 +453,7 @@ fn tojson(
 
 /// Jinja2's `int(default=0, base=10)`: a value Python's `int()` (then `int(float())`) cannot
 /// convert gives the default rather than an error.
+#[allow(clippy::needless_pass_by_value, clippy::cast_possible_truncation)] // by value: minijinja's
 fn int_filter(
     state: &minijinja::State<'_, '_>,
     value: &Value,
@@ -496,10 +498,13 @@ fn int_filter(
             },
             b => (b, digits.clone()),
         };
-        if !body.is_empty() && !body.starts_with(['+', '-']) && !text.contains("__") {
-            if let Ok(n) = i128::from_str_radix(&body, base) {
-                return Ok(Value::from(sign * n));
-            }
+        let whole = if !body.is_empty() && !body.starts_with(['+', '-']) && !text.contains("__") {
+            i128::from_str_radix(&body, base).ok()
+        } else {
+            None
+        };
+        if let Some(n) = whole {
+            return Ok(Value::from(sign * n));
         }
         return Ok(match text.trim().replace('_', "").parse::<f64>() {
             Ok(f) if f.is_finite() && !text.contains("__") => Value::from(f.trunc() as i128),
@@ -511,7 +516,7 @@ fn int_filter(
         value,
         None,
         None,
-        Kwargs::from_iter(std::iter::empty::<(&str, Value)>()),
+        std::iter::empty::<(&str, Value)>().collect::<Kwargs>(),
     ) {
         Ok(v) => Ok(v),
         Err(_) => Ok(default),
@@ -519,6 +524,7 @@ fn int_filter(
 }
 
 /// Jinja2's `float(default=0.0)`: what Python's `float()` cannot convert gives the default.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
 fn float_filter(
     state: &minijinja::State<'_, '_>,
     value: &Value,
@@ -545,7 +551,7 @@ fn float_filter(
         state,
         value,
         None,
-        Kwargs::from_iter(std::iter::empty::<(&str, Value)>()),
+        std::iter::empty::<(&str, Value)>().collect::<Kwargs>(),
     ) {
         Ok(v) => Ok(v),
         Err(_) => Ok(default),

@@ -15,15 +15,8 @@ pub fn method(value: &Value, name: &str, args: &[Value]) -> Option<Result<Value,
             no_args(name, args).map(|()| Value::from(s.to_lowercase().replace('ß', "ss")))
         }
         "isidentifier" => no_args(name, args).map(|()| Value::from(is_identifier(s))),
-        "isdecimal" => no_args(name, args).map(|()| {
-            Value::from(
-                !s.is_empty()
-                    && s.chars().all(|c| {
-                        c.is_ascii_digit()
-                            || (!c.is_ascii() && c.is_numeric() && c.to_digit(10).is_some())
-                    }),
-            )
-        }),
+        "isdecimal" => no_args(name, args)
+            .map(|()| Value::from(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))),
         "istitle" => no_args(name, args).map(|()| Value::from(is_title(s))),
         "center" | "ljust" | "rjust" => justify(name, s, args),
         "zfill" => width_arg(name, args, 0).map(|width| Value::from(zfill(s, width))),
@@ -224,36 +217,30 @@ fn rsplit(s: &str, args: &[Value]) -> Result<Value, Error> {
     let (sep, maxsplit) = split_args(args)?;
     let limit = usize::try_from(maxsplit).ok();
     let mut parts: Vec<String> = Vec::new();
-    match sep {
-        Some(sep) => {
-            if sep.is_empty() {
-                return Err(bad("str.rsplit(): empty separator".into()));
-            }
-            match limit {
-                Some(n) => parts.extend(s.rsplitn(n + 1, sep.as_str()).map(str::to_owned)),
-                None => parts.extend(s.rsplit(sep.as_str()).map(str::to_owned)),
-            }
+    if let Some(sep) = sep {
+        if sep.is_empty() {
+            return Err(bad("str.rsplit(): empty separator".into()));
         }
-        None => {
-            let mut rest = s.trim_end_matches(char::is_whitespace);
-            let mut splits = 0;
-            while !rest.is_empty() {
-                if limit.is_some_and(|n| splits >= n) {
-                    parts.push(rest.to_owned());
-                    break;
-                }
-                match rest.rfind(char::is_whitespace) {
-                    Some(i) => {
-                        let ws_len = rest[i..].chars().next().map_or(1, char::len_utf8);
-                        parts.push(rest[i + ws_len..].to_owned());
-                        rest = rest[..i].trim_end_matches(char::is_whitespace);
-                        splits += 1;
-                    }
-                    None => {
-                        parts.push(rest.to_owned());
-                        break;
-                    }
-                }
+        match limit {
+            Some(n) => parts.extend(s.rsplitn(n + 1, sep.as_str()).map(str::to_owned)),
+            None => parts.extend(s.rsplit(sep.as_str()).map(str::to_owned)),
+        }
+    } else {
+        let mut rest = s.trim_end_matches(char::is_whitespace);
+        let mut splits = 0;
+        while !rest.is_empty() {
+            if limit.is_some_and(|n| splits >= n) {
+                parts.push(rest.to_owned());
+                break;
+            }
+            if let Some(i) = rest.rfind(char::is_whitespace) {
+                let ws_len = rest[i..].chars().next().map_or(1, char::len_utf8);
+                parts.push(rest[i + ws_len..].to_owned());
+                rest = rest[..i].trim_end_matches(char::is_whitespace);
+                splits += 1;
+            } else {
+                parts.push(rest.to_owned());
+                break;
             }
         }
     }

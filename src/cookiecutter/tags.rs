@@ -176,6 +176,7 @@ fn rewrite_percent(body: &str) -> String {
 }
 
 /// The end of the string literal starting at `i` (just past its closing quote).
+#[allow(clippy::many_single_char_names)]
 fn skip_string(b: &[u8], i: usize) -> Option<usize> {
     let q = b[i];
     let mut k = i + 1;
