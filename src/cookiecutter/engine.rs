@@ -174,6 +174,9 @@ pub fn environment(
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| AutoEscape::None);
     env.set_unknown_method_callback(|state, value, method, args| {
+        if method == "items" && args.is_empty() && value.kind() == ValueKind::Map {
+            return items(value);
+        }
         match super::pystr::method(value, method, args) {
             Some(result) => result,
             None => {
@@ -205,6 +208,8 @@ pub fn environment(
     env.add_filter("wordwrap", wordwrap);
     env.add_filter("indent", indent);
     env.add_filter("__cookiecutter_percent", percent);
+    env.add_filter("dictsort", dictsort);
+    env.add_filter("items", items);
     env.add_filter("slugify", slugify_filter);
     env.add_function("random_ascii_string", random_ascii_string);
     env.add_function("uuid4", uuid4);
@@ -290,6 +295,37 @@ pub fn value_of<T: serde::Serialize>(data: &T) -> Value {
     Value::from(minijinja::value::Serde(data))
 }
 
+/// A tuple value (minijinja's `Tuple`, which tuple displays in templates also make): printed
+/// as Python prints tuples, and made where Python makes them (the pairs of `dict.items()`,
+/// `dictsort` and `items`, `str.partition`).
+pub fn tuple(items: Vec<Value>) -> Value {
+    Value::from(minijinja::value::Tuple::new(items))
+}
+
+/// The pairs of a sequence of pairs as tuples (what `dictsort` and `items` give in Jinja2).
+fn pairs_as_tuples(value: &Value) -> Result<Value, minijinja::Error> {
+    Ok(Value::from(
+        value
+            .try_iter()?
+            .map(|pair| match pair.try_iter() {
+                Ok(items) if pair.kind() == ValueKind::Seq => tuple(items.collect()),
+                _ => pair,
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Jinja2's `dictsort`, its pairs tuples.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn dictsort(value: &Value, kwargs: Kwargs) -> Result<Value, minijinja::Error> {
+    pairs_as_tuples(&minijinja::filters::dictsort(value, kwargs)?)
+}
+
+/// Jinja2's `items`, its pairs tuples.
+fn items(value: &Value) -> Result<Value, minijinja::Error> {
+    pairs_as_tuples(&minijinja::filters::items(value)?)
+}
+
 /// Python's `str()` of a value.
 pub fn py_str(value: &Value) -> String {
     match value.kind() {
@@ -310,7 +346,15 @@ pub fn py_repr(value: &Value) -> String {
                 .try_iter()
                 .map(|it| it.map(|v| py_repr(&v)).collect())
                 .unwrap_or_default();
-            format!("[{}]", items.join(", "))
+            if value.is_tuple() {
+                if items.len() == 1 {
+                    format!("({},)", items[0])
+                } else {
+                    format!("({})", items.join(", "))
+                }
+            } else {
+                format!("[{}]", items.join(", "))
+            }
         }
         ValueKind::Map => {
             let items: Vec<String> = value

@@ -277,7 +277,7 @@ fn split_args(args: &[Value]) -> Result<(Option<String>, i64), Error> {
     Ok((sep, maxsplit))
 }
 
-/// `partition(sep)` / `rpartition(sep)`: the three parts, as a list.
+/// `partition(sep)` / `rpartition(sep)`: the three parts, as a tuple.
 fn partition(name: &str, s: &str, args: &[Value]) -> Result<Value, Error> {
     let sep = str_arg(name, args, 0)?;
     if sep.is_empty() {
@@ -293,7 +293,7 @@ fn partition(name: &str, s: &str, args: &[Value]) -> Result<Value, Error> {
         None if name == "partition" => [s, "", ""],
         None => ["", "", s],
     };
-    Ok(Value::from(parts.map(Value::from).to_vec()))
+    Ok(super::engine::tuple(parts.map(Value::from).to_vec()))
 }
 
 fn expandtabs(s: &str, args: &[Value]) -> Result<Value, Error> {
@@ -357,7 +357,7 @@ mod tests {
         if let Some(text) = v.as_str() {
             text.to_owned()
         } else {
-            v.to_string()
+            crate::cookiecutter::engine::py_repr(&v)
         }
     }
 
@@ -385,8 +385,8 @@ mod tests {
             "[' a b', 'c']"
         );
         assert_eq!(call("a.b.c", "rsplit", &[v("."), n(1)]), "['a.b', 'c']");
-        assert_eq!(call("a.b.c", "partition", &[v(".")]), "['a', '.', 'b.c']");
-        assert_eq!(call("a.b.c", "rpartition", &[v("x")]), "['', '', 'a.b.c']");
+        assert_eq!(call("a.b.c", "partition", &[v(".")]), "('a', '.', 'b.c')");
+        assert_eq!(call("a.b.c", "rpartition", &[v("x")]), "('', '', 'a.b.c')");
         assert_eq!(call("abc", "removeprefix", &[v("a")]), "bc");
         assert_eq!(call("abc", "removesuffix", &[v("c")]), "ab");
         assert_eq!(call("a\tbc\td", "expandtabs", &[n(4)]), "a   bc  d");

@@ -335,3 +335,22 @@ fn cookiecutter_percent_formatting_of_a_string_literal() {
     assert_eq!(text(&tree, "app/b.txt"), "app-007 1 3\n");
     assert_eq!(text(&tree, "app/LICENSE"), "MIT text\n");
 }
+
+#[test]
+fn cookiecutter_tuples_print_as_python_tuples() {
+    // Tuple displays, `dict.items()`, `dictsort`, `items` and `str.partition` give tuples, which
+    // Python prints with parentheses.
+    let t = template(
+        r#"{"name": "app", "meta": {"b": "2", "a": "1"}}"#,
+        &[(
+            "{{cookiecutter.name}}/a.txt",
+            "{{ ('x', 1) }} {{ ('x',) }} {{ cookiecutter.meta.items()|list }} {{ cookiecutter.meta|dictsort }} {{ cookiecutter.meta|items|first }} {{ 'a.b'.partition('.') }}\n\
+             {% for k, v in cookiecutter.meta.items() %}{{ k }}={{ v }};{% endfor %}\n",
+        )],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(
+        text(&tree, "app/a.txt"),
+        "('x', 1) ('x',) [('b', '2'), ('a', '1')] [('a', '1'), ('b', '2')] ('b', '2') ('a', '.', 'b')\nb=2;a=1;\n"
+    );
+}
