@@ -346,7 +346,10 @@ pub fn py_repr(value: &Value) -> String {
                 .try_iter()
                 .map(|it| it.map(|v| py_repr(&v)).collect())
                 .unwrap_or_default();
-            if value.is_tuple() {
+            // `groupby` gives (grouper, list) pairs, which are tuples in Jinja2 too.
+            let group = value.as_object().is_some()
+                && value.get_attr("grouper").is_ok_and(|g| !g.is_undefined());
+            if value.is_tuple() || group {
                 if items.len() == 1 {
                     format!("({},)", items[0])
                 } else {

@@ -344,13 +344,13 @@ fn cookiecutter_tuples_print_as_python_tuples() {
         r#"{"name": "app", "meta": {"b": "2", "a": "1"}}"#,
         &[(
             "{{cookiecutter.name}}/a.txt",
-            "{{ ('x', 1) }} {{ ('x',) }} {{ cookiecutter.meta.items()|list }} {{ cookiecutter.meta|dictsort }} {{ cookiecutter.meta|items|first }} {{ 'a.b'.partition('.') }}\n\
+            "{{ ('x', 1) }} {{ ('x',) }} {{ cookiecutter.meta.items()|list }} {{ cookiecutter.meta|dictsort }} {{ cookiecutter.meta|items|first }} {{ 'a.b'.partition('.') }} {{ [{'g': 1}]|groupby('g')|first }}\n\
              {% for k, v in cookiecutter.meta.items() %}{{ k }}={{ v }};{% endfor %}\n",
         )],
     );
     let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
     assert_eq!(
         text(&tree, "app/a.txt"),
-        "('x', 1) ('x',) [('b', '2'), ('a', '1')] [('a', '1'), ('b', '2')] ('b', '2') ('a', '.', 'b')\nb=2;a=1;\n"
+        "('x', 1) ('x',) [('b', '2'), ('a', '1')] [('a', '1'), ('b', '2')] ('b', '2') ('a', '.', 'b') (1, [{'g': 1}])\nb=2;a=1;\n"
     );
 }
