@@ -209,6 +209,7 @@ pub fn environment(
     env.add_filter("indent", indent);
     env.add_filter("__cookiecutter_percent", percent);
     env.add_filter("dictsort", dictsort);
+    env.add_filter("urlencode", urlencode);
     env.add_filter("items", items);
     env.add_filter("slugify", slugify_filter);
     env.add_function("random_ascii_string", random_ascii_string);
@@ -613,6 +614,58 @@ fn percent(format: &Value, args: Rest<Value>) -> Result<String, minijinja::Error
         .as_str()
         .ok_or_else(|| invalid("`%` formatting needs a string on its left"))?;
     minijinja::formatting::format(minijinja::formatting::FormatStyle::Printf, text, &args)
+}
+
+/// Jinja2's `url_quote`: Python's `urllib.parse.quote` of `str(value)` (`/` kept, except in a
+/// query, where spaces become `+`).
+fn url_quote(value: &Value, for_query: bool) -> String {
+    let mut out = String::new();
+    for byte in py_str(value).bytes() {
+        if byte.is_ascii_alphanumeric()
+            || matches!(byte, b'_' | b'.' | b'-' | b'~')
+            || (byte == b'/' && !for_query)
+        {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    if for_query {
+        out.replace("%20", "+")
+    } else {
+        out
+    }
+}
+
+/// Jinja2's `urlencode`: a string (or any non-iterable) quoted as a path; a mapping, or pairs,
+/// as a query string.
+fn urlencode(value: &Value) -> Result<String, minijinja::Error> {
+    let pairs: Vec<(Value, Value)> = match value.kind() {
+        ValueKind::String | ValueKind::Number | ValueKind::Bool | ValueKind::None => {
+            return Ok(url_quote(value, false));
+        }
+        ValueKind::Map => value
+            .try_iter()?
+            .map(|k| {
+                let v = value.get_item(&k).unwrap_or_default();
+                (k, v)
+            })
+            .collect(),
+        _ => value
+            .try_iter()?
+            .map(|pair| {
+                (
+                    pair.get_item_by_index(0).unwrap_or_default(),
+                    pair.get_item_by_index(1).unwrap_or_default(),
+                )
+            })
+            .collect(),
+    };
+    Ok(pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", url_quote(k, true), url_quote(v, true)))
+        .collect::<Vec<_>>()
+        .join("&"))
 }
 
 /// Python's `str.splitlines()`: lines without their line boundaries.

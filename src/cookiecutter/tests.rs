@@ -285,7 +285,8 @@ fn cookiecutter_filters_and_methods_follow_jinja2_and_python() {
             "{{ {'b': 'Zoë', 'a': \"<'&'>\"}|tojson }}\n\
              {{ 'abc'|int }} {{ 'abc'|int(7) }} {{ '3.7'|int }} {{ '0x1A'|int(base=16) }} {{ ' 12 '|int }} {{ 'x'|float }} {{ '1.5'|float }}\n\
              {{ 'aaa bbb ccc'|wordwrap(7) }}\n\
-             {{ 'my_app-name'.title() }} {{ 'my_app-name'|title }} {{ 'a b'.rsplit(' ', 1)[0] }} {{ '7'.zfill(3) }}\n",
+             {{ 'my_app-name'.title() }} {{ 'my_app-name'|title }} {{ 'a b'.rsplit(' ', 1)[0] }} {{ '7'.zfill(3) }}\n\
+             {{ {'q': 'a b/c', 'n': none}|urlencode }} {{ 'a b/~c'|urlencode }}\n",
         )],
     );
     let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
@@ -294,7 +295,8 @@ fn cookiecutter_filters_and_methods_follow_jinja2_and_python() {
         "{\"a\": \"\\u003c\\u0027\\u0026\\u0027\\u003e\", \"b\": \"Zo\\u00eb\"}\n\
          0 7 3 26 12 0.0 1.5\n\
          aaa bbb\nccc\n\
-         My_App-Name My_app-Name a 007\n"
+         My_App-Name My_app-Name a 007\n\
+         q=a+b%2Fc&n=None a%20b/~c\n"
     );
 }
 
