@@ -210,6 +210,8 @@ pub fn environment(
     env.add_filter("__cookiecutter_percent", percent);
     env.add_filter("dictsort", dictsort);
     env.add_filter("urlencode", urlencode);
+    // Python's `pprint.pformat` is `repr()` for anything that fits on its 80-column line.
+    env.add_filter("pprint", |value: &Value| py_repr(value));
     env.add_filter("items", items);
     env.add_filter("slugify", slugify_filter);
     env.add_function("random_ascii_string", random_ascii_string);
