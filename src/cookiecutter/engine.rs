@@ -120,7 +120,14 @@ impl Config {
             match key.as_str() {
                 "trim_blocks" => config.trim_blocks = truth()?,
                 "lstrip_blocks" => config.lstrip_blocks = truth()?,
-                "keep_trailing_newline" => config.keep_trailing_newline = truth()?,
+                // Cookiecutter passes it to the environment itself, so a template naming it
+                // again stops there ("got multiple values for keyword argument").
+                "keep_trailing_newline" => {
+                    return Err((
+                        key.clone(),
+                        "cookiecutter sets it itself (always true) and refuses a template that sets it again".to_owned(),
+                    ));
+                }
                 "block_start_string" => config.block.0 = text()?,
                 "block_end_string" => config.block.1 = text()?,
                 "variable_start_string" => config.variable.0 = text()?,

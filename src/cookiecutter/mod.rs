@@ -539,6 +539,11 @@ fn preprocess(config: &engine::Config, text: &str) -> Result<String, String> {
     };
     let text = tags::plain_spaces(&text, &delims)?;
     let text = tags::percent_format(&text, &delims)?;
+    let text = if config.trim_blocks {
+        tags::raw_keeps_its_newline(&text, &config.block.0, &config.block.1)?
+    } else {
+        text
+    };
     tags::rewrite(&text, &config.block.0, &config.block.1, ws)
 }
 

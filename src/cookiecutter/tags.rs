@@ -60,9 +60,15 @@ pub fn rewrite(
             _ => gitcommit_call(caps[3].trim())?,
         };
         if ws.lstrip_blocks && caps[1].is_empty() {
-            let line_start = out.rfind('\n').map_or(0, |i| i + 1);
-            if out[line_start..].chars().all(|c| c == ' ' || c == '\t') {
-                out.truncate(line_start);
+            // Jinja2 strips the spaces before the tag when it starts its line in the source,
+            // even when `trim_blocks` took the newline before them away.
+            let line_start = source[..whole.start()].rfind('\n').map_or(0, |i| i + 1);
+            let indent = &source[line_start.max(pos)..whole.start()];
+            if source[line_start..whole.start()]
+                .chars()
+                .all(|c| c == ' ' || c == '\t')
+            {
+                out.truncate(out.len() - indent.len());
             }
         }
         let _ = write!(out, "{{{{{} {call} {}}}}}", &caps[1], &caps[4]);
@@ -359,6 +365,21 @@ fn map_tag_bodies(
         }
         out.push_str(&f(&source[body_start..pos]));
     }
+}
+
+/// Jinja2 applies `trim_blocks` to the newline after `{% endraw %}` but not to the one after
+/// `{% raw %}`; minijinja trims both, unless the opening tag ends with `+`, which this adds.
+pub fn raw_keeps_its_newline(
+    source: &str,
+    block_start: &str,
+    block_end: &str,
+) -> Result<String, String> {
+    if !source.contains("raw") {
+        return Ok(source.to_owned());
+    }
+    let (s, e) = (regex::escape(block_start), regex::escape(block_end));
+    let raw = Regex::new(&format!(r"({s}[-+]?\s*raw\s*)({e})")).map_err(|err| err.to_string())?;
+    Ok(raw.replace_all(source, "${1}+${2}").into_owned())
 }
 
 /// Splits `text` at the first top-level occurrence of any of `ops` (outside quotes and brackets),

@@ -356,3 +356,33 @@ fn cookiecutter_tuples_print_as_python_tuples() {
         "('x', 1) ('x',) [('b', '2'), ('a', '1')] [('a', '1'), ('b', '2')] ('b', '2') ('a', '.', 'b') (1, [{'g': 1}])\nb=2;a=1;\n"
     );
 }
+
+#[test]
+fn cookiecutter_trim_and_lstrip_blocks_around_now_and_raw_as_jinja2() {
+    // With trim_blocks and lstrip_blocks: the spaces before a `{% now %}` that starts its line go
+    // even when the previous tag took the newline; the newline after `{% raw %}` stays (Jinja2
+    // trims only the one after `{% endraw %}`).
+    let t = template(
+        r#"{"name": "app", "_jinja2_env_vars": {"trim_blocks": true, "lstrip_blocks": true}}"#,
+        &[(
+            "{{cookiecutter.name}}/a.txt",
+            "{% now 'utc', '%Y' %}\n  {% now 'utc', '%Y' %}\nx\n  {% raw %}\n  {{ r }}\n  {% endraw %}\nend\n",
+        )],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    let year = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .year();
+    assert_eq!(
+        text(&tree, "app/a.txt"),
+        format!("{year}{year}x\n\n  {{{{ r }}}}\nend\n")
+    );
+    let refused = CookiecutterTemplate::from_files(&[
+        file(
+            "cookiecutter.json",
+            r#"{"name": "a", "_jinja2_env_vars": {"keep_trailing_newline": false}}"#,
+        ),
+        file("{{cookiecutter.name}}/a", "x"),
+    ]);
+    assert!(refused.is_err_and(|e| e.to_string().contains("keep_trailing_newline")));
+}
