@@ -166,7 +166,7 @@ pub fn run(
     for warning in &answers.warnings {
         eprintln!("warning: {warning}");
     }
-    let mut tree = render::render_project(&loaded.template, &loaded.provenance, &answers)?;
+    let mut tree = render::render_project(&loaded.template, &loaded.provenance, &answers, root)?;
     let answers_file = tree.remove(ANSWERS_FILE).unwrap_or_else(|| Entry {
         contents: Vec::new(),
         executable: false,

@@ -326,13 +326,16 @@ fn collect_cookiecutter(
         .map(|v| v.name.as_str())
         .collect();
     let mut overrides = serde_json::Map::new();
+    let mut warnings = Vec::new();
     for (key, (raw, origin, _)) in &presets.values {
         if !known.contains(&key.as_str()) {
-            return Err(Error::UnknownAnswer {
-                key: key.clone(),
-                origin: origin.clone(),
-                known: known.join(", "),
-            });
+            // Cookiecutter leaves extra context the template does not use aside (a user's
+            // default context names variables of many templates); so does groundwork, aloud.
+            warnings.push(format!(
+                "answer `{key}` ({origin}) is ignored, as cookiecutter ignores it: this template asks: {}",
+                known.join(", ")
+            ));
+            continue;
         }
         let value = match raw {
             Raw::Text(text) => serde_json::Value::String(text.clone()),
@@ -357,7 +360,10 @@ fn collect_cookiecutter(
         }
     }
     let context = template.context(&overrides)?;
-    let mut answers = Answers::default();
+    let mut answers = Answers {
+        warnings,
+        ..Answers::default()
+    };
     for (name, value) in cookiecutter::answers(&context) {
         // A choice is recorded as the option picked, unrendered: cookiecutter accepts only its
         // listed options as extra context, and renders the one picked.

@@ -113,8 +113,18 @@ pub fn render(options: &NewOptions, mut prompter: Option<&mut dyn Prompter>) -> 
     let expressions = Expressions::new(&destination_name(named));
     let answers = answers::collect_for(&template, &presets, mode, &expressions)?;
     warnings.extend(answers.warnings.iter().cloned());
-    let (folder, tree) =
-        render::render_project_with(&template, &provenance, &answers, runner.as_ref())?;
+    // Cookiecutter's output directory: where the project folder goes.
+    let output_dir = match &options.target {
+        Target::Dir(destination) => destination.parent().unwrap_or(destination),
+        Target::Inside(output_dir) => output_dir,
+    };
+    let (folder, tree) = render::render_project_with(
+        &template,
+        &provenance,
+        &answers,
+        output_dir,
+        runner.as_ref(),
+    )?;
     let destination = match &options.target {
         Target::Dir(destination) => destination.clone(),
         Target::Inside(output_dir) => {

@@ -97,6 +97,11 @@ impl Project {
         self.pristine_from(loaded, None)
     }
 
+    /// The folder the project lies in: cookiecutter's output directory (`_output_dir`).
+    pub fn output_dir(&self) -> &Path {
+        self.root.parent().unwrap_or(&self.root)
+    }
+
     /// The pristine render of `loaded` (the recorded version), running its hooks with `hooks`.
     pub fn pristine_from(&self, loaded: Loaded, hooks: Option<&Runner>) -> Result<Pristine> {
         let answers = self.recorded_answers(&loaded)?;
@@ -104,6 +109,7 @@ impl Project {
             &loaded.template,
             &self.recorded.provenance,
             &answers,
+            self.output_dir(),
             hooks,
         )?;
         Ok(Pristine {

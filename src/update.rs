@@ -163,6 +163,7 @@ fn prepare(options: &UpdateOptions, mut prompter: Option<&mut dyn Prompter>) -> 
         &theirs.template,
         &theirs.provenance,
         &new_answers,
+        project.output_dir(),
         runner.as_ref(),
     )?;
 

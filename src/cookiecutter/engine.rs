@@ -120,7 +120,14 @@ impl Config {
             match key.as_str() {
                 "trim_blocks" => config.trim_blocks = truth()?,
                 "lstrip_blocks" => config.lstrip_blocks = truth()?,
-                "keep_trailing_newline" => config.keep_trailing_newline = truth()?,
+                // Cookiecutter passes it to the environment itself, so a template naming it
+                // again stops there ("got multiple values for keyword argument").
+                "keep_trailing_newline" => {
+                    return Err((
+                        key.clone(),
+                        "cookiecutter sets it itself (always true) and refuses a template that sets it again".to_owned(),
+                    ));
+                }
                 "block_start_string" => config.block.0 = text()?,
                 "block_end_string" => config.block.1 = text()?,
                 "variable_start_string" => config.variable.0 = text()?,
@@ -173,13 +180,23 @@ pub fn environment(
     env.set_syntax(syntax.build().map_err(|e| e.to_string())?);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+    env.set_unknown_method_callback(|state, value, method, args| {
+        if method == "items" && args.is_empty() && value.kind() == ValueKind::Map {
+            return items(value);
+        }
+        match super::pystr::method(value, method, args) {
+            Some(result) => result,
+            None => {
+                minijinja_contrib::pycompat::unknown_method_callback(state, value, method, args)
+            }
+        }
+    });
     env.set_formatter(|out, _state, value| {
+        // minijinja refuses an undefined lookup before it gets here (strict undefined); what
+        // reaches the formatter is the silent undefined of an inline `if` without `else`, which
+        // Jinja2 prints as nothing.
         if value.is_undefined() {
-            return Err(minijinja::Error::new(
-                minijinja::ErrorKind::UndefinedError,
-                "undefined value",
-            ));
+            return Ok(());
         }
         out.write_str(&py_str(value))
             .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
@@ -192,6 +209,17 @@ pub fn environment(
     env.add_filter("truncate", truncate);
     env.add_filter("replace", replace);
     env.add_filter("jsonify", jsonify);
+    env.add_filter("tojson", tojson);
+    env.add_filter("int", int_filter);
+    env.add_filter("float", float_filter);
+    env.add_filter("wordwrap", wordwrap);
+    env.add_filter("indent", indent);
+    env.add_filter("__cookiecutter_percent", percent);
+    env.add_filter("dictsort", dictsort);
+    env.add_filter("urlencode", urlencode);
+    // Python's `pprint.pformat` is `repr()` for anything that fits on its 80-column line.
+    env.add_filter("pprint", |value: &Value| py_repr(value));
+    env.add_filter("items", items);
     env.add_filter("slugify", slugify_filter);
     env.add_function("random_ascii_string", random_ascii_string);
     env.add_function("uuid4", uuid4);
@@ -277,6 +305,37 @@ pub fn value_of<T: serde::Serialize>(data: &T) -> Value {
     Value::from(minijinja::value::Serde(data))
 }
 
+/// A tuple value (minijinja's `Tuple`, which tuple displays in templates also make): printed
+/// as Python prints tuples, and made where Python makes them (the pairs of `dict.items()`,
+/// `dictsort` and `items`, `str.partition`).
+pub fn tuple(items: Vec<Value>) -> Value {
+    Value::from(minijinja::value::Tuple::new(items))
+}
+
+/// The pairs of a sequence of pairs as tuples (what `dictsort` and `items` give in Jinja2).
+fn pairs_as_tuples(value: &Value) -> Result<Value, minijinja::Error> {
+    Ok(Value::from(
+        value
+            .try_iter()?
+            .map(|pair| match pair.try_iter() {
+                Ok(items) if pair.kind() == ValueKind::Seq => tuple(items.collect()),
+                _ => pair,
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Jinja2's `dictsort`, its pairs tuples.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn dictsort(value: &Value, kwargs: Kwargs) -> Result<Value, minijinja::Error> {
+    pairs_as_tuples(&minijinja::filters::dictsort(value, kwargs)?)
+}
+
+/// Jinja2's `items`, its pairs tuples.
+fn items(value: &Value) -> Result<Value, minijinja::Error> {
+    pairs_as_tuples(&minijinja::filters::items(value)?)
+}
+
 /// Python's `str()` of a value.
 pub fn py_str(value: &Value) -> String {
     match value.kind() {
@@ -297,7 +356,18 @@ pub fn py_repr(value: &Value) -> String {
                 .try_iter()
                 .map(|it| it.map(|v| py_repr(&v)).collect())
                 .unwrap_or_default();
-            format!("[{}]", items.join(", "))
+            // `groupby` gives (grouper, list) pairs, which are tuples in Jinja2 too.
+            let group = value.as_object().is_some()
+                && value.get_attr("grouper").is_ok_and(|g| !g.is_undefined());
+            if value.is_tuple() || group {
+                if items.len() == 1 {
+                    format!("({},)", items[0])
+                } else {
+                    format!("({})", items.join(", "))
+                }
+            } else {
+                format!("[{}]", items.join(", "))
+            }
         }
         ValueKind::Map => {
             let items: Vec<String> = value
@@ -406,6 +476,321 @@ fn jsonify(value: &Value, indent: Option<Value>) -> Result<String, minijinja::Er
     let mut out = String::new();
     dump(value, indent, 0, &mut out)?;
     Ok(out)
+}
+
+/// Jinja2's `tojson(indent=None)`: `json.dumps` with sorted keys (and ASCII escapes), then the
+/// characters HTML treats specially escaped.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn tojson(
+    value: &Value,
+    indent: Option<Value>,
+    kwargs: Kwargs,
+) -> Result<String, minijinja::Error> {
+    let indent = match indent {
+        Some(v) => Some(v),
+        None => kwargs.get::<Option<Value>>("indent")?,
+    };
+    kwargs.assert_all_used()?;
+    let indent = match indent {
+        Some(v) if !v.is_none() => Some(
+            v.as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .ok_or_else(|| invalid("tojson: indent must be a non-negative integer"))?,
+        ),
+        _ => None,
+    };
+    let mut out = String::new();
+    dump(value, indent, 0, &mut out)?;
+    Ok(out
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\'', "\\u0027"))
+}
+
+/// Jinja2's `int(default=0, base=10)`: a value Python's `int()` (then `int(float())`) cannot
+/// convert gives the default rather than an error.
+#[allow(clippy::needless_pass_by_value, clippy::cast_possible_truncation)] // by value: minijinja's
+fn int_filter(
+    state: &minijinja::State<'_, '_>,
+    value: &Value,
+    default: Option<Value>,
+    base: Option<u32>,
+    kwargs: Kwargs,
+) -> Result<Value, minijinja::Error> {
+    let default = match default {
+        Some(d) => d,
+        None => kwargs
+            .get::<Option<Value>>("default")?
+            .unwrap_or(Value::from(0)),
+    };
+    let base = match base {
+        Some(b) => b,
+        None => kwargs.get::<Option<u32>>("base")?.unwrap_or(10),
+    };
+    kwargs.assert_all_used()?;
+    if let Some(text) = value.as_str() {
+        let digits = text.trim().replace('_', "");
+        let (sign, digits) = match digits.strip_prefix('-') {
+            Some(rest) => (-1, rest.to_owned()),
+            None => (1, digits.strip_prefix('+').unwrap_or(&digits).to_owned()),
+        };
+        let prefixed = |p: &[&str]| {
+            p.iter().find_map(|p| {
+                digits
+                    .to_ascii_lowercase()
+                    .strip_prefix(p)
+                    .map(str::to_owned)
+            })
+        };
+        let (base, body) = match base {
+            16 => (16, prefixed(&["0x"]).unwrap_or(digits.clone())),
+            8 => (8, prefixed(&["0o"]).unwrap_or(digits.clone())),
+            2 => (2, prefixed(&["0b"]).unwrap_or(digits.clone())),
+            0 => match (prefixed(&["0x"]), prefixed(&["0o"]), prefixed(&["0b"])) {
+                (Some(h), _, _) => (16, h),
+                (_, Some(o), _) => (8, o),
+                (_, _, Some(b)) => (2, b),
+                _ => (10, digits.clone()),
+            },
+            b => (b, digits.clone()),
+        };
+        let whole = if !body.is_empty() && !body.starts_with(['+', '-']) && !text.contains("__") {
+            i128::from_str_radix(&body, base).ok()
+        } else {
+            None
+        };
+        if let Some(n) = whole {
+            return Ok(Value::from(sign * n));
+        }
+        return Ok(match text.trim().replace('_', "").parse::<f64>() {
+            Ok(f) if f.is_finite() && !text.contains("__") => Value::from(f.trunc() as i128),
+            _ => default,
+        });
+    }
+    match minijinja::filters::int(
+        state,
+        value,
+        None,
+        None,
+        std::iter::empty::<(&str, Value)>().collect::<Kwargs>(),
+    ) {
+        Ok(v) => Ok(v),
+        Err(_) => Ok(default),
+    }
+}
+
+/// Jinja2's `float(default=0.0)`: what Python's `float()` cannot convert gives the default.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn float_filter(
+    state: &minijinja::State<'_, '_>,
+    value: &Value,
+    default: Option<Value>,
+    kwargs: Kwargs,
+) -> Result<Value, minijinja::Error> {
+    let default = match default {
+        Some(d) => d,
+        None => kwargs
+            .get::<Option<Value>>("default")?
+            .unwrap_or(Value::from(0.0)),
+    };
+    kwargs.assert_all_used()?;
+    if let Some(text) = value.as_str() {
+        let t = text.trim();
+        let parsed = match t.to_ascii_lowercase().trim_start_matches(['+', '-']) {
+            "inf" | "infinity" | "nan" => t.to_ascii_lowercase().parse::<f64>().ok(),
+            _ if t.contains("__") || t.starts_with('_') || t.ends_with('_') => None,
+            _ => t.replace('_', "").parse::<f64>().ok(),
+        };
+        return Ok(parsed.map_or(default, Value::from));
+    }
+    match minijinja::filters::float(
+        state,
+        value,
+        None,
+        std::iter::empty::<(&str, Value)>().collect::<Kwargs>(),
+    ) {
+        Ok(v) => Ok(v),
+        Err(_) => Ok(default),
+    }
+}
+
+/// Python's `format % args` (see `tags::percent_format`): one mapping argument fills
+/// `%(name)s` fields; otherwise the arguments in order.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn percent(format: &Value, args: Rest<Value>) -> Result<String, minijinja::Error> {
+    let text = format
+        .as_str()
+        .ok_or_else(|| invalid("`%` formatting needs a string on its left"))?;
+    minijinja::formatting::format(minijinja::formatting::FormatStyle::Printf, text, &args)
+}
+
+/// Jinja2's `url_quote`: Python's `urllib.parse.quote` of `str(value)` (`/` kept, except in a
+/// query, where spaces become `+`).
+fn url_quote(value: &Value, for_query: bool) -> String {
+    let mut out = String::new();
+    for byte in py_str(value).bytes() {
+        if byte.is_ascii_alphanumeric()
+            || matches!(byte, b'_' | b'.' | b'-' | b'~')
+            || (byte == b'/' && !for_query)
+        {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    if for_query {
+        out.replace("%20", "+")
+    } else {
+        out
+    }
+}
+
+/// Jinja2's `urlencode`: a string (or any non-iterable) quoted as a path; a mapping, or pairs,
+/// as a query string.
+fn urlencode(value: &Value) -> Result<String, minijinja::Error> {
+    let pairs: Vec<(Value, Value)> = match value.kind() {
+        ValueKind::String | ValueKind::Number | ValueKind::Bool | ValueKind::None => {
+            return Ok(url_quote(value, false));
+        }
+        ValueKind::Map => value
+            .try_iter()?
+            .map(|k| {
+                let v = value.get_item(&k).unwrap_or_default();
+                (k, v)
+            })
+            .collect(),
+        _ => value
+            .try_iter()?
+            .map(|pair| {
+                (
+                    pair.get_item_by_index(0).unwrap_or_default(),
+                    pair.get_item_by_index(1).unwrap_or_default(),
+                )
+            })
+            .collect(),
+    };
+    Ok(pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", url_quote(k, true), url_quote(v, true)))
+        .collect::<Vec<_>>()
+        .join("&"))
+}
+
+/// Python's `str.splitlines()`: lines without their line boundaries.
+fn py_splitlines(s: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let boundary = matches!(
+            c,
+            '\n' | '\r'
+                | '\u{b}'
+                | '\u{c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        );
+        if boundary {
+            lines.push(&s[start..i]);
+            let mut end = i + c.len_utf8();
+            if c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n') {
+                chars.next();
+                end += 1;
+            }
+            start = end;
+        }
+    }
+    if start < s.len() {
+        lines.push(&s[start..]);
+    }
+    lines
+}
+
+/// Jinja2's `indent(width=4, first=False, blank=False)`: `width` may be a string to indent
+/// with; a trailing newline is kept.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn indent(value: &Value, args: Rest<Value>, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let names = ["width", "first", "blank"];
+    let mut given: [Option<Value>; 3] = [None, None, None];
+    for (i, name) in names.iter().enumerate() {
+        given[i] = match args.get(i) {
+            Some(v) => Some(v.clone()),
+            None => kwargs.get::<Option<Value>>(name)?,
+        };
+    }
+    if args.len() > names.len() {
+        return Err(invalid("indent: too many arguments"));
+    }
+    kwargs.assert_all_used()?;
+    let indention = match &given[0] {
+        None => "    ".to_owned(),
+        Some(v) if v.kind() == ValueKind::String => py_str(v),
+        Some(v) => " ".repeat(
+            v.as_i64()
+                .and_then(|i| usize::try_from(i).ok())
+                .ok_or_else(|| invalid("indent: width must be an integer or a string"))?,
+        ),
+    };
+    let first = given[1].as_ref().is_some_and(Value::is_true);
+    let blank = given[2].as_ref().is_some_and(Value::is_true);
+    let text = py_str(value) + "\n";
+    let lines = py_splitlines(&text);
+    let mut rv = if blank {
+        lines.join(&format!("\n{indention}"))
+    } else {
+        let mut rest = lines.iter();
+        let mut rv = rest.next().map_or(String::new(), |l| (*l).to_owned());
+        let tail: Vec<String> = rest
+            .map(|line| {
+                if line.is_empty() {
+                    String::new()
+                } else {
+                    format!("{indention}{line}")
+                }
+            })
+            .collect();
+        if !tail.is_empty() {
+            rv.push('\n');
+            rv.push_str(&tail.join("\n"));
+        }
+        rv
+    };
+    if first {
+        rv.insert_str(0, &indention);
+    }
+    Ok(rv)
+}
+
+/// Jinja2's `wordwrap(width=79, break_long_words=True, wrapstring=None, break_on_hyphens=True)`
+/// with positional arguments, on minijinja-contrib's keyword-only filter.
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn wordwrap(value: &Value, args: Rest<Value>, kwargs: Kwargs) -> Result<Value, minijinja::Error> {
+    let names = [
+        "width",
+        "break_long_words",
+        "wrapstring",
+        "break_on_hyphens",
+    ];
+    let mut given: Vec<(&str, Value)> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let v = match args.get(i) {
+            Some(v) => Some(v.clone()),
+            None => kwargs.get::<Option<Value>>(name)?,
+        };
+        if let Some(v) = v.filter(|v| !v.is_none()) {
+            given.push((name, v));
+        }
+    }
+    if args.len() > names.len() {
+        return Err(invalid("wordwrap: too many arguments"));
+    }
+    kwargs.assert_all_used()?;
+    minijinja_contrib::filters::wordwrap(value, given.into_iter().collect())
 }
 
 fn json_str(s: &str, out: &mut String) {
@@ -681,9 +1066,36 @@ fn now(
             t = shift(&t, unit.trim(), amount)?;
         }
     }
-    let format = format.unwrap_or_else(|| "%Y-%m-%d".into());
+    let format = python_strftime(&format.unwrap_or_else(|| "%Y-%m-%d".into()), &t);
     jiff::fmt::strtime::format(format.as_str(), &t)
         .map_err(|e| invalid(format!("{{% now %}}: format {format:?}: {e}")))
+}
+
+/// Python's `strftime` directives jiff spells otherwise, rewritten for jiff: `%c`, `%x` and
+/// `%X` as the C locale writes them, and `%f` as six digits of microseconds.
+fn python_strftime(format: &str, t: &jiff::ZonedDateTime) -> String {
+    let mut out = String::with_capacity(format.len());
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('c') => out.push_str("%a %b %e %H:%M:%S %Y"),
+            Some('x') => out.push_str("%m/%d/%y"),
+            Some('X') => out.push_str("%H:%M:%S"),
+            Some('f') => {
+                let _ = write!(out, "{:06}", t.subsec_nanosecond() / 1000);
+            }
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    out
 }
 
 #[allow(clippy::cast_possible_truncation)]
@@ -752,6 +1164,17 @@ mod tests {
         assert_eq!(py_float(1.5e-5), "1.5e-05");
         assert_eq!(py_float(123.456), "123.456");
         assert_eq!(py_float(0.0001), "0.0001");
+    }
+
+    #[test]
+    fn strftime_directives_jiff_spells_otherwise() {
+        let t: jiff::Timestamp = "2024-05-06T07:08:09.25Z".parse().unwrap();
+        let z = t.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+        let f = python_strftime("%c|%x|%X|%f|%%c", &z);
+        assert_eq!(
+            jiff::fmt::strtime::format(f.as_str(), &z).unwrap(),
+            "Mon May  6 07:08:09 2024|05/06/24|07:08:09|250000|%c"
+        );
     }
 
     #[test]

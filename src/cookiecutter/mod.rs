@@ -13,6 +13,7 @@ mod binary;
 mod context;
 mod engine;
 mod fnmatch;
+mod pystr;
 mod slugify;
 mod tags;
 
@@ -495,8 +496,8 @@ impl Nested {
 }
 
 /// The menu of a template whose `cookiecutter.json` offers nested templates, in its order; `None`
-/// for an ordinary template. Entries without a usable path are left out, as cookiecutter refuses
-/// them only when chosen.
+/// for an ordinary template. As in cookiecutter, either key makes the template a menu, even one
+/// with no usable entry (which cookiecutter then refuses).
 pub fn nested_templates(raw: &Map<String, Value>) -> Option<Vec<Nested>> {
     let text = |value: Option<&Value>| value.and_then(Value::as_str).unwrap_or("").to_owned();
     let menu: Vec<Nested> = match (raw.get("templates"), raw.get("template")) {
@@ -531,6 +532,7 @@ pub fn nested_templates(raw: &Map<String, Value>) -> Option<Vec<Nested>> {
                 }
             })
             .collect(),
+        _ if raw.contains_key("templates") || raw.contains_key("template") => Vec::new(),
         _ => return None,
     };
     Some(menu)
@@ -601,6 +603,18 @@ fn preprocess(config: &engine::Config, text: &str) -> Result<String, String> {
     let ws = tags::Whitespace {
         trim_blocks: config.trim_blocks,
         lstrip_blocks: config.lstrip_blocks,
+    };
+    let delims = tags::Delimiters {
+        block: (&config.block.0, &config.block.1),
+        variable: (&config.variable.0, &config.variable.1),
+        comment: (&config.comment.0, &config.comment.1),
+    };
+    let text = tags::plain_spaces(&text, &delims)?;
+    let text = tags::percent_format(&text, &delims)?;
+    let text = if config.trim_blocks {
+        tags::raw_keeps_its_newline(&text, &config.block.0, &config.block.1)?
+    } else {
+        text
     };
     tags::rewrite(&text, &config.block.0, &config.block.1, ws)
 }

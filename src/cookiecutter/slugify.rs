@@ -2,10 +2,14 @@
 //! user replacements, quotes to dashes, transliteration to ASCII, HTML entity and numeric
 //! references, lower-casing, digit-group commas dropped, every run of characters outside
 //! `[-a-zA-Z0-9]` to one dash, dashes trimmed, stopwords, smart truncation, separator.
-//! Transliteration uses `deunicode`, which agrees with `text-unidecode` on Latin, Greek and
-//! Cyrillic text and may differ on rarer scripts. It only transforms strings.
+//! Text is decomposed (NFKD) before transliteration, as python-slugify does. Transliteration
+//! uses `deunicode`, which agrees with `text-unidecode` on Latin, Greek, Cyrillic, CJK and kana
+//! once decomposed; text-unidecode leaves characters outside its tables (emoji, symbols and
+//! scripts added to Unicode after it) out, where deunicode may spell them. It only transforms
+//! strings.
 
 use regex::Regex;
+use unicode_normalization::UnicodeNormalization as _;
 
 /// python-slugify's options, in its positional order after the text.
 #[derive(Debug, Clone)]
@@ -48,15 +52,37 @@ fn re(pattern: &str) -> Result<Regex, String> {
     Regex::new(pattern).map_err(|e| format!("slugify: pattern {pattern:?}: {e}"))
 }
 
-pub fn slugify(input: &str, o: &Options) -> Result<String, String> {
-    let mut text = input.to_owned();
-    for (old, new) in &o.replacements {
-        text = text.replace(old.as_str(), new);
-    }
-    text = re("'+")?.replace_all(&text, "-").into_owned();
-    if !o.allow_unicode && !text.is_ascii() {
-        text = deunicode::deunicode(&text);
-    }
+/// ASCII for non-ASCII text, as text-unidecode gives it after python-slugify's decomposition.
+fn transliterate(text: &str) -> Result<String, String> {
+    // Compatibility decomposition first (é → e + accent, が → か + voicing mark, µ → μ,
+    // 𝐀 → A), as python-slugify does before text-unidecode; text-unidecode has no table
+    // above U+FFFF, so what is left there (emoji) transliterates to nothing.
+    // deunicode names pictographic symbols ("hearts", "watch"); text-unidecode has none.
+    let symbol = re(r"\p{So}")?;
+    let decomposed: String = text.nfkd().filter(|&c| u32::from(c) <= 0xFFFF).collect();
+    Ok(decomposed
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                return c.to_string();
+            }
+            let ascii = deunicode::deunicode_char(c).unwrap_or("");
+            let named = ascii.len() >= 4
+                && ascii
+                    .chars()
+                    .all(|a| a.is_ascii_alphabetic() || a == ' ' || a == '-')
+                && symbol.is_match(c.encode_utf8(&mut [0; 4]));
+            if named {
+                String::new()
+            } else {
+                ascii.to_owned()
+            }
+        })
+        .collect())
+}
+
+/// HTML entity, decimal and hexadecimal references decoded as the options ask.
+fn decode_references(mut text: String, o: &Options) -> Result<String, String> {
     if o.entities {
         for (name, ch) in [
             ("amp", "&"),
@@ -84,6 +110,27 @@ pub fn slugify(input: &str, o: &Options) -> Result<String, String> {
     if o.hexadecimal {
         text = numeric(&text, r"&#x([\da-fA-F]+);", 16)?;
     }
+    Ok(text)
+}
+
+pub fn slugify(input: &str, o: &Options) -> Result<String, String> {
+    let mut text = input.to_owned();
+    for (old, new) in &o.replacements {
+        text = text.replace(old.as_str(), new);
+    }
+    text = re("'+")?.replace_all(&text, "-").into_owned();
+    if o.allow_unicode {
+        text = text.nfkc().collect();
+    } else if !text.is_ascii() {
+        text = transliterate(&text)?;
+    }
+    text = decode_references(text, o)?;
+    // Normalized again after the references are decoded.
+    text = if o.allow_unicode {
+        text.nfkc().collect()
+    } else {
+        text.nfkd().collect()
+    };
     if o.lowercase {
         text = text.to_lowercase();
     }
@@ -179,6 +226,15 @@ mod tests {
 
     fn s(text: &str) -> String {
         slugify(text, &Options::default()).unwrap()
+    }
+
+    #[test]
+    fn transliteration_after_compatibility_decomposition() {
+        assert_eq!(s("Ёлка Їжак"), "elka-izhak");
+        assert_eq!(s("ひらがな ガギ"), "hirakana-kaki");
+        assert_eq!(s("µ 𝐀𝐁 ﬁne"), "m-ab-fine");
+        assert_eq!(s("I ♥ NY 😀 ★"), "i-ny");
+        assert_eq!(s("© ° ℃"), "c-deg-degc");
     }
 
     #[test]

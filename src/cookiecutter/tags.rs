@@ -60,9 +60,15 @@ pub fn rewrite(
             _ => gitcommit_call(caps[3].trim())?,
         };
         if ws.lstrip_blocks && caps[1].is_empty() {
-            let line_start = out.rfind('\n').map_or(0, |i| i + 1);
-            if out[line_start..].chars().all(|c| c == ' ' || c == '\t') {
-                out.truncate(line_start);
+            // Jinja2 strips the spaces before the tag when it starts its line in the source,
+            // even when `trim_blocks` took the newline before them away.
+            let line_start = source[..whole.start()].rfind('\n').map_or(0, |i| i + 1);
+            let indent = &source[line_start.max(pos)..whole.start()];
+            if source[line_start..whole.start()]
+                .chars()
+                .all(|c| c == ' ' || c == '\t')
+            {
+                out.truncate(out.len() - indent.len());
             }
         }
         let _ = write!(out, "{{{{{} {call} {}}}}}", &caps[1], &caps[4]);
@@ -73,6 +79,307 @@ pub fn rewrite(
     }
     out.push_str(&source[pos..]);
     Ok(out)
+}
+
+/// The three pairs of delimiters a template's tags use.
+pub struct Delimiters<'a> {
+    pub block: (&'a str, &'a str),
+    pub variable: (&'a str, &'a str),
+    pub comment: (&'a str, &'a str),
+}
+
+/// Whether `c` separates tokens inside a Jinja2 tag but not inside a minijinja one: Jinja2's
+/// lexer skips `\s+`, which in Python is any Unicode whitespace (a no-break space typed into
+/// `{{ cookiecutter.name }}`, say); minijinja skips ASCII whitespace only.
+fn is_unicode_space(c: char) -> bool {
+    !c.is_ascii() && (c.is_whitespace() || matches!(c, '\u{1c}'..='\u{1f}'))
+}
+
+/// Turns the non-ASCII whitespace between the tokens of block and variable tags into plain
+/// spaces, as Jinja2 reads it; text outside tags, string literals, comments and `{% raw %}`
+/// blocks keep theirs.
+pub fn plain_spaces(source: &str, delims: &Delimiters<'_>) -> Result<String, String> {
+    if !source.chars().any(is_unicode_space) {
+        return Ok(source.to_owned());
+    }
+    map_tag_bodies(source, delims, |body| {
+        let mut out = String::with_capacity(body.len());
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        for c in body.chars() {
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+                out.push(c);
+                continue;
+            }
+            if c == '\'' || c == '"' {
+                quote = Some(c);
+            }
+            out.push(if is_unicode_space(c) { ' ' } else { c });
+        }
+        out
+    })
+}
+
+/// Python's `%` string formatting, which minijinja has only as the `format` filter: inside tags,
+/// `'literal' % operand` becomes `('literal'|__cookiecutter_percent(operand))`, and a tuple
+/// operand `(a, b)` passes its items as the arguments. The operand is what `%` binds in Jinja2:
+/// an atom with its attributes, subscripts, calls and filters.
+pub fn percent_format(source: &str, delims: &Delimiters<'_>) -> Result<String, String> {
+    let quick = Regex::new(r#"['"]\s*%[^}]"#).map_err(|e| e.to_string())?;
+    if !quick.is_match(source) {
+        return Ok(source.to_owned());
+    }
+    map_tag_bodies(source, delims, rewrite_percent)
+}
+
+fn rewrite_percent(body: &str) -> String {
+    let b = body.as_bytes();
+    let mut out = String::with_capacity(body.len() + 32);
+    let mut i = 0;
+    let mut copied = 0;
+    while i < b.len() {
+        if b[i] != b'\'' && b[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let lit_start = i;
+        let Some(lit_end) = skip_string(b, i) else {
+            break;
+        };
+        i = lit_end;
+        let mut j = skip_ws(b, lit_end);
+        if b.get(j) != Some(&b'%') || matches!(b.get(j + 1), Some(b'}' | b'=')) {
+            continue;
+        }
+        j = skip_ws(b, j + 1);
+        let Some((op_end, tuple)) = operand(b, j) else {
+            continue;
+        };
+        out.push_str(&body[copied..lit_start]);
+        let operand_text = body[j..op_end].trim_end();
+        let args = if tuple {
+            &operand_text[1..operand_text.len() - 1]
+        } else {
+            operand_text
+        };
+        let _ = write!(
+            out,
+            "({}|__cookiecutter_percent({args}))",
+            &body[lit_start..lit_end]
+        );
+        copied = op_end;
+        i = op_end;
+    }
+    out.push_str(&body[copied..]);
+    out
+}
+
+/// The end of the string literal starting at `i` (just past its closing quote).
+#[allow(clippy::many_single_char_names)]
+fn skip_string(b: &[u8], i: usize) -> Option<usize> {
+    let q = b[i];
+    let mut k = i + 1;
+    while k < b.len() {
+        match b[k] {
+            b'\\' => k += 2,
+            c if c == q => return Some(k + 1),
+            _ => k += 1,
+        }
+    }
+    None
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the bracketed group opening at `i`, and whether it holds a top-level comma.
+fn group(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    let mut depth = 0;
+    let mut comma = false;
+    let mut k = i;
+    while k < b.len() {
+        match b[k] {
+            b'\'' | b'"' => {
+                k = skip_string(b, k)?;
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((k + 1, comma));
+                }
+            }
+            b',' if depth == 1 => comma = true,
+            _ => {}
+        }
+        k += 1;
+    }
+    None
+}
+
+fn is_name(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// The operand `%` binds, from `i`: its end, and whether it is a tuple display `(a, b)`.
+fn operand(b: &[u8], i: usize) -> Option<(usize, bool)> {
+    let (mut end, tuple) = match *b.get(i)? {
+        b'\'' | b'"' => (skip_string(b, i)?, false),
+        b'(' => group(b, i)?,
+        b'[' | b'{' => (group(b, i)?.0, false),
+        c if is_name(c) => {
+            let mut k = i;
+            while k < b.len()
+                && (is_name(b[k])
+                    || (b[k] == b'.'
+                        && b.get(k + 1).is_some_and(u8::is_ascii_digit)
+                        && b[i].is_ascii_digit()))
+            {
+                k += 1;
+            }
+            (k, false)
+        }
+        _ => return None,
+    };
+    let mut tuple = tuple;
+    loop {
+        match b.get(end) {
+            Some(b'.') if b.get(end + 1).is_some_and(|&c| is_name(c)) => {
+                end += 1;
+                while end < b.len() && is_name(b[end]) {
+                    end += 1;
+                }
+            }
+            Some(b'[' | b'(') => {
+                end = group(b, end)?.0;
+            }
+            _ => {
+                let k = skip_ws(b, end);
+                if b.get(k) == Some(&b'|') && b.get(k + 1) != Some(&b'|') {
+                    let mut f = skip_ws(b, k + 1);
+                    if !b.get(f).is_some_and(|&c| is_name(c)) {
+                        break;
+                    }
+                    while f < b.len() && is_name(b[f]) {
+                        f += 1;
+                    }
+                    end = f;
+                    if b.get(end) == Some(&b'(') {
+                        end = group(b, end)?.0;
+                    }
+                } else {
+                    break;
+                }
+            }
+        }
+        tuple = false;
+    }
+    Some((end, tuple))
+}
+
+/// Applies `f` to the body of every block and variable tag (between its delimiters), leaving
+/// text, comments and `{% raw %}` blocks as they are.
+fn map_tag_bodies(
+    source: &str,
+    delims: &Delimiters<'_>,
+    mut f: impl FnMut(&str) -> String,
+) -> Result<String, String> {
+    let (bs, be) = (regex::escape(delims.block.0), regex::escape(delims.block.1));
+    let raw = Regex::new(&format!(r"^[-+]?\s*raw\s*[-+]?{be}")).map_err(|e| e.to_string())?;
+    let endraw =
+        Regex::new(&format!(r"(?s){bs}[-+]?\s*endraw\s*[-+]?{be}")).map_err(|e| e.to_string())?;
+    let starts = [delims.block.0, delims.variable.0, delims.comment.0];
+    let mut out = String::with_capacity(source.len());
+    let mut pos = 0;
+    loop {
+        let next = starts
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| !d.is_empty())
+            .filter_map(|(kind, d)| source[pos..].find(d).map(|at| (pos + at, kind, d.len())))
+            .min_by_key(|&(at, kind, len)| (at, std::cmp::Reverse(len), kind));
+        let Some((at, kind, len)) = next else {
+            out.push_str(&source[pos..]);
+            return Ok(out);
+        };
+        out.push_str(&source[pos..at + len]);
+        pos = at + len;
+        if kind == 2 {
+            let end = source[pos..]
+                .find(delims.comment.1)
+                .map_or(source.len(), |i| pos + i + delims.comment.1.len());
+            out.push_str(&source[pos..end]);
+            pos = end;
+            continue;
+        }
+        if kind == 0 && raw.is_match(&source[pos..]) {
+            let end = endraw
+                .find_at(source, pos)
+                .map_or(source.len(), |m| m.end());
+            out.push_str(&source[pos..end]);
+            pos = end;
+            continue;
+        }
+        let end_delim = if kind == 0 {
+            delims.block.1
+        } else {
+            delims.variable.1
+        };
+        let mut depth = 0i32;
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        let body_start = pos;
+        while let Some(c) = source[pos..].chars().next() {
+            if quote.is_none() && depth <= 0 && source[pos..].starts_with(end_delim) {
+                break;
+            }
+            pos += c.len_utf8();
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+                continue;
+            }
+            match c {
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                _ => {}
+            }
+        }
+        out.push_str(&f(&source[body_start..pos]));
+    }
+}
+
+/// Jinja2 applies `trim_blocks` to the newline after `{% endraw %}` but not to the one after
+/// `{% raw %}`; minijinja trims both, unless the opening tag ends with `+`, which this adds.
+pub fn raw_keeps_its_newline(
+    source: &str,
+    block_start: &str,
+    block_end: &str,
+) -> Result<String, String> {
+    if !source.contains("raw") {
+        return Ok(source.to_owned());
+    }
+    let (s, e) = (regex::escape(block_start), regex::escape(block_end));
+    let raw = Regex::new(&format!(r"({s}[-+]?\s*raw\s*)({e})")).map_err(|err| err.to_string())?;
+    Ok(raw.replace_all(source, "${1}+${2}").into_owned())
 }
 
 /// Splits `text` at the first top-level occurrence of any of `ops` (outside quotes and brackets),
@@ -144,6 +451,53 @@ mod tests {
 
     fn r(s: &str) -> String {
         rewrite(s, "{%", "%}", Whitespace::default()).unwrap()
+    }
+
+    #[test]
+    fn unicode_spaces_inside_tags_become_plain() {
+        let delims = Delimiters {
+            block: ("{%", "%}"),
+            variable: ("{{", "}}"),
+            comment: ("{#", "#}"),
+        };
+        let p = |s: &str| plain_spaces(s, &delims).unwrap();
+        assert_eq!(p("a\u{a0}{{\u{a0}x\u{3000}}}"), "a\u{a0}{{ x }}");
+        assert_eq!(
+            p("{%\u{a0}if x == '\u{a0}' %}\u{a0}{% endif %}"),
+            "{% if x == '\u{a0}' %}\u{a0}{% endif %}"
+        );
+        assert_eq!(p("{{ {'a':\u{a0}1} }}"), "{{ {'a': 1} }}");
+        assert_eq!(
+            p("{#\u{a0}#}{% raw %}{{\u{a0}}}{% endraw %}"),
+            "{#\u{a0}#}{% raw %}{{\u{a0}}}{% endraw %}"
+        );
+    }
+
+    #[test]
+    fn percent_formatting_becomes_a_filter() {
+        let delims = Delimiters {
+            block: ("{%", "%}"),
+            variable: ("{{", "}}"),
+            comment: ("{#", "#}"),
+        };
+        let p = |s: &str| percent_format(s, &delims).unwrap();
+        assert_eq!(
+            p("{% include '_/%s' % cookiecutter.license -%}"),
+            "{% include ('_/%s'|__cookiecutter_percent(cookiecutter.license)) -%}"
+        );
+        assert_eq!(
+            p("{{ '%s-%d' % (a, b['k']) }} {{ 'x' ~ '%s' % x|lower ~ 'y' }}"),
+            "{{ ('%s-%d'|__cookiecutter_percent(a, b['k'])) }} {{ 'x' ~ ('%s'|__cookiecutter_percent(x|lower)) ~ 'y' }}"
+        );
+        assert_eq!(
+            p("{{ '%(a)s' % {'a': 1} }}"),
+            "{{ ('%(a)s'|__cookiecutter_percent({'a': 1})) }}"
+        );
+        assert_eq!(
+            p("100% {{ 'a' }} {% if x %}'%'{% endif %}"),
+            "100% {{ 'a' }} {% if x %}'%'{% endif %}"
+        );
+        assert_eq!(p("{{ 7 % 3 }}{# '%s' % x #}"), "{{ 7 % 3 }}{# '%s' % x #}");
     }
 
     #[test]

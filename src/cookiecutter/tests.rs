@@ -324,3 +324,131 @@ fn hook_files_are_what_cookiecutters_valid_hook_accepts() {
         "print('demo')\n"
     );
 }
+
+#[test]
+fn cookiecutter_unicode_whitespace_inside_tags_separates_tokens_as_in_jinja2() {
+    // A no-break space typed inside `{{ ... }}` or `{% ... %}` is whitespace to Jinja2 (Python's
+    // `\s`); outside tags and inside string literals it is kept.
+    let t = template(
+        r#"{"name": "app"}"#,
+        &[(
+            "{{cookiecutter.name}}/a.txt",
+            "x\u{a0}{{\u{a0}cookiecutter.name }}\n{%\u{a0}if cookiecutter.name == 'app' %}'{{ '\u{a0}' }}'{% endif %}\n",
+        )],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(text(&tree, "app/a.txt"), "x\u{a0}app\n'\u{a0}'\n");
+}
+
+#[test]
+fn cookiecutter_filters_and_methods_follow_jinja2_and_python() {
+    // `tojson` sorts keys and escapes non-ASCII and HTML characters; `int`/`float` fall back to
+    // their default; `wordwrap` takes positional arguments; `str.title()` is Python's.
+    let t = template(
+        r#"{"name": "app"}"#,
+        &[(
+            "{{cookiecutter.name}}/a.txt",
+            "{{ {'b': 'Zoë', 'a': \"<'&'>\"}|tojson }}\n\
+             {{ 'abc'|int }} {{ 'abc'|int(7) }} {{ '3.7'|int }} {{ '0x1A'|int(base=16) }} {{ ' 12 '|int }} {{ 'x'|float }} {{ '1.5'|float }}\n\
+             {{ 'aaa bbb ccc'|wordwrap(7) }}\n\
+             {{ 'my_app-name'.title() }} {{ 'my_app-name'|title }} {{ 'a b'.rsplit(' ', 1)[0] }} {{ '7'.zfill(3) }}\n\
+             {{ {'q': 'a b/c', 'n': none}|urlencode }} {{ 'a b/~c'|urlencode }}\n",
+        )],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(
+        text(&tree, "app/a.txt"),
+        "{\"a\": \"\\u003c\\u0027\\u0026\\u0027\\u003e\", \"b\": \"Zo\\u00eb\"}\n\
+         0 7 3 26 12 0.0 1.5\n\
+         aaa bbb\nccc\n\
+         My_App-Name My_app-Name a 007\n\
+         q=a+b%2Fc&n=None a%20b/~c\n"
+    );
+}
+
+#[test]
+fn cookiecutter_inline_if_without_else_and_indent_as_jinja2() {
+    // An inline `if` without `else` prints nothing when false (strict undefined is for lookups);
+    // `indent` keeps a trailing newline, takes a string, and `first`/`blank` as Jinja2 has them.
+    let t = template(
+        r#"{"name": "app", "mypy": false}"#,
+        &[(
+            "{{cookiecutter.name}}/a.txt",
+            "[{{ 'mypy' if cookiecutter.mypy }}]\n{{ 'a\\nb\\n'|indent(2) }}|{{ 'a\\n\\nb'|indent('> ', true, true) }}|\n",
+        )],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(text(&tree, "app/a.txt"), "[]\na\n  b\n|> a\n> \n> b|\n");
+}
+
+#[test]
+fn cookiecutter_percent_formatting_of_a_string_literal() {
+    // `'...%s' % value` (a tuple for several values, a dict for named fields), as templates use
+    // it to build include paths and names.
+    let t = template(
+        r#"{"name": "app", "license": "MIT"}"#,
+        &[
+            (
+                "{{cookiecutter.name}}/LICENSE",
+                "{% include '_/licenses/%s' % cookiecutter.license -%}\n",
+            ),
+            (
+                "{{cookiecutter.name}}/b.txt",
+                "{{ '%s-%03d' % (cookiecutter.name, 7) }} {{ '%(n)s' % {'n': 1} }} {{ 7 % 4 }}\n",
+            ),
+            ("{{cookiecutter.name}}/_/licenses/MIT", "MIT text\n"),
+        ],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(text(&tree, "app/b.txt"), "app-007 1 3\n");
+    assert_eq!(text(&tree, "app/LICENSE"), "MIT text\n");
+}
+
+#[test]
+fn cookiecutter_tuples_print_as_python_tuples() {
+    // Tuple displays, `dict.items()`, `dictsort`, `items` and `str.partition` give tuples, which
+    // Python prints with parentheses.
+    let t = template(
+        r#"{"name": "app", "meta": {"b": "2", "a": "1"}}"#,
+        &[(
+            "{{cookiecutter.name}}/a.txt",
+            "{{ ('x', 1) }} {{ ('x',) }} {{ cookiecutter.meta.items()|list }} {{ cookiecutter.meta|dictsort }} {{ cookiecutter.meta|items|first }} {{ 'a.b'.partition('.') }} {{ [{'g': 1}]|groupby('g')|first }}\n\
+             {% for k, v in cookiecutter.meta.items() %}{{ k }}={{ v }};{% endfor %}\n",
+        )],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(
+        text(&tree, "app/a.txt"),
+        "('x', 1) ('x',) [('b', '2'), ('a', '1')] [('a', '1'), ('b', '2')] ('b', '2') ('a', '.', 'b') (1, [{'g': 1}])\nb=2;a=1;\n"
+    );
+}
+
+#[test]
+fn cookiecutter_trim_and_lstrip_blocks_around_now_and_raw_as_jinja2() {
+    // With trim_blocks and lstrip_blocks: the spaces before a `{% now %}` that starts its line go
+    // even when the previous tag took the newline; the newline after `{% raw %}` stays (Jinja2
+    // trims only the one after `{% endraw %}`).
+    let t = template(
+        r#"{"name": "app", "_jinja2_env_vars": {"trim_blocks": true, "lstrip_blocks": true}}"#,
+        &[(
+            "{{cookiecutter.name}}/a.txt",
+            "{% now 'utc', '%Y' %}\n  {% now 'utc', '%Y' %}\nx\n  {% raw %}\n  {{ r }}\n  {% endraw %}\nend\n",
+        )],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    let year = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .year();
+    assert_eq!(
+        text(&tree, "app/a.txt"),
+        format!("{year}{year}x\n\n  {{{{ r }}}}\nend\n")
+    );
+    let refused = CookiecutterTemplate::from_files(&[
+        file(
+            "cookiecutter.json",
+            r#"{"name": "a", "_jinja2_env_vars": {"keep_trailing_newline": false}}"#,
+        ),
+        file("{{cookiecutter.name}}/a", "x"),
+    ]);
+    assert!(refused.is_err_and(|e| e.to_string().contains("keep_trailing_newline")));
+}

@@ -9,6 +9,7 @@ mod tera;
 pub use self::tera::{Expressions, Scope, TeraEngine, expression_variables, text_variables};
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use crate::answers::{self, ANSWERS_FILE, Answers};
 use crate::cookiecutter::{self, CookiecutterTemplate};
@@ -30,29 +31,35 @@ pub trait Engine {
 
 /// The one render step of every command: the project `template` makes with `answers`, its answers
 /// file (recording `provenance`) included. `new` writes it, `update` renders it twice (base and
-/// theirs), `diff` compares it with the disk.
+/// theirs), `diff` compares it with the disk. `project` is the project's folder: cookiecutter
+/// tells a template the folder it writes into (its parent) as `_output_dir`.
 pub fn render_project(
     template: &Template,
     provenance: &Provenance,
     answers: &Answers,
+    project: &Path,
 ) -> Result<Tree> {
-    render_project_with(template, provenance, answers, None).map(|(_, tree)| tree)
+    let output_dir = project.parent().unwrap_or(project);
+    render_project_with(template, provenance, answers, output_dir, None).map(|(_, tree)| tree)
 }
 
-/// [`render_project`], running a cookiecutter template's `pre_gen_project` and
-/// `post_gen_project` hooks with `hooks` (consent given) in a temporary directory
-/// ([`crate::hooks::generate`]); the answers file is added after them. Also returns the project
-/// folder name the template renders (cookiecutter's root folder; a native template names none).
+/// [`render_project`] for a project inside `output_dir`, running a cookiecutter template's
+/// `pre_gen_project` and `post_gen_project` hooks with `hooks` (consent given) in a temporary
+/// directory ([`crate::hooks::generate`]); the answers file is added after them. Also returns the
+/// project folder name the template renders (cookiecutter's root folder; a native template names
+/// none).
 pub fn render_project_with(
     template: &Template,
     provenance: &Provenance,
     answers: &Answers,
+    output_dir: &Path,
     hooks: Option<&crate::hooks::Runner>,
 ) -> Result<(Option<String>, Tree)> {
     let (folder, mut tree) = match &template.dialect {
         Dialect::Native => (None, render(template, answers)?),
         Dialect::Cookiecutter(cookiecutter) => {
-            let (folder, tree, context) = cookiecutter_files(cookiecutter, provenance, answers)?;
+            let (folder, tree, context) =
+                cookiecutter_files(cookiecutter, provenance, answers, output_dir)?;
             let tree = match hooks {
                 Some(runner) => {
                     crate::hooks::generate(cookiecutter, &folder, &context, tree, *runner)?
@@ -91,8 +98,9 @@ pub fn render_cookiecutter(
     template: &CookiecutterTemplate,
     provenance: &Provenance,
     answers: &Answers,
+    output_dir: &Path,
 ) -> Result<(String, Tree)> {
-    let (folder, tree, _) = cookiecutter_files(template, provenance, answers)?;
+    let (folder, tree, _) = cookiecutter_files(template, provenance, answers, output_dir)?;
     Ok((folder, tree))
 }
 
@@ -101,12 +109,16 @@ fn cookiecutter_files(
     template: &CookiecutterTemplate,
     provenance: &Provenance,
     answers: &Answers,
+    output_dir: &Path,
 ) -> Result<(String, Tree, serde_json::Map<String, serde_json::Value>)> {
     // Only answers that differ from what cookiecutter would compute from the answers before
     // them are given as extra context, as a user would have given them: cookiecutter shows the
     // unrendered defaults of the others (`_cookiecutter`), and renders them itself.
     let mut overrides = serde_json::Map::new();
-    let mut defaults = template.context(&overrides)?;
+    // Defaults that cannot be computed without an answer (a default naming its own variable,
+    // such as `"v": "{{ cookiecutter.v }}"`) make every later answer an override, as the user
+    // had to give it.
+    let mut defaults = template.context(&overrides).ok();
     for variable in template.variables() {
         let Some(answer) = answers
             .get(&variable.name)
@@ -117,22 +129,24 @@ fn cookiecutter_files(
         let default = match &variable.kind {
             cookiecutter::VariableKind::Choice(options) => options.first().cloned(),
             _ => defaults
-                .get("cookiecutter")
+                .as_ref()
+                .and_then(|d| d.get("cookiecutter"))
                 .and_then(|c| c.get(&variable.name))
                 .cloned(),
         };
         if default.as_ref() != Some(&answer) {
             overrides.insert(variable.name.clone(), answer);
-            defaults = template.context(&overrides)?;
+            defaults = template.context(&overrides).ok();
         }
     }
     let mut context = template.context(&overrides)?;
-    // Cookiecutter's run-dependent keys, from the provenance, so a re-render for `update` or
-    // `diff` gives the same bytes wherever it runs.
+    // Cookiecutter's run-dependent keys: the template and checkout from the provenance, and
+    // the absolute folder the project lies in (cookiecutter's `os.path.abspath(output_dir)`).
+    let output_dir = std::path::absolute(output_dir).unwrap_or_else(|_| output_dir.to_owned());
     cookiecutter::add_invocation(
         &mut context,
         &provenance.source,
-        ".",
+        &output_dir.to_string_lossy(),
         &provenance.source,
         provenance.commit.as_deref(),
     );

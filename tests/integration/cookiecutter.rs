@@ -178,15 +178,15 @@ fn issue10_cookiecutter_answers_and_errors_at_the_command_line() {
         .success();
     assert_eq!(env.read("two/README.md"), env.read("one/README.md"));
 
+    // An answer the template does not ask is left aside, as cookiecutter leaves it, with a word.
     env.groundwork()
-        .args(["new", "bad", "--defaults", "--no-git", "-d", "colour=red"])
+        .args(["new", "other", "--defaults", "--no-git", "-d", "colour=red"])
         .arg("--template")
         .arg(&template)
         .assert()
-        .failure()
-        .code(1)
-        .stderr("error: unknown answer `colour` (from -d colour=red); this template asks: project_name, slug, license, docker\n");
-    assert!(!env.exists("bad"));
+        .success()
+        .stderr(predicates::str::contains("warning: answer `colour` (from -d colour=red) is ignored, as cookiecutter ignores it: this template asks: project_name, slug, license, docker\n"));
+    assert!(env.exists("other/README.md"));
 
     env.write("cc/hooks/post_gen_project.sh", "#!/bin/sh\ntouch hooked\n");
     env.groundwork()
@@ -636,4 +636,59 @@ fn issue10_check_follows_a_cookiecutter_templates_default_branch() {
     env.update("proj", &[]).assert().success();
     assert_eq!(env.read("proj/f"), "two\n");
     env.groundwork().args(["check", "proj"]).assert().success();
+}
+
+#[test]
+fn issue10_output_dir_is_told_to_the_template_as_an_absolute_path() {
+    // Cookiecutter's `_output_dir` is the absolute folder the project is written into (templates
+    // dump it with `jsonify` into a `.cookiecutter.json`); a later `diff` renders the same bytes.
+    let env = TestEnv::new();
+    env.write("cc/cookiecutter.json", r#"{"slug": "where"}"#);
+    env.write(
+        "cc/{{ cookiecutter.slug }}/WHERE",
+        "{{ cookiecutter._output_dir }}\n",
+    );
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "-o", "out", "--template"])
+        .arg(env.path("cc"))
+        .assert()
+        .success();
+    assert_eq!(
+        env.read("out/where/WHERE"),
+        format!("{}\n", env.path("out").display())
+    );
+    env.groundwork()
+        .args(["diff", "out/where"])
+        .assert()
+        .success()
+        .code(0);
+    env.groundwork()
+        .args(["new", "mine", "--no-input", "--no-git", "--template"])
+        .arg(env.path("cc"))
+        .assert()
+        .success();
+    let cwd = env.path("mine").parent().expect("a parent").to_owned();
+    assert_eq!(env.read("mine/WHERE"), format!("{}\n", cwd.display()));
+}
+
+#[test]
+fn issue10_a_default_naming_its_own_variable_renders_once_answered() {
+    // `"kedro_version": "{{ cookiecutter.kedro_version }}"`: no default can be computed, but
+    // cookiecutter renders the template once the answer is given; so does groundwork.
+    let env = TestEnv::new();
+    env.write(
+        "cc/cookiecutter.json",
+        r#"{"name": "Site", "slug": "{{ cookiecutter.name|lower }}", "version": "{{ cookiecutter.version }}"}"#,
+    );
+    env.write(
+        "cc/{{ cookiecutter.slug }}/VERSION",
+        "{{ cookiecutter.version }}\n",
+    );
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "-o", "out", "--template"])
+        .arg(env.path("cc"))
+        .arg("version=1.2")
+        .assert()
+        .success();
+    assert_eq!(env.read("out/site/VERSION"), "1.2\n");
 }
