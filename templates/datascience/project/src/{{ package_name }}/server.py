@@ -21,7 +21,6 @@ of the model file. Bad input never answers 500: a body that is not JSON, nests d
 ``MAX_BODY_BYTES`` answers 413.
 """
 
-import hashlib
 import json
 import logging
 import os
@@ -40,6 +39,7 @@ from sklearn.pipeline import Pipeline
 
 from .config import load_settings
 from .predict import load_model, predict_records
+from .train import file_digest
 
 logger = logging.getLogger(__name__)
 
@@ -199,11 +199,7 @@ def model_version(path: Path, environ: dict[str, str] | None = None) -> str:
     version = env.get("MODEL_VERSION", "").strip()
     if version:
         return version
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()[:12]
+    return file_digest(path)[:12]
 
 
 class ModelServer(ThreadingHTTPServer):
