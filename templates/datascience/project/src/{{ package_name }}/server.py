@@ -15,6 +15,10 @@ Metrics (names are fixed so the alert rules do not depend on the project name):
 - ``model_prediction_score``: histogram of predicted probabilities.
 - ``model_info{version}``: always 1; the version of the loaded model.
 
+On SIGTERM the server stops accepting connections and waits up to ``DRAIN_SECONDS`` for the
+requests in flight to finish before it exits (the pod's preStop delay has already taken it out of
+the Service by then).
+
 The model version is ``MODEL_VERSION`` when set, otherwise the first 12 hex digits of the SHA-256
 of the model file. Bad input never answers 500: a body that is not JSON, nests deeper than
 ``MAX_JSON_DEPTH`` or holds anything but flat objects of scalars answers 400, one larger than
@@ -46,6 +50,7 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_048_576
 MAX_INSTANCES = 1000
 MAX_JSON_DEPTH = 32
+DRAIN_SECONDS = 15.0
 KNOWN_PATHS = frozenset({"/healthz", "/metrics", "/predict"})
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 SCORE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -214,6 +219,24 @@ class ModelServer(ThreadingHTTPServer):
         self.model = model
         self.model_version = model_version
         self.metrics = Metrics(model_version)
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    def request_started(self) -> None:
+        """Count a request being handled."""
+        with self._idle:
+            self._in_flight += 1
+
+    def request_finished(self) -> None:
+        """Count a request answered; wake :meth:`drain` when none is left."""
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
+
+    def drain(self, timeout: float = DRAIN_SECONDS) -> bool:
+        """Wait until no request is in flight; False when ``timeout`` seconds pass first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -244,19 +267,24 @@ class RequestHandler(BaseHTTPRequestHandler):
         started = time.perf_counter()
         path = self.path.split("?", 1)[0]
         handler_name = self.routes.get((method, path))
+        self.server.request_started()
         try:
-            if handler_name is not None:
-                response = getattr(self, handler_name)()
-            elif path in KNOWN_PATHS:
-                response = _json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": "method not allowed"})
-            else:
-                response = _json(HTTPStatus.NOT_FOUND, {"error": "not found"})
-        except Exception:
-            logger.exception("error while handling %s %s", method, path)
-            response = _json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal error"})
-        # Count the request before answering, so a client that reads /metrics next sees it.
-        self.server.metrics.observe_request(path, response.status, time.perf_counter() - started)
-        self._send(response)
+            try:
+                if handler_name is not None:
+                    response = getattr(self, handler_name)()
+                elif path in KNOWN_PATHS:
+                    response = _json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": "method not allowed"})
+                else:
+                    response = _json(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            except Exception:
+                logger.exception("error while handling %s %s", method, path)
+                response = _json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal error"})
+            # Count the request before answering, so a client that reads /metrics next sees it.
+            elapsed = time.perf_counter() - started
+            self.server.metrics.observe_request(path, response.status, elapsed)
+            self._send(response)
+        finally:
+            self.server.request_finished()
 
     def _send(self, response: Response) -> None:
         self.send_response(response.status)
@@ -333,6 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.info("serving %s (version %s) on http://%s:%s", settings.model_path, version, host, port)
     with server:
         server.serve_forever()
+        if not server.drain():
+            logger.warning("requests still in flight after %s s; exiting anyway", DRAIN_SECONDS)
     return 0
 
 
