@@ -18,6 +18,7 @@ from sklearn.pipeline import Pipeline
 
 from .config import load_settings
 from .features import records_to_frame, validate_features
+from .store import model_from_environment
 from .train import file_digest, read_metadata
 
 logger = logging.getLogger(__name__)
@@ -106,14 +107,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--model",
         type=Path,
-        default=settings.model_path,
-        help="model file (default: MODEL_PATH or %(default)s)",
+        default=None,
+        help=f"model file (default: from MODEL_STORE, else MODEL_PATH or {settings.model_path})",
     )
     args = parser.parse_args(argv)
 
-    model = load_model(args.model)
+    model_path = args.model or model_from_environment() or settings.model_path
+    model = load_model(model_path)
     try:
-        score_path(model, args.input, args.output, artifact_version(args.model))
+        score_path(model, args.input, args.output, artifact_version(model_path))
     except ValueError as exc:
         parser.error(str(exc))
     return 0

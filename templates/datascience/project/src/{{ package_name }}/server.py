@@ -43,6 +43,7 @@ from sklearn.pipeline import Pipeline
 
 from .config import load_settings
 from .predict import load_model, predict_records
+from .store import model_from_environment
 from .train import file_digest
 
 logger = logging.getLogger(__name__)
@@ -342,12 +343,13 @@ def create_server(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: load the model from MODEL_PATH and serve on HOST:PORT until SIGTERM."""
+    """Entry point: load the model (from MODEL_STORE, else MODEL_PATH) and serve until SIGTERM."""
     del argv  # configured through the environment only, like the container
     settings = load_settings()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    model = load_model(Path(settings.model_path))
-    version = model_version(Path(settings.model_path))
+    model_path = model_from_environment() or Path(settings.model_path)
+    model = load_model(model_path)
+    version = model_version(model_path)
     server = create_server(model, settings.host, settings.port, version)
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -358,7 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     host, port = server.server_address[:2]
-    logger.info("serving %s (version %s) on http://%s:%s", settings.model_path, version, host, port)
+    logger.info("serving %s (version %s) on http://%s:%s", model_path, version, host, port)
     with server:
         server.serve_forever()
         if not server.drain():

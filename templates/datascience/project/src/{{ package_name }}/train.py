@@ -168,6 +168,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="also write the metrics as JSON to this file",
     )
     parser.add_argument(
+        "--store",
+        default=os.environ.get("MODEL_STORE", "").strip() or None,
+        help="also publish the model to this store as the latest version (default: MODEL_STORE)",
+    )
+    parser.add_argument(
         "--samples",
         type=int,
         default=1000,
@@ -195,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.output, result.metrics, data_description(args.data, args.samples, args.seed)
     )
     logger.info("model written to %s, metadata to %s", args.output, meta)
+    if args.store:
+        from .store import open_store, publish  # the store module imports this one
+
+        publish(open_store(args.store), args.output)
     report = json.dumps(result.metrics, indent=2, sort_keys=True)
     if args.metrics is not None:
         args.metrics.parent.mkdir(parents=True, exist_ok=True)
