@@ -173,6 +173,8 @@ def expected_kinds(root: Path) -> set[str]:
         kinds.add("Route")
     if training == "argo-workflows":
         kinds.add("CronWorkflow")
+        if ans.get("model_store") == "s3":
+            kinds.add("ObjectBucketClaim")
     return kinds
 
 
@@ -693,7 +695,74 @@ def cmd_workloads(root: Path, builds: list[Path]) -> int:
                     problems.append(f"{build.name}: {p['metadata']['name']} admits every source")
         if not ((container.get("lifecycle") or {}).get("preStop")):
             problems.append(f"{build.name}: the model server container of {repo_name} has no preStop delay")
-    return finish(problems, f"{len(builds)} build(s): default-deny, model-server policy and preStop in place")
+    problems += model_store_problems(ans, builds)
+    store = ans.get("model_store", "image") if ans.get("training", "none") != "none" else "image"
+    return finish(
+        problems,
+        f"{len(builds)} build(s): default-deny, model-server policy and preStop in place; model store {store}"
+        + ("" if store == "image" else ": training publishes where serving/scoring reads"),
+    )
+
+
+def _store_of(container: dict, volumes: list[dict]) -> str | None:
+    """Where a container's MODEL_STORE points: the claim behind a mounted path, or the URI."""
+    env = {e["name"]: e for e in container.get("env") or []}
+    store = (env.get("MODEL_STORE") or {}).get("value")
+    if store is None:
+        return None
+    if store.startswith("s3://"):
+        bucket = ((env.get("BUCKET_NAME") or {}).get("valueFrom") or {}).get("configMapKeyRef", {})
+        return f"{store} (bucket of ConfigMap {bucket.get('name')})"
+    for mount in container.get("volumeMounts") or []:
+        if store == mount["mountPath"] or store.startswith(mount["mountPath"].rstrip("/") + "/"):
+            claim = next(
+                (v.get("persistentVolumeClaim", {}).get("claimName") for v in volumes if v["name"] == mount["name"]),
+                None,
+            )
+            return f"claim {claim}{store[len(mount['mountPath']):]}"
+    return f"unmounted path {store}"
+
+
+def model_store_problems(ans: dict, builds: list[Path]) -> list[str]:
+    """With a model store, training publishes to the store that serving (or batch scoring) reads."""
+    import yaml
+
+    store = ans.get("model_store", "image")
+    if ans.get("training", "none") == "none" or store == "image":
+        return []
+    problems: list[str] = []
+    for build in builds:
+        docs = [d for d in yaml.safe_load_all(build.read_text(encoding="utf-8")) if d]
+        cron = next((d for d in docs if d.get("kind") == "CronWorkflow"), None)
+        if cron is None:
+            problems.append(f"{build.name}: no CronWorkflow")
+            continue
+        spec = cron["spec"]["workflowSpec"]
+        containers = {t["name"]: t["container"] for t in spec["templates"] if "container" in t}
+        writer = _store_of(containers.get("train", {}), spec.get("volumes") or [])
+        readers: dict[str, str | None] = {}
+        serving = ans.get("serving", "none")
+        if serving == "deployment":
+            dep = next(d for d in docs if d.get("kind") == "Deployment")
+            pod = dep["spec"]["template"]["spec"]
+            readers["model server"] = _store_of(pod["containers"][0], pod.get("volumes") or [])
+        elif serving == "kserve":
+            pred = next(d for d in docs if d.get("kind") == "InferenceService")["spec"]["predictor"]
+            readers["model server"] = _store_of(pred["containers"][0], pred.get("volumes") or [])
+        elif "score" in containers:
+            readers["batch scoring"] = _store_of(containers["score"], spec.get("volumes") or [])
+        elif store == "pvc":
+            problems.append(f"{build.name}: serving=none with a pvc store but no batch scoring step")
+        if writer is None or writer.startswith("unmounted"):
+            problems.append(f"{build.name}: the training container publishes to no model store ({writer})")
+        for who, where in readers.items():
+            if where != writer:
+                problems.append(f"{build.name}: training publishes to {writer}, the {who} reads {where}")
+        if store == "s3" and not any(d.get("kind") == "ObjectBucketClaim" for d in docs):
+            problems.append(f"{build.name}: model_store=s3 but no ObjectBucketClaim")
+        if store == "pvc" and not any(d.get("kind") == "PersistentVolumeClaim" for d in docs):
+            problems.append(f"{build.name}: model_store=pvc but no PersistentVolumeClaim")
+    return problems
 
 
 # --------------------------------------------------------------------------- model path
