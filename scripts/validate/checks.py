@@ -553,6 +553,8 @@ def server_metric_names(root: Path) -> set[str]:
         names.add(name)
         if kind == "histogram":
             names |= {f"{name}_bucket", f"{name}_sum", f"{name}_count"}
+        elif kind == "summary":
+            names |= {f"{name}_sum", f"{name}_count"}
     return names
 
 

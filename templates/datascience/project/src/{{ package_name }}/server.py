@@ -14,6 +14,10 @@ Metrics (names are fixed so the alert rules do not depend on the project name):
 - ``model_predictions_total``: counter of scored instances.
 - ``model_prediction_score``: histogram of predicted probabilities.
 - ``model_info{version}``: always 1; the version of the loaded model.
+- ``model_input_feature_sum{feature}``, ``model_input_feature_count{feature}``: a summary of each
+  numeric input feature of the scored instances (the mean over a window is sum / count).
+- ``model_training_feature_mean{feature}``, ``model_training_feature_stddev{feature}``: the same
+  features in the loaded model's training data (from its metadata); the drift alert compares them.
 
 On SIGTERM the server stops accepting connections and waits up to ``DRAIN_SECONDS`` for the
 requests in flight to finish before it exits (the pod's preStop delay has already taken it out of
@@ -31,7 +35,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,9 +46,10 @@ from typing import Any, ClassVar
 from sklearn.pipeline import Pipeline
 
 from .config import load_settings
+from .features import NUMERIC_FEATURES, records_to_frame
 from .predict import load_model, predict_records
 from .store import model_from_environment
-from .train import file_digest
+from .train import file_digest, read_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +113,15 @@ class Histogram:
 class Metrics:
     """Thread-safe request and prediction metrics for the ``/metrics`` endpoint."""
 
-    def __init__(self, model_version: str = "unknown") -> None:
+    def __init__(
+        self,
+        model_version: str = "unknown",
+        training_features: Mapping[str, Mapping[str, float]] | None = None,
+    ) -> None:
         self.model_version = model_version
+        self.training_features = dict(training_features or {})
+        self.feature_sums = dict.fromkeys(NUMERIC_FEATURES, 0.0)
+        self.feature_counts = dict.fromkeys(NUMERIC_FEATURES, 0)
         self._lock = threading.Lock()
         self.requests: dict[tuple[str, str], int] = {}
         self.latency: dict[str, Histogram] = {}
@@ -130,6 +142,36 @@ class Metrics:
             self.predictions += len(scores)
             for score in scores:
                 self.scores.observe(score)
+
+    def observe_features(self, columns: Mapping[str, Sequence[float]]) -> None:
+        """Add the numeric input features of scored instances, one column per feature."""
+        with self._lock:
+            for name, values in columns.items():
+                if name in self.feature_sums:
+                    self.feature_sums[name] += float(sum(values))
+                    self.feature_counts[name] += len(values)
+
+    def _feature_lines(self) -> list[str]:
+        lines = [
+            "# HELP model_input_feature Numeric input features of scored instances.",
+            "# TYPE model_input_feature summary",
+        ]
+        for name in NUMERIC_FEATURES:
+            label = _labels([("feature", name)])
+            lines.append(f"model_input_feature_sum{label} {_format_value(self.feature_sums[name])}")
+            lines.append(f"model_input_feature_count{label} {self.feature_counts[name]}")
+        for stat, metric, what in (
+            ("mean", "model_training_feature_mean", "Mean"),
+            ("std", "model_training_feature_stddev", "Standard deviation"),
+        ):
+            lines.append(f"# HELP {metric} {what} of each feature in the training data.")
+            lines.append(f"# TYPE {metric} gauge")
+            for name in NUMERIC_FEATURES:
+                value = self.training_features.get(name, {}).get(stat)
+                if value is not None:
+                    label = _labels([("feature", name)])
+                    lines.append(f"{metric}{label} {_format_value(value)}")
+        return lines
 
     def render(self) -> str:
         """All metrics in the Prometheus text exposition format."""
@@ -158,6 +200,7 @@ class Metrics:
                 "# HELP model_info The loaded model; the value is always 1.",
                 "# TYPE model_info gauge",
                 f"model_info{_labels([('version', self.model_version)])} 1",
+                *self._feature_lines(),
             ]
         return "\n".join(lines) + "\n"
 
@@ -214,12 +257,16 @@ class ModelServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, address: tuple[str, int], model: Pipeline, model_version: str = "unknown"
+        self,
+        address: tuple[str, int],
+        model: Pipeline,
+        model_version: str = "unknown",
+        training_features: Mapping[str, Mapping[str, float]] | None = None,
     ) -> None:
         super().__init__(address, RequestHandler)
         self.model = model
         self.model_version = model_version
-        self.metrics = Metrics(model_version)
+        self.metrics = Metrics(model_version, training_features)
         self._in_flight = 0
         self._idle = threading.Condition()
 
@@ -328,18 +375,26 @@ class RequestHandler(BaseHTTPRequestHandler):
             message = "every instance must be an object of feature names to scalar values"
             return _json(HTTPStatus.BAD_REQUEST, {"error": message})
         try:
+            features = records_to_frame(instances)
             scores = predict_records(self.server.model, instances)
         except (ValueError, TypeError) as exc:
             return _json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
         self.server.metrics.observe_predictions(scores)
+        self.server.metrics.observe_features(
+            {name: features[name].tolist() for name in NUMERIC_FEATURES}
+        )
         return _json(HTTPStatus.OK, {"predictions": scores})
 
 
 def create_server(
-    model: Pipeline, host: str = "127.0.0.1", port: int = 0, model_version: str = "unknown"
+    model: Pipeline,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    model_version: str = "unknown",
+    training_features: Mapping[str, Mapping[str, float]] | None = None,
 ) -> ModelServer:
     """Bind a server for ``model``; port 0 picks a free port (see ``server.server_address``)."""
-    return ModelServer((host, port), model, model_version)
+    return ModelServer((host, port), model, model_version, training_features)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -350,7 +405,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     model_path = model_from_environment() or Path(settings.model_path)
     model = load_model(model_path)
     version = model_version(model_path)
-    server = create_server(model, settings.host, settings.port, version)
+    training_features = (read_metadata(model_path) or {}).get("features")
+    server = create_server(model, settings.host, settings.port, version, training_features)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         del frame

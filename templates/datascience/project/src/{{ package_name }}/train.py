@@ -33,17 +33,18 @@ from sklearn.pipeline import Pipeline
 
 from .config import load_settings
 from .dataset import load_dataset
-from .features import build_preprocessor, split_features_target
+from .features import NUMERIC_FEATURES, build_preprocessor, split_features_target
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class TrainingResult:
-    """A fitted model and its metrics on the held-out split."""
+    """A fitted model, its metrics on the held-out split and the training features' mean and std."""
 
     model: Pipeline
     metrics: dict[str, float]
+    features: dict[str, dict[str, float]]
 
 
 def build_pipeline(seed: int = 42) -> Pipeline:
@@ -70,7 +71,15 @@ def train(frame: pd.DataFrame, *, seed: int = 42, test_size: float = 0.2) -> Tra
         "n_train": float(len(x_train)),
         "n_test": float(len(x_test)),
     }
-    return TrainingResult(model=model, metrics=metrics)
+    return TrainingResult(model=model, metrics=metrics, features=feature_stats(x_train))
+
+
+def feature_stats(features: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Mean and standard deviation of each numeric feature: the reference for input drift."""
+    return {
+        name: {"mean": float(features[name].mean()), "std": float(features[name].std(ddof=0))}
+        for name in NUMERIC_FEATURES
+    }
 
 
 def save_model(model: Pipeline, path: Path) -> Path:
@@ -113,6 +122,7 @@ def write_metadata(
     metrics: Mapping[str, float],
     data: Mapping[str, Any],
     environ: Mapping[str, str] | None = None,
+    features: Mapping[str, Mapping[str, float]] | None = None,
 ) -> Path:
     """Write the metadata of the model saved at ``model_path``; return the metadata file's path."""
     env = os.environ if environ is None else environ
@@ -124,6 +134,7 @@ def write_metadata(
         "data": dict(data),
         "libraries": library_versions(),
         "metrics": dict(metrics),
+        "features": {name: dict(stats) for name, stats in (features or {}).items()},
     }
     target = metadata_path(model_path)
     target.write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -197,7 +208,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = train(frame, seed=args.seed)
     save_model(result.model, args.output)
     meta = write_metadata(
-        args.output, result.metrics, data_description(args.data, args.samples, args.seed)
+        args.output,
+        result.metrics,
+        data_description(args.data, args.samples, args.seed),
+        features=result.features,
     )
     logger.info("model written to %s, metadata to %s", args.output, meta)
     if args.store:
