@@ -661,6 +661,16 @@ def cmd_workloads(root: Path, builds: list[Path]) -> int:
         docs = [d for d in yaml.safe_load_all(build.read_text(encoding="utf-8")) if d]
         if not any(d.get("kind") in ("Deployment", "InferenceService", "CronWorkflow") for d in docs):
             continue
+        release = ans.get("prometheus_release") or ""
+        for d in docs:
+            if release and d.get("kind") in ("ServiceMonitor", "PrometheusRule"):
+                if (d["metadata"].get("labels") or {}).get("release") != release:
+                    problems.append(f"{build.name}: {d['kind']} lacks the label release: {release}")
+            if d.get("kind") == "Deployment":
+                labels = d["spec"]["template"]["metadata"].get("labels") or {}
+                for key in ("app.kubernetes.io/instance", "app.kubernetes.io/part-of"):
+                    if key not in labels:
+                        problems.append(f"{build.name}: the pods of Deployment {d['metadata']['name']} lack {key}")
         policies = [d for d in docs if d.get("kind") == "NetworkPolicy"]
         deny = [
             p for p in policies
