@@ -79,6 +79,8 @@ class FolderStore:
             "w", dir=self.root, prefix=f".{name}.", delete=False, encoding="utf-8"
         ) as handle:
             handle.write(text)
+        # Readable by the serving pods like the model files (a temporary file starts as 0600).
+        Path(handle.name).chmod(0o644)
         Path(handle.name).replace(self.root / name)
 
     def versions(self) -> list[str]:
