@@ -18,6 +18,13 @@ jsonschema and nbformat).
   checks.py unrendered DIR ALLOWLIST      no '{{', '{%' or '{#' left outside allowed files
   checks.py expect DIR                    the files the answers call for are present
   checks.py coverage TEMPLATE_TOML        the combinations on stdin use every choice value
+  checks.py actions DIR                   every `uses:` of a GitHub workflow is pinned by a full commit SHA
+                                          with its release in a comment; the image workflow builds on PRs
+  checks.py workloads DIR BUILD...        in each kustomize output: a default-deny ingress NetworkPolicy, and
+                                          with a model server a policy opening only its port to it and a
+                                          preStop drain delay on its container
+  checks.py model-path DIR                the project's own pytest runs the offline model-path test: train,
+                                          batch-score, and with a server serve the artifact in a process
   checks.py dashboards DIR                every Grafana dashboard query (panels and variables) names only
                                           metrics the model server exports (its own /metrics rendering,
                                           imported from DIR/src) or kube-state-metrics exports
@@ -166,6 +173,8 @@ def expected_kinds(root: Path) -> set[str]:
         kinds.add("Route")
     if training == "argo-workflows":
         kinds.add("CronWorkflow")
+        if ans.get("model_store") == "s3":
+            kinds.add("ObjectBucketClaim")
     return kinds
 
 
@@ -544,6 +553,8 @@ def server_metric_names(root: Path) -> set[str]:
         names.add(name)
         if kind == "histogram":
             names |= {f"{name}_bucket", f"{name}_sum", f"{name}_count"}
+        elif kind == "summary":
+            names |= {f"{name}_sum", f"{name}_count"}
     return names
 
 
@@ -596,6 +607,202 @@ def cmd_dashboards(root: Path) -> int:
                     "server nor by kube-state-metrics"
                 )
     return finish(problems, f"{n} dashboard quer(ies), each naming only exported metrics")
+
+
+# --------------------------------------------------------------------------- actions
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+?)(?:\s+#\s*(\S+))?\s*$")
+
+
+def cmd_actions(root: Path) -> int:
+    wf = root / ".github" / "workflows"
+    files = sorted(wf.glob("*.y*ml")) if wf.is_dir() else []
+    if not files:
+        print("  no GitHub workflows")
+        return 0
+    import yaml
+
+    problems: list[str] = []
+    n = 0
+    for f in files:
+        for number, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
+            m = USES.match(line)
+            if not m:
+                continue
+            n += 1
+            ref, comment = m.group(1), m.group(2)
+            if ref.startswith("./") or ref.startswith("docker://"):
+                continue
+            where = f"{f.relative_to(root)}:{number}"
+            if not re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref):
+                problems.append(f"{where}: {ref} is not pinned by a full commit SHA")
+            elif not comment or not re.fullmatch(r"v\d+(\.\d+){0,2}", comment):
+                problems.append(f"{where}: {ref} has no `# vX.Y.Z` comment naming its release")
+    image = wf / "image.yml"
+    if image.is_file():
+        doc = yaml.safe_load(image.read_text(encoding="utf-8"))
+        on = doc.get("on", doc.get(True, {})) or {}
+        if "pull_request" not in on:
+            problems.append("image.yml does not build the image on pull requests")
+        text = image.read_text(encoding="utf-8")
+        if "push: ${{ github.event_name == 'push' }}" not in text:
+            problems.append("image.yml may push from a pull request (push: is not tied to push events)")
+    return finish(problems, f"{n} action reference(s), all pinned by commit SHA with their release")
+
+
+# --------------------------------------------------------------------------- workloads
+def cmd_workloads(root: Path, builds: list[Path]) -> int:
+    import yaml
+
+    ans = answers(root)
+    serving = ans.get("serving", "none")
+    repo_name = ans.get("repo_name", "")
+    problems: list[str] = []
+    for build in builds:
+        docs = [d for d in yaml.safe_load_all(build.read_text(encoding="utf-8")) if d]
+        if not any(d.get("kind") in ("Deployment", "InferenceService", "CronWorkflow") for d in docs):
+            continue
+        release = ans.get("prometheus_release") or ""
+        for d in docs:
+            if release and d.get("kind") in ("ServiceMonitor", "PrometheusRule"):
+                if (d["metadata"].get("labels") or {}).get("release") != release:
+                    problems.append(f"{build.name}: {d['kind']} lacks the label release: {release}")
+            if d.get("kind") == "Deployment":
+                labels = d["spec"]["template"]["metadata"].get("labels") or {}
+                for key in ("app.kubernetes.io/instance", "app.kubernetes.io/part-of"):
+                    if key not in labels:
+                        problems.append(f"{build.name}: the pods of Deployment {d['metadata']['name']} lack {key}")
+        policies = [d for d in docs if d.get("kind") == "NetworkPolicy"]
+        deny = [
+            p for p in policies
+            if p["spec"].get("podSelector") in ({}, None)
+            and p["spec"].get("policyTypes") == ["Ingress"]
+            and not p["spec"].get("ingress")
+        ]  # fmt: skip
+        if not deny:
+            problems.append(f"{build.name}: no default-deny ingress NetworkPolicy")
+        if serving == "none":
+            continue
+        if serving == "kserve":
+            isvc = next(d for d in docs if d.get("kind") == "InferenceService")
+            pod_labels = {"serving.kserve.io/inferenceservice": isvc["metadata"]["name"]}
+            container = isvc["spec"]["predictor"]["containers"][0]
+        else:
+            dep = next(d for d in docs if d.get("kind") == "Deployment")
+            pod_labels = dep["spec"]["template"]["metadata"]["labels"]
+            container = dep["spec"]["template"]["spec"]["containers"][0]
+        allow = [
+            p for p in policies
+            if p["spec"].get("ingress")
+            and (p["spec"].get("podSelector") or {}).get("matchLabels")
+            and (p["spec"]["podSelector"]["matchLabels"].items() <= pod_labels.items())
+        ]  # fmt: skip
+        if not allow:
+            problems.append(f"{build.name}: no NetworkPolicy selects the model server's pods")
+        for p in allow:
+            for rule in p["spec"]["ingress"]:
+                ports = {port.get("port") for port in rule.get("ports") or []}
+                if ports != {8080}:
+                    problems.append(f"{build.name}: {p['metadata']['name']} opens {ports or 'every port'}, not only 8080")
+                if not rule.get("from"):
+                    problems.append(f"{build.name}: {p['metadata']['name']} admits every source")
+        if not ((container.get("lifecycle") or {}).get("preStop")):
+            problems.append(f"{build.name}: the model server container of {repo_name} has no preStop delay")
+    problems += model_store_problems(ans, builds)
+    store = ans.get("model_store", "image") if ans.get("training", "none") != "none" else "image"
+    return finish(
+        problems,
+        f"{len(builds)} build(s): default-deny, model-server policy and preStop in place; model store {store}"
+        + ("" if store == "image" else ": training publishes where serving/scoring reads"),
+    )
+
+
+def _store_of(container: dict, volumes: list[dict]) -> str | None:
+    """Where a container's MODEL_STORE points: the claim behind a mounted path, or the URI."""
+    env = {e["name"]: e for e in container.get("env") or []}
+    store = (env.get("MODEL_STORE") or {}).get("value")
+    if store is None:
+        return None
+    if store.startswith("s3://"):
+        bucket = ((env.get("BUCKET_NAME") or {}).get("valueFrom") or {}).get("configMapKeyRef", {})
+        return f"{store} (bucket of ConfigMap {bucket.get('name')})"
+    for mount in container.get("volumeMounts") or []:
+        if store == mount["mountPath"] or store.startswith(mount["mountPath"].rstrip("/") + "/"):
+            claim = next(
+                (v.get("persistentVolumeClaim", {}).get("claimName") for v in volumes if v["name"] == mount["name"]),
+                None,
+            )
+            return f"claim {claim}{store[len(mount['mountPath']):]}"
+    return f"unmounted path {store}"
+
+
+def model_store_problems(ans: dict, builds: list[Path]) -> list[str]:
+    """With a model store, training publishes to the store that serving (or batch scoring) reads."""
+    import yaml
+
+    store = ans.get("model_store", "image")
+    if ans.get("training", "none") == "none" or store == "image":
+        return []
+    problems: list[str] = []
+    for build in builds:
+        docs = [d for d in yaml.safe_load_all(build.read_text(encoding="utf-8")) if d]
+        cron = next((d for d in docs if d.get("kind") == "CronWorkflow"), None)
+        if cron is None:
+            problems.append(f"{build.name}: no CronWorkflow")
+            continue
+        spec = cron["spec"]["workflowSpec"]
+        containers = {t["name"]: t["container"] for t in spec["templates"] if "container" in t}
+        writer = _store_of(containers.get("train", {}), spec.get("volumes") or [])
+        readers: dict[str, str | None] = {}
+        serving = ans.get("serving", "none")
+        if serving == "deployment":
+            dep = next(d for d in docs if d.get("kind") == "Deployment")
+            pod = dep["spec"]["template"]["spec"]
+            readers["model server"] = _store_of(pod["containers"][0], pod.get("volumes") or [])
+        elif serving == "kserve":
+            pred = next(d for d in docs if d.get("kind") == "InferenceService")["spec"]["predictor"]
+            readers["model server"] = _store_of(pred["containers"][0], pred.get("volumes") or [])
+        elif "score" in containers:
+            readers["batch scoring"] = _store_of(containers["score"], spec.get("volumes") or [])
+        elif store == "pvc":
+            problems.append(f"{build.name}: serving=none with a pvc store but no batch scoring step")
+        if writer is None or writer.startswith("unmounted"):
+            problems.append(f"{build.name}: the training container publishes to no model store ({writer})")
+        for who, where in readers.items():
+            if where != writer:
+                problems.append(f"{build.name}: training publishes to {writer}, the {who} reads {where}")
+        if store == "s3" and not any(d.get("kind") == "ObjectBucketClaim" for d in docs):
+            problems.append(f"{build.name}: model_store=s3 but no ObjectBucketClaim")
+        if store == "pvc" and not any(d.get("kind") == "PersistentVolumeClaim" for d in docs):
+            problems.append(f"{build.name}: model_store=pvc but no PersistentVolumeClaim")
+    return problems
+
+
+# --------------------------------------------------------------------------- model path
+def cmd_model_path(root: Path) -> int:
+    """Run the generated project's own model-path test and require each stage of it to pass."""
+    import subprocess
+
+    ans = answers(root)
+    test = root / "tests" / "test_model_path.py"
+    if not test.is_file():
+        return finish(["tests/test_model_path.py is missing"], "")
+    env = {**os.environ, "PYTHONPATH": "src", "PYTHONDONTWRITEBYTECODE": "1"}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", "-q", str(test)],
+        cwd=root, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    passed = set(re.findall(r"^PASSED \S+::(\w+)", run.stdout, re.M))
+    wanted = {"test_batch_scoring_writes_predictions_for_a_folder"}
+    if ans.get("serving", "none") != "none":
+        wanted |= {
+            "test_the_server_reports_the_trained_version",
+            "test_the_server_scores_like_the_batch_job",
+            "test_the_server_stops_cleanly_on_sigterm",
+        }
+    problems = [f"{name} did not pass" for name in sorted(wanted - passed)]
+    if run.returncode != 0:
+        problems.append(f"pytest exited {run.returncode}:\n{run.stdout[-3000:]}{run.stderr[-2000:]}")
+    return finish(problems, f"model path passed: {', '.join(sorted(passed))}")
 
 
 # --------------------------------------------------------------------------- coverage
@@ -658,6 +865,12 @@ def main(argv: list[str]) -> int:
             return cmd_coverage(Path(args[0]))
         if cmd == "dashboards" and len(args) == 1:
             return cmd_dashboards(Path(args[0]))
+        if cmd == "actions" and len(args) == 1:
+            return cmd_actions(Path(args[0]))
+        if cmd == "workloads" and len(args) >= 2:
+            return cmd_workloads(Path(args[0]), [Path(a) for a in args[1:]])
+        if cmd == "model-path" and len(args) == 1:
+            return cmd_model_path(Path(args[0]))
         if cmd == "expect" and len(args) == 1:
             return cmd_expect(Path(args[0]))
     except Exception as exc:  # noqa: BLE001 - report, never a traceback-only failure

@@ -14,6 +14,14 @@ Metrics (names are fixed so the alert rules do not depend on the project name):
 - ``model_predictions_total``: counter of scored instances.
 - ``model_prediction_score``: histogram of predicted probabilities.
 - ``model_info{version}``: always 1; the version of the loaded model.
+- ``model_input_feature_sum{feature}``, ``model_input_feature_count{feature}``: a summary of each
+  numeric input feature of the scored instances (the mean over a window is sum / count).
+- ``model_training_feature_mean{feature}``, ``model_training_feature_stddev{feature}``: the same
+  features in the loaded model's training data (from its metadata); the drift alert compares them.
+
+On SIGTERM the server stops accepting connections and waits up to ``DRAIN_SECONDS`` for the
+requests in flight to finish before it exits (the pod's preStop delay has already taken it out of
+the Service by then).
 
 The model version is ``MODEL_VERSION`` when set, otherwise the first 12 hex digits of the SHA-256
 of the model file. Bad input never answers 500: a body that is not JSON, nests deeper than
@@ -21,14 +29,13 @@ of the model file. Bad input never answers 500: a body that is not JSON, nests d
 ``MAX_BODY_BYTES`` answers 413.
 """
 
-import hashlib
 import json
 import logging
 import os
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,13 +46,17 @@ from typing import Any, ClassVar
 from sklearn.pipeline import Pipeline
 
 from .config import load_settings
+from .features import NUMERIC_FEATURES, records_to_frame
 from .predict import load_model, predict_records
+from .store import model_from_environment
+from .train import file_digest, read_metadata
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_048_576
 MAX_INSTANCES = 1000
 MAX_JSON_DEPTH = 32
+DRAIN_SECONDS = 15.0
 KNOWN_PATHS = frozenset({"/healthz", "/metrics", "/predict"})
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 SCORE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -102,8 +113,15 @@ class Histogram:
 class Metrics:
     """Thread-safe request and prediction metrics for the ``/metrics`` endpoint."""
 
-    def __init__(self, model_version: str = "unknown") -> None:
+    def __init__(
+        self,
+        model_version: str = "unknown",
+        training_features: Mapping[str, Mapping[str, float]] | None = None,
+    ) -> None:
         self.model_version = model_version
+        self.training_features = dict(training_features or {})
+        self.feature_sums = dict.fromkeys(NUMERIC_FEATURES, 0.0)
+        self.feature_counts = dict.fromkeys(NUMERIC_FEATURES, 0)
         self._lock = threading.Lock()
         self.requests: dict[tuple[str, str], int] = {}
         self.latency: dict[str, Histogram] = {}
@@ -124,6 +142,36 @@ class Metrics:
             self.predictions += len(scores)
             for score in scores:
                 self.scores.observe(score)
+
+    def observe_features(self, columns: Mapping[str, Sequence[float]]) -> None:
+        """Add the numeric input features of scored instances, one column per feature."""
+        with self._lock:
+            for name, values in columns.items():
+                if name in self.feature_sums:
+                    self.feature_sums[name] += float(sum(values))
+                    self.feature_counts[name] += len(values)
+
+    def _feature_lines(self) -> list[str]:
+        lines = [
+            "# HELP model_input_feature Numeric input features of scored instances.",
+            "# TYPE model_input_feature summary",
+        ]
+        for name in NUMERIC_FEATURES:
+            label = _labels([("feature", name)])
+            lines.append(f"model_input_feature_sum{label} {_format_value(self.feature_sums[name])}")
+            lines.append(f"model_input_feature_count{label} {self.feature_counts[name]}")
+        for stat, metric, what in (
+            ("mean", "model_training_feature_mean", "Mean"),
+            ("std", "model_training_feature_stddev", "Standard deviation"),
+        ):
+            lines.append(f"# HELP {metric} {what} of each feature in the training data.")
+            lines.append(f"# TYPE {metric} gauge")
+            for name in NUMERIC_FEATURES:
+                value = self.training_features.get(name, {}).get(stat)
+                if value is not None:
+                    label = _labels([("feature", name)])
+                    lines.append(f"{metric}{label} {_format_value(value)}")
+        return lines
 
     def render(self) -> str:
         """All metrics in the Prometheus text exposition format."""
@@ -152,6 +200,7 @@ class Metrics:
                 "# HELP model_info The loaded model; the value is always 1.",
                 "# TYPE model_info gauge",
                 f"model_info{_labels([('version', self.model_version)])} 1",
+                *self._feature_lines(),
             ]
         return "\n".join(lines) + "\n"
 
@@ -199,11 +248,7 @@ def model_version(path: Path, environ: dict[str, str] | None = None) -> str:
     version = env.get("MODEL_VERSION", "").strip()
     if version:
         return version
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()[:12]
+    return file_digest(path)[:12]
 
 
 class ModelServer(ThreadingHTTPServer):
@@ -212,12 +257,34 @@ class ModelServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, address: tuple[str, int], model: Pipeline, model_version: str = "unknown"
+        self,
+        address: tuple[str, int],
+        model: Pipeline,
+        model_version: str = "unknown",
+        training_features: Mapping[str, Mapping[str, float]] | None = None,
     ) -> None:
         super().__init__(address, RequestHandler)
         self.model = model
         self.model_version = model_version
-        self.metrics = Metrics(model_version)
+        self.metrics = Metrics(model_version, training_features)
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    def request_started(self) -> None:
+        """Count a request being handled."""
+        with self._idle:
+            self._in_flight += 1
+
+    def request_finished(self) -> None:
+        """Count a request answered; wake :meth:`drain` when none is left."""
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
+
+    def drain(self, timeout: float = DRAIN_SECONDS) -> bool:
+        """Wait until no request is in flight; False when ``timeout`` seconds pass first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout=timeout)
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -248,19 +315,24 @@ class RequestHandler(BaseHTTPRequestHandler):
         started = time.perf_counter()
         path = self.path.split("?", 1)[0]
         handler_name = self.routes.get((method, path))
+        self.server.request_started()
         try:
-            if handler_name is not None:
-                response = getattr(self, handler_name)()
-            elif path in KNOWN_PATHS:
-                response = _json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": "method not allowed"})
-            else:
-                response = _json(HTTPStatus.NOT_FOUND, {"error": "not found"})
-        except Exception:
-            logger.exception("error while handling %s %s", method, path)
-            response = _json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal error"})
-        # Count the request before answering, so a client that reads /metrics next sees it.
-        self.server.metrics.observe_request(path, response.status, time.perf_counter() - started)
-        self._send(response)
+            try:
+                if handler_name is not None:
+                    response = getattr(self, handler_name)()
+                elif path in KNOWN_PATHS:
+                    response = _json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": "method not allowed"})
+                else:
+                    response = _json(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            except Exception:
+                logger.exception("error while handling %s %s", method, path)
+                response = _json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "internal error"})
+            # Count the request before answering, so a client that reads /metrics next sees it.
+            elapsed = time.perf_counter() - started
+            self.server.metrics.observe_request(path, response.status, elapsed)
+            self._send(response)
+        finally:
+            self.server.request_finished()
 
     def _send(self, response: Response) -> None:
         self.send_response(response.status)
@@ -303,28 +375,38 @@ class RequestHandler(BaseHTTPRequestHandler):
             message = "every instance must be an object of feature names to scalar values"
             return _json(HTTPStatus.BAD_REQUEST, {"error": message})
         try:
+            features = records_to_frame(instances)
             scores = predict_records(self.server.model, instances)
         except (ValueError, TypeError) as exc:
             return _json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
         self.server.metrics.observe_predictions(scores)
+        self.server.metrics.observe_features(
+            {name: features[name].tolist() for name in NUMERIC_FEATURES}
+        )
         return _json(HTTPStatus.OK, {"predictions": scores})
 
 
 def create_server(
-    model: Pipeline, host: str = "127.0.0.1", port: int = 0, model_version: str = "unknown"
+    model: Pipeline,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    model_version: str = "unknown",
+    training_features: Mapping[str, Mapping[str, float]] | None = None,
 ) -> ModelServer:
     """Bind a server for ``model``; port 0 picks a free port (see ``server.server_address``)."""
-    return ModelServer((host, port), model, model_version)
+    return ModelServer((host, port), model, model_version, training_features)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: load the model from MODEL_PATH and serve on HOST:PORT until SIGTERM."""
+    """Entry point: load the model (from MODEL_STORE, else MODEL_PATH) and serve until SIGTERM."""
     del argv  # configured through the environment only, like the container
     settings = load_settings()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    model = load_model(Path(settings.model_path))
-    version = model_version(Path(settings.model_path))
-    server = create_server(model, settings.host, settings.port, version)
+    model_path = model_from_environment() or Path(settings.model_path)
+    model = load_model(model_path)
+    version = model_version(model_path)
+    training_features = (read_metadata(model_path) or {}).get("features")
+    server = create_server(model, settings.host, settings.port, version, training_features)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         del frame
@@ -334,9 +416,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     host, port = server.server_address[:2]
-    logger.info("serving %s (version %s) on http://%s:%s", settings.model_path, version, host, port)
+    logger.info("serving %s (version %s) on http://%s:%s", model_path, version, host, port)
     with server:
         server.serve_forever()
+        if not server.drain():
+            logger.warning("requests still in flight after %s s; exiting anyway", DRAIN_SECONDS)
     return 0
 
 

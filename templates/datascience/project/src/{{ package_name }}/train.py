@@ -1,16 +1,28 @@
-"""Train the churn model and save it with joblib.
+"""Train the churn model and save it with joblib, beside a metadata file.
 
 Run ``python -m <package>.train --help`` or the ``*-train`` console script. The scheduled training
 job on the cluster runs the same entry point.
+
+The artifact is two files: the model (``MODEL_PATH``, e.g. ``models/model.joblib``) and its metadata
+(``models/model.metadata.json``): the version (the first 12 hex digits of the model file's SHA-256,
+which the model server reports in ``/healthz`` and ``model_info``), when it was trained, the git
+commit (``GIT_SHA``), the training data (a file's SHA-256, or the synthetic generator's
+parameters), the library versions the pickle depends on, and the held-out metrics.
 """
 
 import argparse
+import hashlib
 import json
 import logging
+import os
+import platform
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import joblib
 import pandas as pd
@@ -21,17 +33,18 @@ from sklearn.pipeline import Pipeline
 
 from .config import load_settings
 from .dataset import load_dataset
-from .features import build_preprocessor, split_features_target
+from .features import NUMERIC_FEATURES, build_preprocessor, split_features_target
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class TrainingResult:
-    """A fitted model and its metrics on the held-out split."""
+    """A fitted model, its metrics on the held-out split and the training features' mean and std."""
 
     model: Pipeline
     metrics: dict[str, float]
+    features: dict[str, dict[str, float]]
 
 
 def build_pipeline(seed: int = 42) -> Pipeline:
@@ -58,7 +71,15 @@ def train(frame: pd.DataFrame, *, seed: int = 42, test_size: float = 0.2) -> Tra
         "n_train": float(len(x_train)),
         "n_test": float(len(x_test)),
     }
-    return TrainingResult(model=model, metrics=metrics)
+    return TrainingResult(model=model, metrics=metrics, features=feature_stats(x_train))
+
+
+def feature_stats(features: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Mean and standard deviation of each numeric feature: the reference for input drift."""
+    return {
+        name: {"mean": float(features[name].mean()), "std": float(features[name].std(ddof=0))}
+        for name in NUMERIC_FEATURES
+    }
 
 
 def save_model(model: Pipeline, path: Path) -> Path:
@@ -66,6 +87,73 @@ def save_model(model: Pipeline, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, path)
     return path
+
+
+LIBRARIES = ("joblib", "numpy", "pandas", "scikit-learn")
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, in hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def metadata_path(model_path: Path) -> Path:
+    """The metadata file of the model at ``model_path``: ``<stem>.metadata.json`` beside it."""
+    return model_path.with_name(f"{model_path.stem}.metadata.json")
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and of the libraries a pickled model needs to load the same way."""
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "unknown"
+    return versions
+
+
+def write_metadata(
+    model_path: Path,
+    metrics: Mapping[str, float],
+    data: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+    features: Mapping[str, Mapping[str, float]] | None = None,
+) -> Path:
+    """Write the metadata of the model saved at ``model_path``; return the metadata file's path."""
+    env = os.environ if environ is None else environ
+    metadata = {
+        "version": file_digest(model_path)[:12],
+        "model_file": model_path.name,
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "git_sha": env.get("GIT_SHA", "").strip() or "unknown",
+        "data": dict(data),
+        "libraries": library_versions(),
+        "metrics": dict(metrics),
+        "features": {name: dict(stats) for name, stats in (features or {}).items()},
+    }
+    target = metadata_path(model_path)
+    target.write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return target
+
+
+def read_metadata(model_path: Path) -> dict[str, Any] | None:
+    """The metadata written beside ``model_path`` by training, or None when there is none."""
+    path = metadata_path(model_path)
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def data_description(data: Path | None, n_samples: int, seed: int) -> dict[str, Any]:
+    """What the model was trained on: a file and its SHA-256, or the synthetic data's inputs."""
+    if data is None:
+        return {"source": "synthetic", "samples": n_samples, "seed": seed}
+    return {"source": str(data), "sha256": file_digest(data)}
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -91,6 +179,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="also write the metrics as JSON to this file",
     )
     parser.add_argument(
+        "--store",
+        default=os.environ.get("MODEL_STORE", "").strip() or None,
+        help="also publish the model to this store as the latest version (default: MODEL_STORE)",
+    )
+    parser.add_argument(
         "--samples",
         type=int,
         default=1000,
@@ -114,7 +207,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     frame = load_dataset(args.data, n_samples=args.samples, seed=args.seed)
     result = train(frame, seed=args.seed)
     save_model(result.model, args.output)
-    logger.info("model written to %s", args.output)
+    meta = write_metadata(
+        args.output,
+        result.metrics,
+        data_description(args.data, args.samples, args.seed),
+        features=result.features,
+    )
+    logger.info("model written to %s, metadata to %s", args.output, meta)
+    if args.store:
+        from .store import open_store, publish  # the store module imports this one
+
+        publish(open_store(args.store), args.output)
     report = json.dumps(result.metrics, indent=2, sort_keys=True)
     if args.metrics is not None:
         args.metrics.parent.mkdir(parents=True, exist_ok=True)
