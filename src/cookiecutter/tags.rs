@@ -337,31 +337,14 @@ fn map_tag_bodies(
         } else {
             delims.variable.1
         };
-        let mut depth = 0i32;
-        let mut quote: Option<char> = None;
-        let mut escaped = false;
+        let mut nesting = Nesting::default();
         let body_start = pos;
         while let Some(c) = source[pos..].chars().next() {
-            if quote.is_none() && depth <= 0 && source[pos..].starts_with(end_delim) {
+            if nesting.at_top() && source[pos..].starts_with(end_delim) {
                 break;
             }
             pos += c.len_utf8();
-            if let Some(q) = quote {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                }
-                continue;
-            }
-            match c {
-                '\'' | '"' => quote = Some(c),
-                '(' | '[' | '{' => depth += 1,
-                ')' | ']' | '}' => depth -= 1,
-                _ => {}
-            }
+            nesting.in_literal(c);
         }
         out.push_str(&f(&source[body_start..pos]));
     }
@@ -382,29 +365,53 @@ pub fn raw_keeps_its_newline(
     Ok(raw.replace_all(source, "${1}+${2}").into_owned())
 }
 
+/// Where a scan of expression text stands: inside a string literal or not, and how deep in
+/// brackets.
+#[derive(Default)]
+struct Nesting {
+    depth: i32,
+    quote: Option<char>,
+    escaped: bool,
+}
+
+impl Nesting {
+    /// Outside every string literal and bracket.
+    fn at_top(&self) -> bool {
+        self.quote.is_none() && self.depth <= 0
+    }
+
+    /// Takes the next character; true when it belongs to a string literal (its quotes included).
+    fn in_literal(&mut self, c: char) -> bool {
+        if let Some(q) = self.quote {
+            if self.escaped {
+                self.escaped = false;
+            } else if c == '\\' {
+                self.escaped = true;
+            } else if c == q {
+                self.quote = None;
+            }
+            return true;
+        }
+        match c {
+            '\'' | '"' => {
+                self.quote = Some(c);
+                return true;
+            }
+            '(' | '[' | '{' => self.depth += 1,
+            ')' | ']' | '}' => self.depth -= 1,
+            _ => {}
+        }
+        false
+    }
+}
+
 /// Splits `text` at the first top-level occurrence of any of `ops` (outside quotes and brackets),
 /// skipping position 0.
 fn split_top(text: &str, ops: &[char]) -> Option<(usize, char)> {
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
+    let mut nesting = Nesting::default();
     for (i, c) in text.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' => quote = Some(c),
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            c if depth == 0 && i > 0 && ops.contains(&c) => return Some((i, c)),
-            _ => {}
+        if !nesting.in_literal(c) && nesting.depth == 0 && i > 0 && ops.contains(&c) {
+            return Some((i, c));
         }
     }
     None
