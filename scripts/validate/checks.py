@@ -25,6 +25,10 @@ jsonschema and nbformat).
                                           preStop drain delay on its container
   checks.py model-path DIR                the project's own pytest runs the offline model-path test: train,
                                           batch-score, and with a server serve the artifact in a process
+  checks.py lock DIR                      requirements.lock pins (with hashes) every runtime dependency of
+                                          pyproject.toml and requirements-dev.lock every runtime and dev one,
+                                          at the same version in both, on each Python from the project's minimum
+                                          up; the Containerfile, `make install` and CI install from them
   checks.py dashboards DIR                every Grafana dashboard query (panels and variables) names only
                                           metrics the model server exports (its own /metrics rendering,
                                           imported from DIR/src) or kube-state-metrics exports
@@ -497,6 +501,122 @@ def cmd_expect(root: Path) -> int:
     )
 
 
+# --------------------------------------------------------------------------- lock files
+KNOWN_PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+
+
+def parse_lock(path: Path) -> list[tuple[str, str, str, int]]:
+    """(canonical name, version, marker, number of hashes) of each entry of a pip requirements file."""
+    from packaging.utils import canonicalize_name
+
+    out: list[tuple[str, str, str, int]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if line.startswith((" ", "\t")):
+            if out and "--hash=sha256:" in line:
+                name, version, marker, n = out[-1]
+                out[-1] = (name, version, marker, n + 1)
+            continue
+        m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)\s*(?:;\s*([^\\]*?))?\s*\\?$", line)
+        if not m:
+            out.append((f"<unpinned: {line.strip()}>", "", "", 0))
+            continue
+        out.append((canonicalize_name(m.group(1)), m.group(2), (m.group(3) or "").strip(), 0))
+    return out
+
+
+def lock_pins(entries, env: dict) -> tuple[dict[str, list[str]], list[str]]:
+    from packaging.markers import Marker
+
+    pins: dict[str, list[str]] = {}
+    problems = []
+    for name, version, marker, hashes in entries:
+        if name.startswith("<unpinned"):
+            problems.append(f"not an exact pin: {name[11:-1]}")
+            continue
+        if hashes == 0:
+            problems.append(f"{name}=={version} has no --hash")
+        if not marker or Marker(marker).evaluate(env):
+            pins.setdefault(name, []).append(version)
+    return pins, problems
+
+
+def cmd_lock(root: Path) -> int:
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+    from packaging.markers import default_environment
+
+    problems: list[str] = []
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = [Requirement(r) for r in project.get("dependencies", [])]
+    dev = [Requirement(r) for r in project.get("optional-dependencies", {}).get("dev", [])]
+    minimum = (root / ".python-version").read_text(encoding="utf-8").strip()
+    if f">={minimum}" != project.get("requires-python", "").replace(" ", ""):
+        problems.append(f".python-version {minimum} is not requires-python {project.get('requires-python')}")
+    pythons = [v for v in KNOWN_PYTHONS if tuple(map(int, v.split("."))) >= tuple(map(int, minimum.split(".")))]
+    locks = {}
+    for name in ("requirements.lock", "requirements-dev.lock"):
+        if not (root / name).is_file():
+            problems.append(f"{name} is missing")
+        else:
+            locks[name] = parse_lock(root / name)
+    checked = 0
+    for py in pythons if len(locks) == 2 else []:
+        for system, platform in (("Linux", "linux"), ("Darwin", "darwin"), ("Windows", "win32")):
+            env = default_environment()
+            env.update(python_version=py, python_full_version=f"{py}.0", platform_system=system,
+                       sys_platform=platform, implementation_name="cpython",
+                       platform_python_implementation="CPython")
+            where = f"Python {py} on {platform}"
+            pins = {}
+            for lock, reqs in (("requirements.lock", runtime), ("requirements-dev.lock", runtime + dev)):
+                pins[lock], found = lock_pins(locks[lock], env)
+                problems += [f"{lock}: {p}" for p in found if f"{lock}: {p}" not in problems]
+                for req in reqs:
+                    if req.marker and not req.marker.evaluate(env):
+                        continue
+                    versions = pins[lock].get(canonicalize_name(req.name), [])
+                    checked += 1
+                    if len(versions) != 1:
+                        problems.append(f"{lock}, {where}: {req.name} pinned {len(versions)} times, not once")
+                    elif not req.specifier.contains(versions[0], prereleases=True):
+                        problems.append(f"{lock}, {where}: {req.name}=={versions[0]} is outside {req}")
+                for pkg, versions in pins[lock].items():
+                    if len(versions) > 1:
+                        problems.append(f"{lock}, {where}: {pkg} pinned {len(versions)} times")
+            for pkg, versions in pins["requirements.lock"].items():
+                if pins["requirements-dev.lock"].get(pkg) != versions:
+                    problems.append(
+                        f"{where}: {pkg} is {versions} in requirements.lock but "
+                        f"{pins['requirements-dev.lock'].get(pkg)} in requirements-dev.lock"
+                    )
+    # Everything that installs the project installs from the locks.
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    if "pip install --require-hashes -r requirements-dev.lock" not in makefile:
+        problems.append("`make install` does not install requirements-dev.lock with --require-hashes")
+    if (root / "Containerfile").is_file():
+        containerfile = (root / "Containerfile").read_text(encoding="utf-8")
+        if "--require-hashes -r requirements.lock" not in containerfile:
+            problems.append("the Containerfile does not install requirements.lock with --require-hashes")
+        if "!requirements.lock" not in (root / ".containerignore").read_text(encoding="utf-8"):
+            problems.append(".containerignore leaves requirements.lock out of the build context")
+    ci_files = [f for f in walk_files(root / ".github" / "workflows")] if (root / ".github").is_dir() else []
+    if (root / ".gitlab-ci.yml").is_file():
+        ci_files.append(root / ".gitlab-ci.yml")
+    for f in ci_files:
+        text = f.read_text(encoding="utf-8")
+        if re.search(r"pip install (-e )?['\"]?\.(\[dev\])?", text):
+            problems.append(f"{f.relative_to(root)} installs the package with its unlocked dependencies")
+        if "pip" in text and "make install" not in text and "requirements-dev.lock" not in text:
+            problems.append(f"{f.relative_to(root)} installs Python packages without the lock")
+    return finish(
+        problems,
+        f"locks cover {len(runtime)} runtime and {len(dev)} dev dependencies on Python "
+        f"{', '.join(pythons)} (linux, darwin, win32; {checked} requirement checks)",
+    )
+
+
 # --------------------------------------------------------------------------- dashboards
 # Metrics of kube-state-metrics (v2) that dashboards may use.
 KUBE_STATE_METRICS = {
@@ -871,6 +991,8 @@ def main(argv: list[str]) -> int:
             return cmd_workloads(Path(args[0]), [Path(a) for a in args[1:]])
         if cmd == "model-path" and len(args) == 1:
             return cmd_model_path(Path(args[0]))
+        if cmd == "lock" and len(args) == 1:
+            return cmd_lock(Path(args[0]))
         if cmd == "expect" and len(args) == 1:
             return cmd_expect(Path(args[0]))
     except Exception as exc:  # noqa: BLE001 - report, never a traceback-only failure
