@@ -29,9 +29,11 @@ jsonschema and nbformat).
                                           pyproject.toml and requirements-dev.lock every runtime and dev one,
                                           at the same version in both, on each Python from the project's minimum
                                           up; the Containerfile, `make install` and CI install from them
-  checks.py dashboards DIR                every Grafana dashboard query (panels and variables) names only
+  checks.py dashboards DIR [BUILD...]     every Grafana dashboard query (panels and variables) names only
                                           metrics the model server exports (its own /metrics rendering,
-                                          imported from DIR/src) or kube-state-metrics exports
+                                          imported from DIR/src) or kube-state-metrics exports; the
+                                          dashboards are DIR/manifests/**/*.json and those the
+                                          GrafanaDashboard resources of the kustomize outputs carry
 """
 
 from __future__ import annotations
@@ -173,6 +175,8 @@ def expected_kinds(root: Path) -> set[str]:
         kinds.add("ServiceMonitor")
     if serving == "kserve":
         kinds.add("InferenceService")
+    if ans.get("grafana_operator") in (True, "true"):
+        kinds.add("GrafanaDashboard")
     if serving == "deployment" and ans.get("platform") == "openshift":
         kinds.add("Route")
     if training == "argo-workflows":
@@ -699,13 +703,50 @@ def dashboard_queries(dash: dict):
             yield f"variable {v.get('name')!r}", q
 
 
-def cmd_dashboards(root: Path) -> int:
+def build_dashboards(builds: list[Path]) -> tuple[list[tuple[str, dict]], list[str]]:
+    """The dashboards of the GrafanaDashboard resources in kustomize outputs: inline `json`, or the
+    ConfigMap key `configMapRef` names, which must be in the same output."""
+    found, problems = [], []
+    for b in builds:
+        docs = [d for d in load_yaml_docs(b) if isinstance(d, dict)]
+        maps = {(d.get("metadata") or {}).get("name"): d.get("data") or {} for d in docs if d.get("kind") == "ConfigMap"}
+        for d in docs:
+            if d.get("kind") != "GrafanaDashboard":
+                continue
+            spec, name = d.get("spec") or {}, (d.get("metadata") or {}).get("name")
+            where = f"{b.name}: GrafanaDashboard/{name}"
+            if "json" in spec:
+                text = spec["json"]
+            elif "configMapRef" in spec:
+                ref = spec["configMapRef"] or {}
+                text = maps.get(ref.get("name"), {}).get(ref.get("key"))
+                if text is None:
+                    problems.append(f"{where}: configMapRef {ref} names no ConfigMap key of the same build")
+                    continue
+                where += f" (ConfigMap {ref.get('name')}, key {ref.get('key')})"
+            else:
+                problems.append(f"{where}: neither json nor configMapRef")
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{where}: the dashboard is not JSON: {exc}")
+                continue
+            found.append((where, data))
+    return found, problems
+
+
+def cmd_dashboards(root: Path, builds: list[Path] | None = None) -> int:
     files = sorted((root / "manifests").rglob("*.json")) if (root / "manifests").is_dir() else []
     dashboards = []
     for f in files:
         data = json.loads(f.read_text(encoding="utf-8"))
         if isinstance(data, dict) and "panels" in data:
-            dashboards.append((f, data))
+            dashboards.append((str(f.relative_to(root)), data))
+    from_crs, cr_problems = build_dashboards(builds or [])
+    dashboards += from_crs
+    if answers(root).get("grafana_operator") in (True, "true") and not from_crs:
+        cr_problems.append("grafana_operator = true but no kustomize build has a GrafanaDashboard")
     has_server = any((root / "src").glob("*/server.py"))
     if not dashboards:
         if has_server:
@@ -713,20 +754,24 @@ def cmd_dashboards(root: Path) -> int:
         print("  no dashboard (no model server)")
         return 0
     known = server_metric_names(root) | KUBE_STATE_METRICS
-    problems: list[str] = []
+    problems: list[str] = list(cr_problems)
     n = 0
     for f, dash in dashboards:
         for where, expr in dashboard_queries(dash):
             n += 1
             names = promql_metric_names(expr)
             if not names:
-                problems.append(f"{f.relative_to(root)}: {where}: no metric in {expr!r}")
+                problems.append(f"{f}: {where}: no metric in {expr!r}")
             for name in sorted(names - known):
                 problems.append(
-                    f"{f.relative_to(root)}: {where}: {name} is exported neither by the model "
+                    f"{f}: {where}: {name} is exported neither by the model "
                     "server nor by kube-state-metrics"
                 )
-    return finish(problems, f"{n} dashboard quer(ies), each naming only exported metrics")
+    return finish(
+        problems,
+        f"{n} quer(ies) in {len(dashboards)} dashboard(s) ({len(from_crs)} from GrafanaDashboard "
+        "resources), each naming only exported metrics",
+    )
 
 
 # --------------------------------------------------------------------------- actions
@@ -983,8 +1028,8 @@ def main(argv: list[str]) -> int:
             return cmd_unrendered(Path(args[0]), Path(args[1]))
         if cmd == "coverage" and len(args) == 1:
             return cmd_coverage(Path(args[0]))
-        if cmd == "dashboards" and len(args) == 1:
-            return cmd_dashboards(Path(args[0]))
+        if cmd == "dashboards" and len(args) >= 1:
+            return cmd_dashboards(Path(args[0]), [Path(a) for a in args[1:]])
         if cmd == "actions" and len(args) == 1:
             return cmd_actions(Path(args[0]))
         if cmd == "workloads" and len(args) >= 2:
