@@ -25,9 +25,15 @@ jsonschema and nbformat).
                                           preStop drain delay on its container
   checks.py model-path DIR                the project's own pytest runs the offline model-path test: train,
                                           batch-score, and with a server serve the artifact in a process
-  checks.py dashboards DIR                every Grafana dashboard query (panels and variables) names only
+  checks.py lock DIR                      requirements.lock pins (with hashes) every runtime dependency of
+                                          pyproject.toml and requirements-dev.lock every runtime and dev one,
+                                          at the same version in both, on each Python from the project's minimum
+                                          up; the Containerfile, `make install` and CI install from them
+  checks.py dashboards DIR [BUILD...]     every Grafana dashboard query (panels and variables) names only
                                           metrics the model server exports (its own /metrics rendering,
-                                          imported from DIR/src) or kube-state-metrics exports
+                                          imported from DIR/src) or kube-state-metrics exports; the
+                                          dashboards are DIR/manifests/**/*.json and those the
+                                          GrafanaDashboard resources of the kustomize outputs carry
 """
 
 from __future__ import annotations
@@ -169,6 +175,8 @@ def expected_kinds(root: Path) -> set[str]:
         kinds.add("ServiceMonitor")
     if serving == "kserve":
         kinds.add("InferenceService")
+    if ans.get("grafana_operator") in (True, "true"):
+        kinds.add("GrafanaDashboard")
     if serving == "deployment" and ans.get("platform") == "openshift":
         kinds.add("Route")
     if training == "argo-workflows":
@@ -497,6 +505,122 @@ def cmd_expect(root: Path) -> int:
     )
 
 
+# --------------------------------------------------------------------------- lock files
+KNOWN_PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+
+
+def parse_lock(path: Path) -> list[tuple[str, str, str, int]]:
+    """(canonical name, version, marker, number of hashes) of each entry of a pip requirements file."""
+    from packaging.utils import canonicalize_name
+
+    out: list[tuple[str, str, str, int]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if line.startswith((" ", "\t")):
+            if out and "--hash=sha256:" in line:
+                name, version, marker, n = out[-1]
+                out[-1] = (name, version, marker, n + 1)
+            continue
+        m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)\s*(?:;\s*([^\\]*?))?\s*\\?$", line)
+        if not m:
+            out.append((f"<unpinned: {line.strip()}>", "", "", 0))
+            continue
+        out.append((canonicalize_name(m.group(1)), m.group(2), (m.group(3) or "").strip(), 0))
+    return out
+
+
+def lock_pins(entries, env: dict) -> tuple[dict[str, list[str]], list[str]]:
+    from packaging.markers import Marker
+
+    pins: dict[str, list[str]] = {}
+    problems = []
+    for name, version, marker, hashes in entries:
+        if name.startswith("<unpinned"):
+            problems.append(f"not an exact pin: {name[11:-1]}")
+            continue
+        if hashes == 0:
+            problems.append(f"{name}=={version} has no --hash")
+        if not marker or Marker(marker).evaluate(env):
+            pins.setdefault(name, []).append(version)
+    return pins, problems
+
+
+def cmd_lock(root: Path) -> int:
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+    from packaging.markers import default_environment
+
+    problems: list[str] = []
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = [Requirement(r) for r in project.get("dependencies", [])]
+    dev = [Requirement(r) for r in project.get("optional-dependencies", {}).get("dev", [])]
+    minimum = (root / ".python-version").read_text(encoding="utf-8").strip()
+    if f">={minimum}" != project.get("requires-python", "").replace(" ", ""):
+        problems.append(f".python-version {minimum} is not requires-python {project.get('requires-python')}")
+    pythons = [v for v in KNOWN_PYTHONS if tuple(map(int, v.split("."))) >= tuple(map(int, minimum.split(".")))]
+    locks = {}
+    for name in ("requirements.lock", "requirements-dev.lock"):
+        if not (root / name).is_file():
+            problems.append(f"{name} is missing")
+        else:
+            locks[name] = parse_lock(root / name)
+    checked = 0
+    for py in pythons if len(locks) == 2 else []:
+        for system, platform in (("Linux", "linux"), ("Darwin", "darwin"), ("Windows", "win32")):
+            env = default_environment()
+            env.update(python_version=py, python_full_version=f"{py}.0", platform_system=system,
+                       sys_platform=platform, implementation_name="cpython",
+                       platform_python_implementation="CPython")
+            where = f"Python {py} on {platform}"
+            pins = {}
+            for lock, reqs in (("requirements.lock", runtime), ("requirements-dev.lock", runtime + dev)):
+                pins[lock], found = lock_pins(locks[lock], env)
+                problems += [f"{lock}: {p}" for p in found if f"{lock}: {p}" not in problems]
+                for req in reqs:
+                    if req.marker and not req.marker.evaluate(env):
+                        continue
+                    versions = pins[lock].get(canonicalize_name(req.name), [])
+                    checked += 1
+                    if len(versions) != 1:
+                        problems.append(f"{lock}, {where}: {req.name} pinned {len(versions)} times, not once")
+                    elif not req.specifier.contains(versions[0], prereleases=True):
+                        problems.append(f"{lock}, {where}: {req.name}=={versions[0]} is outside {req}")
+                for pkg, versions in pins[lock].items():
+                    if len(versions) > 1:
+                        problems.append(f"{lock}, {where}: {pkg} pinned {len(versions)} times")
+            for pkg, versions in pins["requirements.lock"].items():
+                if pins["requirements-dev.lock"].get(pkg) != versions:
+                    problems.append(
+                        f"{where}: {pkg} is {versions} in requirements.lock but "
+                        f"{pins['requirements-dev.lock'].get(pkg)} in requirements-dev.lock"
+                    )
+    # Everything that installs the project installs from the locks.
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    if "pip install --require-hashes -r requirements-dev.lock" not in makefile:
+        problems.append("`make install` does not install requirements-dev.lock with --require-hashes")
+    if (root / "Containerfile").is_file():
+        containerfile = (root / "Containerfile").read_text(encoding="utf-8")
+        if "--require-hashes -r requirements.lock" not in containerfile:
+            problems.append("the Containerfile does not install requirements.lock with --require-hashes")
+        if "!requirements.lock" not in (root / ".containerignore").read_text(encoding="utf-8"):
+            problems.append(".containerignore leaves requirements.lock out of the build context")
+    ci_files = [f for f in walk_files(root / ".github" / "workflows")] if (root / ".github").is_dir() else []
+    if (root / ".gitlab-ci.yml").is_file():
+        ci_files.append(root / ".gitlab-ci.yml")
+    for f in ci_files:
+        text = f.read_text(encoding="utf-8")
+        if re.search(r"pip install (-e )?['\"]?\.(\[dev\])?", text):
+            problems.append(f"{f.relative_to(root)} installs the package with its unlocked dependencies")
+        if "pip" in text and "make install" not in text and "requirements-dev.lock" not in text:
+            problems.append(f"{f.relative_to(root)} installs Python packages without the lock")
+    return finish(
+        problems,
+        f"locks cover {len(runtime)} runtime and {len(dev)} dev dependencies on Python "
+        f"{', '.join(pythons)} (linux, darwin, win32; {checked} requirement checks)",
+    )
+
+
 # --------------------------------------------------------------------------- dashboards
 # Metrics of kube-state-metrics (v2) that dashboards may use.
 KUBE_STATE_METRICS = {
@@ -579,13 +703,50 @@ def dashboard_queries(dash: dict):
             yield f"variable {v.get('name')!r}", q
 
 
-def cmd_dashboards(root: Path) -> int:
+def build_dashboards(builds: list[Path]) -> tuple[list[tuple[str, dict]], list[str]]:
+    """The dashboards of the GrafanaDashboard resources in kustomize outputs: inline `json`, or the
+    ConfigMap key `configMapRef` names, which must be in the same output."""
+    found, problems = [], []
+    for b in builds:
+        docs = [d for d in load_yaml_docs(b) if isinstance(d, dict)]
+        maps = {(d.get("metadata") or {}).get("name"): d.get("data") or {} for d in docs if d.get("kind") == "ConfigMap"}
+        for d in docs:
+            if d.get("kind") != "GrafanaDashboard":
+                continue
+            spec, name = d.get("spec") or {}, (d.get("metadata") or {}).get("name")
+            where = f"{b.name}: GrafanaDashboard/{name}"
+            if "json" in spec:
+                text = spec["json"]
+            elif "configMapRef" in spec:
+                ref = spec["configMapRef"] or {}
+                text = maps.get(ref.get("name"), {}).get(ref.get("key"))
+                if text is None:
+                    problems.append(f"{where}: configMapRef {ref} names no ConfigMap key of the same build")
+                    continue
+                where += f" (ConfigMap {ref.get('name')}, key {ref.get('key')})"
+            else:
+                problems.append(f"{where}: neither json nor configMapRef")
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{where}: the dashboard is not JSON: {exc}")
+                continue
+            found.append((where, data))
+    return found, problems
+
+
+def cmd_dashboards(root: Path, builds: list[Path] | None = None) -> int:
     files = sorted((root / "manifests").rglob("*.json")) if (root / "manifests").is_dir() else []
     dashboards = []
     for f in files:
         data = json.loads(f.read_text(encoding="utf-8"))
         if isinstance(data, dict) and "panels" in data:
-            dashboards.append((f, data))
+            dashboards.append((str(f.relative_to(root)), data))
+    from_crs, cr_problems = build_dashboards(builds or [])
+    dashboards += from_crs
+    if answers(root).get("grafana_operator") in (True, "true") and not from_crs:
+        cr_problems.append("grafana_operator = true but no kustomize build has a GrafanaDashboard")
     has_server = any((root / "src").glob("*/server.py"))
     if not dashboards:
         if has_server:
@@ -593,20 +754,24 @@ def cmd_dashboards(root: Path) -> int:
         print("  no dashboard (no model server)")
         return 0
     known = server_metric_names(root) | KUBE_STATE_METRICS
-    problems: list[str] = []
+    problems: list[str] = list(cr_problems)
     n = 0
     for f, dash in dashboards:
         for where, expr in dashboard_queries(dash):
             n += 1
             names = promql_metric_names(expr)
             if not names:
-                problems.append(f"{f.relative_to(root)}: {where}: no metric in {expr!r}")
+                problems.append(f"{f}: {where}: no metric in {expr!r}")
             for name in sorted(names - known):
                 problems.append(
-                    f"{f.relative_to(root)}: {where}: {name} is exported neither by the model "
+                    f"{f}: {where}: {name} is exported neither by the model "
                     "server nor by kube-state-metrics"
                 )
-    return finish(problems, f"{n} dashboard quer(ies), each naming only exported metrics")
+    return finish(
+        problems,
+        f"{n} quer(ies) in {len(dashboards)} dashboard(s) ({len(from_crs)} from GrafanaDashboard "
+        "resources), each naming only exported metrics",
+    )
 
 
 # --------------------------------------------------------------------------- actions
@@ -863,14 +1028,16 @@ def main(argv: list[str]) -> int:
             return cmd_unrendered(Path(args[0]), Path(args[1]))
         if cmd == "coverage" and len(args) == 1:
             return cmd_coverage(Path(args[0]))
-        if cmd == "dashboards" and len(args) == 1:
-            return cmd_dashboards(Path(args[0]))
+        if cmd == "dashboards" and len(args) >= 1:
+            return cmd_dashboards(Path(args[0]), [Path(a) for a in args[1:]])
         if cmd == "actions" and len(args) == 1:
             return cmd_actions(Path(args[0]))
         if cmd == "workloads" and len(args) >= 2:
             return cmd_workloads(Path(args[0]), [Path(a) for a in args[1:]])
         if cmd == "model-path" and len(args) == 1:
             return cmd_model_path(Path(args[0]))
+        if cmd == "lock" and len(args) == 1:
+            return cmd_lock(Path(args[0]))
         if cmd == "expect" and len(args) == 1:
             return cmd_expect(Path(args[0]))
     except Exception as exc:  # noqa: BLE001 - report, never a traceback-only failure
