@@ -184,6 +184,9 @@ pub fn environment(
         if method == "items" && args.is_empty() && value.kind() == ValueKind::Map {
             return items(value);
         }
+        if method == "update" && value.kind() == ValueKind::Map {
+            return update_unchanged(value, args);
+        }
         match super::pystr::method(value, method, args) {
             Some(result) => result,
             None => {
@@ -1025,6 +1028,26 @@ fn uuid4() -> Result<String, minijinja::Error> {
         &hex[16..20],
         &hex[20..32]
     ))
+}
+
+/// `dict.update(other)`, which Python evaluates for its effect and prints as `None`. Values here
+/// cannot change (cookiecutter-django trims its answers this way in a hook); an update that
+/// leaves every value as it is changes nothing and is accepted, and one that would change a value
+/// is an error naming it rather than a silently different result.
+fn update_unchanged(map: &Value, args: &[Value]) -> Result<Value, minijinja::Error> {
+    let [other] = args else {
+        return Err(invalid("dict.update() takes one mapping here"));
+    };
+    for key in other.try_iter()? {
+        let new = other.get_item(&key)?;
+        let current = map.get_item(&key)?;
+        if current != new {
+            return Err(invalid(format!(
+                "dict.update() would change `{key}` from {current:?} to {new:?}; groundwork cannot change values from inside a template, as cookiecutter does (give the answer in its final form instead)"
+            )));
+        }
+    }
+    Ok(Value::from(()))
 }
 
 fn clock() -> Result<jiff::Timestamp, minijinja::Error> {

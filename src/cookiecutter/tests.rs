@@ -452,3 +452,25 @@ fn cookiecutter_trim_and_lstrip_blocks_around_now_and_raw_as_jinja2() {
     ]);
     assert!(refused.is_err_and(|e| e.to_string().contains("keep_trailing_newline")));
 }
+
+#[test]
+fn cookiecutter_dict_update_that_changes_nothing_prints_none_and_one_that_would_is_refused() {
+    // cookiecutter-django trims answers with `cookiecutter.update(...)` in a hook: with answers
+    // already trimmed nothing changes, which is rendered as Python prints it.
+    let t = template(
+        r#"{"name": "app", "domain": "example.com"}"#,
+        &[(
+            "{{cookiecutter.name}}/a.txt",
+            "{{ cookiecutter.update({'domain': cookiecutter.domain | trim}) }} {{ cookiecutter.domain }}\n",
+        )],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(text(&tree, "app/a.txt"), "None example.com\n");
+    let mut spaced = Map::new();
+    spaced.insert("domain".into(), Value::from(" example.com "));
+    let err = t
+        .render(&t.context(&spaced).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("dict.update() would change `domain`"), "{err}");
+}
