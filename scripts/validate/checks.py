@@ -29,6 +29,10 @@ jsonschema and nbformat).
                                           pyproject.toml and requirements-dev.lock every runtime and dev one,
                                           at the same version in both, on each Python from the project's minimum
                                           up; the Containerfile, `make install` and CI install from them
+  checks.py secrets DIR BUILD...          no file of DIR nor kustomize output BUILD holds a Secret with data or
+                                          stringData; with secrets=external-secrets every pod spec running the
+                                          project image pulls with a dockerconfigjson secret an ExternalSecret
+                                          of the same output materialises
   checks.py dashboards DIR [BUILD...]     every Grafana dashboard query (panels and variables) names only
                                           metrics the model server exports (its own /metrics rendering,
                                           imported from DIR/src) or kube-state-metrics exports; the
@@ -183,6 +187,8 @@ def expected_kinds(root: Path) -> set[str]:
         kinds.add("CronWorkflow")
         if ans.get("model_store") == "s3":
             kinds.add("ObjectBucketClaim")
+    if ans.get("secrets") == "external-secrets" and (serving != "none" or training != "none"):
+        kinds.add("ExternalSecret")
     return kinds
 
 
@@ -942,6 +948,98 @@ def model_store_problems(ans: dict, builds: list[Path]) -> list[str]:
     return problems
 
 
+# --------------------------------------------------------------------------- secrets
+def _plaintext_secrets(docs, where: str) -> list[str]:
+    return [
+        f"{where}: Secret/{(d.get('metadata') or {}).get('name', '?')} holds {key} in plaintext"
+        for d in docs
+        if isinstance(d, dict) and d.get("kind") == "Secret"
+        for key in ("data", "stringData")
+        if d.get(key)
+    ]
+
+
+def _image_pod_specs(doc: dict, image: str):
+    """(description, pod spec) of each pod spec of doc whose containers run the project image."""
+    kind, name = doc.get("kind"), (doc.get("metadata") or {}).get("name", "?")
+    spec = doc.get("spec") or {}
+    pods = []
+    if kind in ("Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet"):
+        pods.append(((spec.get("template") or {}).get("spec") or {}, lambda p: p.get("containers", []) + p.get("initContainers", [])))
+    elif kind == "CronJob":
+        tpl = ((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}
+        pods.append((tpl.get("spec") or {}, lambda p: p.get("containers", []) + p.get("initContainers", [])))
+    elif kind == "Pod":
+        pods.append((spec, lambda p: p.get("containers", []) + p.get("initContainers", [])))
+    elif kind == "InferenceService":
+        for part in ("predictor", "transformer", "explainer"):
+            if part in spec:
+                pods.append((spec[part], lambda p: p.get("containers", []) + p.get("initContainers", [])))
+    elif kind in ("CronWorkflow", "Workflow", "WorkflowTemplate"):
+        wf = spec.get("workflowSpec", spec) if kind == "CronWorkflow" else spec
+        pods.append((wf, lambda p: [
+            c for t in p.get("templates", []) for c in [t.get("container"), t.get("script")] + t.get("initContainers", []) if c
+        ]))  # fmt: skip
+    for pod, containers in pods:
+        images = [c.get("image", "") for c in containers(pod)]
+        if any(i == image or i.startswith((image + ":", image + "@")) for i in images):
+            yield f"{kind}/{name}", pod
+
+
+def cmd_secrets(root: Path, builds: list[Path]) -> int:
+    """No plaintext Secret anywhere; with external-secrets, every pod running the image pulls with
+    the secret an ExternalSecret materialises."""
+    import yaml
+
+    ans = answers(root)
+    problems: list[str] = []
+    scanned = 0
+    for f in walk_files(root):
+        if f.suffix not in (".yaml", ".yml", ".json"):
+            continue
+        text = read_text(f)
+        if text is None or "Secret" not in text:
+            continue
+        scanned += 1
+        try:
+            docs = list(yaml.safe_load_all(text))
+        except yaml.YAMLError:
+            secret = re.search(r"^kind:\s*Secret\s*$", text, re.MULTILINE)
+            if secret and re.search(r"^(data|stringData):", text, re.MULTILINE):
+                problems.append(f"{f.relative_to(root)}: looks like a Secret with data (not parseable YAML)")
+            continue
+        problems += _plaintext_secrets(docs, str(f.relative_to(root)))
+    external = ans.get("secrets") == "external-secrets" and (
+        ans.get("serving", "none") != "none" or ans.get("training", "none") != "none"
+    )
+    image = f"{ans.get('container_registry', '')}/{ans.get('image_name', '')}"
+    pods_checked = 0
+    for build in builds:
+        docs = [d for d in yaml.safe_load_all(build.read_text(encoding="utf-8")) if d]
+        problems += _plaintext_secrets(docs, build.name)
+        if not external:
+            continue
+        pull = {
+            ((d["spec"].get("target") or {}).get("name") or d["metadata"]["name"])
+            for d in docs
+            if d.get("kind") == "ExternalSecret"
+            and ((d["spec"].get("target") or {}).get("template") or {}).get("type") == "kubernetes.io/dockerconfigjson"
+        }  # fmt: skip
+        pods = [p for d in docs for p in _image_pod_specs(d, image)]
+        if pods and not pull:
+            problems.append(f"{build.name}: secrets=external-secrets but no ExternalSecret makes a dockerconfigjson pull secret")
+        for what, pod in pods:
+            pods_checked += 1
+            names = {s.get("name") for s in pod.get("imagePullSecrets") or []}
+            if not names & pull:
+                problems.append(f"{build.name}: {what} runs {image} without the pull secret {sorted(pull) or '?'} in imagePullSecrets")
+    return finish(
+        problems,
+        f"no plaintext Secret in {scanned} candidate file(s) and {len(builds)} build(s)"
+        + (f"; {pods_checked} image-pulling pod spec(s) use the ExternalSecret's pull secret" if external else ""),
+    )
+
+
 # --------------------------------------------------------------------------- model path
 def cmd_model_path(root: Path) -> int:
     """Run the generated project's own model-path test and require each stage of it to pass."""
@@ -1034,6 +1132,8 @@ def main(argv: list[str]) -> int:
             return cmd_actions(Path(args[0]))
         if cmd == "workloads" and len(args) >= 2:
             return cmd_workloads(Path(args[0]), [Path(a) for a in args[1:]])
+        if cmd == "secrets" and len(args) >= 1:
+            return cmd_secrets(Path(args[0]), [Path(a) for a in args[1:]])
         if cmd == "model-path" and len(args) == 1:
             return cmd_model_path(Path(args[0]))
         if cmd == "lock" and len(args) == 1:
