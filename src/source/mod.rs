@@ -331,15 +331,15 @@ fn expand_home(arg: &str) -> Result<PathBuf> {
 /// A directory argument: a git repository when it is the root of one, a plain directory otherwise.
 fn classify_path(arg: &str, path: &Path, cwd: &Path, subdir: Option<String>) -> Result<Source> {
     let absolute = existing_dir(arg, &cwd.join(path))?;
-    // A cookiecutter template in a local checkout is read from its files as they are, as
-    // cookiecutter reads a local directory (a clean checkout still records its commit).
-    let inner = subdir
-        .as_ref()
-        .map_or_else(|| absolute.clone(), |s| absolute.join(s));
-    if is_git_repository(&absolute) && is_cookiecutter(&inner) && absolute.join(".git").exists() {
-        return Ok(Source::Local(existing_dir(arg, &inner)?));
-    }
     if is_git_repository(&absolute) {
+        // A cookiecutter template in a checkout (not a bare repository) is read from its files as
+        // they are, as cookiecutter reads a local directory (a clean one still records its commit).
+        let inner = subdir
+            .as_ref()
+            .map_or_else(|| absolute.clone(), |s| absolute.join(s));
+        if absolute.join(".git").exists() && is_cookiecutter(&inner) {
+            return Ok(Source::Local(existing_dir(arg, &inner)?));
+        }
         return Ok(Source::Git {
             url: absolute.to_string_lossy().into_owned(),
             subdir,
