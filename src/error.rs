@@ -424,6 +424,12 @@ impl Error {
         }
     }
 
+    /// A write to standard output failed because its reader closed the pipe.
+    pub fn is_broken_stdout(&self) -> bool {
+        matches!(self, Error::Io { path, source }
+            if path.as_os_str() == "<stdout>" && source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Interrupted => EXIT_INTERRUPTED,

@@ -55,6 +55,7 @@ where
             }
             return match printed {
                 Ok(()) => 0,
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
                 Err(error) => {
                     eprintln!("error: cannot write to stdout: {error}");
                     error::EXIT_FAILURE
@@ -67,6 +68,9 @@ where
     let mut out = stdout.lock();
     match dispatch(cli.command, &mut out) {
         Ok(code) => code,
+        // The reader went away (`groundwork diff | head`): what it wanted was printed, so stop
+        // quietly as ripgrep does rather than report an error nobody asked about.
+        Err(error) if error.is_broken_stdout() => 0,
         Err(error) => {
             let _ = out.flush();
             eprintln!("error: {error}");

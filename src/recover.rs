@@ -45,13 +45,14 @@ pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
         .map_err(stdout_error)?;
         return Ok(0);
     }
-    let mut failures = 0;
+    // The work is done; a closed stdout must not hide that part of it failed.
+    let failures = swept.iter().filter(|s| s.is_failure()).count();
+    let mut printed = Ok(());
     for swept in &swept {
         if swept.is_failure() {
-            failures += 1;
             swept.print();
-        } else {
-            writeln!(out, "{}", capitalized(&swept.sentence())).map_err(stdout_error)?;
+        } else if printed.is_ok() {
+            printed = writeln!(out, "{}", capitalized(&swept.sentence()));
         }
     }
     if failures > 0 {
@@ -60,6 +61,7 @@ pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
             failures,
         });
     }
+    printed.map_err(stdout_error)?;
     Ok(0)
 }
 

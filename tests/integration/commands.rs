@@ -318,3 +318,32 @@ fn force_rewrites_a_file_whose_only_difference_is_its_mode() {
         .mode();
     assert_eq!(mode & 0o777, 0o755);
 }
+
+/// `groundwork diff | head`, `groundwork new --help | head`: the reader closing the pipe ends the
+/// command quietly with status 0, as ripgrep does, instead of an error about stdout.
+#[test]
+fn a_closed_stdout_pipe_ends_output_commands_quietly() {
+    let env = TestEnv::new();
+    let repo = tagged(&env);
+    create(&env, &repo, "v1.0.0");
+    env.write("proj/Makefile", "test:\n\tpytest --cov\n");
+    for args in [&["diff", "proj"][..], &["new", "--help"], &["templates"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = env
+            .command()
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(
+            (
+                output.status.code(),
+                String::from_utf8_lossy(&output.stderr).as_ref()
+            ),
+            (Some(0), ""),
+            "groundwork {args:?}"
+        );
+    }
+}
