@@ -1207,3 +1207,113 @@ fn issue7_recover_that_cannot_finish_keeps_the_journal_exits_1_and_finishes_when
     assert_eq!(snapshot(&env.path("out")), before);
     assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
 }
+
+/// `new` into an output folder that does not exist yet (and whose parent does not either): a run
+/// that fails at any point, in the writes or in the git step, leaves neither behind; a killed one
+/// leaves only its staging folder in the nearest folder that exists, which `recover` removes.
+#[test]
+fn a_failed_new_leaves_no_output_folder_or_missing_parents_behind() {
+    let env = TestEnv::new();
+    env.write(
+        "cc/cookiecutter.json",
+        r#"{"name": "proj", "choice": ["a", "b"]}"#,
+    );
+    env.write(
+        "cc/{{ cookiecutter.name }}/a.txt",
+        "{{ cookiecutter.choice }}\n",
+    );
+    env.write("cc/{{ cookiecutter.name }}/sub/b.txt", "b\n");
+    let cookiecutter = env.path("cc");
+    let native = env
+        .template("small", "")
+        .file("a.txt", "a\n")
+        .file("sub/b.txt", "b\n")
+        .build();
+    let cases: [(&str, &str); 3] = [
+        (
+            "1",
+            "error: injected fault after 1 writes (GROUNDWORK_FAULT_INJECT)\n",
+        ),
+        (
+            "2",
+            "error: injected fault after 2 writes (GROUNDWORK_FAULT_INJECT)\n",
+        ),
+        (
+            "git",
+            "error: injected fault in the git step (GROUNDWORK_FAULT_INJECT=git)\n",
+        ),
+    ];
+    for (fault, expected) in cases {
+        for (template, destination) in [(&cookiecutter, None), (&native, Some("mine"))] {
+            let mut cmd = env.groundwork();
+            cmd.args(["new", "--no-input", "-o", "parent/out", "--template"])
+                .arg(template)
+                .args(destination)
+                .env("GROUNDWORK_FAULT_INJECT", fault);
+            let output = cmd.assert().failure().code(1);
+            let shown = format!("{fault} {}", template.display());
+            assert_eq!(stderr(output.get_output()), expected, "{shown}");
+            assert!(output.get_output().stdout.is_empty(), "{shown}");
+            assert!(!env.exists("parent"), "{shown}: parent/ left behind");
+            assert!(env.leftovers().is_empty(), "{shown}: {:?}", env.leftovers());
+        }
+    }
+    // The parent exists, the output folder does not: only the output folder was the run's.
+    env.write("parent/keep.txt", "keep\n");
+    env.groundwork()
+        .args(["new", "--no-input", "-o", "parent/out", "--template"])
+        .arg(&cookiecutter)
+        .env("GROUNDWORK_FAULT_INJECT", "git")
+        .assert()
+        .failure()
+        .code(1)
+        .stderr("error: injected fault in the git step (GROUNDWORK_FAULT_INJECT=git)\n");
+    assert!(!env.exists("parent/out"));
+    assert_eq!(env.read("parent/keep.txt"), "keep\n");
+    std::fs::remove_dir_all(env.path("parent")).unwrap();
+
+    // Failures before anything is written (a refused answer, a failing pre_gen_project hook)
+    // create nothing either.
+    env.groundwork()
+        .args(["new", "--no-input", "-o", "parent/out", "--template"])
+        .arg(&cookiecutter)
+        .arg("choice=c")
+        .assert()
+        .failure()
+        .code(1)
+        .stderr("error: cookiecutter.json: cannot compute `choice`: 'c' provided for choice variable choice, but the choices are ['a', 'b'].; fix its default in cookiecutter.json or pass `choice=VALUE`\n");
+    assert!(!env.exists("parent"));
+
+    // Killed in the git step: the output folder never appeared; the staging folder sits in the
+    // nearest folder that exists, and `recover` of the project removes it.
+    let output = env
+        .groundwork()
+        .args(["new", "--no-input", "-o", "parent/out", "--template"])
+        .arg(&cookiecutter)
+        .env("GROUNDWORK_FAULT_INJECT", "abort:git")
+        .assert()
+        .failure();
+    assert_eq!(output.get_output().status.code(), None, "killed by SIGABRT");
+    assert!(!env.exists("parent"));
+    let (staging, pid) = staging_owner(&env);
+    env.groundwork()
+        .args(["recover", "parent/out/proj"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "Removed {}, left by an interrupted groundwork run (process {pid})\n",
+            env.path(&staging).display()
+        ));
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+    assert!(!env.exists("parent"));
+
+    // And a run that succeeds makes both folders.
+    env.groundwork()
+        .args(["new", "--no-input", "-o", "parent/out", "--template"])
+        .arg(&cookiecutter)
+        .assert()
+        .success();
+    assert_eq!(env.read("parent/out/proj/a.txt"), "a\n");
+    assert!(env.exists("parent/out/proj/.git"));
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+}
