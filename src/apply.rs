@@ -8,8 +8,8 @@
 //! next run that claims the destination.
 //!
 //! `GROUNDWORK_FAULT_INJECT=N` makes the apply fail after N file writes, `=git` makes the git step
-//! fail after `git init`, `=abort:N` kills the process after N writes and `=abort:git` kills it in
-//! the git step after `git init` (the next run, or `groundwork recover`, must roll the journal
+//! fail after `git init` and staging the files in the index, `=abort:N` kills the process after N
+//! writes and `=abort:git` kills it at that point of the git step (the next run, or `groundwork recover`, must roll the journal
 //! back). They exist so the tests can prove the rollback on the real binary; they have
 //! no other use.
 
@@ -100,6 +100,16 @@ impl Finishing<'_, '_> {
     pub fn will_create(&mut self, name: &str) -> Result<()> {
         match &mut self.journal {
             Some(journal) => journal.will_create(name),
+            None => Ok(()),
+        }
+    }
+
+    /// Records that the file at `path` (relative to the destination, e.g. `.git/index`) is about
+    /// to be changed or created, so that a rollback puts back a copy of it as it is now, or
+    /// removes it when it does not exist yet.
+    pub fn will_change(&mut self, path: &str) -> Result<()> {
+        match &mut self.journal {
+            Some(journal) => journal.will_change(Path::new(path)),
             None => Ok(()),
         }
     }
@@ -276,8 +286,8 @@ pub fn git_fault_injected() -> bool {
     std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "git")
 }
 
-/// Whether the tests asked the process to die in the git step, after `git init`
-/// (`GROUNDWORK_FAULT_INJECT=abort:git`).
+/// Whether the tests asked the process to die in the git step, after `git init` and staging the
+/// files (`GROUNDWORK_FAULT_INJECT=abort:git`).
 pub fn git_abort_injected() -> bool {
     std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "abort:git")
 }
@@ -569,6 +579,13 @@ fn recover(staging: &Dir, target: &Dir) -> std::io::Result<usize> {
             }
             // A tree the run's last step was making (the `.git` of a forced write's commit).
             "T" => remove_tree(target, path)?,
+            // A file the last step was changing (`.git/index`): its saved copy goes back. No copy
+            // means the run died before the copy was complete, so before the change.
+            "S" if backups.symlink_metadata(path).is_ok() => {
+                backups.rename(path, target, path)?;
+            }
+            // A file the last step was about to create.
+            "N" => not_found_ok(target.remove_file(path))?,
             _ => continue,
         }
         undone += 1;
@@ -808,6 +825,10 @@ enum Done {
     RemovedDir(PathBuf),
     /// A tree `finish` was about to create (the `.git` of a forced write's commit).
     CreatedTree(PathBuf),
+    /// A file `finish` was about to change, copied into the backup first.
+    Saved(PathBuf),
+    /// A file `finish` was about to create.
+    WasAbsent(PathBuf),
 }
 
 impl Journal<'_> {
@@ -827,6 +848,37 @@ impl Journal<'_> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 self.log('T', relative)?;
                 self.done.push(Done::CreatedTree(relative.to_owned()));
+                Ok(())
+            }
+            Err(e) => Err(Error::io(self.root.join(relative), e)),
+        }
+    }
+
+    fn will_change(&mut self, relative: &Path) -> Result<()> {
+        match self.target.symlink_metadata(relative) {
+            Ok(meta) if meta.is_file() => {
+                if let Some(parent) = relative.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    self.backups
+                        .create_dir_all(parent)
+                        .map_err(|e| Error::io(self.root.join(relative), e))?;
+                }
+                self.log('S', relative)?;
+                // Copied under another name, then renamed: a copy in the backup is a whole one,
+                // even when the run is killed while copying.
+                let mut partial = relative.as_os_str().to_owned();
+                partial.push(".groundwork-partial");
+                self.target
+                    .copy(relative, self.backups, &partial)
+                    .and_then(|_| self.backups.rename(&partial, self.backups, relative))
+                    .map_err(|e| Error::io(self.root.join(relative), e))?;
+                self.done.push(Done::Saved(relative.to_owned()));
+                Ok(())
+            }
+            // Not a file (git would fail on it): nothing this run could change there.
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.log('N', relative)?;
+                self.done.push(Done::WasAbsent(relative.to_owned()));
                 Ok(())
             }
             Err(e) => Err(Error::io(self.root.join(relative), e)),
@@ -921,6 +973,8 @@ impl Journal<'_> {
                 Done::MovedAside(path) => (path, self.backups.rename(path, self.target, path)),
                 Done::RemovedDir(path) => (path, self.target.create_dir(path)),
                 Done::CreatedTree(path) => (path, remove_tree(self.target, path)),
+                Done::Saved(path) => (path, self.backups.rename(path, self.target, path)),
+                Done::WasAbsent(path) => (path, not_found_ok(self.target.remove_file(path))),
             };
             if let Err(e) = outcome {
                 eprintln!(

@@ -1317,3 +1317,117 @@ fn a_failed_new_leaves_no_output_folder_or_missing_parents_behind() {
     assert!(env.exists("parent/out/proj/.git"));
     assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
 }
+
+/// The destination's files below `.git/objects` left out: a failed git step may leave loose
+/// objects it wrote, which nothing refers to (git's own failed commands leave such garbage too,
+/// and `git gc` prunes it); everything else must come back byte for byte.
+/// Contents are shown as a hash, so a failed comparison stays readable.
+fn snapshot_without_objects(root: &Path) -> Vec<(String, u64, u32)> {
+    use std::hash::{Hash, Hasher};
+    snapshot(root)
+        .into_iter()
+        .filter(|(path, _, _)| !path.starts_with(".git/objects/"))
+        .map(|(path, contents, mode)| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            contents.hash(&mut hasher);
+            (path, hasher.finish(), mode)
+        })
+        .collect()
+}
+
+/// The paths in the index of the repository at `dir`.
+fn index_paths(dir: &Path) -> Vec<String> {
+    let repo = git2::Repository::open(dir).unwrap();
+    let index = repo.index().unwrap();
+    index
+        .iter()
+        .map(|entry| String::from_utf8_lossy(&entry.path).into_owned())
+        .collect()
+}
+
+/// `--force` into a repository without commits: when the git step fails after staging the files,
+/// or the run is killed there, the rollback restores `.git/index` as it was (or its absence), so
+/// the run's files are not left staged.
+#[test]
+fn a_failed_git_step_into_a_repository_without_commits_restores_its_index() {
+    let env = TestEnv::new();
+    let template = env
+        .template("small", "")
+        .file("a.txt", "new a\n")
+        .file("sub/b.txt", "b\n")
+        .build();
+    // `staged`: the user has staged a file of their own; `bare-init`: `git init` only (no index).
+    for (dest, staged) in [("staged", true), ("bare-init", false)] {
+        env.write(&format!("{dest}/private.env"), "SECRET=1\n");
+        let repo = git2::Repository::init(env.path(dest)).unwrap();
+        if staged {
+            let mut index = repo.index().unwrap();
+            index.add_path(Path::new("private.env")).unwrap();
+            index.write().unwrap();
+        }
+        let index_before = if staged {
+            vec!["private.env".to_owned()]
+        } else {
+            vec![]
+        };
+        assert_eq!(index_paths(&env.path(dest)), index_before, "{dest}");
+        assert_eq!(env.exists(&format!("{dest}/.git/index")), staged);
+        let before = snapshot_without_objects(&env.path(dest));
+
+        let output = env
+            .groundwork()
+            .args(["new", dest, "--defaults", "--force", "--template"])
+            .arg(&template)
+            .env("GROUNDWORK_FAULT_INJECT", "git")
+            .assert()
+            .failure()
+            .code(1);
+        assert_eq!(
+            stderr(output.get_output()),
+            "error: injected fault in the git step (GROUNDWORK_FAULT_INJECT=git)\n",
+            "{dest}"
+        );
+        assert_eq!(snapshot_without_objects(&env.path(dest)), before, "{dest}");
+        assert_eq!(index_paths(&env.path(dest)), index_before, "{dest}");
+        assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+
+        // Killed with the files staged: `recover` undoes the index with the files: the three
+        // placed files, the folder `sub`, the index (restored or removed), and the index lock
+        // and branch the commit would have made.
+        let output = env
+            .groundwork()
+            .args(["new", dest, "--defaults", "--force", "--template"])
+            .arg(&template)
+            .env("GROUNDWORK_FAULT_INJECT", "abort:git")
+            .assert()
+            .failure();
+        assert_eq!(output.get_output().status.code(), None, "killed by SIGABRT");
+        assert!(
+            index_paths(&env.path(dest)).contains(&"a.txt".to_owned()),
+            "{dest}"
+        );
+        let (staging, pid) = staging_owner(&env);
+        env.groundwork()
+            .args(["recover", dest])
+            .assert()
+            .success()
+            .stderr("")
+            .stdout(format!(
+                "Rolled back an interrupted groundwork run on {} (process {pid}): 7 steps undone\nRemoved {}, left by an interrupted groundwork run (process {pid})\n",
+                env.path(dest).display(),
+                env.path(&staging).display()
+            ));
+        assert_eq!(snapshot_without_objects(&env.path(dest)), before, "{dest}");
+        assert_eq!(index_paths(&env.path(dest)), index_before, "{dest}");
+        assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+
+        // And a run that succeeds commits the template's files only, leaving the user's staged.
+        env.groundwork()
+            .args(["new", dest, "--defaults", "--force", "--template"])
+            .arg(&template)
+            .assert()
+            .success();
+        let repo = git2::Repository::open(env.path(dest)).unwrap();
+        assert!(repo.head().is_ok(), "{dest}: committed");
+    }
+}
