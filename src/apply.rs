@@ -568,7 +568,10 @@ fn recover(staging: &Dir, target: &Dir) -> std::io::Result<usize> {
             "P" if staged.symlink_metadata(path).is_err() => {
                 not_found_ok(target.remove_file(path))?;
             }
-            "A" if backups.symlink_metadata(path).is_ok() => {
+            // Moved aside, or a file the last step was changing (`.git/index`): the backup goes
+            // back. No backup of a changed file means the run died before its copy was complete,
+            // so before the change.
+            "A" | "S" if backups.symlink_metadata(path).is_ok() => {
                 backups.rename(path, target, path)?;
             }
             "D" => {
@@ -579,11 +582,6 @@ fn recover(staging: &Dir, target: &Dir) -> std::io::Result<usize> {
             }
             // A tree the run's last step was making (the `.git` of a forced write's commit).
             "T" => remove_tree(target, path)?,
-            // A file the last step was changing (`.git/index`): its saved copy goes back. No copy
-            // means the run died before the copy was complete, so before the change.
-            "S" if backups.symlink_metadata(path).is_ok() => {
-                backups.rename(path, target, path)?;
-            }
             // A file the last step was about to create.
             "N" => not_found_ok(target.remove_file(path))?,
             _ => continue,
@@ -968,13 +966,15 @@ impl Journal<'_> {
     fn roll_back(self) {
         for done in self.done.into_iter().rev() {
             let (path, outcome) = match &done {
-                Done::Created(path) => (path, not_found_ok(self.target.remove_file(path))),
+                Done::Created(path) | Done::WasAbsent(path) => {
+                    (path, not_found_ok(self.target.remove_file(path)))
+                }
                 Done::CreatedDir(path) => (path, not_found_ok(self.target.remove_dir(path))),
-                Done::MovedAside(path) => (path, self.backups.rename(path, self.target, path)),
+                Done::MovedAside(path) | Done::Saved(path) => {
+                    (path, self.backups.rename(path, self.target, path))
+                }
                 Done::RemovedDir(path) => (path, self.target.create_dir(path)),
                 Done::CreatedTree(path) => (path, remove_tree(self.target, path)),
-                Done::Saved(path) => (path, self.backups.rename(path, self.target, path)),
-                Done::WasAbsent(path) => (path, not_found_ok(self.target.remove_file(path))),
             };
             if let Err(e) = outcome {
                 eprintln!(
