@@ -790,7 +790,7 @@ fn write_file(root: &Dir, root_path: &Path, path: &str, state: &FileState) -> Re
         root,
         root_path,
         relative,
-        if state.executable { 0o755 } else { 0o644 },
+        crate::tree::file_mode(state.executable, state.mode),
     )
 }
 

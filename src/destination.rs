@@ -232,6 +232,7 @@ pub fn read_existing(dir: &Dir, root: &Path, path: &str) -> Result<Option<FileSt
             }
             let (contents, executable) = read_regular(dir, &relative, &shown)?;
             return Ok(Some(FileState {
+                mode: None,
                 contents,
                 executable,
             }));
