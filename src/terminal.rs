@@ -55,6 +55,25 @@ impl TerminalPrompter {
         .map_err(|e| io(std::io::Error::other(e)))?;
         term.write_str(&prompt).map_err(io)?;
         term.flush().map_err(io)?;
+        let width = usize::from(term.size().1);
+        // What is on the screen: the prompt and what was typed (unless secret), which wraps onto
+        // more rows when it is wider than the terminal.
+        let shown = |chars: &[char]| {
+            let mut line = prompt.clone();
+            if !secret {
+                line.extend(chars);
+            }
+            line
+        };
+        // Erases the rows `line` took and leaves the cursor where it started. Moving the cursor
+        // back (as `clear_chars` does) stops at the start of a row, so an edit redraws instead.
+        let erase = |line: &str| -> std::io::Result<()> {
+            term.clear_line()?;
+            match rows(line, width) {
+                0 | 1 => Ok(()),
+                n => term.clear_last_lines(n - 1),
+            }
+        };
         let mut chars: Vec<char> = Vec::new();
         loop {
             match term.read_key().map_err(io)? {
@@ -63,17 +82,17 @@ impl TerminalPrompter {
                     term.write_line("").map_err(io)?;
                     return Err(Error::Interrupted);
                 }
-                Key::Backspace => {
-                    let removed = chars.pop().is_some();
-                    if removed && !secret {
-                        term.clear_chars(1).map_err(io)?;
+                key @ (Key::Backspace | Key::Char('\u{15}')) => {
+                    let before = shown(&chars);
+                    if key == Key::Backspace {
+                        chars.pop();
+                    } else {
+                        chars.clear();
                     }
-                }
-                Key::Char('\u{15}') => {
                     if !secret {
-                        term.clear_chars(chars.len()).map_err(io)?;
+                        erase(&before).map_err(io)?;
+                        term.write_str(&shown(&chars)).map_err(io)?;
                     }
-                    chars.clear();
                 }
                 Key::Char(c) if !c.is_control() => {
                     chars.push(c);
@@ -85,12 +104,12 @@ impl TerminalPrompter {
             }
             term.flush().map_err(io)?;
         }
-        let typed: String = chars.into_iter().collect();
+        let typed: String = chars.iter().collect();
         let answer = match default {
             Some(default) if typed.is_empty() => default.to_owned(),
             _ => typed,
         };
-        term.clear_line().map_err(io)?;
+        erase(&shown(&chars)).map_err(io)?;
         let mut done = String::new();
         if secret {
             self.theme

@@ -788,3 +788,53 @@ fn choice_prompts_on_a_narrow_terminal_leave_no_stale_copies() {
     ));
     assert_eq!(shown, expected);
 }
+
+/// On a terminal narrower than a text prompt and its answer, editing (Backspace, Ctrl-U) and
+/// answering erase every row the prompt wrapped onto: the screen ends with the answered question
+/// only, not the first rows of the prompt above it.
+#[test]
+fn a_text_prompt_on_a_narrow_terminal_leaves_no_stale_rows() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "narrow",
+            "[[questions]]\nname = \"owner\"\nprompt = \"Who owns this project\"\ndefault = \"data\"\n\n[[questions]]\nname = \"team\"\nprompt = \"Which team is on call for it\"\n",
+        )
+        .file("out.txt.tera", "{{ owner }} {{ team }}\n")
+        .build();
+    let cols = 20;
+    // Typed past the end of the second row, six Backspaces (back onto the row above), more
+    // typing; then at the second question a line wiped with Ctrl-U and typed again.
+    let Some(output) = in_terminal_sized(
+        &env,
+        &template,
+        &[
+            ("Who owns", "abcdefghijklmnopq"),
+            ("q", "\x7f\x7f\x7f\x7f\x7f\x7fXY\r"),
+            ("on call", "wrong-team-name"),
+            ("name", "\x15ops\r"),
+        ],
+        Some((24, cols)),
+    ) else {
+        return;
+    };
+    let shown = screen(&output.stdout, usize::from(cols));
+    assert!(output.status.success(), "{shown:#?}");
+    assert_eq!(env.read("out/out.txt"), "abcdefghijkXY ops\n");
+    let mut expected = wrapped(
+        "\u{2714} Who owns this project \u{b7} abcdefghijkXY",
+        usize::from(cols),
+    );
+    expected.extend(wrapped(
+        "\u{2714} Which team is on call for it \u{b7} ops",
+        usize::from(cols),
+    ));
+    expected.extend(wrapped(
+        &format!(
+            "Created {} from narrow 1.0.0: 2 files (2 new, 0 overwritten).",
+            env.path("out").display()
+        ),
+        usize::from(cols),
+    ));
+    assert_eq!(shown, expected);
+}
