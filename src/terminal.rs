@@ -65,15 +65,9 @@ impl TerminalPrompter {
             }
             line
         };
-        // Erases the rows `line` took and leaves the cursor where it started. Moving the cursor
-        // back (as `clear_chars` does) stops at the start of a row, so an edit redraws instead.
-        let erase = |line: &str| -> std::io::Result<()> {
-            term.clear_line()?;
-            match rows(line, width) {
-                0 | 1 => Ok(()),
-                n => term.clear_last_lines(n - 1),
-            }
-        };
+        // Moving the cursor back (as `clear_chars` does) stops at the start of a row, so an edit
+        // erases the prompt and draws it again.
+        let erase = |line: &str| erase_line(&term, line, width);
         let mut chars: Vec<char> = Vec::new();
         loop {
             match term.read_key().map_err(io)? {
@@ -242,6 +236,16 @@ impl TerminalPrompter {
     }
 }
 
+/// Erases the rows the `line` just drawn (without a newline) took on `term`, `width` columns wide,
+/// leaving the cursor where the line started.
+fn erase_line(term: &Term, line: &str, width: usize) -> std::io::Result<()> {
+    term.clear_line()?;
+    match rows(line, width) {
+        0 | 1 => Ok(()),
+        n => term.clear_last_lines(n - 1),
+    }
+}
+
 /// How many rows of a terminal `width` columns wide one drawn `line` (no newline; ANSI styles
 /// allowed) takes. A terminal wraps a character that does not fit on the row to the next one, so
 /// a double-width character can start a row early; a line exactly as wide as the terminal takes
@@ -353,7 +357,7 @@ impl Prompter for TerminalPrompter {
                 _ => {}
             }
         };
-        term.clear_line().map_err(io)?;
+        erase_line(&term, &prompt, usize::from(term.size().1)).map_err(io)?;
         let mut done = String::new();
         self.theme
             .format_confirm_prompt_selection(&mut done, &label, Some(answer))

@@ -791,16 +791,16 @@ fn choice_prompts_on_a_narrow_terminal_leave_no_stale_copies() {
 
 /// On a terminal narrower than a text prompt and its answer, editing (Backspace, Ctrl-U) and
 /// answering erase every row the prompt wrapped onto: the screen ends with the answered question
-/// only, not the first rows of the prompt above it.
+/// only, not the first rows of the prompt above it. The same for a yes/no question.
 #[test]
 fn a_text_prompt_on_a_narrow_terminal_leaves_no_stale_rows() {
     let env = TestEnv::new();
     let template = env
         .template(
             "narrow",
-            "[[questions]]\nname = \"owner\"\nprompt = \"Who owns this project\"\ndefault = \"data\"\n\n[[questions]]\nname = \"team\"\nprompt = \"Which team is on call for it\"\n",
+            "[[questions]]\nname = \"owner\"\nprompt = \"Who owns this project\"\ndefault = \"data\"\n\n[[questions]]\nname = \"team\"\nprompt = \"Which team is on call for it\"\n\n[[questions]]\nname = \"docker\"\nprompt = \"Build a container image\"\ntype = \"bool\"\ndefault = false\n",
         )
-        .file("out.txt.tera", "{{ owner }} {{ team }}\n")
+        .file("out.txt.tera", "{{ owner }} {{ team }} {{ docker }}\n")
         .build();
     let cols = 20;
     // Typed past the end of the second row, six Backspaces (back onto the row above), more
@@ -813,6 +813,7 @@ fn a_text_prompt_on_a_narrow_terminal_leaves_no_stale_rows() {
             ("q", "\x7f\x7f\x7f\x7f\x7f\x7fXY\r"),
             ("on call", "wrong-team-name"),
             ("name", "\x15ops\r"),
+            ("(y/n)", "y"),
         ],
         Some((24, cols)),
     ) else {
@@ -820,13 +821,17 @@ fn a_text_prompt_on_a_narrow_terminal_leaves_no_stale_rows() {
     };
     let shown = screen(&output.stdout, usize::from(cols));
     assert!(output.status.success(), "{shown:#?}");
-    assert_eq!(env.read("out/out.txt"), "abcdefghijkXY ops\n");
+    assert_eq!(env.read("out/out.txt"), "abcdefghijkXY ops true\n");
     let mut expected = wrapped(
         "\u{2714} Who owns this project \u{b7} abcdefghijkXY",
         usize::from(cols),
     );
     expected.extend(wrapped(
         "\u{2714} Which team is on call for it \u{b7} ops",
+        usize::from(cols),
+    ));
+    expected.extend(wrapped(
+        "\u{2714} Build a container image \u{b7} yes",
         usize::from(cols),
     ));
     expected.extend(wrapped(
