@@ -81,6 +81,13 @@ pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Resu
     let id = repo
         .commit(Some("HEAD"), &signature, &signature, message, &tree, &[])
         .map_err(fail)?;
+    // The branch HEAD names: in a repository that was already there, whatever it was made with,
+    // not necessarily `init.defaultBranch`.
+    let branch = repo
+        .head()
+        .ok()
+        .and_then(|head| head.shorthand().ok().map(str::to_owned))
+        .unwrap_or(branch);
     Ok(Commit {
         id: id.to_string(),
         branch,

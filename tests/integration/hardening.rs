@@ -1431,3 +1431,33 @@ fn a_failed_git_step_into_a_repository_without_commits_restores_its_index() {
         assert!(repo.head().is_ok(), "{dest}: committed");
     }
 }
+
+/// `--force` into a repository without commits whose HEAD names another branch than
+/// `init.defaultBranch` (here `trunk`): the commit goes to that branch, and the report names it.
+#[test]
+fn the_first_commit_into_an_existing_repository_reports_the_branch_it_went_to() {
+    let env = TestEnv::new();
+    let template = env.template("small", "").file("a.txt", "a\n").build();
+    env.write("trunk/private.env", "SECRET=1\n");
+    let mut options = git2::RepositoryInitOptions::new();
+    options.initial_head("trunk");
+    git2::Repository::init_opts(env.path("trunk"), &options).unwrap();
+    let output = env
+        .groundwork()
+        .args(["new", "trunk", "--defaults", "--force", "--template"])
+        .arg(&template)
+        .assert()
+        .success();
+    let repo = git2::Repository::open(env.path("trunk")).unwrap();
+    let head = repo.head().unwrap();
+    assert_eq!(head.shorthand().unwrap(), "trunk");
+    let id = head.target().unwrap().to_string();
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stdout),
+        format!(
+            "Created {} from small 1.0.0: 2 files (2 new, 0 overwritten).\ngit: initialised on branch trunk with commit {}.\n",
+            env.path("trunk").display(),
+            &id[..12]
+        )
+    );
+}
