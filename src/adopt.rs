@@ -168,6 +168,7 @@ pub fn run(
     }
     let mut tree = render::render_project(&loaded.template, &loaded.provenance, &answers, root)?;
     let answers_file = tree.remove(ANSWERS_FILE).unwrap_or_else(|| Entry {
+        mode: None,
         contents: Vec::new(),
         executable: false,
         source: ANSWERS_FILE.into(),
@@ -183,6 +184,7 @@ pub fn run(
             path: ANSWERS_FILE.into(),
             action: Action::Create,
             change: Change::Write(FileState {
+                mode: None,
                 contents: answers_file.contents,
                 executable: false,
             }),

@@ -8,11 +8,12 @@
 //! next run that claims the destination.
 //!
 //! `GROUNDWORK_FAULT_INJECT=N` makes the apply fail after N file writes, `=git` makes the git step
-//! fail after `git init`, `=abort:N` kills the process after N writes and `=abort:git` kills it in
-//! the git step after `git init` (the next run, or `groundwork recover`, must roll the journal
+//! fail after `git init` and staging the files in the index, `=abort:N` kills the process after N
+//! writes and `=abort:git` kills it at that point of the git step (the next run, or `groundwork recover`, must roll the journal
 //! back). They exist so the tests can prove the rollback on the real binary; they have
 //! no other use.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -99,6 +100,16 @@ impl Finishing<'_, '_> {
     pub fn will_create(&mut self, name: &str) -> Result<()> {
         match &mut self.journal {
             Some(journal) => journal.will_create(name),
+            None => Ok(()),
+        }
+    }
+
+    /// Records that the file at `path` (relative to the destination, e.g. `.git/index`) is about
+    /// to be changed or created, so that a rollback puts back a copy of it as it is now, or
+    /// removes it when it does not exist yet.
+    pub fn will_change(&mut self, path: &str) -> Result<()> {
+        match &mut self.journal {
+            Some(journal) => journal.will_change(Path::new(path)),
             None => Ok(()),
         }
     }
@@ -213,32 +224,51 @@ fn apply_fresh(
     let destination = claim.path();
     // An empty destination holds its own staging, so a read-only parent does not block it; an
     // absent one is staged beside it and renamed into place.
-    let staging = if let Some(dir) = claim.dir() {
+    //
+    // Folders missing above an absent destination (`new -o OUT` with no OUT yet) belong to the
+    // run as much as the destination does: they are staged too, and the outermost one appears
+    // with the project in the same rename, so a failed or killed run leaves none of them behind.
+    let (staging, levels) = if let Some(dir) = claim.dir() {
         let home = dir.try_clone().map_err(|e| Error::io(destination, e))?;
-        Staging::create(home, destination)?
+        (Staging::create(home, destination)?, Vec::new())
     } else {
-        let (parent, _) = destination::split(destination);
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let home = Dir::open_ambient_dir(&parent, ambient_authority())
-            .map_err(|e| Error::io(&parent, e))?;
-        Staging::create(home, &parent)?
+        let (parent, name) = destination::split(destination);
+        let (home_path, mut levels) =
+            destination::nearest_existing(&parent).map_err(|e| Error::io(&parent, e))?;
+        levels.extend(name);
+        let home = Dir::open_ambient_dir(&home_path, ambient_authority())
+            .map_err(|e| Error::io(&home_path, e))?;
+        (Staging::create(home, &home_path)?, levels)
     };
-    staging
-        .dir
-        .create_dir(PROJECT)
-        .map_err(|e| Error::io(staging.path.join(PROJECT), e))?;
+    // `PROJECT` stands for the outermost level; the project root is the innermost.
+    let mut root_relative = PathBuf::from(PROJECT);
+    for (i, level) in levels.iter().enumerate() {
+        if i > 0 {
+            root_relative.push(level);
+        }
+        staging
+            .dir
+            .create_dir(&root_relative)
+            .map_err(|e| Error::io(staging.path.join(&root_relative), e))?;
+    }
+    if levels.is_empty() {
+        staging
+            .dir
+            .create_dir(PROJECT)
+            .map_err(|e| Error::io(staging.path.join(PROJECT), e))?;
+    }
     let root = staging
         .dir
-        .open_dir(PROJECT)
-        .map_err(|e| Error::io(staging.path.join(PROJECT), e))?;
-    let root_path = staging.path.join(PROJECT);
+        .open_dir(&root_relative)
+        .map_err(|e| Error::io(staging.path.join(&root_relative), e))?;
+    let root_path = staging.path.join(&root_relative);
     for op in &plan.ops {
         if let Change::Write(state) = &op.change {
             checkpoint.tick()?;
             write_file(&root, &root_path, &op.path, state)?;
         }
     }
-    set_mode(&staging.dir, &staging.path, Path::new(PROJECT), 0o755)?;
+    set_mode(&staging.dir, &staging.path, &root_relative, 0o755)?;
     finish(&root_path, written, &mut Finishing { journal: None })?;
     if interrupted() {
         return Err(Error::Interrupted);
@@ -247,7 +277,7 @@ fn apply_fresh(
         // An empty directory may be someone's working directory (`groundwork new .`):
         // replacing it would leave their shell in a deleted directory, so fill it instead.
         Some(dir) => move_children(&root, &root_path, dir, destination),
-        None => reveal(&staging, destination),
+        None => reveal(&staging, &levels, destination),
     }
 }
 
@@ -256,8 +286,8 @@ pub fn git_fault_injected() -> bool {
     std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "git")
 }
 
-/// Whether the tests asked the process to die in the git step, after `git init`
-/// (`GROUNDWORK_FAULT_INJECT=abort:git`).
+/// Whether the tests asked the process to die in the git step, after `git init` and staging the
+/// files (`GROUNDWORK_FAULT_INJECT=abort:git`).
 pub fn git_abort_injected() -> bool {
     std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "abort:git")
 }
@@ -538,7 +568,10 @@ fn recover(staging: &Dir, target: &Dir) -> std::io::Result<usize> {
             "P" if staged.symlink_metadata(path).is_err() => {
                 not_found_ok(target.remove_file(path))?;
             }
-            "A" if backups.symlink_metadata(path).is_ok() => {
+            // Moved aside, or a file the last step was changing (`.git/index`): the backup goes
+            // back. No backup of a changed file means the run died before its copy was complete,
+            // so before the change.
+            "A" | "S" if backups.symlink_metadata(path).is_ok() => {
                 backups.rename(path, target, path)?;
             }
             "D" => {
@@ -549,6 +582,8 @@ fn recover(staging: &Dir, target: &Dir) -> std::io::Result<usize> {
             }
             // A tree the run's last step was making (the `.git` of a forced write's commit).
             "T" => remove_tree(target, path)?,
+            // A file the last step was about to create.
+            "N" => not_found_ok(target.remove_file(path))?,
             _ => continue,
         }
         undone += 1;
@@ -578,7 +613,7 @@ fn process_alive(pid: i32) -> bool {
 }
 
 /// Opens the directory `name` in `home`, refusing a symlink.
-fn open_below(home: &Dir, name: &str) -> std::io::Result<Dir> {
+fn open_below<P: rustix::path::Arg>(home: &Dir, name: P) -> std::io::Result<Dir> {
     let fd = rustix::fs::openat(
         home,
         name,
@@ -589,46 +624,125 @@ fn open_below(home: &Dir, name: &str) -> std::io::Result<Dir> {
 }
 
 /// Renames the staged project to the absent destination, failing when anything has appeared there
-/// meanwhile: two runs can never both create one destination.
-fn reveal(staging: &Staging, destination: &Path) -> Result<()> {
-    let (_, name) = destination::split(destination);
-    let Some(name) = name else {
-        return Err(Error::DestinationTaken {
-            path: destination.to_owned(),
-        });
+/// meanwhile: two runs can never both create one destination. `levels` are the names from the
+/// staging folder's home down to the destination (more than one when folders above it were
+/// missing); the outermost is staged as `PROJECT`. When another run made one of those folders
+/// meanwhile (two projects into one new `-o OUT`), the next level is revealed inside it instead.
+fn reveal(staging: &Staging, levels: &[OsString], destination: &Path) -> Result<()> {
+    let taken = || Error::DestinationTaken {
+        path: destination.to_owned(),
     };
-    match rustix::fs::renameat_with(
-        &staging.dir,
-        PROJECT,
-        &staging.home,
-        name.as_os_str(),
-        RenameFlags::NOREPLACE,
-    ) {
-        Ok(()) => Ok(()),
-        Err(Errno::EXIST | Errno::NOTEMPTY) => Err(Error::DestinationTaken {
-            path: destination.to_owned(),
-        }),
-        // A file system without no-replace renames: claim the name with an exclusive mkdir.
-        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => {
-            match staging.home.create_dir(&name) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    return Err(Error::DestinationTaken {
-                        path: destination.to_owned(),
-                    });
-                }
-                Err(e) => return Err(Error::io(destination, e)),
-            }
-            let target = open_below(&staging.home, &name.to_string_lossy())
-                .map_err(|e| Error::io(destination, e))?;
-            let root = staging
-                .dir
-                .open_dir(PROJECT)
-                .map_err(|e| Error::io(staging.path.join(PROJECT), e))?;
-            move_children(&root, &staging.path.join(PROJECT), &target, destination)
-        }
-        Err(e) => Err(Error::io(destination, e.into())),
+    if levels.is_empty() {
+        return Err(taken());
     }
+    let mut staged = PathBuf::from(PROJECT);
+    let mut into = staging
+        .home
+        .try_clone()
+        .map_err(|e| Error::io(&staging.path, e))?;
+    for (i, name) in levels.iter().enumerate() {
+        let last = i + 1 == levels.len();
+        match rustix::fs::renameat_with(
+            &staging.dir,
+            &staged,
+            &into,
+            name.as_os_str(),
+            RenameFlags::NOREPLACE,
+        ) {
+            Ok(()) => return Ok(()),
+            Err(Errno::EXIST | Errno::NOTEMPTY) if last => return Err(taken()),
+            Err(Errno::EXIST | Errno::NOTEMPTY) => {
+                into = open_below(&into, name.as_os_str())
+                    .map_err(|e| Error::io(shown_level(destination, levels, i), e))?;
+                staged.push(&levels[i + 1]);
+            }
+            // A file system without no-replace renames: claim the names with exclusive mkdirs.
+            Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => {
+                return reveal_by_moving(staging, &levels[i..], &staged, &into, destination);
+            }
+            Err(e) => return Err(Error::io(destination, e.into())),
+        }
+    }
+    Err(taken())
+}
+
+/// [`reveal`] where a no-replace rename is not supported: each missing level is made with a
+/// `mkdir` (the destination's exclusively) and the project's entries are moved in; on failure the
+/// levels this made are removed again.
+fn reveal_by_moving(
+    staging: &Staging,
+    levels: &[OsString],
+    staged: &Path,
+    into: &Dir,
+    destination: &Path,
+) -> Result<()> {
+    let mut made: Vec<(Dir, OsString)> = Vec::new();
+    let mut into = into.try_clone().map_err(|e| Error::io(destination, e))?;
+    let mut result = Ok(());
+    for (i, name) in levels.iter().enumerate() {
+        let last = i + 1 == levels.len();
+        let shown = shown_level(destination, levels, i);
+        match into.create_dir(name) {
+            Ok(()) => match into.try_clone() {
+                Ok(parent) => made.push((parent, name.clone())),
+                Err(e) => {
+                    result = Err(Error::io(&shown, e));
+                    break;
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && !last => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                result = Err(Error::DestinationTaken {
+                    path: destination.to_owned(),
+                });
+                break;
+            }
+            Err(e) => {
+                result = Err(Error::io(&shown, e));
+                break;
+            }
+        }
+        match open_below(&into, name.as_os_str()) {
+            Ok(next) => into = next,
+            Err(e) => {
+                result = Err(Error::io(&shown, e));
+                break;
+            }
+        }
+        if last {
+            let mut root_relative = staged.to_owned();
+            for level in &levels[1..] {
+                root_relative.push(level);
+            }
+            result = staging
+                .dir
+                .open_dir(&root_relative)
+                .map_err(|e| Error::io(staging.path.join(&root_relative), e))
+                .and_then(|root| {
+                    move_children(
+                        &root,
+                        &staging.path.join(&root_relative),
+                        &into,
+                        destination,
+                    )
+                });
+        }
+    }
+    if result.is_err() {
+        for (parent, name) in made.iter().rev() {
+            let _ = parent.remove_dir(name);
+        }
+    }
+    result
+}
+
+/// The folder at level `i` of `levels` (the last of which is `destination`), for messages.
+fn shown_level(destination: &Path, levels: &[OsString], i: usize) -> PathBuf {
+    let mut shown = destination.to_owned();
+    for _ in i + 1..levels.len() {
+        shown.pop();
+    }
+    shown
 }
 
 /// Moves every top-level entry of `from` into the empty directory `to`; on failure moves back the
@@ -676,7 +790,7 @@ fn write_file(root: &Dir, root_path: &Path, path: &str, state: &FileState) -> Re
         root,
         root_path,
         relative,
-        if state.executable { 0o755 } else { 0o644 },
+        crate::tree::file_mode(state.executable, state.mode),
     )
 }
 
@@ -709,6 +823,10 @@ enum Done {
     RemovedDir(PathBuf),
     /// A tree `finish` was about to create (the `.git` of a forced write's commit).
     CreatedTree(PathBuf),
+    /// A file `finish` was about to change, copied into the backup first.
+    Saved(PathBuf),
+    /// A file `finish` was about to create.
+    WasAbsent(PathBuf),
 }
 
 impl Journal<'_> {
@@ -728,6 +846,37 @@ impl Journal<'_> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 self.log('T', relative)?;
                 self.done.push(Done::CreatedTree(relative.to_owned()));
+                Ok(())
+            }
+            Err(e) => Err(Error::io(self.root.join(relative), e)),
+        }
+    }
+
+    fn will_change(&mut self, relative: &Path) -> Result<()> {
+        match self.target.symlink_metadata(relative) {
+            Ok(meta) if meta.is_file() => {
+                if let Some(parent) = relative.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    self.backups
+                        .create_dir_all(parent)
+                        .map_err(|e| Error::io(self.root.join(relative), e))?;
+                }
+                self.log('S', relative)?;
+                // Copied under another name, then renamed: a copy in the backup is a whole one,
+                // even when the run is killed while copying.
+                let mut partial = relative.as_os_str().to_owned();
+                partial.push(".groundwork-partial");
+                self.target
+                    .copy(relative, self.backups, &partial)
+                    .and_then(|_| self.backups.rename(&partial, self.backups, relative))
+                    .map_err(|e| Error::io(self.root.join(relative), e))?;
+                self.done.push(Done::Saved(relative.to_owned()));
+                Ok(())
+            }
+            // Not a file (git would fail on it): nothing this run could change there.
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.log('N', relative)?;
+                self.done.push(Done::WasAbsent(relative.to_owned()));
                 Ok(())
             }
             Err(e) => Err(Error::io(self.root.join(relative), e)),
@@ -817,9 +966,13 @@ impl Journal<'_> {
     fn roll_back(self) {
         for done in self.done.into_iter().rev() {
             let (path, outcome) = match &done {
-                Done::Created(path) => (path, not_found_ok(self.target.remove_file(path))),
+                Done::Created(path) | Done::WasAbsent(path) => {
+                    (path, not_found_ok(self.target.remove_file(path)))
+                }
                 Done::CreatedDir(path) => (path, not_found_ok(self.target.remove_dir(path))),
-                Done::MovedAside(path) => (path, self.backups.rename(path, self.target, path)),
+                Done::MovedAside(path) | Done::Saved(path) => {
+                    (path, self.backups.rename(path, self.target, path))
+                }
                 Done::RemovedDir(path) => (path, self.target.create_dir(path)),
                 Done::CreatedTree(path) => (path, remove_tree(self.target, path)),
             };
@@ -837,5 +990,40 @@ fn not_found_ok(result: std::io::Result<()>) -> std::io::Result<()> {
     match result {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two runs making projects in one new output folder: the one that reveals second finds the
+    /// folder made by the first and reveals its project inside it, rather than failing.
+    #[test]
+    fn reveal_goes_inside_a_missing_folder_another_run_made_meanwhile() {
+        let temp = tempfile::tempdir().unwrap();
+        let home_path = temp.path();
+        let home = Dir::open_ambient_dir(home_path, ambient_authority()).unwrap();
+        let staging = Staging::create(home, home_path).unwrap();
+        staging.dir.create_dir_all("project/out/proj").unwrap();
+        staging.dir.write("project/out/proj/a.txt", "a\n").unwrap();
+        // The rival run revealed `parent/out/other` first.
+        std::fs::create_dir_all(home_path.join("parent/out/other")).unwrap();
+        let levels: Vec<OsString> = ["parent", "out", "proj"].map(OsString::from).to_vec();
+        let destination = home_path.join("parent/out/proj");
+        reveal(&staging, &levels, &destination).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(destination.join("a.txt")).unwrap(),
+            "a\n"
+        );
+        assert!(home_path.join("parent/out/other").is_dir());
+
+        // The project folder itself taken: refused, the rival's folder untouched.
+        staging.dir.create_dir_all("project/out/proj").unwrap();
+        match reveal(&staging, &levels, &destination) {
+            Err(Error::DestinationTaken { path }) => assert_eq!(path, destination),
+            other => panic!("expected DestinationTaken, got {other:?}"),
+        }
+        assert!(destination.join("a.txt").is_file());
     }
 }

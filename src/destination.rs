@@ -232,6 +232,7 @@ pub fn read_existing(dir: &Dir, root: &Path, path: &str) -> Result<Option<FileSt
             }
             let (contents, executable) = read_regular(dir, &relative, &shown)?;
             return Ok(Some(FileState {
+                mode: None,
                 contents,
                 executable,
             }));
@@ -313,4 +314,26 @@ pub fn split(destination: &Path) -> (PathBuf, Option<OsString>) {
         _ => PathBuf::from("."),
     };
     (parent, destination.file_name().map(ToOwned::to_owned))
+}
+
+/// The nearest of `dir` and its ancestors that exists, and the names of the missing folders from
+/// there down to `dir`, outermost first: what a run must create to write into `dir`.
+pub fn nearest_existing(dir: &Path) -> std::io::Result<(PathBuf, Vec<OsString>)> {
+    let mut missing = Vec::new();
+    let mut current = dir.to_owned();
+    loop {
+        match std::fs::symlink_metadata(&current) {
+            Ok(_) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let (parent, name) = split(&current);
+                // A path ending in `..` below a missing folder: opening it reports the error.
+                let Some(name) = name else { break };
+                missing.push(name);
+                current = parent;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    missing.reverse();
+    Ok((current, missing))
 }

@@ -31,6 +31,7 @@ pub fn run(options: &DiffOptions, out: &mut dyn Write) -> Result<usize> {
     let mut differing = 0;
     for (path, entry) in pristine.tree.iter() {
         let theirs = FileState {
+            mode: None,
             contents: entry.contents.clone(),
             executable: entry.executable,
         };
@@ -121,6 +122,7 @@ mod tests {
 
     fn state(text: &str) -> FileState {
         FileState {
+            mode: None,
             contents: text.as_bytes().to_vec(),
             executable: false,
         }

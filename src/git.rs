@@ -46,13 +46,13 @@ pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Resu
         .unwrap_or_else(|_| "main".to_owned());
     let mut options = RepositoryInitOptions::new();
     options.initial_head(&branch);
-    let repo = Repository::init_opts(dir, &options).map_err(fail)?;
-    if crate::apply::git_fault_injected() {
-        return Err(Error::InjectedGitFault);
-    }
-    if crate::apply::git_abort_injected() {
-        std::process::abort();
-    }
+    // A repository already there (one without commits, or a forced write would not commit) is
+    // opened, not initialised again: re-initialising rewrites `.git/config`, which a rollback
+    // would then have to restore too.
+    let repo = match Repository::open(dir) {
+        Ok(repo) if repo.workdir().is_some() => repo,
+        _ => Repository::init_opts(dir, &options).map_err(fail)?,
+    };
 
     let mut index = repo.index().map_err(fail)?;
     match only {
@@ -61,6 +61,13 @@ pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Resu
     }
     .map_err(fail)?;
     index.write().map_err(fail)?;
+    // The tests' faults come once the index is written: the most a failure can leave to undo.
+    if crate::apply::git_fault_injected() {
+        return Err(Error::InjectedGitFault);
+    }
+    if crate::apply::git_abort_injected() {
+        std::process::abort();
+    }
     let tree_id = index.write_tree().map_err(fail)?;
     let tree = repo.find_tree(tree_id).map_err(fail)?;
 
@@ -74,11 +81,39 @@ pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Resu
     let id = repo
         .commit(Some("HEAD"), &signature, &signature, message, &tree, &[])
         .map_err(fail)?;
+    // The branch HEAD names: in a repository that was already there, whatever it was made with,
+    // not necessarily `init.defaultBranch`.
+    let branch = repo
+        .head()
+        .ok()
+        .and_then(|head| head.shorthand().ok().map(str::to_owned))
+        .unwrap_or(branch);
     Ok(Commit {
         id: id.to_string(),
         branch,
         author_from_config,
     })
+}
+
+/// The files below `dir` (relative, `/`-separated) that [`init_and_commit`] changes in the
+/// repository `dir` already holds, so a rollback can put them back: the index (and its lock), and
+/// the branch HEAD names, which the first commit creates. Empty when `dir` holds no repository of
+/// its own: then the whole `.git` is the run's.
+pub fn files_a_commit_changes(dir: &Path) -> Vec<String> {
+    let Ok(repo) = Repository::open(dir) else {
+        return Vec::new();
+    };
+    if repo.workdir().is_none() || !dir.join(".git").is_dir() {
+        return Vec::new();
+    }
+    let mut files = vec![".git/index".to_owned(), ".git/index.lock".to_owned()];
+    if let Ok(head) = repo.find_reference("HEAD")
+        && let Ok(Some(target)) = head.symbolic_target()
+        && target.starts_with("refs/heads/")
+    {
+        files.push(format!(".git/{target}"));
+    }
+    files
 }
 
 /// The uncommitted changes of the git work tree containing `dir`, summarised (`None` when clean or

@@ -244,7 +244,13 @@ pub fn pre_prompt(template: &mut Template, runner: Runner) -> Result<()> {
     let temp = temp_dir()?;
     let root = temp.path().join(folder_name(&template.manifest.name));
     for file in cookiecutter.files() {
-        write_file(&root, &file.path, &file.contents, file.executable)?;
+        write_file(
+            &root,
+            &file.path,
+            &file.contents,
+            file.executable,
+            file.mode,
+        )?;
     }
     for script in &scripts {
         let path = root.join(script);
@@ -253,11 +259,13 @@ pub fn pre_prompt(template: &mut Template, runner: Runner) -> Result<()> {
     }
     let mut files = Vec::new();
     let mut notes = Vec::new();
-    for (path, contents, executable) in read_dir_files(&root, &mut notes)? {
+    for (path, contents, bits) in read_dir_files(&root, &mut notes)? {
+        let (executable, mode) = crate::tree::mode_of(bits);
         files.push(TemplateFile {
             path,
             contents,
             executable,
+            mode,
         });
     }
     let commit = cookiecutter.commit().map(str::to_owned);
@@ -328,7 +336,13 @@ pub fn generate(
         return Err(kept(temp, error));
     }
     for (path, entry) in tree.iter() {
-        write_file(&project, path, &entry.contents, entry.executable)?;
+        write_file(
+            &project,
+            path,
+            &entry.contents,
+            entry.executable,
+            entry.mode,
+        )?;
     }
     if let Err(error) = run_stage(template, &post, &context, &project, runner) {
         return Err(kept(temp, error));
@@ -341,7 +355,9 @@ pub fn generate(
     let limits = Limits::from_env();
     let mut total = 0u64;
     let mut out = Tree::with_unportable_names();
-    for (path, contents, executable) in files {
+    for (path, contents, bits) in files {
+        // As cookiecutter leaves them: the template's modes, or what the hooks made of them.
+        let (executable, mode) = crate::tree::mode_of(bits);
         let source = tree.get(&path).map_or_else(
             || format!("{path} (made by the template's hooks)"),
             |entry| entry.source.clone(),
@@ -363,6 +379,7 @@ pub fn generate(
             Entry {
                 contents,
                 executable,
+                mode,
                 source,
             },
         )?;
@@ -403,13 +420,19 @@ fn folder_name(name: &str) -> String {
     }
 }
 
-fn write_file(root: &Path, relative: &str, contents: &[u8], executable: bool) -> Result<()> {
+fn write_file(
+    root: &Path,
+    relative: &str,
+    contents: &[u8],
+    executable: bool,
+    mode: Option<u32>,
+) -> Result<()> {
     let path = root.join(relative);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
     std::fs::write(&path, contents).map_err(|e| Error::io(&path, e))?;
-    let mode = if executable { 0o755 } else { 0o644 };
+    let mode = crate::tree::file_mode(executable, mode);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
         .map_err(|e| Error::io(&path, e))
 }
@@ -529,10 +552,10 @@ fn run_script(hook: &str, path: &Path, cwd: &Path, runner: Runner) -> Result<()>
     })
 }
 
-/// Every regular file below `root` as (relative path, bytes, executable), sorted. A `.git`
+/// Every regular file below `root` as (relative path, bytes, permission bits), sorted. A `.git`
 /// directory (a hook's `git init`) is left out with a note, as are empty directories (a project
 /// holds files only); symlinks and special files are errors.
-fn read_dir_files(root: &Path, notes: &mut Vec<String>) -> Result<Vec<(String, Vec<u8>, bool)>> {
+fn read_dir_files(root: &Path, notes: &mut Vec<String>) -> Result<Vec<(String, Vec<u8>, u32)>> {
     let mut files = Vec::new();
     let mut empty = Vec::new();
     let mut walk = walkdir::WalkDir::new(root)
@@ -581,7 +604,7 @@ fn read_dir_files(root: &Path, notes: &mut Vec<String>) -> Result<Vec<(String, V
             .map_err(|e| Error::io(entry.path(), std::io::Error::other(e)))?
             .permissions()
             .mode();
-        files.push((relative, contents, mode & 0o111 != 0));
+        files.push((relative, contents, mode));
     }
     if !empty.is_empty() {
         notes.push(format!(

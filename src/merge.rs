@@ -24,6 +24,9 @@ pub use crate::plan::FileState;
 impl From<&Entry> for FileState {
     fn from(entry: &Entry) -> Self {
         FileState {
+            // `update` merges contents and the executable bit; a particular mode a cookiecutter
+            // template gave a file is written by `new` only.
+            mode: None,
             contents: entry.contents.clone(),
             executable: entry.executable,
         }
@@ -282,6 +285,7 @@ impl Merger<'_> {
         // The user already has a file here: merge against an empty base, so any difference in the
         // contents overlaps and the user's file is never silently replaced.
         let empty = FileState {
+            mode: None,
             contents: Vec::new(),
             executable: false,
         };
@@ -476,6 +480,7 @@ fn decide(base: &FileState, ours: &FileState, theirs: &FileState, labels: &Label
     match merge_contents(&base.contents, &ours.contents, &theirs.contents, labels) {
         Contents::Clean(contents) => {
             let state = FileState {
+                mode: None,
                 contents,
                 executable,
             };
@@ -486,6 +491,7 @@ fn decide(base: &FileState, ours: &FileState, theirs: &FileState, labels: &Label
             }
         }
         Contents::Conflict(contents) => Decision::Conflict(FileState {
+            mode: None,
             contents,
             executable,
         }),
@@ -583,6 +589,7 @@ fn eol_style(bytes: &[u8]) -> Option<Eol> {
 /// change bytes nobody meant to change.
 fn aligned(ours: &FileState, other: &FileState) -> FileState {
     FileState {
+        mode: None,
         contents: aligned_contents(&ours.contents, &other.contents).into_owned(),
         executable: other.executable,
     }
@@ -772,6 +779,7 @@ mod tests {
 
     fn state(contents: impl AsRef<[u8]>) -> FileState {
         FileState {
+            mode: None,
             contents: contents.as_ref().to_vec(),
             executable: false,
         }
@@ -784,6 +792,7 @@ mod tests {
             tree.insert(
                 (*path).to_owned(),
                 Entry {
+                    mode: None,
                     contents: contents.to_vec(),
                     executable: *executable,
                     source: (*source).to_owned(),
@@ -1003,6 +1012,7 @@ mod tests {
         assert_eq!(
             r[0].write,
             Some(FileState {
+                mode: None,
                 contents: mine.into_bytes(),
                 executable: true,
             })
@@ -1349,6 +1359,7 @@ mod tests {
                 ours.insert(
                     "f.txt".to_owned(),
                     FileState {
+                        mode: None,
                         contents: join(&mine, eol),
                         executable: rng.below(2) == 0,
                     },

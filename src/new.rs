@@ -283,6 +283,11 @@ pub fn run(
         // files (the journal records it before `git init`).
         let only = (!fresh).then_some(files);
         finishing.will_create(".git")?;
+        // A repository without commits was there already: what the commit changes in it (the
+        // index above all, where the run's files get staged) is put back by a rollback too.
+        for file in git::files_a_commit_changes(root) {
+            finishing.will_change(&file)?;
+        }
         commit = Some(git::init_and_commit(root, &message, only)?);
         Ok(())
     })?;

@@ -64,6 +64,9 @@ impl Action {
 pub struct FileState {
     pub contents: Vec<u8>,
     pub executable: bool,
+    /// Permission bits other than the usual 0644/0755 (see [`crate::tree::file_mode`]); `None`
+    /// for a file read from the destination, whose exact mode is not compared.
+    pub mode: Option<u32>,
 }
 
 /// What happens on disk at one path.
@@ -148,6 +151,7 @@ pub fn plan_new(tree: &Tree, claim: &Claim, existing: Existing) -> Result<Plan> 
     let mut ops = Vec::with_capacity(tree.len());
     for (path, entry) in tree.iter() {
         let wanted = FileState {
+            mode: entry.mode,
             contents: entry.contents.clone(),
             executable: entry.executable,
         };
@@ -218,9 +222,10 @@ impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for op in &self.ops {
             let mode = match &op.change {
-                Change::Write(state) if state.executable => "755",
-                Change::Write(_) => "644",
-                _ => "   ",
+                Change::Write(state) => {
+                    format!("{:o}", crate::tree::file_mode(state.executable, state.mode))
+                }
+                _ => "   ".to_owned(),
             };
             writeln!(f, "  {:<9} {mode}  {}", op.action.label(), op.path)?;
         }

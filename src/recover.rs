@@ -24,13 +24,16 @@ pub struct RecoverOptions {
 pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
     let destination = &options.destination;
     let swept = match std::fs::symlink_metadata(destination) {
-        // A killed fresh `new` leaves no destination, only its staging folder beside it.
+        // A killed fresh `new` leaves no destination, only its staging folder beside it (or,
+        // when folders above the destination were missing too, in the nearest one that exists).
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let (parent, _) = destination::split(destination);
-            match Dir::open_ambient_dir(&parent, cap_std::ambient_authority()) {
-                Ok(home) => crate::apply::sweep_quietly(&home, &parent),
+            let (home, _) =
+                destination::nearest_existing(&parent).map_err(|e| Error::io(&parent, e))?;
+            match Dir::open_ambient_dir(&home, cap_std::ambient_authority()) {
+                Ok(dir) => crate::apply::sweep_quietly(&dir, &home),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-                Err(e) => return Err(Error::io(&parent, e)),
+                Err(e) => return Err(Error::io(&home, e)),
             }
         }
         Err(e) => return Err(Error::io(destination, e)),

@@ -157,6 +157,7 @@ impl Store {
         tree.into_iter()
             .map(|(path, file)| {
                 Ok(TemplateFile {
+                    mode: None,
                     contents: self.blob(&file.blob, &format!("`{path}` of release {version}"))?,
                     executable: file.executable,
                     path,

@@ -55,6 +55,19 @@ impl TerminalPrompter {
         .map_err(|e| io(std::io::Error::other(e)))?;
         term.write_str(&prompt).map_err(io)?;
         term.flush().map_err(io)?;
+        let width = usize::from(term.size().1);
+        // What is on the screen: the prompt and what was typed (unless secret), which wraps onto
+        // more rows when it is wider than the terminal.
+        let shown = |chars: &[char]| {
+            let mut line = prompt.clone();
+            if !secret {
+                line.extend(chars);
+            }
+            line
+        };
+        // Moving the cursor back (as `clear_chars` does) stops at the start of a row, so an edit
+        // erases the prompt and draws it again.
+        let erase = |line: &str| erase_line(&term, line, width);
         let mut chars: Vec<char> = Vec::new();
         loop {
             match term.read_key().map_err(io)? {
@@ -63,17 +76,17 @@ impl TerminalPrompter {
                     term.write_line("").map_err(io)?;
                     return Err(Error::Interrupted);
                 }
-                Key::Backspace => {
-                    let removed = chars.pop().is_some();
-                    if removed && !secret {
-                        term.clear_chars(1).map_err(io)?;
+                key @ (Key::Backspace | Key::Char('\u{15}')) => {
+                    let before = shown(&chars);
+                    if key == Key::Backspace {
+                        chars.pop();
+                    } else {
+                        chars.clear();
                     }
-                }
-                Key::Char('\u{15}') => {
                     if !secret {
-                        term.clear_chars(chars.len()).map_err(io)?;
+                        erase(&before).map_err(io)?;
+                        term.write_str(&shown(&chars)).map_err(io)?;
                     }
-                    chars.clear();
                 }
                 Key::Char(c) if !c.is_control() => {
                     chars.push(c);
@@ -85,12 +98,12 @@ impl TerminalPrompter {
             }
             term.flush().map_err(io)?;
         }
-        let typed: String = chars.into_iter().collect();
+        let typed: String = chars.iter().collect();
         let answer = match default {
             Some(default) if typed.is_empty() => default.to_owned(),
             _ => typed,
         };
-        term.clear_line().map_err(io)?;
+        erase(&shown(&chars)).map_err(io)?;
         let mut done = String::new();
         if secret {
             self.theme
@@ -144,7 +157,18 @@ impl TerminalPrompter {
         if choices.is_empty() {
             return Err(io(std::io::Error::other("no choices to choose from")));
         }
-        let page = usize::from(term.size().0).saturating_sub(2).max(3);
+        let (height, width) = term.size();
+        let (height, width) = (usize::from(height), usize::from(width));
+        // A page is as many items as fit below the prompt with a row to spare, counting the rows
+        // a line wider than the terminal wraps onto: what scrolls off could not be erased.
+        let multi = checked.is_some();
+        let prompt = self.choice_prompt(&label, multi).map_err(fmt)?;
+        let mut item_rows = 1;
+        for choice in choices {
+            let item = self.choice_item(choice, multi.then_some(false), true);
+            item_rows = item_rows.max(rows(&item.map_err(fmt)?, width));
+        }
+        let page = (height.saturating_sub(1 + rows(&prompt, width)) / item_rows).max(1);
         let mut sel = default.min(choices.len() - 1);
         let mut drawn = 0;
         loop {
@@ -152,30 +176,16 @@ impl TerminalPrompter {
                 term.clear_last_lines(drawn).map_err(io)?;
             }
             let start = sel / page * page;
-            let mut screen = String::new();
-            match &checked {
-                None => self.theme.format_select_prompt(&mut screen, &label),
-                Some(_) => self.theme.format_multi_select_prompt(&mut screen, &label),
-            }
-            .map_err(fmt)?;
+            let mut screen = prompt.clone();
             for (i, choice) in choices.iter().enumerate().skip(start).take(page) {
                 screen.push('\n');
-                match &checked {
-                    None => self
-                        .theme
-                        .format_select_prompt_item(&mut screen, choice, i == sel),
-                    Some(states) => self.theme.format_multi_select_prompt_item(
-                        &mut screen,
-                        choice,
-                        states[i],
-                        i == sel,
-                    ),
-                }
-                .map_err(fmt)?;
+                let state = checked.as_ref().map(|states| states[i]);
+                screen.push_str(&self.choice_item(choice, state, i == sel).map_err(fmt)?);
             }
             term.write_line(&screen).map_err(io)?;
             term.flush().map_err(io)?;
-            drawn = screen.lines().count();
+            // Rows, not lines: erasing fewer rows than were drawn leaves stale copies behind.
+            drawn = screen.lines().map(|line| rows(line, width)).sum();
             match term.read_key().map_err(io)? {
                 Key::ArrowDown | Key::Tab | Key::Char('j') => sel = (sel + 1) % choices.len(),
                 Key::ArrowUp | Key::BackTab | Key::Char('k') => {
@@ -223,6 +233,77 @@ impl TerminalPrompter {
         };
         term.write_line(&done).map_err(io)?;
         Ok(chosen)
+    }
+}
+
+/// Erases the rows the `line` just drawn (without a newline) took on `term`, `width` columns wide,
+/// leaving the cursor where the line started.
+fn erase_line(term: &Term, line: &str, width: usize) -> std::io::Result<()> {
+    term.clear_line()?;
+    match rows(line, width) {
+        0 | 1 => Ok(()),
+        n => term.clear_last_lines(n - 1),
+    }
+}
+
+/// How many rows of a terminal `width` columns wide one drawn `line` (no newline; ANSI styles
+/// allowed) takes. A terminal wraps a character that does not fit on the row to the next one, so
+/// a double-width character can start a row early; a line exactly as wide as the terminal takes
+/// one row (the cursor waits at the last column). An unknown width (0) counts one row per line.
+fn rows(line: &str, width: usize) -> usize {
+    if width == 0 {
+        return 1;
+    }
+    let plain = dialoguer::console::strip_ansi_codes(line);
+    let (mut rows, mut column) = (1, 0);
+    let mut buffer = [0; 4];
+    for c in plain.chars() {
+        let wide = dialoguer::console::measure_text_width(c.encode_utf8(&mut buffer));
+        if wide == 0 {
+            continue;
+        }
+        if column > 0 && column + wide > width {
+            rows += 1;
+            column = 0;
+        }
+        column += wide;
+    }
+    rows
+}
+
+impl TerminalPrompter {
+    /// The first line of a choice (`multi` false) or multi-choice prompt.
+    fn choice_prompt(
+        &self,
+        label: &str,
+        multi: bool,
+    ) -> std::result::Result<String, std::fmt::Error> {
+        let mut prompt = String::new();
+        if multi {
+            self.theme.format_multi_select_prompt(&mut prompt, label)?;
+        } else {
+            self.theme.format_select_prompt(&mut prompt, label)?;
+        }
+        Ok(prompt)
+    }
+
+    /// One item of a choice (`checked` is `None`) or multi-choice prompt.
+    fn choice_item(
+        &self,
+        choice: &str,
+        checked: Option<bool>,
+        active: bool,
+    ) -> std::result::Result<String, std::fmt::Error> {
+        let mut item = String::new();
+        match checked {
+            None => self
+                .theme
+                .format_select_prompt_item(&mut item, choice, active)?,
+            Some(checked) => self
+                .theme
+                .format_multi_select_prompt_item(&mut item, choice, checked, active)?,
+        }
+        Ok(item)
     }
 }
 
@@ -276,7 +357,7 @@ impl Prompter for TerminalPrompter {
                 _ => {}
             }
         };
-        term.clear_line().map_err(io)?;
+        erase_line(&term, &prompt, usize::from(term.size().1)).map_err(io)?;
         let mut done = String::new();
         self.theme
             .format_confirm_prompt_selection(&mut done, &label, Some(answer))
@@ -314,5 +395,37 @@ impl Prompter for TerminalPrompter {
             crate::template::Kind::Bool,
         );
         self.confirm(&question, false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows;
+
+    #[test]
+    fn rows_counts_wrapped_lines() {
+        // Width 1: a row per character; an empty line still takes its row.
+        assert_eq!(rows("abc", 1), 3);
+        assert_eq!(rows("", 1), 1);
+        assert_eq!(rows("", 20), 1);
+        // Exactly as wide as the terminal: one row; one more column: two.
+        assert_eq!(rows("abcde", 5), 1);
+        assert_eq!(rows("abcdef", 5), 2);
+        assert_eq!(rows("abcdefghij", 5), 2);
+        assert_eq!(rows("abcdefghijk", 5), 3);
+        // Double-width characters do not split: `中` does not fit in the fifth column, so it
+        // starts the next row (10 columns, yet three rows of five).
+        assert_eq!(rows("中中", 4), 1);
+        assert_eq!(rows("中中中", 5), 2);
+        assert_eq!(rows("aaaa中中中", 5), 3);
+        // Wider than the terminal itself: it takes its own row.
+        assert_eq!(rows("中a", 1), 2);
+        // Styles take no columns.
+        assert_eq!(rows("\x1b[36mabcde\x1b[0m", 5), 1);
+        assert_eq!(rows("\x1b[1m\x1b[36mabcdef\x1b[0m", 5), 2);
+        // A combining accent takes no column.
+        assert_eq!(rows("e\u{301}bcde", 5), 1);
+        // Unknown width: one row.
+        assert_eq!(rows("abcdef", 0), 1);
     }
 }

@@ -9,8 +9,22 @@ use crate::error::{Error, Result};
 pub struct Entry {
     pub contents: Vec<u8>,
     pub executable: bool,
+    /// Permission bits other than the usual 0644/0755 (see [`file_mode`]).
+    pub mode: Option<u32>,
     /// The template file it came from, for error messages.
     pub source: String,
+}
+
+impl Entry {
+    /// An entry written with the usual mode, 0755 or 0644 by `executable`.
+    pub fn usual(contents: Vec<u8>, executable: bool, source: String) -> Entry {
+        Entry {
+            contents,
+            executable,
+            mode: None,
+            source,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -236,12 +250,29 @@ fn check_safe(path: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The permission bits a file is written with: `mode` when it has particular ones (a cookiecutter
+/// template's file, whose mode cookiecutter copies), else 0755 or 0644 by its executable bit.
+pub fn file_mode(executable: bool, mode: Option<u32>) -> u32 {
+    mode.unwrap_or(if executable { 0o755 } else { 0o644 })
+}
+
+/// The executable bit and the particular mode (see [`file_mode`]) of a file with the permission
+/// bits `bits`. Only owner/group/other rwx count: setuid, setgid and sticky bits are never copied
+/// from a template.
+pub fn mode_of(bits: u32) -> (bool, Option<u32>) {
+    let bits = bits & 0o777;
+    let executable = bits & 0o111 != 0;
+    let usual = file_mode(executable, None);
+    (executable, (bits != usual).then_some(bits))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn entry(source: &str) -> Entry {
         Entry {
+            mode: None,
             contents: Vec::new(),
             executable: false,
             source: source.into(),

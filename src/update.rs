@@ -260,6 +260,7 @@ fn plan_update(project: &Project, resolutions: &[Resolution], answers_file: Vec<
     for resolution in resolutions.iter().filter(|r| !r.delete) {
         let change = match &resolution.write {
             Some(state) => Change::Write(FileState {
+                mode: None,
                 contents: state.contents.clone(),
                 executable: state.executable,
             }),
@@ -281,6 +282,7 @@ fn plan_update(project: &Project, resolutions: &[Resolution], answers_file: Vec<
         (
             Action::Updated,
             Change::Write(FileState {
+                mode: None,
                 contents: answers_file,
                 executable: false,
             }),

@@ -376,6 +376,8 @@ impl CookiecutterTemplate {
             tree.insert(
                 normalize(&format!("{root}/{out}")),
                 Entry {
+                    // Cookiecutter copies each file's mode (`shutil.copymode`).
+                    mode: file.mode,
                     contents,
                     executable: file.executable,
                     source: file.path.clone(),

@@ -5,6 +5,7 @@ use super::*;
 
 fn file(path: &str, contents: &str) -> TemplateFile {
     TemplateFile {
+        mode: None,
         path: path.into(),
         contents: contents.as_bytes().to_vec(),
         executable: false,

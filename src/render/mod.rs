@@ -83,6 +83,7 @@ pub fn render_project_with(
     tree.insert(
         ANSWERS_FILE.into(),
         Entry {
+            mode: None,
             contents: text.into_bytes(),
             executable: false,
             source: format!("(groundwork's {ANSWERS_FILE})"),
@@ -296,14 +297,9 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
                 ),
             });
         }
-        tree.insert(
-            path,
-            Entry {
-                contents,
-                executable: file.executable,
-                source: file.path.clone(),
-            },
-        )?;
+        // Native templates write 0644 or 0755 only, whatever the source file's mode.
+        let entry = Entry::usual(contents, file.executable, file.path.clone());
+        tree.insert(path, entry)?;
     }
     Ok(tree)
 }

@@ -680,6 +680,7 @@ fn collect(
                 }
                 let (contents, executable) = read_blob(place, root, &path)?;
                 files.push(TemplateFile {
+                    mode: None,
                     path,
                     contents,
                     executable,

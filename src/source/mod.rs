@@ -522,6 +522,7 @@ fn collect_builtin(dir: &Dir<'static>, root: &Path, files: &mut Vec<TemplateFile
         }
         let recorded = slash_path(file.path());
         files.push(TemplateFile {
+            mode: None,
             executable: recorded::EXECUTABLES.contains(&recorded.as_str()),
             path: relative,
             contents: file.contents().to_vec(),
@@ -624,7 +625,8 @@ fn read_local_manifest(root: &Path) -> Result<(Manifest, (Vec<u8>, bool))> {
             path: root.to_owned(),
         });
     }
-    let (bytes, executable) = read_file(&manifest_path)?;
+    let (bytes, bits) = read_file(&manifest_path)?;
+    let (executable, _) = crate::tree::mode_of(bits);
     let manifest = manifest::parse_bytes(&manifest_path, &bytes)?;
     Ok((manifest, (bytes, executable)))
 }
@@ -682,12 +684,16 @@ fn load_local(root: &Path) -> Result<(Template, String)> {
                 ),
             });
         }
-        let (contents, executable) = if file_type.is_symlink() {
+        let (contents, bits) = if file_type.is_symlink() {
             read_symlink(entry.path(), &canonical_root)?
         } else {
             read_file(entry.path())?
         };
+        // The mode goes with the file; only the cookiecutter dialect writes it (as cookiecutter's
+        // `shutil.copymode` does, following a symlink as it does).
+        let (executable, mode) = crate::tree::mode_of(bits);
         files.push(TemplateFile {
+            mode,
             path: relative,
             contents,
             executable,
@@ -738,7 +744,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// A symlink is read as its target when the target is a file inside the template.
-fn read_symlink(path: &Path, canonical_root: &Path) -> Result<(Vec<u8>, bool)> {
+fn read_symlink(path: &Path, canonical_root: &Path) -> Result<(Vec<u8>, u32)> {
     let target = fs::canonicalize(path).map_err(|_| Error::TemplateSymlink {
         path: path.to_owned(),
         reason: "is broken".into(),
@@ -764,10 +770,12 @@ fn read_symlink(path: &Path, canonical_root: &Path) -> Result<(Vec<u8>, bool)> {
 }
 
 /// Reads a regular file. Opens without blocking and checks the type of what was opened, so a FIFO
-/// or device swapped in after the walk is an error instead of a hang or an endless read.
-fn read_file(path: &Path) -> Result<(Vec<u8>, bool)> {
+/// or device swapped in after the walk is an error instead of a hang or an endless read. Returns
+/// the bytes and the permission bits.
+fn read_file(path: &Path) -> Result<(Vec<u8>, u32)> {
     use std::io::Read as _;
     use std::os::unix::fs::OpenOptionsExt as _;
+    use std::os::unix::fs::PermissionsExt as _;
     let mut file = fs::OpenOptions::new()
         .read(true)
         .custom_flags(rustix::fs::OFlags::NONBLOCK.bits().cast_signed())
@@ -786,18 +794,7 @@ fn read_file(path: &Path) -> Result<(Vec<u8>, bool)> {
     let mut contents = Vec::new();
     file.read_to_end(&mut contents)
         .map_err(|e| Error::io(path, e))?;
-    Ok((contents, is_executable(&meta)))
-}
-
-#[cfg(unix)]
-fn is_executable(meta: &fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-fn is_executable(_: &fs::Metadata) -> bool {
-    false
+    Ok((contents, meta.permissions().mode()))
 }
 
 fn slash_path(path: &Path) -> String {

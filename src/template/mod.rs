@@ -18,6 +18,10 @@ pub struct TemplateFile {
     pub path: String,
     pub contents: Vec<u8>,
     pub executable: bool,
+    /// The file's permission bits (owner/group/other rwx) when they are not the usual 0644 or
+    /// 0755 that `executable` gives: read from a local template directory, and written only for
+    /// cookiecutter templates, which copy their files' modes as Python cookiecutter does.
+    pub mode: Option<u32>,
 }
 
 /// How a template is written, which decides how it is asked and rendered (DESIGN.md "Dialects").

@@ -27,6 +27,7 @@ fn load(dir: &Path) -> Vec<TemplateFile> {
         .map(|e| {
             let rel = e.path().strip_prefix(dir).expect("inside the fixture");
             TemplateFile {
+                mode: None,
                 path: rel.to_string_lossy().replace('\\', "/"),
                 contents: fs::read(e.path()).expect("fixture file is readable"),
                 executable: e.metadata().expect("metadata").permissions().mode() & 0o111 != 0,
@@ -700,4 +701,103 @@ fn issue10_a_default_naming_its_own_variable_renders_once_answered() {
         .assert()
         .success();
     assert_eq!(env.read("out/site/VERSION"), "1.2\n");
+}
+
+/// The permission bits of the file at `relative` in the environment.
+fn mode(env: &TestEnv, relative: &str) -> u32 {
+    fs::metadata(env.path(relative))
+        .unwrap_or_else(|e| panic!("{relative}: {e}"))
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+/// Python cookiecutter copies each template file's mode to the file it generates
+/// (`shutil.copymode`): so does the cookiecutter dialect, for rendered, copied and binary files,
+/// and a `post_gen_project` hook's `chmod` stands. setuid/setgid/sticky bits are never copied.
+/// Native templates still write 0644 and 0755 only. (`scripts/cookiecutter-diff` compares the
+/// `modes` fixture with Python cookiecutter itself.)
+#[test]
+fn cookiecutter_files_keep_their_source_modes_and_native_files_do_not() {
+    let env = TestEnv::new();
+    env.write(
+        "cc/cookiecutter.json",
+        r#"{"name": "proj", "_copy_without_render": ["verbatim.txt"]}"#,
+    );
+    let files = [
+        (
+            "secret.txt",
+            "token {{ cookiecutter.name }}\n",
+            0o600,
+            0o600,
+        ),
+        ("bin/tool.sh", "#!/bin/sh\n", 0o775, 0o775),
+        ("readonly.txt", "{{ cookiecutter.name }}\n", 0o444, 0o444),
+        ("verbatim.txt", "{{ kept }}\n", 0o640, 0o640),
+        ("usual.txt", "usual\n", 0o644, 0o644),
+        ("script.sh", "#!/bin/sh\n", 0o755, 0o755),
+        ("setuid.sh", "#!/bin/sh\n", 0o4755, 0o755),
+    ];
+    for (path, contents, source_mode, _) in files {
+        let relative = format!("cc/{{{{cookiecutter.name}}}}/{path}");
+        env.write(&relative, contents);
+        fs::set_permissions(env.path(&relative), fs::Permissions::from_mode(source_mode)).unwrap();
+    }
+    let binary = "cc/{{cookiecutter.name}}/data.bin";
+    env.write(binary, b"\x00\x01binary");
+    fs::set_permissions(env.path(binary), fs::Permissions::from_mode(0o604)).unwrap();
+
+    // The dry run's plan shows the modes it would write.
+    cc_new(&env, &env.path("cc"), &["-o", "out", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "Dry run: cc 0.0.0 would write:\n  create    644  .groundwork.toml\n  create    775  bin/tool.sh\n  create    604  data.bin\n  create    444  readonly.txt\n  create    755  script.sh\n  create    600  secret.txt\n  create    755  setuid.sh\n  create    644  usual.txt\n  create    640  verbatim.txt\n9 files into {}: 9 to create, 0 to overwrite, 0 unchanged\nNothing was written.\n",
+            env.path("out/proj").display()
+        ));
+    cc_new(&env, &env.path("cc"), &["-o", "out"])
+        .assert()
+        .success();
+    for (path, _, _, expected) in files {
+        assert_eq!(mode(&env, &format!("out/proj/{path}")), expected, "{path}");
+    }
+    assert_eq!(mode(&env, "out/proj/data.bin"), 0o604);
+    assert_eq!(mode(&env, "out/proj/.groundwork.toml"), 0o644);
+    assert_eq!(env.read("out/proj/verbatim.txt"), "{{ kept }}\n");
+
+    // --force over identical files with other modes: they get the template's modes.
+    fs::set_permissions(
+        env.path("out/proj/secret.txt"),
+        fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    cc_new(&env, &env.path("cc"), &["-o", "out", "-f"])
+        .assert()
+        .success();
+    assert_eq!(mode(&env, "out/proj/secret.txt"), 0o600);
+
+    // A post_gen_project hook that changes a mode has the last word, as in cookiecutter.
+    env.write(
+        "cc/hooks/post_gen_project.sh",
+        "#!/bin/sh\nchmod 700 secret.txt\n",
+    );
+    cc_new(&env, &env.path("cc"), &["-o", "hooked", "--trust"])
+        .assert()
+        .success();
+    assert_eq!(mode(&env, "hooked/proj/secret.txt"), 0o700);
+    assert_eq!(mode(&env, "hooked/proj/bin/tool.sh"), 0o775);
+
+    // A native template: 0644 or 0755 by the executable bit, whatever the source's mode.
+    let native = env
+        .template("native", "")
+        .file("secret.txt", "s\n")
+        .file("tool.sh", "#!/bin/sh\n")
+        .build();
+    fs::set_permissions(native.join("secret.txt"), fs::Permissions::from_mode(0o600)).unwrap();
+    fs::set_permissions(native.join("tool.sh"), fs::Permissions::from_mode(0o775)).unwrap();
+    env.new_project(&native, "plain", &["--defaults"])
+        .assert()
+        .success();
+    assert_eq!(mode(&env, "plain/secret.txt"), 0o644);
+    assert_eq!(mode(&env, "plain/tool.sh"), 0o755);
 }

@@ -1207,3 +1207,257 @@ fn issue7_recover_that_cannot_finish_keeps_the_journal_exits_1_and_finishes_when
     assert_eq!(snapshot(&env.path("out")), before);
     assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
 }
+
+/// `new` into an output folder that does not exist yet (and whose parent does not either): a run
+/// that fails at any point, in the writes or in the git step, leaves neither behind; a killed one
+/// leaves only its staging folder in the nearest folder that exists, which `recover` removes.
+#[test]
+fn a_failed_new_leaves_no_output_folder_or_missing_parents_behind() {
+    let env = TestEnv::new();
+    env.write(
+        "cc/cookiecutter.json",
+        r#"{"name": "proj", "choice": ["a", "b"]}"#,
+    );
+    env.write(
+        "cc/{{ cookiecutter.name }}/a.txt",
+        "{{ cookiecutter.choice }}\n",
+    );
+    env.write("cc/{{ cookiecutter.name }}/sub/b.txt", "b\n");
+    let cookiecutter = env.path("cc");
+    let native = env
+        .template("small", "")
+        .file("a.txt", "a\n")
+        .file("sub/b.txt", "b\n")
+        .build();
+    let cases: [(&str, &str); 3] = [
+        (
+            "1",
+            "error: injected fault after 1 writes (GROUNDWORK_FAULT_INJECT)\n",
+        ),
+        (
+            "2",
+            "error: injected fault after 2 writes (GROUNDWORK_FAULT_INJECT)\n",
+        ),
+        (
+            "git",
+            "error: injected fault in the git step (GROUNDWORK_FAULT_INJECT=git)\n",
+        ),
+    ];
+    for (fault, expected) in cases {
+        for (template, destination) in [(&cookiecutter, None), (&native, Some("mine"))] {
+            let mut cmd = env.groundwork();
+            cmd.args(["new", "--no-input", "-o", "parent/out", "--template"])
+                .arg(template)
+                .args(destination)
+                .env("GROUNDWORK_FAULT_INJECT", fault);
+            let output = cmd.assert().failure().code(1);
+            let shown = format!("{fault} {}", template.display());
+            assert_eq!(stderr(output.get_output()), expected, "{shown}");
+            assert!(output.get_output().stdout.is_empty(), "{shown}");
+            assert!(!env.exists("parent"), "{shown}: parent/ left behind");
+            assert!(env.leftovers().is_empty(), "{shown}: {:?}", env.leftovers());
+        }
+    }
+    // The parent exists, the output folder does not: only the output folder was the run's.
+    env.write("parent/keep.txt", "keep\n");
+    env.groundwork()
+        .args(["new", "--no-input", "-o", "parent/out", "--template"])
+        .arg(&cookiecutter)
+        .env("GROUNDWORK_FAULT_INJECT", "git")
+        .assert()
+        .failure()
+        .code(1)
+        .stderr("error: injected fault in the git step (GROUNDWORK_FAULT_INJECT=git)\n");
+    assert!(!env.exists("parent/out"));
+    assert_eq!(env.read("parent/keep.txt"), "keep\n");
+    std::fs::remove_dir_all(env.path("parent")).unwrap();
+
+    // Failures before anything is written (a refused answer, a failing pre_gen_project hook)
+    // create nothing either.
+    env.groundwork()
+        .args(["new", "--no-input", "-o", "parent/out", "--template"])
+        .arg(&cookiecutter)
+        .arg("choice=c")
+        .assert()
+        .failure()
+        .code(1)
+        .stderr("error: cookiecutter.json: cannot compute `choice`: 'c' provided for choice variable choice, but the choices are ['a', 'b'].; fix its default in cookiecutter.json or pass `choice=VALUE`\n");
+    assert!(!env.exists("parent"));
+
+    // Killed in the git step: the output folder never appeared; the staging folder sits in the
+    // nearest folder that exists, and `recover` of the project removes it.
+    let output = env
+        .groundwork()
+        .args(["new", "--no-input", "-o", "parent/out", "--template"])
+        .arg(&cookiecutter)
+        .env("GROUNDWORK_FAULT_INJECT", "abort:git")
+        .assert()
+        .failure();
+    assert_eq!(output.get_output().status.code(), None, "killed by SIGABRT");
+    assert!(!env.exists("parent"));
+    let (staging, pid) = staging_owner(&env);
+    env.groundwork()
+        .args(["recover", "parent/out/proj"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "Removed {}, left by an interrupted groundwork run (process {pid})\n",
+            env.path(&staging).display()
+        ));
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+    assert!(!env.exists("parent"));
+
+    // And a run that succeeds makes both folders.
+    env.groundwork()
+        .args(["new", "--no-input", "-o", "parent/out", "--template"])
+        .arg(&cookiecutter)
+        .assert()
+        .success();
+    assert_eq!(env.read("parent/out/proj/a.txt"), "a\n");
+    assert!(env.exists("parent/out/proj/.git"));
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+}
+
+/// The destination's files below `.git/objects` left out: a failed git step may leave loose
+/// objects it wrote, which nothing refers to (git's own failed commands leave such garbage too,
+/// and `git gc` prunes it); everything else must come back byte for byte.
+/// Contents are shown as a hash, so a failed comparison stays readable.
+fn snapshot_without_objects(root: &Path) -> Vec<(String, u64, u32)> {
+    use std::hash::{Hash, Hasher};
+    snapshot(root)
+        .into_iter()
+        .filter(|(path, _, _)| !path.starts_with(".git/objects/"))
+        .map(|(path, contents, mode)| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            contents.hash(&mut hasher);
+            (path, hasher.finish(), mode)
+        })
+        .collect()
+}
+
+/// The paths in the index of the repository at `dir`.
+fn index_paths(dir: &Path) -> Vec<String> {
+    let repo = git2::Repository::open(dir).unwrap();
+    let index = repo.index().unwrap();
+    index
+        .iter()
+        .map(|entry| String::from_utf8_lossy(&entry.path).into_owned())
+        .collect()
+}
+
+/// `--force` into a repository without commits: when the git step fails after staging the files,
+/// or the run is killed there, the rollback restores `.git/index` as it was (or its absence), so
+/// the run's files are not left staged.
+#[test]
+fn a_failed_git_step_into_a_repository_without_commits_restores_its_index() {
+    let env = TestEnv::new();
+    let template = env
+        .template("small", "")
+        .file("a.txt", "new a\n")
+        .file("sub/b.txt", "b\n")
+        .build();
+    // `staged`: the user has staged a file of their own; `bare-init`: `git init` only (no index).
+    for (dest, staged) in [("staged", true), ("bare-init", false)] {
+        env.write(&format!("{dest}/private.env"), "SECRET=1\n");
+        let repo = git2::Repository::init(env.path(dest)).unwrap();
+        if staged {
+            let mut index = repo.index().unwrap();
+            index.add_path(Path::new("private.env")).unwrap();
+            index.write().unwrap();
+        }
+        let index_before = if staged {
+            vec!["private.env".to_owned()]
+        } else {
+            vec![]
+        };
+        assert_eq!(index_paths(&env.path(dest)), index_before, "{dest}");
+        assert_eq!(env.exists(&format!("{dest}/.git/index")), staged);
+        let before = snapshot_without_objects(&env.path(dest));
+
+        let output = env
+            .groundwork()
+            .args(["new", dest, "--defaults", "--force", "--template"])
+            .arg(&template)
+            .env("GROUNDWORK_FAULT_INJECT", "git")
+            .assert()
+            .failure()
+            .code(1);
+        assert_eq!(
+            stderr(output.get_output()),
+            "error: injected fault in the git step (GROUNDWORK_FAULT_INJECT=git)\n",
+            "{dest}"
+        );
+        assert_eq!(snapshot_without_objects(&env.path(dest)), before, "{dest}");
+        assert_eq!(index_paths(&env.path(dest)), index_before, "{dest}");
+        assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+
+        // Killed with the files staged: `recover` undoes the index with the files: the three
+        // placed files, the folder `sub`, the index (restored or removed), and the index lock
+        // and branch the commit would have made.
+        let output = env
+            .groundwork()
+            .args(["new", dest, "--defaults", "--force", "--template"])
+            .arg(&template)
+            .env("GROUNDWORK_FAULT_INJECT", "abort:git")
+            .assert()
+            .failure();
+        assert_eq!(output.get_output().status.code(), None, "killed by SIGABRT");
+        assert!(
+            index_paths(&env.path(dest)).contains(&"a.txt".to_owned()),
+            "{dest}"
+        );
+        let (staging, pid) = staging_owner(&env);
+        env.groundwork()
+            .args(["recover", dest])
+            .assert()
+            .success()
+            .stderr("")
+            .stdout(format!(
+                "Rolled back an interrupted groundwork run on {} (process {pid}): 7 steps undone\nRemoved {}, left by an interrupted groundwork run (process {pid})\n",
+                env.path(dest).display(),
+                env.path(&staging).display()
+            ));
+        assert_eq!(snapshot_without_objects(&env.path(dest)), before, "{dest}");
+        assert_eq!(index_paths(&env.path(dest)), index_before, "{dest}");
+        assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+
+        // And a run that succeeds commits the template's files only, leaving the user's staged.
+        env.groundwork()
+            .args(["new", dest, "--defaults", "--force", "--template"])
+            .arg(&template)
+            .assert()
+            .success();
+        let repo = git2::Repository::open(env.path(dest)).unwrap();
+        assert!(repo.head().is_ok(), "{dest}: committed");
+    }
+}
+
+/// `--force` into a repository without commits whose HEAD names another branch than
+/// `init.defaultBranch` (here `trunk`): the commit goes to that branch, and the report names it.
+#[test]
+fn the_first_commit_into_an_existing_repository_reports_the_branch_it_went_to() {
+    let env = TestEnv::new();
+    let template = env.template("small", "").file("a.txt", "a\n").build();
+    env.write("trunk/private.env", "SECRET=1\n");
+    let mut options = git2::RepositoryInitOptions::new();
+    options.initial_head("trunk");
+    git2::Repository::init_opts(env.path("trunk"), &options).unwrap();
+    let output = env
+        .groundwork()
+        .args(["new", "trunk", "--defaults", "--force", "--template"])
+        .arg(&template)
+        .assert()
+        .success();
+    let repo = git2::Repository::open(env.path("trunk")).unwrap();
+    let head = repo.head().unwrap();
+    assert_eq!(head.shorthand().unwrap(), "trunk");
+    let id = head.target().unwrap().to_string();
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stdout),
+        format!(
+            "Created {} from small 1.0.0: 2 files (2 new, 0 overwritten).\ngit: initialised on branch trunk with commit {}.\n",
+            env.path("trunk").display(),
+            &id[..12]
+        )
+    );
+}

@@ -232,6 +232,18 @@ fn in_terminal(
     template: &std::path::Path,
     steps: &[(&str, &str)],
 ) -> Option<std::process::Output> {
+    in_terminal_sized(env, template, steps, None)
+}
+
+/// [`in_terminal`] in a terminal of `size` (rows, columns) when given; otherwise the size is
+/// whatever `script` makes it (none when the tests run without a terminal, so the program falls
+/// back to 24 x 79).
+fn in_terminal_sized(
+    env: &TestEnv,
+    template: &std::path::Path,
+    steps: &[(&str, &str)],
+    size: Option<(u16, u16)>,
+) -> Option<std::process::Output> {
     use std::io::{Read as _, Write as _};
     use std::process::{Command, Stdio};
     use std::sync::{Arc, Mutex};
@@ -240,7 +252,9 @@ fn in_terminal(
         return None;
     }
     let command = format!(
-        "{} new {} --no-git --template {}",
+        "{}{} new {} --no-git --template {}",
+        size.map(|(rows, cols)| format!("stty rows {rows} cols {cols} && "))
+            .unwrap_or_default(),
         env!("CARGO_BIN_EXE_groundwork"),
         env.path("out").display(),
         template.display()
@@ -635,4 +649,197 @@ fn issue10_hooks_run_after_a_yes_at_the_prompt_and_not_after_a_no() {
         }
         std::fs::remove_dir_all(env.path("out")).unwrap();
     }
+}
+
+/// What a terminal `cols` columns wide shows after receiving `output`: a small emulator of the
+/// few controls the prompts use (carriage return, line feed, cursor up/down, erase line; styles
+/// and cursor visibility ignored), wrapping as xterm does: a character past the last column goes
+/// to the next row, a line exactly as wide as the terminal stays on its row. Rows are returned
+/// without trailing blanks, trailing empty rows dropped. Characters count one column each (the
+/// prompts' glyphs and the test's texts are all narrow).
+fn screen(output: &[u8], cols: usize) -> Vec<String> {
+    let text = String::from_utf8_lossy(output);
+    let mut grid: Vec<Vec<char>> = vec![Vec::new()];
+    let (mut row, mut col, mut pending_wrap) = (0usize, 0usize, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => (col, pending_wrap) = (0, false),
+            '\n' => (row, pending_wrap) = (row + 1, false),
+            '\x1b' if chars.peek() == Some(&'[') => {
+                chars.next();
+                let mut parameters = String::new();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        last = c;
+                        break;
+                    }
+                    parameters.push(c);
+                }
+                let n = parameters.parse::<usize>().unwrap_or(1);
+                match (last, parameters.as_str()) {
+                    ('A', _) => (row, pending_wrap) = (row.saturating_sub(n), false),
+                    ('B', _) => (row, pending_wrap) = (row + n, false),
+                    ('K', "2") => {
+                        if let Some(line) = grid.get_mut(row) {
+                            line.clear();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            c if c.is_control() => {}
+            c => {
+                if pending_wrap {
+                    (row, col, pending_wrap) = (row + 1, 0, false);
+                }
+                if grid.len() <= row {
+                    grid.resize(row + 1, Vec::new());
+                }
+                let line = &mut grid[row];
+                if line.len() <= col {
+                    line.resize(col + 1, ' ');
+                }
+                line[col] = c;
+                if col + 1 == cols {
+                    pending_wrap = true;
+                } else {
+                    col += 1;
+                }
+            }
+        }
+        if grid.len() <= row {
+            grid.resize(row + 1, Vec::new());
+        }
+    }
+    let mut rows: Vec<String> = grid
+        .into_iter()
+        .map(|line| line.into_iter().collect::<String>().trim_end().to_owned())
+        .collect();
+    while rows.last().is_some_and(String::is_empty) {
+        rows.pop();
+    }
+    rows
+}
+
+/// `text` as a terminal `cols` columns wide shows it (narrow characters only).
+fn wrapped(text: &str, cols: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .chunks(cols)
+        .map(|row| row.iter().collect::<String>().trim_end().to_owned())
+        .collect()
+}
+
+/// On a terminal narrower than a prompt or a choice, the choice and multi-choice prompts erase
+/// every row they drew (the wrapped ones too) each time they redraw: what stays on the screen is
+/// the answered questions and the report, with no stale copies of the prompt.
+#[test]
+fn choice_prompts_on_a_narrow_terminal_leave_no_stale_copies() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "narrow",
+            "[[questions]]\nname = \"cloud\"\nprompt = \"Which cloud provider hosts it\"\nchoices = [\"amazon-web-services-long\", \"gcp\"]\n\n[[questions]]\nname = \"extras\"\nprompt = \"Extras for the project\"\ntype = \"multi-choice\"\nchoices = [\"documentation-site\", \"lint\"]\ndefault = [\"documentation-site\"]\n",
+        )
+        .file(
+            "out.txt.tera",
+            "{{ cloud }} {{ extras | join(sep=',') }}\n",
+        )
+        .build();
+    let cols = 20;
+    // Down twice (round to the first again) and back up at the choice: three redraws, then gcp;
+    // at the multi-choice, down, check `lint`, up, uncheck the default, answer.
+    let Some(output) = in_terminal_sized(
+        &env,
+        &template,
+        &[
+            ("amazon-web-services-long", "\x1b[B"),
+            ("gcp", "\x1b[B"),
+            ("gcp", "\x1b[A"),
+            ("gcp", "\r"),
+            ("documentation-site", "\x1b[B"),
+            ("lint", " "),
+            ("lint", "\x1b[A"),
+            ("documentation-site", " \r"),
+        ],
+        Some((24, cols)),
+    ) else {
+        return;
+    };
+    let shown = screen(&output.stdout, usize::from(cols));
+    assert!(output.status.success(), "{shown:#?}");
+    assert_eq!(env.read("out/out.txt"), "gcp lint\n");
+    let mut expected = wrapped(
+        "\u{2714} Which cloud provider hosts it \u{b7} gcp",
+        usize::from(cols),
+    );
+    expected.extend(wrapped(
+        "\u{2714} Extras for the project \u{b7} lint",
+        usize::from(cols),
+    ));
+    expected.extend(wrapped(
+        &format!(
+            "Created {} from narrow 1.0.0: 2 files (2 new, 0 overwritten).",
+            env.path("out").display()
+        ),
+        usize::from(cols),
+    ));
+    assert_eq!(shown, expected);
+}
+
+/// On a terminal narrower than a text prompt and its answer, editing (Backspace, Ctrl-U) and
+/// answering erase every row the prompt wrapped onto: the screen ends with the answered question
+/// only, not the first rows of the prompt above it. The same for a yes/no question.
+#[test]
+fn a_text_prompt_on_a_narrow_terminal_leaves_no_stale_rows() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "narrow",
+            "[[questions]]\nname = \"owner\"\nprompt = \"Who owns this project\"\ndefault = \"data\"\n\n[[questions]]\nname = \"team\"\nprompt = \"Which team is on call for it\"\n\n[[questions]]\nname = \"docker\"\nprompt = \"Build a container image\"\ntype = \"bool\"\ndefault = false\n",
+        )
+        .file("out.txt.tera", "{{ owner }} {{ team }} {{ docker }}\n")
+        .build();
+    let cols = 20;
+    // Typed past the end of the second row, six Backspaces (back onto the row above), more
+    // typing; then at the second question a line wiped with Ctrl-U and typed again.
+    let Some(output) = in_terminal_sized(
+        &env,
+        &template,
+        &[
+            ("Who owns", "abcdefghijklmnopq"),
+            ("q", "\x7f\x7f\x7f\x7f\x7f\x7fXY\r"),
+            ("on call", "wrong-team-name"),
+            ("name", "\x15ops\r"),
+            ("(y/n)", "y"),
+        ],
+        Some((24, cols)),
+    ) else {
+        return;
+    };
+    let shown = screen(&output.stdout, usize::from(cols));
+    assert!(output.status.success(), "{shown:#?}");
+    assert_eq!(env.read("out/out.txt"), "abcdefghijkXY ops true\n");
+    let mut expected = wrapped(
+        "\u{2714} Who owns this project \u{b7} abcdefghijkXY",
+        usize::from(cols),
+    );
+    expected.extend(wrapped(
+        "\u{2714} Which team is on call for it \u{b7} ops",
+        usize::from(cols),
+    ));
+    expected.extend(wrapped(
+        "\u{2714} Build a container image \u{b7} yes",
+        usize::from(cols),
+    ));
+    expected.extend(wrapped(
+        &format!(
+            "Created {} from narrow 1.0.0: 2 files (2 new, 0 overwritten).",
+            env.path("out").display()
+        ),
+        usize::from(cols),
+    ));
+    assert_eq!(shown, expected);
 }

@@ -93,6 +93,7 @@ fn folded(path: &str) -> String {
 
 fn entry(contents: Vec<u8>, executable: bool) -> Entry {
     Entry {
+        mode: None,
         contents,
         executable,
         source: "prop".into(),
