@@ -22,7 +22,11 @@ jsonschema and nbformat).
                                           with its release in a comment; the image workflow builds on PRs
   checks.py workloads DIR BUILD...        in each kustomize output: a default-deny ingress NetworkPolicy, and
                                           with a model server a policy opening only its port to it and a
-                                          preStop drain delay on its container
+                                          preStop drain delay on its container; with a model store training
+                                          publishes where serving or scoring reads; with serving=none the
+                                          CronWorkflow batch-scores (after training with a store, without
+                                          training with model_store=image) from and to a claim of the build
+                                          or the model store's bucket
   checks.py model-path DIR                the project's own pytest runs the offline model-path test: train,
                                           batch-score, and with a server serve the artifact in a process
   checks.py lock DIR                      requirements.lock pins (with hashes) every runtime dependency of
@@ -879,11 +883,14 @@ def cmd_workloads(root: Path, builds: list[Path]) -> int:
         if not ((container.get("lifecycle") or {}).get("preStop")):
             problems.append(f"{build.name}: the model server container of {repo_name} has no preStop delay")
     problems += model_store_problems(ans, builds)
+    problems += batch_scoring_problems(ans, builds)
     store = ans.get("model_store", "image") if ans.get("training", "none") != "none" else "image"
+    batch = serving == "none" and ans.get("training", "none") != "none"
     return finish(
         problems,
         f"{len(builds)} build(s): default-deny, model-server policy and preStop in place; model store {store}"
-        + ("" if store == "image" else ": training publishes where serving/scoring reads"),
+        + ("" if store == "image" else ": training publishes where serving/scoring reads")
+        + ("; the CronWorkflow batch-scores from and to storage that outlives its pods" if batch else ""),
     )
 
 
@@ -934,8 +941,8 @@ def model_store_problems(ans: dict, builds: list[Path]) -> list[str]:
             readers["model server"] = _store_of(pred["containers"][0], pred.get("volumes") or [])
         elif "score" in containers:
             readers["batch scoring"] = _store_of(containers["score"], spec.get("volumes") or [])
-        elif store == "pvc":
-            problems.append(f"{build.name}: serving=none with a pvc store but no batch scoring step")
+        else:
+            problems.append(f"{build.name}: serving=none with a {store} store but no batch scoring step")
         if writer is None or writer.startswith("unmounted"):
             problems.append(f"{build.name}: the training container publishes to no model store ({writer})")
         for who, where in readers.items():
@@ -945,6 +952,88 @@ def model_store_problems(ans: dict, builds: list[Path]) -> list[str]:
             problems.append(f"{build.name}: model_store=s3 but no ObjectBucketClaim")
         if store == "pvc" and not any(d.get("kind") == "PersistentVolumeClaim" for d in docs):
             problems.append(f"{build.name}: model_store=pvc but no PersistentVolumeClaim")
+    return problems
+
+
+def _claim_of(container: dict, volumes: list[dict], path: str) -> str | None:
+    """The PersistentVolumeClaim a container's path lies on (through its volumeMounts), else None."""
+    for mount in container.get("volumeMounts") or []:
+        root = mount["mountPath"].rstrip("/")
+        if path == root or path.startswith(root + "/"):
+            volume = next((v for v in volumes if v["name"] == mount["name"]), {})
+            return (volume.get("persistentVolumeClaim") or {}).get("claimName")
+    return None
+
+
+def batch_scoring_problems(ans: dict, builds: list[Path]) -> list[str]:
+    """serving=none with scheduled training: the CronWorkflow's entrypoint ends in batch scoring
+    (`<package>.predict INPUT --output OUTPUT`) whose input and output outlive its pods (a claim of
+    the same build, or the model store's bucket with its credentials). With a model store it trains
+    (and publishes) first and scores after; with model_store=image it trains nothing, since
+    nothing could use that model."""
+    import yaml
+
+    if ans.get("serving", "none") != "none" or ans.get("training", "none") == "none":
+        return []
+    store, pkg = ans.get("model_store", "image"), ans.get("package_name", "")
+    problems: list[str] = []
+    for build in builds:
+        docs = [d for d in yaml.safe_load_all(build.read_text(encoding="utf-8")) if d]
+        cron = next((d for d in docs if d.get("kind") == "CronWorkflow"), None)
+        if cron is None:
+            problems.append(f"{build.name}: no CronWorkflow")
+            continue
+        spec = cron["spec"]["workflowSpec"]
+        templates = {t["name"]: t for t in spec.get("templates") or []}
+        entry = templates.get(spec.get("entrypoint"))
+        if entry is None:
+            problems.append(f"{build.name}: the CronWorkflow's entrypoint {spec.get('entrypoint')!r} is no template")
+            continue
+        order = [entry["name"]] if "container" in entry else [
+            step["template"] for group in entry.get("steps") or [] for step in group
+        ]  # fmt: skip
+
+        def argv(name: str) -> list[str]:
+            c = (templates.get(name) or {}).get("container") or {}
+            return [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
+
+        scoring = [n for n in order if f"{pkg}.predict" in argv(n)]
+        training = [n for n in order if f"{pkg}.train" in argv(n)]
+        if not scoring:
+            problems.append(f"{build.name}: the CronWorkflow runs no batch scoring ({pkg}.predict) from {entry['name']}")
+            continue
+        if store == "image" and training:
+            problems.append(f"{build.name}: model_store=image but the CronWorkflow trains ({training[0]}) a model nothing uses")
+        if store != "image" and (not training or order.index(training[0]) > order.index(scoring[0])):
+            problems.append(f"{build.name}: model_store={store} but the CronWorkflow does not train before it scores ({order})")
+        container = templates[scoring[0]]["container"]
+        args = argv(scoring[0])
+        rest = args[args.index(f"{pkg}.predict") + 1 :]
+        if "--output" not in rest[:-1]:
+            problems.append(f"{build.name}: the scoring step writes no --output ({' '.join(args)})")
+            continue
+        output = rest[rest.index("--output") + 1]
+        inputs = [a for i, a in enumerate(rest) if not a.startswith("-") and (i == 0 or rest[i - 1] != "--output")]
+        if len(inputs) != 1 or inputs[0] == output:
+            problems.append(f"{build.name}: the scoring step needs one input other than its output ({' '.join(args)})")
+            continue
+        env = {e["name"]: e for e in container.get("env") or []}
+        claims = {d["metadata"]["name"] for d in docs if d.get("kind") == "PersistentVolumeClaim"}
+        buckets = {d["metadata"]["name"] for d in docs if d.get("kind") == "ObjectBucketClaim"}
+        for role, where in (("input", inputs[0]), ("output", output)):
+            if where.startswith("s3://"):
+                config = ((env.get("BUCKET_NAME") or {}).get("valueFrom") or {}).get("configMapKeyRef", {}).get("name")
+                secrets = {(e.get("secretRef") or {}).get("name") for e in container.get("envFrom") or []}
+                if not where.startswith("s3://$(BUCKET_NAME)/") or config not in buckets:
+                    problems.append(f"{build.name}: scoring {role} {where} is not in the bucket of an ObjectBucketClaim of the build")
+                elif config not in secrets or "AWS_ENDPOINT_URL" not in env:
+                    problems.append(f"{build.name}: the scoring step reads {where} without the bucket's endpoint and credentials")
+            else:
+                claim = _claim_of(container, spec.get("volumes") or [], where)
+                if claim is None:
+                    problems.append(f"{build.name}: scoring {role} {where} is on no mounted claim (it vanishes with the pod)")
+                elif claim not in claims:
+                    problems.append(f"{build.name}: scoring {role} {where} is on claim {claim}, which the build does not hold")
     return problems
 
 

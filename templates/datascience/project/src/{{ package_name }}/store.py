@@ -54,6 +54,9 @@ class Store(Protocol):
     def versions(self) -> list[str]:
         """The published versions, sorted."""
 
+    def names(self) -> list[str]:
+        """The files directly under the store's root (not in sub-folders), sorted."""
+
 
 class FolderStore:
     """A store in a folder, e.g. a PersistentVolumeClaim mounted into the pod."""
@@ -87,6 +90,11 @@ class FolderStore:
         if not self.root.is_dir():
             return []
         return sorted(p.parent.name for p in self.root.glob(f"*/{MODEL_FILE}"))
+
+    def names(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_file())
 
 
 class S3Store:
@@ -133,6 +141,20 @@ class S3Store:
                 version, _, file = item["Key"][len(start) :].partition("/")
                 if file == MODEL_FILE:
                     found.add(version)
+        return sorted(found)
+
+    def names(self) -> list[str]:
+        start = self._key("")
+        found = []
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=start
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                rest = item["Key"][len(start) :]
+                # Deeper keys are sub-folders; an empty rest is a console's "folder" marker.
+                if rest and "/" not in rest:
+                    found.append(rest)
         return sorted(found)
 
 
