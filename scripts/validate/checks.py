@@ -25,10 +25,11 @@ jsonschema and nbformat).
                                           preStop drain delay on its container
   checks.py model-path DIR                the project's own pytest runs the offline model-path test: train,
                                           batch-score, and with a server serve the artifact in a process
-  checks.py lock DIR                      requirements.lock pins (with hashes) every runtime dependency of
-                                          pyproject.toml and requirements-dev.lock every runtime and dev one,
-                                          at the same version in both, on each Python from the project's minimum
-                                          up; the Containerfile, `make install` and CI install from them
+  checks.py lock DIR                      requirements.lock pins (with hashes) every runtime and build-system
+                                          requirement of pyproject.toml and requirements-dev.lock those and
+                                          every dev one, at the same version in both, on each Python from the
+                                          project's minimum up; the Containerfile, `make install` and CI install
+                                          from them, and build the package with --no-build-isolation --no-deps
   checks.py secrets DIR BUILD...          no file of DIR nor kustomize output BUILD holds a Secret with data or
                                           stringData; with secrets=external-secrets every pod spec running the
                                           project image pulls with a dockerconfigjson secret an ExternalSecret
@@ -558,8 +559,12 @@ def cmd_lock(root: Path) -> int:
     from packaging.markers import default_environment
 
     problems: list[str] = []
-    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    runtime = [Requirement(r) for r in project.get("dependencies", [])]
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    project = pyproject["project"]
+    # The build backend is locked with the runtime dependencies: the image and `make install` build
+    # the package without build isolation, so whatever [build-system] requires must be pinned.
+    build = [Requirement(r) for r in pyproject.get("build-system", {}).get("requires", [])]
+    runtime = [Requirement(r) for r in project.get("dependencies", [])] + build
     dev = [Requirement(r) for r in project.get("optional-dependencies", {}).get("dev", [])]
     minimum = (root / ".python-version").read_text(encoding="utf-8").strip()
     if f">={minimum}" != project.get("requires-python", "").replace(" ", ""):
@@ -605,6 +610,18 @@ def cmd_lock(root: Path) -> int:
     makefile = (root / "Makefile").read_text(encoding="utf-8")
     if "pip install --require-hashes -r requirements-dev.lock" not in makefile:
         problems.append("`make install` does not install requirements-dev.lock with --require-hashes")
+    installs = [
+        (f, line)
+        for f in ("Makefile", "Containerfile", "scripts/bootstrap")
+        if (root / f).is_file()
+        for line in (root / f).read_text(encoding="utf-8").splitlines()
+        if re.search(r"pip install\b.*\s(-e )?\.(\s|$)", line)
+    ]  # fmt: skip
+    if not installs:
+        problems.append("nothing installs the package itself (pip install ... .)")
+    for f, line in installs:
+        if "--no-build-isolation" not in line or "--no-deps" not in line:
+            problems.append(f"{f}: {line.strip()!r} builds the package with an unpinned backend or resolves again")
     if (root / "Containerfile").is_file():
         containerfile = (root / "Containerfile").read_text(encoding="utf-8")
         if "--require-hashes -r requirements.lock" not in containerfile:
@@ -622,7 +639,7 @@ def cmd_lock(root: Path) -> int:
             problems.append(f"{f.relative_to(root)} installs Python packages without the lock")
     return finish(
         problems,
-        f"locks cover {len(runtime)} runtime and {len(dev)} dev dependencies on Python "
+        f"locks cover {len(runtime) - len(build)} runtime, {len(build)} build and {len(dev)} dev dependencies on Python "
         f"{', '.join(pythons)} (linux, darwin, win32; {checked} requirement checks)",
     )
 
