@@ -904,8 +904,13 @@ def cmd_workloads(root: Path, builds: list[Path]) -> int:
     )
 
 
-def _store_of(container: dict, volumes: list[dict]) -> str | None:
-    """Where a container's MODEL_STORE points: the claim behind a mounted path, or the URI."""
+# Where KServe provides a custom predictor's STORAGE_URI content (constants.DefaultModelLocalMountPath).
+KSERVE_MODEL_PATH = "/mnt/models"
+
+
+def _store_of(container: dict, volumes: list[dict], kserve: bool = False) -> str | None:
+    """Where a container's MODEL_STORE points: the claim behind a mounted path, or the URI. With
+    kserve (a predictor container), a pvc:// STORAGE_URI is the claim KServe mounts at /mnt/models."""
     env = {e["name"]: e for e in container.get("env") or []}
     store = (env.get("MODEL_STORE") or {}).get("value")
     if store is None:
@@ -913,6 +918,12 @@ def _store_of(container: dict, volumes: list[dict]) -> str | None:
     if store.startswith("s3://"):
         bucket = ((env.get("BUCKET_NAME") or {}).get("valueFrom") or {}).get("configMapKeyRef", {})
         return f"{store} (bucket of ConfigMap {bucket.get('name')})"
+    uri = (env.get("STORAGE_URI") or {}).get("value") or ""
+    under_models = store == KSERVE_MODEL_PATH or store.startswith(KSERVE_MODEL_PATH + "/")
+    if kserve and uri.startswith("pvc://") and under_models:
+        claim, _, sub = uri[len("pvc://") :].partition("/")
+        sub = "/" + sub.strip("/") if sub.strip("/") else ""
+        return f"claim {claim}{sub}{store[len(KSERVE_MODEL_PATH) :]}"
     for mount in container.get("volumeMounts") or []:
         if store == mount["mountPath"] or store.startswith(mount["mountPath"].rstrip("/") + "/"):
             claim = next(
@@ -948,7 +959,11 @@ def model_store_problems(ans: dict, builds: list[Path]) -> list[str]:
             readers["model server"] = _store_of(pod["containers"][0], pod.get("volumes") or [])
         elif serving == "kserve":
             pred = next(d for d in docs if d.get("kind") == "InferenceService")["spec"]["predictor"]
-            readers["model server"] = _store_of(pred["containers"][0], pred.get("volumes") or [])
+            readers["model server"] = _store_of(pred["containers"][0], pred.get("volumes") or [], kserve=True)
+            # KServe loads a claim through the storage URI, never through a volume of the predictor's own.
+            own = [v["name"] for v in pred.get("volumes") or [] if "persistentVolumeClaim" in v]
+            if store == "pvc" and own:
+                problems.append(f"{build.name}: the InferenceService mounts {own} itself instead of STORAGE_URI=pvc://")
         elif "score" in containers:
             readers["batch scoring"] = _store_of(containers["score"], spec.get("volumes") or [])
         elif store == "pvc":
