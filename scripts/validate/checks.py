@@ -13,6 +13,8 @@ jsonschema and nbformat).
   checks.py alerts DIR BUILD OUT_DIR      extract rules from the PrometheusRule(s) in the kustomize output
                                           BUILD, write OUT_DIR/rules.yaml and OUT_DIR/alerts.test.yaml, and
                                           require a firing unit test with runbook_url for every alert
+  checks.py alert-severity BUILD...       in the kustomize outputs of the overlays: dev has the base's alerts,
+                                          none with a paging severity; prod has the base's severities
   checks.py links DIR                     runbook_url values, links to this repo's files and relative
                                           markdown links all resolve to files
   checks.py unrendered DIR ALLOWLIST      no '{{', '{%' or '{#' left outside allowed files
@@ -333,6 +335,49 @@ BLOB = re.compile(
     r"https://(github\.com|gitlab\.com)/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)/(?:-/)?(?:blob|tree)/([A-Za-z0-9_.-]+)/([^\s)\"'<>#?]+)"
 )
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+
+
+# The severity that pages the on-call (docs/operations.md: `critical` alerts need action now).
+PAGING_SEVERITIES = {"critical"}
+
+
+def alert_severities(build: Path) -> dict[str, str | None]:
+    """Alert name -> its severity label, for the PrometheusRules of one kustomize output."""
+    found: dict[str, str | None] = {}
+    for doc in load_yaml_docs(build):
+        if isinstance(doc, dict) and doc.get("kind") == "PrometheusRule":
+            for group in (doc.get("spec") or {}).get("groups") or []:
+                for rule in group.get("rules") or []:
+                    if "alert" in rule:
+                        found[rule["alert"]] = (rule.get("labels") or {}).get("severity")
+    return found
+
+
+def cmd_alert_severity(builds: list[Path]) -> int:
+    """A dev namespace never pages: the dev overlay's output has every alert of the base, each with a
+    severity and none paging; prod's output keeps the base's severities."""
+    by_name = {b.name: b for b in builds}
+    base, dev, prod = (by_name.get(f"build-manifests-{k}.yaml") for k in ("base", "overlays-dev", "overlays-prod"))
+    if not (base and dev and prod):
+        return finish([f"need the base, dev and prod builds, got {sorted(by_name)}"], "")
+    want, got_dev, got_prod = alert_severities(base), alert_severities(dev), alert_severities(prod)
+    problems: list[str] = []
+    if not want:
+        problems.append("the base PrometheusRule has no alert")
+    if set(got_dev) != set(want):
+        problems.append(f"dev alerts {sorted(got_dev)} differ from the base's {sorted(want)}")
+    for name, severity in sorted(got_dev.items()):
+        if severity is None:
+            problems.append(f"dev: {name} has no severity label")
+        elif severity in PAGING_SEVERITIES:
+            problems.append(f"dev: {name} has the paging severity {severity}")
+    if got_prod != want:
+        problems.append(f"prod severities {got_prod} are not the base's {want}")
+    paging = sorted(n for n, s in want.items() if s in PAGING_SEVERITIES)
+    return finish(
+        problems,
+        f"{len(got_dev)} dev alert(s), none paging ({len(paging)} paging in prod: {', '.join(paging) or 'none'})",
+    )
 
 
 def cmd_links(root: Path) -> int:
@@ -1152,6 +1197,8 @@ def main(argv: list[str]) -> int:
             return cmd_known_kinds(Path(args[0]))
         if cmd == "alerts" and len(args) == 3:
             return cmd_alerts(Path(args[0]), Path(args[1]), Path(args[2]))
+        if cmd == "alert-severity" and len(args) >= 1:
+            return cmd_alert_severity([Path(a) for a in args])
         if cmd == "links" and len(args) == 1:
             return cmd_links(Path(args[0]))
         if cmd == "unrendered" and len(args) == 2:
