@@ -13,6 +13,8 @@ jsonschema and nbformat).
   checks.py alerts DIR BUILD OUT_DIR      extract rules from the PrometheusRule(s) in the kustomize output
                                           BUILD, write OUT_DIR/rules.yaml and OUT_DIR/alerts.test.yaml, and
                                           require a firing unit test with runbook_url for every alert
+  checks.py alert-severity BUILD...       in the kustomize outputs of the overlays: dev has the base's alerts,
+                                          none with a paging severity; prod has the base's severities
   checks.py links DIR                     runbook_url values, links to this repo's files and relative
                                           markdown links all resolve to files
   checks.py unrendered DIR ALLOWLIST      no '{{', '{%' or '{#' left outside allowed files
@@ -29,10 +31,11 @@ jsonschema and nbformat).
                                           or the model store's bucket
   checks.py model-path DIR                the project's own pytest runs the offline model-path test: train,
                                           batch-score, and with a server serve the artifact in a process
-  checks.py lock DIR                      requirements.lock pins (with hashes) every runtime dependency of
-                                          pyproject.toml and requirements-dev.lock every runtime and dev one,
-                                          at the same version in both, on each Python from the project's minimum
-                                          up; the Containerfile, `make install` and CI install from them
+  checks.py lock DIR                      requirements.lock pins (with hashes) every runtime and build-system
+                                          requirement of pyproject.toml and requirements-dev.lock those and
+                                          every dev one, at the same version in both, on each Python from the
+                                          project's minimum up; the Containerfile, `make install` and CI install
+                                          from them, and build the package with --no-build-isolation --no-deps
   checks.py secrets DIR BUILD...          no file of DIR nor kustomize output BUILD holds a Secret with data or
                                           stringData; with secrets=external-secrets every pod spec running the
                                           project image pulls with a dockerconfigjson secret an ExternalSecret
@@ -338,6 +341,49 @@ BLOB = re.compile(
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 
 
+# The severity that pages the on-call (docs/operations.md: `critical` alerts need action now).
+PAGING_SEVERITIES = {"critical"}
+
+
+def alert_severities(build: Path) -> dict[str, str | None]:
+    """Alert name -> its severity label, for the PrometheusRules of one kustomize output."""
+    found: dict[str, str | None] = {}
+    for doc in load_yaml_docs(build):
+        if isinstance(doc, dict) and doc.get("kind") == "PrometheusRule":
+            for group in (doc.get("spec") or {}).get("groups") or []:
+                for rule in group.get("rules") or []:
+                    if "alert" in rule:
+                        found[rule["alert"]] = (rule.get("labels") or {}).get("severity")
+    return found
+
+
+def cmd_alert_severity(builds: list[Path]) -> int:
+    """A dev namespace never pages: the dev overlay's output has every alert of the base, each with a
+    severity and none paging; prod's output keeps the base's severities."""
+    by_name = {b.name: b for b in builds}
+    base, dev, prod = (by_name.get(f"build-manifests-{k}.yaml") for k in ("base", "overlays-dev", "overlays-prod"))
+    if not (base and dev and prod):
+        return finish([f"need the base, dev and prod builds, got {sorted(by_name)}"], "")
+    want, got_dev, got_prod = alert_severities(base), alert_severities(dev), alert_severities(prod)
+    problems: list[str] = []
+    if not want:
+        problems.append("the base PrometheusRule has no alert")
+    if set(got_dev) != set(want):
+        problems.append(f"dev alerts {sorted(got_dev)} differ from the base's {sorted(want)}")
+    for name, severity in sorted(got_dev.items()):
+        if severity is None:
+            problems.append(f"dev: {name} has no severity label")
+        elif severity in PAGING_SEVERITIES:
+            problems.append(f"dev: {name} has the paging severity {severity}")
+    if got_prod != want:
+        problems.append(f"prod severities {got_prod} are not the base's {want}")
+    paging = sorted(n for n, s in want.items() if s in PAGING_SEVERITIES)
+    return finish(
+        problems,
+        f"{len(got_dev)} dev alert(s), none paging ({len(paging)} paging in prod: {', '.join(paging) or 'none'})",
+    )
+
+
 def cmd_links(root: Path) -> int:
     ans = answers(root)
     org, repo = ans.get("org"), ans.get("repo_name")
@@ -562,8 +608,12 @@ def cmd_lock(root: Path) -> int:
     from packaging.markers import default_environment
 
     problems: list[str] = []
-    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    runtime = [Requirement(r) for r in project.get("dependencies", [])]
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    project = pyproject["project"]
+    # The build backend is locked with the runtime dependencies: the image and `make install` build
+    # the package without build isolation, so whatever [build-system] requires must be pinned.
+    build = [Requirement(r) for r in pyproject.get("build-system", {}).get("requires", [])]
+    runtime = [Requirement(r) for r in project.get("dependencies", [])] + build
     dev = [Requirement(r) for r in project.get("optional-dependencies", {}).get("dev", [])]
     minimum = (root / ".python-version").read_text(encoding="utf-8").strip()
     if f">={minimum}" != project.get("requires-python", "").replace(" ", ""):
@@ -609,6 +659,18 @@ def cmd_lock(root: Path) -> int:
     makefile = (root / "Makefile").read_text(encoding="utf-8")
     if "pip install --require-hashes -r requirements-dev.lock" not in makefile:
         problems.append("`make install` does not install requirements-dev.lock with --require-hashes")
+    installs = [
+        (f, line)
+        for f in ("Makefile", "Containerfile", "scripts/bootstrap")
+        if (root / f).is_file()
+        for line in (root / f).read_text(encoding="utf-8").splitlines()
+        if re.search(r"pip install\b.*\s(-e )?\.(\s|$)", line)
+    ]  # fmt: skip
+    if not installs:
+        problems.append("nothing installs the package itself (pip install ... .)")
+    for f, line in installs:
+        if "--no-build-isolation" not in line or "--no-deps" not in line:
+            problems.append(f"{f}: {line.strip()!r} builds the package with an unpinned backend or resolves again")
     if (root / "Containerfile").is_file():
         containerfile = (root / "Containerfile").read_text(encoding="utf-8")
         if "--require-hashes -r requirements.lock" not in containerfile:
@@ -626,7 +688,7 @@ def cmd_lock(root: Path) -> int:
             problems.append(f"{f.relative_to(root)} installs Python packages without the lock")
     return finish(
         problems,
-        f"locks cover {len(runtime)} runtime and {len(dev)} dev dependencies on Python "
+        f"locks cover {len(runtime) - len(build)} runtime, {len(build)} build and {len(dev)} dev dependencies on Python "
         f"{', '.join(pythons)} (linux, darwin, win32; {checked} requirement checks)",
     )
 
@@ -894,8 +956,13 @@ def cmd_workloads(root: Path, builds: list[Path]) -> int:
     )
 
 
-def _store_of(container: dict, volumes: list[dict]) -> str | None:
-    """Where a container's MODEL_STORE points: the claim behind a mounted path, or the URI."""
+# Where KServe provides a custom predictor's STORAGE_URI content (constants.DefaultModelLocalMountPath).
+KSERVE_MODEL_PATH = "/mnt/models"
+
+
+def _store_of(container: dict, volumes: list[dict], kserve: bool = False) -> str | None:
+    """Where a container's MODEL_STORE points: the claim behind a mounted path, or the URI. With
+    kserve (a predictor container), a pvc:// STORAGE_URI is the claim KServe mounts at /mnt/models."""
     env = {e["name"]: e for e in container.get("env") or []}
     store = (env.get("MODEL_STORE") or {}).get("value")
     if store is None:
@@ -903,6 +970,12 @@ def _store_of(container: dict, volumes: list[dict]) -> str | None:
     if store.startswith("s3://"):
         bucket = ((env.get("BUCKET_NAME") or {}).get("valueFrom") or {}).get("configMapKeyRef", {})
         return f"{store} (bucket of ConfigMap {bucket.get('name')})"
+    uri = (env.get("STORAGE_URI") or {}).get("value") or ""
+    under_models = store == KSERVE_MODEL_PATH or store.startswith(KSERVE_MODEL_PATH + "/")
+    if kserve and uri.startswith("pvc://") and under_models:
+        claim, _, sub = uri[len("pvc://") :].partition("/")
+        sub = "/" + sub.strip("/") if sub.strip("/") else ""
+        return f"claim {claim}{sub}{store[len(KSERVE_MODEL_PATH) :]}"
     for mount in container.get("volumeMounts") or []:
         if store == mount["mountPath"] or store.startswith(mount["mountPath"].rstrip("/") + "/"):
             claim = next(
@@ -938,7 +1011,11 @@ def model_store_problems(ans: dict, builds: list[Path]) -> list[str]:
             readers["model server"] = _store_of(pod["containers"][0], pod.get("volumes") or [])
         elif serving == "kserve":
             pred = next(d for d in docs if d.get("kind") == "InferenceService")["spec"]["predictor"]
-            readers["model server"] = _store_of(pred["containers"][0], pred.get("volumes") or [])
+            readers["model server"] = _store_of(pred["containers"][0], pred.get("volumes") or [], kserve=True)
+            # KServe loads a claim through the storage URI, never through a volume of the predictor's own.
+            own = [v["name"] for v in pred.get("volumes") or [] if "persistentVolumeClaim" in v]
+            if store == "pvc" and own:
+                problems.append(f"{build.name}: the InferenceService mounts {own} itself instead of STORAGE_URI=pvc://")
         elif "score" in containers:
             readers["batch scoring"] = _store_of(containers["score"], spec.get("volumes") or [])
         else:
@@ -1209,6 +1286,8 @@ def main(argv: list[str]) -> int:
             return cmd_known_kinds(Path(args[0]))
         if cmd == "alerts" and len(args) == 3:
             return cmd_alerts(Path(args[0]), Path(args[1]), Path(args[2]))
+        if cmd == "alert-severity" and len(args) >= 1:
+            return cmd_alert_severity([Path(a) for a in args])
         if cmd == "links" and len(args) == 1:
             return cmd_links(Path(args[0]))
         if cmd == "unrendered" and len(args) == 2:
