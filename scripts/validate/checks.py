@@ -944,13 +944,33 @@ def cmd_workloads(root: Path, builds: list[Path]) -> int:
                     problems.append(f"{build.name}: {p['metadata']['name']} admits every source")
         if not ((container.get("lifecycle") or {}).get("preStop")):
             problems.append(f"{build.name}: the model server container of {repo_name} has no preStop delay")
+        if "overlays-prod" in build.name:
+            # Two replicas only keep the service up through a node drain with both of these.
+            pdbs = [
+                d for d in docs
+                if d.get("kind") == "PodDisruptionBudget"
+                and ((d["spec"].get("selector") or {}).get("matchLabels") or {}).items() <= pod_labels.items()
+                and (d["spec"]["selector"]["matchLabels"])
+            ]  # fmt: skip
+            if not pdbs:
+                problems.append(f"{build.name}: no PodDisruptionBudget selects the model server's pods")
+            pod_spec = isvc["spec"]["predictor"] if serving == "kserve" else dep["spec"]["template"]["spec"]
+            spread = pod_spec.get("topologySpreadConstraints") or []
+            if not any(
+                (c.get("labelSelector") or {}).get("matchLabels", {}).items() <= pod_labels.items()
+                and c.get("topologyKey") == "kubernetes.io/hostname"
+                for c in spread
+            ):
+                problems.append(f"{build.name}: the model server's pods are not spread over nodes")
     problems += model_store_problems(ans, builds)
     problems += batch_scoring_problems(ans, builds)
     store = ans.get("model_store", "image") if ans.get("training", "none") != "none" else "image"
     batch = serving == "none" and ans.get("training", "none") != "none"
     return finish(
         problems,
-        f"{len(builds)} build(s): default-deny, model-server policy and preStop in place; model store {store}"
+        f"{len(builds)} build(s): default-deny, model-server policy and preStop in place"
+        + ("; prod has a PodDisruptionBudget and spreads over nodes" if serving != "none" else "")
+        + f"; model store {store}"
         + ("" if store == "image" else ": training publishes where serving/scoring reads")
         + ("; the CronWorkflow batch-scores from and to storage that outlives its pods" if batch else ""),
     )
