@@ -723,12 +723,18 @@ fn screen(output: &[u8], cols: usize) -> Vec<String> {
     rows
 }
 
-/// `text` as a terminal `cols` columns wide shows it (narrow characters only).
-fn wrapped(text: &str, cols: usize) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    chars
-        .chunks(cols)
-        .map(|row| row.iter().collect::<String>().trim_end().to_owned())
+/// `lines` as a terminal `cols` columns wide shows them, one after the other (narrow characters
+/// only).
+fn wrapped(lines: &[&str], cols: u16) -> Vec<String> {
+    lines
+        .iter()
+        .flat_map(|text| {
+            let chars: Vec<char> = text.chars().collect();
+            chars
+                .chunks(usize::from(cols))
+                .map(|row| row.iter().collect::<String>().trim_end().to_owned())
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 
@@ -771,21 +777,18 @@ fn choice_prompts_on_a_narrow_terminal_leave_no_stale_copies() {
     let shown = screen(&output.stdout, usize::from(cols));
     assert!(output.status.success(), "{shown:#?}");
     assert_eq!(env.read("out/out.txt"), "gcp lint\n");
-    let mut expected = wrapped(
-        "\u{2714} Which cloud provider hosts it \u{b7} gcp",
-        usize::from(cols),
+    let created = format!(
+        "Created {} from narrow 1.0.0: 2 files (2 new, 0 overwritten).",
+        env.path("out").display()
     );
-    expected.extend(wrapped(
-        "\u{2714} Extras for the project \u{b7} lint",
-        usize::from(cols),
-    ));
-    expected.extend(wrapped(
-        &format!(
-            "Created {} from narrow 1.0.0: 2 files (2 new, 0 overwritten).",
-            env.path("out").display()
-        ),
-        usize::from(cols),
-    ));
+    let expected = wrapped(
+        &[
+            "\u{2714} Which cloud provider hosts it \u{b7} gcp",
+            "\u{2714} Extras for the project \u{b7} lint",
+            &created,
+        ],
+        cols,
+    );
     assert_eq!(shown, expected);
 }
 
@@ -822,24 +825,18 @@ fn a_text_prompt_on_a_narrow_terminal_leaves_no_stale_rows() {
     let shown = screen(&output.stdout, usize::from(cols));
     assert!(output.status.success(), "{shown:#?}");
     assert_eq!(env.read("out/out.txt"), "abcdefghijkXY ops true\n");
-    let mut expected = wrapped(
-        "\u{2714} Who owns this project \u{b7} abcdefghijkXY",
-        usize::from(cols),
+    let created = format!(
+        "Created {} from narrow 1.0.0: 2 files (2 new, 0 overwritten).",
+        env.path("out").display()
     );
-    expected.extend(wrapped(
-        "\u{2714} Which team is on call for it \u{b7} ops",
-        usize::from(cols),
-    ));
-    expected.extend(wrapped(
-        "\u{2714} Build a container image \u{b7} yes",
-        usize::from(cols),
-    ));
-    expected.extend(wrapped(
-        &format!(
-            "Created {} from narrow 1.0.0: 2 files (2 new, 0 overwritten).",
-            env.path("out").display()
-        ),
-        usize::from(cols),
-    ));
+    let expected = wrapped(
+        &[
+            "\u{2714} Who owns this project \u{b7} abcdefghijkXY",
+            "\u{2714} Which team is on call for it \u{b7} ops",
+            "\u{2714} Build a container image \u{b7} yes",
+            &created,
+        ],
+        cols,
+    );
     assert_eq!(shown, expected);
 }
