@@ -1006,21 +1006,27 @@ def _store_of(container: dict, volumes: list[dict], kserve: bool = False) -> str
     return f"unmounted path {store}"
 
 
-def model_store_problems(ans: dict, builds: list[Path]) -> list[str]:
-    """With a model store, training publishes to the store that serving (or batch scoring) reads."""
+def _workflow_specs(builds: list[Path], problems: list[str]):
+    """(build, its documents, the CronWorkflow's workflowSpec) per build; a build without a
+    CronWorkflow is a problem."""
     import yaml
 
-    store = ans.get("model_store", "image")
-    if ans.get("training", "none") == "none" or store == "image":
-        return []
-    problems: list[str] = []
     for build in builds:
         docs = [d for d in yaml.safe_load_all(build.read_text(encoding="utf-8")) if d]
         cron = next((d for d in docs if d.get("kind") == "CronWorkflow"), None)
         if cron is None:
             problems.append(f"{build.name}: no CronWorkflow")
             continue
-        spec = cron["spec"]["workflowSpec"]
+        yield build, docs, cron["spec"]["workflowSpec"]
+
+
+def model_store_problems(ans: dict, builds: list[Path]) -> list[str]:
+    """With a model store, training publishes to the store that serving (or batch scoring) reads."""
+    store = ans.get("model_store", "image")
+    if ans.get("training", "none") == "none" or store == "image":
+        return []
+    problems: list[str] = []
+    for build, docs, spec in _workflow_specs(builds, problems):
         containers = {t["name"]: t["container"] for t in spec["templates"] if "container" in t}
         writer = _store_of(containers.get("train", {}), spec.get("volumes") or [])
         readers: dict[str, str | None] = {}
@@ -1068,19 +1074,11 @@ def batch_scoring_problems(ans: dict, builds: list[Path]) -> list[str]:
     the same build, or the model store's bucket with its credentials). With a model store it trains
     (and publishes) first and scores after; with model_store=image it trains nothing, since
     nothing could use that model."""
-    import yaml
-
     if ans.get("serving", "none") != "none" or ans.get("training", "none") == "none":
         return []
     store, pkg = ans.get("model_store", "image"), ans.get("package_name", "")
     problems: list[str] = []
-    for build in builds:
-        docs = [d for d in yaml.safe_load_all(build.read_text(encoding="utf-8")) if d]
-        cron = next((d for d in docs if d.get("kind") == "CronWorkflow"), None)
-        if cron is None:
-            problems.append(f"{build.name}: no CronWorkflow")
-            continue
-        spec = cron["spec"]["workflowSpec"]
+    for build, docs, spec in _workflow_specs(builds, problems):
         templates = {t["name"]: t for t in spec.get("templates") or []}
         entry = templates.get(spec.get("entrypoint"))
         if entry is None:
