@@ -12,7 +12,7 @@ use crate::apply;
 use crate::destination::Claim;
 use crate::error::{Error, Result};
 use crate::new::{destination_name, report_after_writing, stdout_error};
-use crate::plan::{self, Action, Change, FileState, Op, Plan};
+use crate::plan::{self, Action, Change, Expected, FileState, Op, Plan};
 use crate::render::{self, Expressions};
 use crate::source::Source;
 use crate::tree::Entry;
@@ -188,6 +188,8 @@ pub fn run(
                 contents: answers_file.contents,
                 executable: false,
             }),
+            // adopt refuses a repository that has an answers file unless told to replace it.
+            expected: Expected::Anything,
         }],
     };
     let name = format!("{} {}", manifest.name, manifest.version);

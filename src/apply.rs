@@ -15,31 +15,62 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use cap_std::ambient_authority;
-use cap_std::fs::{Dir, DirBuilderExt as _};
+use std::fmt::Write as _;
+
+use cap_std::fs::{Dir, DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _};
 use rustix::fs::{Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
 
 use crate::destination::{self, Claim};
 use crate::error::{Error, Result};
-use crate::plan::{Change, FileState, Plan};
+use crate::journal::{self, FileId, Step, Undo};
+use crate::plan::{Change, Digest, Expected, FileState, Plan};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The signal that asked the run to stop (SIGINT, SIGTERM or SIGHUP), for the exit status.
+static SIGNAL: AtomicI32 = AtomicI32::new(0);
 
-/// Makes Ctrl-C a request to stop at the next safe point instead of killing the process midway.
+/// Makes Ctrl-C, SIGTERM (`timeout`, a cancelled CI job, `kill`) and SIGHUP (a closed terminal) a
+/// request to stop at the next safe point instead of killing the process midway: a write in
+/// progress is finished or rolled back, and the process exits with 128 + the signal's number.
 /// Safe to call more than once.
 pub fn install_interrupt_handler() {
-    // An error means a handler is already installed (e.g. a second call in tests): that one wins.
-    // While rendering nothing is written yet: that stops at once rather than at the next check.
-    let _ = ctrlc::set_handler(|| {
-        crate::watchdog::interrupt(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        // Without the handler a signal still ends the run, only without the rollback; the
+        // journal on disk lets the next run (or `groundwork recover`) finish that.
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
+        std::thread::spawn(move || {
+            for signal in signals.forever() {
+                // The first signal decides the exit status; later ones change nothing.
+                let _ = SIGNAL.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
+                // While rendering nothing is written yet: that stops at once rather than at the
+                // next check.
+                crate::watchdog::interrupt(exit_status(), || {
+                    INTERRUPTED.store(true, Ordering::SeqCst);
+                });
+            }
+        });
     });
 }
 
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// The exit status of a run stopped by a signal: 128 + its number (130 for Ctrl-C, 143 for
+/// SIGTERM, 129 for SIGHUP), as shells report it.
+pub fn exit_status() -> i32 {
+    match SIGNAL.load(Ordering::SeqCst) {
+        0 => crate::error::EXIT_INTERRUPTED,
+        signal => 128 + signal,
+    }
 }
 
 fn fault_after() -> Option<usize> {
@@ -53,6 +84,22 @@ fn abort_after() -> Option<usize> {
     std::env::var("GROUNDWORK_FAULT_INJECT")
         .ok()
         .and_then(|v| v.strip_prefix("abort:").and_then(|n| n.parse().ok()))
+}
+
+/// `GROUNDWORK_FAULT_INJECT=abort:STAGE:N`: the process dies at the `N`th point of `STAGE`
+/// (`undo`: after that many steps of a rollback are undone and marked), as if killed there.
+pub(crate) fn fault_point(stage: &str, count: usize) {
+    let Ok(value) = std::env::var("GROUNDWORK_FAULT_INJECT") else {
+        return;
+    };
+    let wanted = value
+        .strip_prefix("abort:")
+        .and_then(|rest| rest.strip_prefix(stage))
+        .and_then(|rest| rest.strip_prefix(':'))
+        .and_then(|n| n.parse::<usize>().ok());
+    if wanted == Some(count) {
+        std::process::abort();
+    }
 }
 
 /// Counts writes, and fails on interrupt or on the injected fault.
@@ -148,7 +195,7 @@ pub fn apply(
     let (parent, _) = destination::split(destination);
     let home =
         Dir::open_ambient_dir(&parent, ambient_authority()).map_err(|e| Error::io(&parent, e))?;
-    let staging = Staging::create(home, &parent)?;
+    let mut staging = Staging::create(home, &parent)?;
     for sub in [NEW, BACKUP] {
         staging
             .dir
@@ -184,18 +231,20 @@ pub fn apply(
         root: destination,
         staged: &staged,
         backups: &backups,
-        done: Vec::new(),
+        steps: Vec::new(),
         log,
         log_path: staging.path.join(JOURNAL),
+        checked: Vec::new(),
     };
     let result = plan.ops.iter().filter(|op| op.writes()).try_for_each(|op| {
         checkpoint.tick()?;
         match op.change {
-            Change::Write(_) => journal.place(&op.path),
-            Change::Delete => journal.remove(&op.path),
+            Change::Write(_) => journal.place(&op.path, &op.expected),
+            Change::Delete => journal.remove(&op.path, &op.expected),
             Change::Nothing => Ok(()),
         }
     });
+    let result = result.and_then(|()| journal.recheck());
     // `finish` (the git step) is part of the transaction: when it fails, the files go back too.
     let result = result.and_then(|()| {
         finish(
@@ -207,7 +256,7 @@ pub fn apply(
         )
     });
     if let Err(error) = result {
-        journal.roll_back();
+        journal.roll_back(&mut staging);
         return Err(error);
     }
     Ok(())
@@ -312,6 +361,8 @@ struct Staging {
     name: String,
     path: PathBuf,
     dir: Dir,
+    /// A rollback that failed keeps the folder: its journal and backups are all that can finish it.
+    kept: bool,
 }
 
 impl Staging {
@@ -350,6 +401,7 @@ impl Staging {
             name,
             path,
             dir,
+            kept: false,
         };
         // The lock first, then the owner file: a folder with an owner file and no lock is stale.
         destination::lock(&staging.dir, &staging.path)?;
@@ -361,8 +413,17 @@ impl Staging {
     }
 }
 
+impl Staging {
+    fn keep(&mut self) {
+        self.kept = true;
+    }
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
+        if self.kept {
+            return;
+        }
         if let Err(e) = self.home.remove_dir_all(&self.name)
             && e.kind() != std::io::ErrorKind::NotFound
         {
@@ -379,7 +440,11 @@ pub enum Swept {
         destination: PathBuf,
         owner: String,
         undone: usize,
+        /// Files found where the rollback put a file back: moved aside (from, to), not deleted.
+        set_aside: Vec<(PathBuf, PathBuf)>,
     },
+    /// The rollback was stopped by a signal at a safe point; its journal is kept.
+    Stopped { destination: PathBuf, undone: usize },
     /// A staging folder whose owner is gone was removed.
     Removed { path: PathBuf, owner: String },
     /// The journal of an interrupted run on another destination, left for the run that claims it.
@@ -388,6 +453,9 @@ pub enum Swept {
         destination: PathBuf,
         owner: String,
     },
+    /// A folder named like a staging folder that this user's runs did not make (another user's,
+    /// or one with permissions groundwork never gives its own): reported, never replayed.
+    Untrusted { path: PathBuf, reason: String },
     /// A rollback or removal that failed; the staging folder stays for another try.
     Failed { message: String },
 }
@@ -400,10 +468,31 @@ impl Swept {
                 destination,
                 owner,
                 undone,
+                set_aside,
+            } => {
+                let mut sentence = format!(
+                    "rolled back an interrupted groundwork run on {} (process {owner}): {undone} {} undone",
+                    destination.display(),
+                    if *undone == 1 { "step" } else { "steps" }
+                );
+                for (from, to) in set_aside {
+                    let _ = write!(
+                        sentence,
+                        "; {} had appeared since and was moved to {}",
+                        from.display(),
+                        to.display()
+                    );
+                }
+                sentence
+            }
+            Swept::Stopped {
+                destination,
+                undone,
             } => format!(
-                "rolled back an interrupted groundwork run on {} (process {owner}): {undone} {} undone",
+                "stopped rolling back the interrupted groundwork run on {} at a safe point ({undone} {} undone); run `groundwork recover {}` to finish",
                 destination.display(),
-                if *undone == 1 { "step" } else { "steps" }
+                if *undone == 1 { "step" } else { "steps" },
+                destination.display()
             ),
             Swept::Removed { path, owner } => format!(
                 "removed {}, left by an interrupted groundwork run (process {owner})",
@@ -419,6 +508,10 @@ impl Swept {
                 destination.display(),
                 destination.display()
             ),
+            Swept::Untrusted { path, reason } => format!(
+                "{} is named like a groundwork staging folder, but this user's groundwork runs did not make it ({reason}); it was left alone and nothing in it was replayed",
+                path.display()
+            ),
             Swept::Failed { message } => message.clone(),
         }
     }
@@ -427,10 +520,14 @@ impl Swept {
         matches!(self, Swept::Failed { .. })
     }
 
-    /// Prints it on stderr: a note, or a warning for a failure.
+    /// Prints it on stderr: a note, or a warning for a failure or an untrusted folder.
     pub fn print(&self) {
-        let kind = if self.is_failure() { "warning" } else { "note" };
-        eprintln!("{kind}: {}", self.sentence());
+        match self {
+            Swept::Failed { .. } | Swept::Untrusted { .. } | Swept::Stopped { .. } => {
+                crate::report::warning(format_args!("{}", self.sentence()));
+            }
+            _ => crate::report::note(format_args!("{}", self.sentence())),
+        }
     }
 }
 
@@ -479,13 +576,18 @@ fn sweep_for(
     names.sort();
     for name in &names {
         let name = name.as_str();
+        let path = home_path.join(name);
         let Ok(dir) = open_below(home, name) else {
             continue;
         };
+        if let Err(reason) = trusted(name, &dir) {
+            swept.push(Swept::Untrusted { path, reason });
+            continue;
+        }
         let Some(owner) = stale_owner(name, &dir) else {
             continue;
         };
-        if let Ok(target) = dir.read(DESTINATION)
+        if let Ok(target) = read_own_file(&dir, DESTINATION)
             && dir.symlink_metadata(JOURNAL).is_ok()
         {
             // Its backups are the only copy of what the killed run had moved: only the run that
@@ -493,24 +595,46 @@ fn sweep_for(
             let target = PathBuf::from(String::from_utf8_lossy(&target).into_owned());
             if !recover_into_claimed.contains(&target) {
                 swept.push(Swept::Left {
-                    path: home_path.join(name),
+                    path,
                     destination: target,
                     owner,
                 });
                 continue;
             }
             let Some(claimed) = claimed else { continue };
+            // This run now owns the folder: a kill from here on leaves it locked by nobody again.
+            if destination::lock(&dir, &path).is_err() {
+                continue;
+            }
             match recover(&dir, claimed) {
-                Ok(undone) => swept.push(Swept::RolledBack {
-                    destination: target,
-                    owner: owner.clone(),
-                    undone,
-                }),
+                Ok((journal::Outcome::Done(undone), set_aside)) => {
+                    swept.push(Swept::RolledBack {
+                        destination: target,
+                        owner: owner.clone(),
+                        undone,
+                        set_aside,
+                    });
+                }
+                Ok((journal::Outcome::Stopped(undone), set_aside)) => {
+                    if !set_aside.is_empty() {
+                        swept.push(Swept::RolledBack {
+                            destination: target.clone(),
+                            owner: owner.clone(),
+                            undone: 0,
+                            set_aside,
+                        });
+                    }
+                    swept.push(Swept::Stopped {
+                        destination: target,
+                        undone,
+                    });
+                    return swept;
+                }
                 Err(e) => {
                     swept.push(Swept::Failed {
                         message: format!(
                             "rolling back the interrupted run in {}: {e}",
-                            home_path.join(name).display()
+                            path.display()
                         ),
                     });
                     continue;
@@ -518,7 +642,6 @@ fn sweep_for(
             }
         }
         drop(dir);
-        let path = home_path.join(name);
         match home.remove_dir_all(name) {
             Ok(()) => swept.push(Swept::Removed { path, owner }),
             Err(e) => swept.push(Swept::Failed {
@@ -527,6 +650,69 @@ fn sweep_for(
         }
     }
     swept
+}
+
+/// Whether the staging folder `name` (opened as `dir`) was made by this user's groundwork runs:
+/// named as groundwork names them, owned by this user, and closed to everyone else (groundwork
+/// makes them 0700, which no file a template renders gets, and a template cannot render the name
+/// at all). Anything else may be another user's plant, and replaying its journal would let them
+/// delete or replace this user's files.
+fn trusted(name: &str, dir: &Dir) -> std::result::Result<(), String> {
+    let suffix = &name[STAGING_PREFIX.len()..];
+    let well_named = suffix.split_once('-').is_some_and(|(pid, nonce)| {
+        !pid.is_empty()
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && nonce.len() == 8
+            && nonce.bytes().all(|b| b.is_ascii_hexdigit())
+    });
+    if !well_named {
+        return Err("its name is not one groundwork gives".to_owned());
+    }
+    let meta = dir
+        .dir_metadata()
+        .map_err(|e| format!("its owner cannot be read: {e}"))?;
+    check_owned(&meta)
+}
+
+/// Owned by this user and writable by nobody else.
+fn check_owned(meta: &cap_std::fs::Metadata) -> std::result::Result<(), String> {
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        return Err(format!("it belongs to user id {}, not {me}", meta.uid()));
+    }
+    if meta.mode() & 0o077 != 0 {
+        return Err(format!(
+            "its permissions are {:o}, and groundwork makes its own {:o}",
+            meta.mode() & 0o7777,
+            if meta.is_dir() { 0o700 } else { 0o600 }
+        ));
+    }
+    Ok(())
+}
+
+/// Reads a file of a trusted staging folder, without following a symlink and only when it is a
+/// regular file of this user that nobody else can write.
+fn read_own_file(dir: &Dir, name: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut options = cap_std::fs::OpenOptions::new();
+    options
+        .read(true)
+        .custom_flags((OFlags::NONBLOCK | OFlags::NOFOLLOW).bits().cast_signed());
+    let mut file = dir.open_with(name, &options)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "{name} is not a regular file"
+        )));
+    }
+    if meta.uid() != rustix::process::geteuid().as_raw() || meta.mode() & 0o022 != 0 {
+        return Err(std::io::Error::other(format!(
+            "{name} is not this user's own file"
+        )));
+    }
+    let mut contents = Vec::new();
+    file.read_to_end(&mut contents)?;
+    Ok(contents)
 }
 
 /// The owner of the staging folder `name` when it is stale (nobody holds its lock, and it has an
@@ -541,8 +727,8 @@ fn stale_owner(name: &str, dir: &Dir) -> Option<String> {
         .split('-')
         .next()
         .and_then(|pid| pid.parse::<i32>().ok());
-    match dir.read_to_string(OWNER) {
-        Ok(owner) => Some(owner.trim().to_owned()),
+    match read_own_file(dir, OWNER) {
+        Ok(owner) => Some(String::from_utf8_lossy(&owner).trim().to_owned()),
         Err(_) => match pid_in_name {
             Some(pid) if !process_alive(pid) => Some(pid.to_string()),
             _ => None,
@@ -550,55 +736,28 @@ fn stale_owner(name: &str, dir: &Dir) -> Option<String> {
     }
 }
 
-/// Undoes the journal of a killed run in `staging` on the destination `target`, newest step first,
-/// and returns how many steps it undid. Each undo checks what is there, because the run may have
-/// died after logging a step and before taking it.
-fn recover(staging: &Dir, target: &Dir) -> std::io::Result<usize> {
-    let journal = staging.read_to_string(JOURNAL)?;
+/// Rolls back the journal of a killed run (or of a killed rollback of it) in `staging` on the
+/// destination `target`: the steps no earlier rollback marked undone, newest first. A signal
+/// stops it between two steps; the journal then holds what is left.
+fn recover(
+    staging: &Dir,
+    target: &Dir,
+) -> std::io::Result<(journal::Outcome, Vec<(PathBuf, PathBuf)>)> {
+    let text = read_own_file(staging, JOURNAL)?;
+    let (steps, already) = journal::parse(&String::from_utf8_lossy(&text));
     let staged = staging.open_dir(NEW)?;
     let backups = staging.open_dir(BACKUP)?;
-    let mut undone = 0;
-    for line in journal.lines().rev() {
-        let Some((kind, path)) = line.split_once('\t') else {
-            continue;
-        };
-        let path = Path::new(path);
-        match kind {
-            // Placed: the staged file is gone from `new` only if the move happened.
-            "P" if staged.symlink_metadata(path).is_err() => {
-                not_found_ok(target.remove_file(path))?;
-            }
-            // Moved aside, or a file the last step was changing (`.git/index`): the backup goes
-            // back. No backup of a changed file means the run died before its copy was complete,
-            // so before the change.
-            "A" | "S" if backups.symlink_metadata(path).is_ok() => {
-                backups.rename(path, target, path)?;
-            }
-            "D" => {
-                let _ = target.remove_dir(path);
-            }
-            "R" => {
-                let _ = target.create_dir(path);
-            }
-            // A tree the run's last step was making (the `.git` of a forced write's commit).
-            "T" => remove_tree(target, path)?,
-            // A file the last step was about to create.
-            "N" => not_found_ok(target.remove_file(path))?,
-            _ => continue,
-        }
-        undone += 1;
-    }
-    Ok(undone)
-}
-
-/// Removes the file or folder tree at `path` below `target` (never following a symlink), if any.
-fn remove_tree(target: &Dir, path: &Path) -> std::io::Result<()> {
-    match target.symlink_metadata(path) {
-        Ok(meta) if meta.is_dir() => target.remove_dir_all(path),
-        Ok(_) => target.remove_file(path),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    }
+    let mut log = staging.open_with(JOURNAL, cap_std::fs::OpenOptions::new().append(true))?;
+    let mut undo = Undo {
+        target,
+        staged: &staged,
+        backups: &backups,
+        log: &mut log,
+        set_aside: Vec::new(),
+    };
+    let outcome = undo.run(&steps, &already, true)?;
+    let set_aside = std::mem::take(&mut undo.set_aside);
+    Ok((outcome, set_aside))
 }
 
 /// Whether a process with this id exists (one of another user's counts).
@@ -801,42 +960,49 @@ fn set_mode(root: &Dir, root_path: &Path, relative: &Path, mode: u32) -> Result<
 }
 
 /// What a forced write has done so far, so it can be undone. Every step goes through the handles
-/// on the destination and the staging folder; paths are relative to them.
+/// on the destination and the staging folder; paths are relative to them. Each step is logged in
+/// the journal file before it is taken (see [`crate::journal`]).
 struct Journal<'a> {
     target: &'a Dir,
     /// The destination as the user named it, for messages.
     root: &'a Path,
     staged: &'a Dir,
     backups: &'a Dir,
-    done: Vec<Done>,
-    /// The on-disk copy of `done`, written before each step.
+    steps: Vec<Step>,
+    /// The on-disk copy of `steps`, written before each step.
     log: cap_std::fs::File,
     log_path: PathBuf,
+    /// Files moved aside from the destination after checking they were what the plan read: their
+    /// size and modification time then, so an edit landing in them later is noticed too.
+    checked: Vec<(PathBuf, Stamp)>,
 }
 
-enum Done {
-    CreatedDir(PathBuf),
-    Created(PathBuf),
-    /// A replaced or deleted file lives on in the backup until the apply succeeds.
-    MovedAside(PathBuf),
-    /// A directory a deletion left empty.
-    RemovedDir(PathBuf),
-    /// A tree `finish` was about to create (the `.git` of a forced write's commit).
-    CreatedTree(PathBuf),
-    /// A file `finish` was about to change, copied into the backup first.
-    Saved(PathBuf),
-    /// A file `finish` was about to create.
-    WasAbsent(PathBuf),
+/// A file's size and its modification and change times, to the nanosecond: any write to it
+/// changes one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp([i64; 5]);
+
+impl Stamp {
+    fn of(meta: &cap_std::fs::Metadata) -> Stamp {
+        Stamp([
+            i64::try_from(meta.len()).unwrap_or(i64::MAX),
+            meta.mtime(),
+            meta.mtime_nsec(),
+            meta.ctime(),
+            meta.ctime_nsec(),
+        ])
+    }
 }
 
 impl Journal<'_> {
     /// Records the step about to be taken, so a killed run can be undone by the next one.
-    fn log(&mut self, kind: char, relative: &Path) -> Result<()> {
+    fn log(&mut self, step: Step) -> Result<()> {
         use std::io::Write as _;
-        let line = format!("{kind}\t{}\n", relative.display());
         self.log
-            .write_all(line.as_bytes())
-            .map_err(|e| Error::io(&self.log_path, e))
+            .write_all(step.line().as_bytes())
+            .map_err(|e| Error::io(&self.log_path, e))?;
+        self.steps.push(step);
+        Ok(())
     }
 
     fn will_create(&mut self, name: &str) -> Result<()> {
@@ -844,9 +1010,7 @@ impl Journal<'_> {
         match self.target.symlink_metadata(relative) {
             Ok(_) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                self.log('T', relative)?;
-                self.done.push(Done::CreatedTree(relative.to_owned()));
-                Ok(())
+                self.log(Step::CreatedTree(relative.to_owned()))
             }
             Err(e) => Err(Error::io(self.root.join(relative), e)),
         }
@@ -860,7 +1024,7 @@ impl Journal<'_> {
                         .create_dir_all(parent)
                         .map_err(|e| Error::io(self.root.join(relative), e))?;
                 }
-                self.log('S', relative)?;
+                self.log(Step::Saved(relative.to_owned()))?;
                 // Copied under another name, then renamed: a copy in the backup is a whole one,
                 // even when the run is killed while copying.
                 let mut partial = relative.as_os_str().to_owned();
@@ -868,22 +1032,18 @@ impl Journal<'_> {
                 self.target
                     .copy(relative, self.backups, &partial)
                     .and_then(|_| self.backups.rename(&partial, self.backups, relative))
-                    .map_err(|e| Error::io(self.root.join(relative), e))?;
-                self.done.push(Done::Saved(relative.to_owned()));
-                Ok(())
+                    .map_err(|e| Error::io(self.root.join(relative), e))
             }
             // Not a file (git would fail on it): nothing this run could change there.
             Ok(_) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                self.log('N', relative)?;
-                self.done.push(Done::WasAbsent(relative.to_owned()));
-                Ok(())
+                self.log(Step::WasAbsent(relative.to_owned()))
             }
             Err(e) => Err(Error::io(self.root.join(relative), e)),
         }
     }
 
-    fn place(&mut self, path: &str) -> Result<()> {
+    fn place(&mut self, path: &str, expected: &Expected) -> Result<()> {
         let relative = Path::new(path);
         let mut dir = PathBuf::new();
         if let Some(parent) = relative.parent() {
@@ -900,21 +1060,43 @@ impl Journal<'_> {
                         });
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                        self.log('D', &dir)?;
+                        self.log(Step::CreatedDir(dir.clone()))?;
                         self.target
                             .create_dir(&dir)
                             .map_err(|e| Error::io(self.root.join(&dir), e))?;
-                        self.done.push(Done::CreatedDir(dir.clone()));
                     }
                     Err(e) => return Err(Error::io(self.root.join(&dir), e)),
                 }
             }
         }
-        if self.target.symlink_metadata(relative).is_ok() {
+        let previous_mode = if self.target.symlink_metadata(relative).is_ok() {
             self.back_up(relative)?;
+            let mode = self.check_backup(relative, expected)?;
+            Some(mode)
+        } else {
+            self.check_absent(relative, expected)?;
+            None
+        };
+        let staged_meta = self
+            .staged
+            .symlink_metadata(relative)
+            .map_err(|e| Error::io(self.root.join(relative), e))?;
+        if let Some(previous) = previous_mode {
+            // A mode the user narrowed (0600 for a file with secrets) stays narrowed: only the
+            // executable bits follow the plan.
+            let wanted = staged_meta.mode() & 0o7777;
+            let mode = narrowed_mode(previous, wanted);
+            if mode != wanted {
+                use cap_std::fs::PermissionsExt as _;
+                self.staged
+                    .set_permissions(relative, cap_std::fs::Permissions::from_mode(mode))
+                    .map_err(|e| Error::io(self.root.join(relative), e))?;
+            }
         }
-        self.log('P', relative)?;
-        self.done.push(Done::Created(relative.to_owned()));
+        self.log(Step::Placed(
+            relative.to_owned(),
+            Some(FileId::of(&staged_meta)),
+        ))?;
         self.staged
             .rename(relative, self.target, relative)
             .map_err(|e| Error::io(self.root.join(relative), e))
@@ -922,12 +1104,13 @@ impl Journal<'_> {
 
     /// Deletes the file at `path` by moving it into the backups, then removes the directories the
     /// deletion left empty (never the destination itself).
-    fn remove(&mut self, path: &str) -> Result<()> {
+    fn remove(&mut self, path: &str, expected: &Expected) -> Result<()> {
         let relative = Path::new(path);
         if self.target.symlink_metadata(relative).is_err() {
             return Ok(());
         }
         self.back_up(relative)?;
+        self.check_backup(relative, expected)?;
         let mut dir = relative.parent();
         while let Some(current) = dir.filter(|d| !d.as_os_str().is_empty()) {
             let empty = self
@@ -937,11 +1120,10 @@ impl Journal<'_> {
             if !empty {
                 break;
             }
-            self.log('R', current)?;
+            self.log(Step::RemovedDir(current.to_owned()))?;
             if self.target.remove_dir(current).is_err() {
                 break;
             }
-            self.done.push(Done::RemovedDir(current.to_owned()));
             dir = current.parent();
         }
         Ok(())
@@ -953,43 +1135,111 @@ impl Journal<'_> {
                 .create_dir_all(parent)
                 .map_err(|e| Error::io(self.root.join(relative), e))?;
         }
-        self.log('A', relative)?;
+        self.log(Step::MovedAside(relative.to_owned()))?;
         self.target
             .rename(relative, self.backups, relative)
-            .map_err(|e| Error::io(self.root.join(relative), e))?;
-        self.done.push(Done::MovedAside(relative.to_owned()));
+            .map_err(|e| Error::io(self.root.join(relative), e))
+    }
+
+    /// Compare-and-swap: the file just moved aside must be what the plan read, or someone changed
+    /// it since (an edit while the run was planning); then the run stops and rolls back, which
+    /// puts the edited file back. Returns the file's mode.
+    fn check_backup(&mut self, relative: &Path, expected: &Expected) -> Result<u32> {
+        let shown = self.root.join(relative);
+        let meta = self
+            .backups
+            .symlink_metadata(relative)
+            .map_err(|e| Error::io(&shown, e))?;
+        if let Expected::Anything = expected {
+            return Ok(meta.mode() & 0o7777);
+        }
+        let same = match expected {
+            Expected::File(digest) if meta.is_file() => {
+                let contents = self
+                    .backups
+                    .read(relative)
+                    .map_err(|e| Error::io(&shown, e))?;
+                Digest::of(&contents) == *digest
+            }
+            _ => false,
+        };
+        if !same {
+            return Err(Error::ChangedDuringRun { path: shown });
+        }
+        self.checked.push((relative.to_owned(), Stamp::of(&meta)));
+        Ok(meta.mode() & 0o7777)
+    }
+
+    /// The file the plan read is gone (deleted while the run planned): that is a change too.
+    fn check_absent(&self, relative: &Path, expected: &Expected) -> Result<()> {
+        match expected {
+            Expected::File(_) => Err(Error::ChangedDuringRun {
+                path: self.root.join(relative),
+            }),
+            Expected::Anything | Expected::Absent => Ok(()),
+        }
+    }
+
+    /// After the last step: a file moved aside must still be as it was when checked (a writer
+    /// that had it open may have written into it since).
+    fn recheck(&self) -> Result<()> {
+        for (relative, stamp) in &self.checked {
+            let unchanged = self
+                .backups
+                .symlink_metadata(relative)
+                .is_ok_and(|meta| Stamp::of(&meta) == *stamp);
+            if !unchanged {
+                return Err(Error::ChangedDuringRun {
+                    path: self.root.join(relative),
+                });
+            }
+        }
         Ok(())
     }
 
-    /// Undoes everything in reverse order. Best effort: a step that fails is reported and the rest
-    /// still run, so as much as possible of the previous state comes back.
-    fn roll_back(self) {
-        for done in self.done.into_iter().rev() {
-            let (path, outcome) = match &done {
-                Done::Created(path) | Done::WasAbsent(path) => {
-                    (path, not_found_ok(self.target.remove_file(path)))
-                }
-                Done::CreatedDir(path) => (path, not_found_ok(self.target.remove_dir(path))),
-                Done::MovedAside(path) | Done::Saved(path) => {
-                    (path, self.backups.rename(path, self.target, path))
-                }
-                Done::RemovedDir(path) => (path, self.target.create_dir(path)),
-                Done::CreatedTree(path) => (path, remove_tree(self.target, path)),
-            };
-            if let Err(e) = outcome {
-                eprintln!(
-                    "warning: rolling back {}: {e}",
-                    self.root.join(path).display()
-                );
-            }
+    /// Undoes everything in reverse order, marking each undone step in the journal, so that a
+    /// kill during the rollback leaves a journal the next run finishes. A step that fails is
+    /// reported and the journal (with its staging folder) is kept for `groundwork recover`.
+    fn roll_back(mut self, staging: &mut Staging) {
+        let steps: Vec<(usize, Step)> = std::mem::take(&mut self.steps)
+            .into_iter()
+            .enumerate()
+            .collect();
+        let mut undo = Undo {
+            target: self.target,
+            staged: self.staged,
+            backups: self.backups,
+            log: &mut self.log,
+            set_aside: Vec::new(),
+        };
+        let outcome = undo.run(&steps, &std::collections::BTreeSet::new(), false);
+        for (path, aside) in &undo.set_aside {
+            crate::report::warning(format_args!(
+                "rolling back: {} was not there before this run; it was moved to {}",
+                self.root.join(path).display(),
+                self.root.join(aside).display()
+            ));
+        }
+        if let Err(e) = outcome {
+            crate::report::warning(format_args!(
+                "rolling back {}: {e}; its journal is kept: run `groundwork recover {}` to finish",
+                self.root.display(),
+                self.root.display()
+            ));
+            staging.keep();
         }
     }
 }
 
-fn not_found_ok(result: std::io::Result<()>) -> std::io::Result<()> {
-    match result {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        other => other,
+/// The mode of a file the plan replaces: never wider than the previous file's nor the plan's
+/// read and write bits (a 0600 file with secrets stays 0600), with the executable bits the plan
+/// wants, for those who may read it.
+fn narrowed_mode(previous: u32, wanted: u32) -> u32 {
+    let base = previous & wanted & 0o666;
+    if wanted & 0o111 == 0 {
+        base
+    } else {
+        base | ((base & 0o444) >> 2)
     }
 }
 

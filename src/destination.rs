@@ -43,6 +43,15 @@ impl Claim {
         for swept in &swept {
             swept.print();
         }
+        // A rollback a signal stopped must be finished before anything else writes here.
+        if let Some(Swept::Stopped { undone, .. }) =
+            swept.iter().find(|s| matches!(s, Swept::Stopped { .. }))
+        {
+            return Err(Error::RecoveryStopped {
+                path: destination.to_owned(),
+                undone: *undone,
+            });
+        }
         Ok(claim)
     }
 
@@ -70,6 +79,12 @@ impl Claim {
                 ));
             }
             Err(e) => return Err(Error::io(destination, e)),
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(Error::DestinationSymlink {
+                    path: destination.to_owned(),
+                    to: std::fs::read_link(destination).unwrap_or_default(),
+                });
+            }
             Ok(meta) if !meta.is_dir() => {
                 return Err(Error::DestinationNotDirectory {
                     path: destination.to_owned(),

@@ -414,6 +414,28 @@ pub enum Error {
         if *failures == 1 { "step" } else { "steps" }
     )]
     RecoveryIncomplete { path: PathBuf, failures: usize },
+
+    // journal and compare-and-swap
+    #[error(
+        "{} changed while groundwork was writing the project (after it had been read); nothing was changed and your edit is kept: run the command again",
+        path.display()
+    )]
+    ChangedDuringRun { path: PathBuf },
+
+    #[error(
+        "stopped rolling back the interrupted run on {} at a safe point ({undone} {} undone); the journal is kept: run `groundwork recover {}` to finish",
+        path.display(),
+        if *undone == 1 { "step" } else { "steps" },
+        path.display()
+    )]
+    RecoveryStopped { path: PathBuf, undone: usize },
+
+    #[error(
+        "destination {} is a symlink (to {}); groundwork never writes through a symlink, since it could be swapped to point elsewhere mid-run: pass the folder it points to instead",
+        path.display(),
+        to.display()
+    )]
+    DestinationSymlink { path: PathBuf, to: PathBuf },
 }
 
 impl Error {
@@ -432,7 +454,7 @@ impl Error {
 
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Interrupted => EXIT_INTERRUPTED,
+            Error::Interrupted | Error::RecoveryStopped { .. } => crate::apply::exit_status(),
             Error::Usage(_) => EXIT_USAGE,
             _ => EXIT_FAILURE,
         }

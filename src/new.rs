@@ -239,6 +239,19 @@ pub fn run(
     prompter: Option<&mut dyn Prompter>,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
+    // Writing into an existing folder (`--force`, `--skip-if-file-exists`): the lock is taken
+    // before the questions and the render, so a second run fails at once instead of rendering and
+    // then overwriting what the first one wrote.
+    let early = match &options.target {
+        Target::Dir(destination)
+            if !options.dry_run
+                && options.existing != Existing::Refuse
+                && std::fs::symlink_metadata(destination).is_ok_and(|m| m.is_dir()) =>
+        {
+            Some(Claim::acquire(destination)?)
+        }
+        _ => None,
+    };
     let Rendered {
         destination,
         template,
@@ -252,10 +265,17 @@ pub fn run(
     }
     // The claim is the exclusive right to the destination for the rest of the run; the plan is
     // decided through it, so what another process did before it counts and nothing after it can.
-    let claim = if options.dry_run {
-        Claim::inspect(&destination)?
-    } else {
-        Claim::acquire(&destination)?
+    let claim = match early {
+        Some(claim) if claim.path() == destination => claim,
+        early => {
+            // A lock is per open file: this run's own early one must go before it locks again.
+            drop(early);
+            if options.dry_run {
+                Claim::inspect(&destination)?
+            } else {
+                Claim::acquire(&destination)?
+            }
+        }
     };
     let plan = plan::plan_new(&tree, &claim, options.existing)?;
     let name = format!("{} {}", template.manifest.name, template.manifest.version);

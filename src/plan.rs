@@ -83,6 +83,40 @@ pub struct Op {
     pub path: String,
     pub action: Action,
     pub change: Change,
+    /// What the plan read at `path`: apply replaces or removes only that (compare-and-swap).
+    pub expected: Expected,
+}
+
+/// The SHA-256 of a file's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Digest([u8; 32]);
+
+impl Digest {
+    pub fn of(bytes: &[u8]) -> Digest {
+        use sha2::Digest as _;
+        Digest(sha2::Sha256::digest(bytes).into())
+    }
+}
+
+/// What a plan found at a path when it decided what to do there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    /// Not read: whatever is there may be replaced (a fresh destination has nothing).
+    Anything,
+    /// Nothing was there.
+    Absent,
+    /// A file with these bytes.
+    File(Digest),
+}
+
+impl Expected {
+    /// What a read of the destination found: a file's state or nothing.
+    pub fn of(found: Option<&FileState>) -> Expected {
+        match found {
+            Some(state) => Expected::File(Digest::of(&state.contents)),
+            None => Expected::Absent,
+        }
+    }
 }
 
 impl Op {
@@ -108,6 +142,10 @@ pub fn inspect(destination: &Path) -> Result<Destination> {
     match fs::symlink_metadata(destination) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Destination::Absent),
         Err(e) => Err(Error::io(destination, e)),
+        Ok(meta) if meta.file_type().is_symlink() => Err(Error::DestinationSymlink {
+            path: destination.to_owned(),
+            to: fs::read_link(destination).unwrap_or_default(),
+        }),
         Ok(meta) if !meta.is_dir() => Err(Error::DestinationNotDirectory {
             path: destination.to_owned(),
         }),
@@ -159,6 +197,11 @@ pub fn plan_new(tree: &Tree, claim: &Claim, existing: Existing) -> Result<Plan> 
             Some(dir) if !fresh => destination::read_existing(dir, destination, path)?,
             _ => None,
         };
+        let expected = if fresh {
+            Expected::Anything
+        } else {
+            Expected::of(on_disk.as_ref())
+        };
         let (action, change) = match on_disk {
             None => (Action::Create, Change::Write(wanted)),
             Some(current) if current == wanted => (Action::Unchanged, Change::Nothing),
@@ -172,6 +215,7 @@ pub fn plan_new(tree: &Tree, claim: &Claim, existing: Existing) -> Result<Plan> 
             path: path.to_owned(),
             action,
             change,
+            expected,
         });
     }
     Ok(Plan {

@@ -52,11 +52,27 @@ pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
     let failures = swept.iter().filter(|s| s.is_failure()).count();
     let mut printed = Ok(());
     for swept in &swept {
-        if swept.is_failure() {
-            swept.print();
-        } else if printed.is_ok() {
+        match swept {
+            // The error below says it.
+            crate::apply::Swept::Stopped { .. } => continue,
+            crate::apply::Swept::Failed { .. } | crate::apply::Swept::Untrusted { .. } => {
+                swept.print();
+                continue;
+            }
+            _ => {}
+        }
+        if printed.is_ok() {
             printed = writeln!(out, "{}", capitalized(&swept.sentence()));
         }
+    }
+    if let Some(crate::apply::Swept::Stopped { undone, .. }) = swept
+        .iter()
+        .find(|s| matches!(s, crate::apply::Swept::Stopped { .. }))
+    {
+        return Err(Error::RecoveryStopped {
+            path: destination.clone(),
+            undone: *undone,
+        });
     }
     if failures > 0 {
         return Err(Error::RecoveryIncomplete {

@@ -16,7 +16,7 @@ use crate::git;
 use crate::hooks;
 use crate::merge::{self, FROM_TEMPLATE_SUFFIX, Labels, Resolution};
 use crate::new::{report_after_writing, stdout_error};
-use crate::plan::{self, Action, Change, FileState, Op, Plan};
+use crate::plan::{self, Action, Change, Digest, Expected, FileState, Op, Plan};
 use crate::project::{Pristine, Project};
 use crate::render::{self, Expressions};
 use crate::source::Loaded;
@@ -208,7 +208,7 @@ fn prepare(options: &UpdateOptions, mut prompter: Option<&mut dyn Prompter>) -> 
         theirs: to.clone(),
     };
     let resolutions = merge::merge_trees(&base_tree, &theirs_tree, &ours, &labels);
-    let plan = plan_update(&project, &resolutions, answers_file);
+    let plan = plan_update(&project, &resolutions, &ours, answers_file);
     Ok(Prepared {
         project,
         resolutions,
@@ -248,13 +248,20 @@ fn load_versions(
 }
 
 /// Deletions first (so a file can become a directory), then writes, then the answers file.
-fn plan_update(project: &Project, resolutions: &[Resolution], answers_file: Vec<u8>) -> Plan {
+fn plan_update(
+    project: &Project,
+    resolutions: &[Resolution],
+    ours: &BTreeMap<String, FileState>,
+    answers_file: Vec<u8>,
+) -> Plan {
     let mut ops = Vec::new();
+    let expected = |path: &str| Expected::of(ours.get(path));
     for resolution in resolutions.iter().filter(|r| r.delete) {
         ops.push(Op {
             path: resolution.path.clone(),
             action: resolution.outcome.clone(),
             change: Change::Delete,
+            expected: expected(&resolution.path),
         });
     }
     for resolution in resolutions.iter().filter(|r| !r.delete) {
@@ -270,12 +277,17 @@ fn plan_update(project: &Project, resolutions: &[Resolution], answers_file: Vec<
             path: resolution.path.clone(),
             action: resolution.outcome.clone(),
             change,
+            expected: expected(&resolution.path),
         });
     }
     let current = plan::read_existing(&project.root, ANSWERS_FILE)
         .ok()
         .flatten()
         .map(|state| state.contents);
+    let answers_expected = match &current {
+        Some(contents) => Expected::File(Digest::of(contents)),
+        None => Expected::Absent,
+    };
     let (action, change) = if current.as_deref() == Some(answers_file.as_slice()) {
         (Action::Unchanged, Change::Nothing)
     } else {
@@ -292,6 +304,7 @@ fn plan_update(project: &Project, resolutions: &[Resolution], answers_file: Vec<
         path: ANSWERS_FILE.into(),
         action,
         change,
+        expected: answers_expected,
     });
     Plan {
         destination: project.root.clone(),

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::error::{EXIT_FAILURE, EXIT_INTERRUPTED};
+use crate::error::EXIT_FAILURE;
 
 /// Environment variable with the time limit of one render, in seconds.
 pub const MAX_SECONDS_ENV: &str = "GROUNDWORK_MAX_RENDER_SECONDS";
@@ -110,13 +110,13 @@ impl Drop for Phase {
 /// ends now instead of after the template engine returns; outside one, `otherwise` runs (it sets
 /// the flag the writers check). Decided under the phase lock, so the render cannot end (and report
 /// the interrupt a second time) in between.
-pub fn interrupt(otherwise: impl FnOnce()) {
+pub fn interrupt(status: i32, otherwise: impl FnOnce()) {
     let _state = STATE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     if DEPTH.load(Ordering::SeqCst) > 0 {
         eprintln!("error: interrupted: nothing was written");
-        std::process::exit(EXIT_INTERRUPTED);
+        std::process::exit(status);
     }
     otherwise();
 }

@@ -498,22 +498,31 @@ fn issue7_a_template_opts_out_of_windows_names_and_cookiecutter_templates_are_wr
 fn issue7_stale_staging_folders_are_removed_by_the_next_run_and_live_ones_are_kept() {
     let env = TestEnv::new();
     let template = env.template("small", "").file("a.txt", "a\n").build();
+    // Staging folders as groundwork makes them: 0700, named `<pid>-<8 hex digits>`.
+    let private = |name: &str| {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::create_dir_all(env.path(name)).unwrap();
+        std::fs::set_permissions(env.path(name), std::fs::Permissions::from_mode(0o700)).unwrap();
+    };
     // Left by a killed run: an owner file, and nobody holds its lock.
-    env.write(".groundwork-staging-4242-dead/owner", "4242\n");
-    env.write(".groundwork-staging-4242-dead/project/a.txt", "half\n");
+    private(".groundwork-staging-4242-0000dead");
+    env.write(".groundwork-staging-4242-0000dead/owner", "4242\n");
+    env.write(".groundwork-staging-4242-0000dead/project/a.txt", "half\n");
     // Killed while being set up or removed: no owner file, and the process in its name is gone.
     let mut gone = std::process::Command::new("true").spawn().unwrap();
     let gone_pid = gone.id();
     gone.wait().unwrap();
-    let half = format!(".groundwork-staging-{gone_pid}-half");
-    std::fs::create_dir(env.path(&half)).unwrap();
+    let half = format!(".groundwork-staging-{gone_pid}-0000a1f0");
+    private(&half);
     // Being set up by a live run: no owner file yet, and its process is running.
-    let setting_up = format!(".groundwork-staging-{}-new", std::process::id());
-    std::fs::create_dir(env.path(&setting_up)).unwrap();
+    let setting_up = format!(".groundwork-staging-{}-00000000", std::process::id());
+    private(&setting_up);
     // Live: locked.
-    env.write(".groundwork-staging-77-live/owner", "77\n");
-    let live = groundwork::destination::open_dir_nofollow(&env.path(".groundwork-staging-77-live"))
-        .unwrap();
+    private(".groundwork-staging-77-0000a1fe");
+    env.write(".groundwork-staging-77-0000a1fe/owner", "77\n");
+    let live =
+        groundwork::destination::open_dir_nofollow(&env.path(".groundwork-staging-77-0000a1fe"))
+            .unwrap();
     groundwork::destination::lock(&live, &env.path("x")).unwrap();
 
     let output = env
@@ -522,7 +531,7 @@ fn issue7_stale_staging_folders_are_removed_by_the_next_run_and_live_ones_are_ke
         .success();
     // In name order.
     let mut removed = [
-        (".groundwork-staging-4242-dead".to_owned(), 4242),
+        (".groundwork-staging-4242-0000dead".to_owned(), 4242),
         (half.clone(), gone_pid),
     ];
     removed.sort();
@@ -541,7 +550,7 @@ fn issue7_stale_staging_folders_are_removed_by_the_next_run_and_live_ones_are_ke
     );
     let mut left = env.leftovers();
     left.sort();
-    let mut kept = [".groundwork-staging-77-live".to_owned(), setting_up];
+    let mut kept = [".groundwork-staging-77-0000a1fe".to_owned(), setting_up];
     kept.sort();
     assert_eq!(left, kept);
     drop(live);
@@ -1174,9 +1183,11 @@ fn issue7_recover_that_cannot_finish_keeps_the_journal_exits_1_and_finishes_when
         .assert()
         .failure();
     let (staging, pid) = staging_owner(&env);
-    // Someone put a folder where the run had placed a.txt: that step cannot be undone.
-    std::fs::remove_file(env.path("out/a.txt")).unwrap();
-    env.write("out/a.txt/theirs.txt", "theirs\n");
+    // The backups cannot be opened (here: something else stands where the folder was): no step
+    // can be undone safely.
+    let backup = env.path(&format!("{staging}/backup"));
+    std::fs::rename(&backup, env.path("backup-aside")).unwrap();
+    std::fs::write(&backup, "not a folder\n").unwrap();
     let output = env
         .groundwork()
         .args(["recover", "out"])
@@ -1186,7 +1197,7 @@ fn issue7_recover_that_cannot_finish_keeps_the_journal_exits_1_and_finishes_when
     assert_eq!(
         String::from_utf8_lossy(&output.get_output().stderr),
         format!(
-            "warning: rolling back the interrupted run in {}: Is a directory (os error 21)\nerror: could not recover everything in {} (1 step failed, see the warnings above); the staging folders involved are kept: fix the cause and run `groundwork recover` again\n",
+            "warning: rolling back the interrupted run in {}: Not a directory (os error 20)\nerror: could not recover everything in {} (1 step failed, see the warnings above); the staging folders involved are kept: fix the cause and run `groundwork recover` again\n",
             env.path(&staging).display(),
             env.path("out").display()
         )
@@ -1194,7 +1205,8 @@ fn issue7_recover_that_cannot_finish_keeps_the_journal_exits_1_and_finishes_when
     assert!(output.get_output().stdout.is_empty());
     assert_eq!(env.leftovers(), std::slice::from_ref(&staging));
 
-    std::fs::remove_dir_all(env.path("out/a.txt")).unwrap();
+    std::fs::remove_file(&backup).unwrap();
+    std::fs::rename(env.path("backup-aside"), &backup).unwrap();
     let output = env.groundwork().args(["recover", "out"]).assert().success();
     let stdout = String::from_utf8_lossy(&output.get_output().stdout).into_owned();
     assert!(
