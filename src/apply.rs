@@ -7,7 +7,8 @@
 //! The journal of a forced write is also kept on disk, so a run killed midway is rolled back by the
 //! next run that claims the destination.
 //!
-//! `GROUNDWORK_FAULT_INJECT=N` makes the apply fail after N file writes, `=git` makes the git step
+//! `GROUNDWORK_FAULT_INJECT=N` makes the apply fail after N file writes (and `abort:undo:N`,
+//! `signal:TERM:N`, `edit:PATH`: see [`fault_point`], [`signal_point`], [`edit_point`]), `=git` makes the git step
 //! fail after `git init` and staging the files in the index, `=abort:N` kills the process after N
 //! writes and `=abort:git` kills it at that point of the git step (the next run, or `groundwork recover`, must roll the journal
 //! back). They exist so the tests can prove the rollback on the real binary; they have
@@ -102,6 +103,52 @@ pub(crate) fn fault_point(stage: &str, count: usize) {
     }
 }
 
+/// `GROUNDWORK_FAULT_INJECT=signal:NAME:N` (`INT`, `TERM` or `HUP`): the process sends itself
+/// that signal before write `N`, as a user, `timeout` or a closed terminal would.
+pub(crate) fn signal_point(count: usize) {
+    let Ok(value) = std::env::var("GROUNDWORK_FAULT_INJECT") else {
+        return;
+    };
+    let Some((name, n)) = value
+        .strip_prefix("signal:")
+        .and_then(|rest| rest.split_once(':'))
+    else {
+        return;
+    };
+    if n.parse::<usize>().ok() != Some(count) {
+        return;
+    }
+    let signal = match name {
+        "INT" => rustix::process::Signal::INT,
+        "TERM" => rustix::process::Signal::TERM,
+        "HUP" => rustix::process::Signal::HUP,
+        _ => return,
+    };
+    let _ = rustix::process::kill_process(rustix::process::getpid(), signal);
+    // The handler runs on its own thread: give it the moment it needs to raise the flag.
+    for _ in 0..200 {
+        if interrupted() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// `GROUNDWORK_FAULT_INJECT=edit:PATH`: appends a line to PATH in the destination after the plan
+/// was made and before the first file is moved, as an editor saving during the run would.
+fn edit_point(target: &Dir) {
+    use std::io::Write as _;
+    let Some(path) = std::env::var("GROUNDWORK_FAULT_INJECT")
+        .ok()
+        .and_then(|v| v.strip_prefix("edit:").map(ToOwned::to_owned))
+    else {
+        return;
+    };
+    if let Ok(mut file) = target.open_with(&path, cap_std::fs::OpenOptions::new().append(true)) {
+        let _ = file.write_all(b"edited during the run\n");
+    }
+}
+
 /// Counts writes, and fails on interrupt or on the injected fault.
 struct Checkpoint {
     writes: usize,
@@ -119,6 +166,7 @@ impl Checkpoint {
     }
 
     fn tick(&mut self) -> Result<()> {
+        signal_point(self.writes);
         if interrupted() {
             return Err(Error::Interrupted);
         }
@@ -236,6 +284,7 @@ pub fn apply(
         log_path: staging.path.join(JOURNAL),
         checked: Vec::new(),
     };
+    edit_point(target);
     let result = plan.ops.iter().filter(|op| op.writes()).try_for_each(|op| {
         checkpoint.tick()?;
         match op.change {

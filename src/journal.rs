@@ -220,6 +220,7 @@ impl Undo<'_> {
             if already.contains(n) {
                 continue;
             }
+            crate::apply::signal_point(undone);
             if stop_on_signal && crate::apply::interrupted() {
                 return Ok(Outcome::Stopped(undone));
             }

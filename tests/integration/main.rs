@@ -12,6 +12,7 @@ mod hooks;
 mod interactive;
 mod new;
 mod properties;
+mod recovery;
 mod release;
 mod safety;
 mod update;
