@@ -436,6 +436,29 @@ pub enum Error {
         to.display()
     )]
     DestinationSymlink { path: PathBuf, to: PathBuf },
+
+    // hooks and checks limits
+    #[error(
+        "hook {hook} ran longer than its {seconds} s limit ({variable}); it and its child processes were stopped, nothing was written{kept}{output}"
+    )]
+    HookTimeout {
+        hook: String,
+        seconds: u64,
+        variable: &'static str,
+        /// The hook's captured output (`\nits output:\n...`), empty when it was shown live.
+        output: String,
+        /// Where `--keep-on-failure` kept the project, as a clause; empty otherwise.
+        kept: String,
+    },
+
+    #[error(
+        "{variable} is {value:?}, which is not a positive whole number of seconds: set it to one, or unset it for the default ({default} s)"
+    )]
+    TimeoutVariable {
+        variable: &'static str,
+        value: String,
+        default: u64,
+    },
 }
 
 impl Error {

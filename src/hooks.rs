@@ -9,15 +9,44 @@
 //! answers, or decide how a file is rendered (the cookiecutter dialect does that).
 //!
 //! Output: for `new`, a hook's stdout and stderr both go to groundwork's stderr as it runs (so
-//! groundwork's stdout stays its report, and interactive hooks keep the terminal); its output is
-//! thus on screen above the error when it fails. For the renders of `update`, which run hooks twice
-//! in the background, the output is captured and printed only when a hook fails, in the error.
+//! groundwork's stdout stays its report); its output is thus on screen above the error when it
+//! fails. For the renders of `update`, which run hooks twice in the background, the output is
+//! captured and printed only when a hook fails, in the error.
+//!
+//! Limits: a hook can neither hang groundwork nor outlive it. Each hook (and each `[[checks]]`
+//! command of `template test`, through `Group`) runs as the leader of a process group of its own
+//! with a time limit ([`HOOK_TIMEOUT_ENV`], default 600 s). On timeout, on Ctrl-C and on any error
+//! the whole group is stopped: SIGTERM (and SIGCONT, for a stopped process), a short grace, then
+//! SIGKILL. groundwork waits for the hook's main process only: once it exits, whatever it left
+//! running in its group (`(server &)`, a daemon that did not `setsid`) is stopped the same way,
+//! and captured output is not read past that point. Python cookiecutter leaves such background
+//! children running; groundwork stops them on purpose, so that no program a template started keeps
+//! running after the run that trusted it (and a pipe held open by one cannot stall the run). A
+//! process that leaves the group with `setsid` is out of reach, but not waited for either. Since a
+//! terminal stops (SIGTTIN) a process of another group that reads from it, a hook whose stdin
+//! would be the terminal gets an empty stdin instead: hooks cannot ask questions. Hooks must not
+//! run inside a render phase of [`crate::watchdog`]: Ctrl-C there ends the process at once, before
+//! the group could be stopped. SIGTERM and SIGHUP stop a hook only when they set the interrupt
+//! flag ([`crate::apply::interrupted`]) as Ctrl-C does.
+//!
+//! Temporary folders and files are named after the process (`groundwork-hooks-<pid>-*`,
+//! `groundwork-hook-<pid>-*.ext`, and `template test`'s `groundwork-test-<pid>-*`) and locked
+//! (`flock`) while it runs. They are removed on every exit path that runs code (success, error,
+//! Ctrl-C, timeout); what a SIGKILL leaves, [`sweep_stale_temp`] removes (`groundwork recover`,
+//! and every run that starts hooks or checks).
 
-use std::io::Read as _;
-use std::os::unix::fs::PermissionsExt as _;
-use std::os::unix::process::ExitStatusExt as _;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::ffi::OsStr;
+use std::fs::File;
+use std::io::{IsTerminal as _, Read as _};
+use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::time::{Duration, Instant};
+
+use rustix::io::Errno;
+use rustix::process::{Pid, Signal, WaitId, WaitIdOptions};
 
 use serde_json::{Map, Value};
 
@@ -30,6 +59,23 @@ use crate::tree::{Entry, Tree};
 
 /// The most of a hook's captured output an error repeats (its end).
 const OUTPUT_TAIL: usize = 16 << 10;
+
+/// Environment variable with the time limit of one hook, in seconds.
+pub const HOOK_TIMEOUT_ENV: &str = "GROUNDWORK_HOOK_TIMEOUT_SECONDS";
+/// The default time limit of one hook: long enough for a hook that installs packages.
+pub const DEFAULT_HOOK_TIMEOUT: u64 = 600;
+
+/// How often a running hook or check is looked at: often enough that Ctrl-C and the time limit
+/// act at once, rarely enough to cost nothing.
+const POLL: Duration = Duration::from_millis(20);
+/// How long a stopped group has between SIGTERM and SIGKILL to clean up.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// Name prefixes of the temporary entries, each followed by `<pid>-`: the folders hooks run in,
+/// the rendered hook scripts, and `template test`'s projects.
+const HOOKS_DIR_PREFIX: &str = "groundwork-hooks-";
+const SCRIPT_PREFIX: &str = "groundwork-hook-";
+pub(crate) const TEST_DIR_PREFIX: &str = "groundwork-test-";
 
 /// What the command line says about running hooks (`--trust`, `--no-hooks`, or cookiecutter's
 /// `--accept-hooks yes|no|ask`).
@@ -66,6 +112,44 @@ pub enum Output {
 pub struct Runner {
     pub output: Output,
     pub keep_on_failure: bool,
+    /// The time limit of one hook, in seconds ([`HOOK_TIMEOUT_ENV`]).
+    pub timeout: u64,
+}
+
+impl Runner {
+    /// A runner, once hooks have consent: reads the time limit (a malformed one is an error before
+    /// any hook runs) and removes what killed runs left in the temporary folder.
+    fn new(output: Output, keep_on_failure: bool) -> Result<Runner> {
+        let timeout = timeout_from_env(HOOK_TIMEOUT_ENV, DEFAULT_HOOK_TIMEOUT)?;
+        sweep_stale_temp();
+        Ok(Runner {
+            output,
+            keep_on_failure,
+            timeout,
+        })
+    }
+}
+
+/// The time limit in seconds that `variable` sets for a hook or check, `default` when unset.
+pub fn timeout_from_env(variable: &'static str, default: u64) -> Result<u64> {
+    parse_timeout(variable, std::env::var_os(variable).as_deref(), default)
+}
+
+/// A positive whole number of seconds (blanks around it allowed); anything else is an error
+/// naming the variable, never a silent default: a limit the user set must be the one applied.
+fn parse_timeout(variable: &'static str, value: Option<&OsStr>, default: u64) -> Result<u64> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    let text = value.to_string_lossy();
+    match text.trim().parse::<u64>() {
+        Ok(seconds) if seconds > 0 => Ok(seconds),
+        _ => Err(Error::TimeoutVariable {
+            variable,
+            value: text.into_owned(),
+            default,
+        }),
+    }
 }
 
 /// What consent gave for one template.
@@ -150,10 +234,7 @@ pub fn consent_for_new(
             hooks: hooks_of(&template).join(", "),
         }),
         Decision::Run => {
-            let runner = Runner {
-                output: Output::Live,
-                keep_on_failure: options.keep_on_failure,
-            };
+            let runner = Runner::new(Output::Live, options.keep_on_failure)?;
             let mut template = template;
             pre_prompt(&mut template, runner)?;
             Ok((template, Some(runner)))
@@ -187,10 +268,7 @@ pub fn consent_for_update(
     match decide(with_hooks, source, accept, dry_run, prompter)? {
         Decision::Nothing => Ok(None),
         Decision::Run => {
-            let runner = Runner {
-                output: Output::Captured,
-                keep_on_failure: false,
-            };
+            let runner = Runner::new(Output::Captured, false)?;
             pre_prompt(base, runner)?;
             pre_prompt(theirs, runner)?;
             Ok(Some(runner))
@@ -241,7 +319,7 @@ pub fn pre_prompt(template: &mut Template, runner: Runner) -> Result<()> {
     if scripts.is_empty() {
         return Ok(());
     }
-    let temp = temp_dir()?;
+    let temp = TempFolder::new(HOOKS_DIR_PREFIX)?;
     let root = temp.path().join(folder_name(&template.manifest.name));
     for file in cookiecutter.files() {
         write_file(
@@ -302,8 +380,9 @@ pub fn generate(
     if pre.is_empty() && post.is_empty() {
         return Ok(tree);
     }
-    let temp = temp_dir()?;
-    let project = temp.path().join(folder_name(folder));
+    let temp = TempFolder::new(HOOKS_DIR_PREFIX)?;
+    let project_name = folder_name(folder);
+    let project = temp.path().join(&project_name);
     std::fs::create_dir(&project).map_err(|e| Error::io(&project, e))?;
     let mut context = context.clone();
     if let Some(Value::Object(cc)) = context.get_mut("cookiecutter") {
@@ -312,25 +391,12 @@ pub fn generate(
             temp.path().to_string_lossy().into_owned().into(),
         );
     }
-    let kept = |temp: tempfile::TempDir, error: Error| match error {
-        Error::HookFailed {
-            hook,
-            status,
-            output,
-            ..
-        } if runner.keep_on_failure => {
-            let _ = temp.keep();
-            Error::HookFailed {
-                hook,
-                status,
-                output,
-                kept: format!(
-                    "; --keep-on-failure: the project as the hooks left it is in {}",
-                    project.display()
-                ),
-            }
+    let kept = |temp: TempFolder, error: Error| {
+        if runner.keep_on_failure {
+            kept_on_failure(temp, &project_name, error)
+        } else {
+            error
         }
-        other => other,
     };
     if let Err(error) = run_stage(template, &pre, &context, &project, runner) {
         return Err(kept(temp, error));
@@ -387,6 +453,45 @@ pub fn generate(
     Ok(out)
 }
 
+/// `--keep-on-failure`: when a hook failed or ran past its limit, keeps the temporary folder and
+/// says in the error where the project `project_name` is; other errors are returned as they are
+/// (and the folder removed).
+fn kept_on_failure(temp: TempFolder, project_name: &str, error: Error) -> Error {
+    let clause = |temp: TempFolder| {
+        format!(
+            "; --keep-on-failure: the project as the hooks left it is in {}",
+            temp.keep().join(project_name).display()
+        )
+    };
+    match error {
+        Error::HookFailed {
+            hook,
+            status,
+            output,
+            ..
+        } => Error::HookFailed {
+            hook,
+            status,
+            output,
+            kept: clause(temp),
+        },
+        Error::HookTimeout {
+            hook,
+            seconds,
+            variable,
+            output,
+            ..
+        } => Error::HookTimeout {
+            hook,
+            seconds,
+            variable,
+            output,
+            kept: clause(temp),
+        },
+        other => other,
+    }
+}
+
 /// Renders and runs each script of a stage in `project`.
 fn run_stage(
     template: &CookiecutterTemplate,
@@ -398,16 +503,142 @@ fn run_stage(
     for script in scripts {
         let text = template.render_hook(script, context)?;
         let file = script_file(&script.path, &text)?;
-        run_script(&script.path, &file, project, runner)?;
+        run_script(&script.path, &file.path, project, runner)?;
     }
     Ok(())
 }
 
-fn temp_dir() -> Result<tempfile::TempDir> {
-    tempfile::Builder::new()
-        .prefix("groundwork-hooks-")
-        .tempdir()
-        .map_err(|e| Error::io(std::env::temp_dir(), e))
+/// A private temporary folder of this run, named `<prefix><pid>-<random>` and locked while it
+/// exists, so that [`sweep_stale_temp`] can tell it from one a killed run left; removed when
+/// dropped.
+pub(crate) struct TempFolder {
+    dir: tempfile::TempDir,
+    /// Declared after `dir`: the folder is removed before the lock is let go.
+    _lock: Option<File>,
+}
+
+impl TempFolder {
+    pub(crate) fn new(prefix: &str) -> Result<TempFolder> {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{prefix}{}-", std::process::id()))
+            .tempdir()
+            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        let lock = lock(dir.path());
+        Ok(TempFolder { dir, _lock: lock })
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Keeps the folder for the user (`--keep-on-failure`) and returns where it is: renamed
+    /// `groundwork-hooks-kept-*`, a name no sweep takes for a killed run's leftover.
+    fn keep(self) -> PathBuf {
+        let path = self.dir.keep();
+        let Some(random) = path
+            .file_name()
+            .and_then(OsStr::to_str)
+            .and_then(|name| name.rsplit('-').next())
+        else {
+            return path;
+        };
+        let kept = path.with_file_name(format!("{HOOKS_DIR_PREFIX}kept-{random}"));
+        match std::fs::rename(&path, &kept) {
+            Ok(()) => kept,
+            Err(_) => path,
+        }
+    }
+}
+
+/// A rendered hook script in the temporary folder, locked like a [`TempFolder`]; removed when
+/// dropped.
+struct TempScript {
+    path: tempfile::TempPath,
+    _lock: Option<File>,
+}
+
+/// An exclusive `flock` on `path`, held until the file is closed (also when the process is
+/// killed). None when it cannot be taken: another run holds it, or the file system has no locks.
+/// The descriptor is close-on-exec, so a hook's children never hold the lock past this process.
+fn lock(path: &Path) -> Option<File> {
+    let file = File::open(path).ok()?;
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive).ok()?;
+    Some(file)
+}
+
+/// A temporary folder or file that a groundwork run which no longer exists left behind, removed
+/// by [`sweep_stale_temp`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleTemp {
+    pub path: PathBuf,
+    /// The process that made it.
+    pub pid: u32,
+}
+
+/// Removes from the temporary folder what killed groundwork runs left of their hooks and checks
+/// (SIGKILL cannot be caught, so they could not): entries named with a process id, whose process
+/// is gone, owned by the current user (never another user's, in a shared `/tmp`; never a
+/// symlink), and whose lock can be taken (a run in another pid namespace holds it, so its folder
+/// is not taken for abandoned). Best effort: what cannot be removed is left for a later sweep.
+/// Returns what was removed, sorted.
+pub fn sweep_stale_temp() -> Vec<StaleTemp> {
+    let temp = std::env::temp_dir();
+    let Ok(entries) = std::fs::read_dir(&temp) else {
+        return Vec::new();
+    };
+    let uid = rustix::process::getuid().as_raw();
+    let own = std::process::id();
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(temp_owner) else {
+            continue;
+        };
+        if pid == own || alive(pid) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if metadata.uid() != uid || !(metadata.is_dir() || metadata.is_file()) {
+            continue;
+        }
+        let Some(_lock) = lock(&path) else {
+            continue;
+        };
+        let gone = if metadata.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        if gone.is_ok() {
+            removed.push(StaleTemp { path, pid });
+        }
+    }
+    removed.sort_by(|a, b| a.path.cmp(&b.path));
+    removed
+}
+
+/// The process id in a temporary entry's name (`groundwork-hooks-<pid>-...`), if it is one of ours.
+fn temp_owner(name: &str) -> Option<u32> {
+    [HOOKS_DIR_PREFIX, SCRIPT_PREFIX, TEST_DIR_PREFIX]
+        .iter()
+        .find_map(|prefix| {
+            let (pid, _) = name.strip_prefix(prefix)?.split_once('-')?;
+            if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            pid.parse().ok().filter(|pid| *pid > 0)
+        })
+}
+
+/// Whether process `pid` exists (a zombie does; one of another user does). An id that cannot be
+/// a process counts as alive: what cannot be told apart is left alone.
+fn alive(pid: u32) -> bool {
+    let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+        return true;
+    };
+    !matches!(rustix::process::test_kill_process(pid), Err(Errno::SRCH))
 }
 
 /// A name usable as one directory: the project folder or the template's name.
@@ -447,12 +678,12 @@ fn make_executable(path: &Path) -> Result<()> {
 }
 
 /// The rendered script in a temporary file with the hook's extension (cookiecutter's
-/// `NamedTemporaryFile(suffix=extension)`), executable by its owner, closed (so it can be run),
-/// removed when dropped.
-fn script_file(hook: &str, text: &str) -> Result<tempfile::TempPath> {
+/// `NamedTemporaryFile(suffix=extension)`), executable by its owner, closed for writing (so it can
+/// be run; the lock is a read-only descriptor), removed when dropped.
+fn script_file(hook: &str, text: &str) -> Result<TempScript> {
     use std::io::Write as _;
     let mut file = tempfile::Builder::new()
-        .prefix("groundwork-hook-")
+        .prefix(&format!("{SCRIPT_PREFIX}{}-", std::process::id()))
         .suffix(extension(hook))
         .tempfile()
         .map_err(|e| Error::io(std::env::temp_dir(), e))?;
@@ -460,8 +691,9 @@ fn script_file(hook: &str, text: &str) -> Result<tempfile::TempPath> {
         .and_then(|()| file.flush())
         .map_err(|e| Error::io(file.path(), e))?;
     let path = file.into_temp_path();
+    let lock = lock(&path);
     make_executable(&path)?;
-    Ok(path)
+    Ok(TempScript { path, _lock: lock })
 }
 
 /// `os.path.splitext(name)[1]`: the last extension with its dot; none for a leading dot only.
@@ -474,8 +706,10 @@ fn extension(path: &str) -> &str {
     }
 }
 
-/// Runs one hook script at `path` (named `hook` in the template) with `cwd`; a non-zero exit is
-/// [`Error::HookFailed`].
+/// Runs one hook script at `path` (named `hook` in the template) with `cwd`, in a process group of
+/// its own and within the runner's time limit; a non-zero exit is [`Error::HookFailed`], running
+/// past the limit [`Error::HookTimeout`], Ctrl-C [`Error::Interrupted`]. Whatever the hook left
+/// running is stopped before this returns (see the module's documentation).
 fn run_script(hook: &str, path: &Path, cwd: &Path, runner: Runner) -> Result<()> {
     let python = extension(hook) == ".py";
     let mut command = if python {
@@ -486,22 +720,19 @@ fn run_script(hook: &str, path: &Path, cwd: &Path, runner: Runner) -> Result<()>
         Command::new(path)
     };
     command.current_dir(cwd);
-    let reader = match runner.output {
+    let capture = match runner.output {
         Output::Live => {
             command.stdout(std::io::stderr());
+            // The terminal would stop the hook (SIGTTIN) as soon as it read from it, the hook's
+            // group not being the terminal's: an empty stdin ends such a read instead.
+            if std::io::stdin().is_terminal() {
+                command.stdin(Stdio::null());
+            }
             None
         }
-        Output::Captured => {
-            let (reader, writer) = std::io::pipe().map_err(|e| Error::io("<pipe>", e))?;
-            let second = writer.try_clone().map_err(|e| Error::io("<pipe>", e))?;
-            command.stdin(Stdio::null()).stdout(writer).stderr(second);
-            Some(reader)
-        }
+        Output::Captured => Some(OUTPUT_TAIL),
     };
-    let spawned = command.spawn();
-    // The command holds the pipe's writing ends: drop it, or reading never ends.
-    drop(command);
-    let mut child = spawned.map_err(|e| Error::HookStart {
+    let group = Group::spawn(command, capture).map_err(|e| Error::HookStart {
         hook: hook.to_owned(),
         message: match (e.kind(), e.raw_os_error()) {
             (std::io::ErrorKind::NotFound, _) if python => {
@@ -511,45 +742,249 @@ fn run_script(hook: &str, path: &Path, cwd: &Path, runner: Runner) -> Result<()>
             _ => e.to_string(),
         },
     })?;
-    let mut output = Vec::new();
-    if let Some(mut reader) = reader {
-        let mut chunk = [0u8; 8192];
-        loop {
-            match reader.read(&mut chunk) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    output.extend_from_slice(&chunk[..n]);
-                    if output.len() > 2 * OUTPUT_TAIL {
-                        output.drain(..output.len() - OUTPUT_TAIL);
-                    }
-                }
-            }
+    let (ended, output) = group
+        .wait(Duration::from_secs(runner.timeout))
+        .map_err(|e| Error::io(path, e))?;
+    let start = output.len().saturating_sub(OUTPUT_TAIL);
+    let text = String::from_utf8_lossy(&output[start..]);
+    let output = if text.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\nits output:\n{}", text.trim_end())
+    };
+    let status = match ended {
+        _ if crate::apply::interrupted() => return Err(Error::Interrupted),
+        Ended::Interrupted => return Err(Error::Interrupted),
+        Ended::OverLimit => {
+            return Err(Error::HookTimeout {
+                hook: hook.to_owned(),
+                seconds: runner.timeout,
+                variable: HOOK_TIMEOUT_ENV,
+                output,
+                kept: String::new(),
+            });
         }
-    }
-    let status = child.wait().map_err(|e| Error::io(path, e))?;
-    if crate::apply::interrupted() {
-        return Err(Error::Interrupted);
-    }
-    if status.success() {
-        return Ok(());
-    }
-    let status = match (status.code(), status.signal()) {
+        Ended::Exited(status) if status.success() => return Ok(()),
+        Ended::Exited(status) => status,
+    };
+    Err(Error::HookFailed {
+        hook: hook.to_owned(),
+        status: describe_status(status),
+        output,
+        kept: String::new(),
+    })
+}
+
+/// `exit status 3`, or `killed by signal 9`.
+fn describe_status(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
         (Some(code), _) => format!("exit status {code}"),
         (None, Some(signal)) => format!("killed by signal {signal}"),
         _ => status.to_string(),
-    };
-    let start = output.len().saturating_sub(OUTPUT_TAIL);
-    let text = String::from_utf8_lossy(&output[start..]);
-    Err(Error::HookFailed {
-        hook: hook.to_owned(),
-        status,
-        output: if text.trim().is_empty() {
-            String::new()
-        } else {
-            format!("\nits output:\n{}", text.trim_end())
-        },
-        kept: String::new(),
-    })
+    }
+}
+
+/// How a program run by [`Group`] ended.
+#[derive(Debug)]
+pub(crate) enum Ended {
+    /// Its main process exited with this status.
+    Exited(ExitStatus),
+    /// It was still running when its time limit passed.
+    OverLimit,
+    /// Ctrl-C came while it ran.
+    Interrupted,
+}
+
+/// A program started as the leader of a process group of its own (a hook, a check), so that it can
+/// be stopped together with every process it started. Dropped before [`Group::wait`] finished (an
+/// error, a panic), it stops the group, so no path out of groundwork leaves one running.
+pub(crate) struct Group {
+    child: Child,
+    /// The main process, whose id is also the group's.
+    pid: Pid,
+    output: Option<Capture>,
+    stopped: bool,
+}
+
+/// The output of a group, read from one pipe by a thread of its own, so that waiting never
+/// depends on the pipe's end (a background child may hold it open for ever).
+struct Capture {
+    text: Arc<Mutex<Vec<u8>>>,
+    /// Told when the reader saw the end of the pipe.
+    done: mpsc::Receiver<()>,
+    /// How many of the last bytes are kept.
+    keep: usize,
+}
+
+impl Capture {
+    fn start(mut reader: std::io::PipeReader, keep: usize) -> std::io::Result<Capture> {
+        let text = Arc::new(Mutex::new(Vec::new()));
+        let (tell, done) = mpsc::channel();
+        let shared = Arc::clone(&text);
+        std::thread::Builder::new()
+            .name("groundwork-output".into())
+            .spawn(move || {
+                let mut chunk = [0u8; 8192];
+                loop {
+                    match reader.read(&mut chunk) {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            let mut text = shared.lock().unwrap_or_else(PoisonError::into_inner);
+                            text.extend_from_slice(&chunk[..n]);
+                            // Trimmed in halves, not per read: the copy stays linear.
+                            if text.len() > 2 * keep {
+                                let cut = text.len() - keep;
+                                text.drain(..cut);
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(_) => break,
+                    }
+                }
+                let _ = tell.send(());
+            })?;
+        Ok(Capture { text, done, keep })
+    }
+
+    /// The last `keep` bytes read. Called once the group is stopped, when the pipe's writers are
+    /// closed: the reader gets a moment to drain it, but is not waited for past that (a process
+    /// that left the group may still hold the pipe).
+    fn finish(self) -> Vec<u8> {
+        let _ = self.done.recv_timeout(Duration::from_millis(200));
+        let text = self.text.lock().unwrap_or_else(PoisonError::into_inner);
+        let start = text.len().saturating_sub(self.keep);
+        text[start..].to_vec()
+    }
+}
+
+impl Group {
+    /// Starts `command` as the leader of a new process group. With `capture` (how many of the last
+    /// bytes to keep), its stdout and stderr go to one pipe and its stdin is empty; without, its
+    /// stdio is what `command` says.
+    pub(crate) fn spawn(mut command: Command, capture: Option<usize>) -> std::io::Result<Group> {
+        adopt_orphans();
+        command.process_group(0);
+        let output = match capture {
+            Some(keep) => {
+                let (reader, writer) = std::io::pipe()?;
+                let second = writer.try_clone()?;
+                command.stdin(Stdio::null()).stdout(writer).stderr(second);
+                Some(Capture::start(reader, keep)?)
+            }
+            None => None,
+        };
+        let spawned = command.spawn();
+        // The command holds the pipe's writing ends: drop them, or the reader never sees the end.
+        drop(command);
+        let child = spawned?;
+        let pid = Pid::from_child(&child);
+        Ok(Group {
+            child,
+            pid,
+            output,
+            stopped: false,
+        })
+    }
+
+    /// Waits until the main process exits, `limit` passes or Ctrl-C comes, looking every [`POLL`]
+    /// so the last two act at once; then stops what is left of the group (background children
+    /// are never waited for). Returns how it ended and the output captured.
+    pub(crate) fn wait(mut self, limit: Duration) -> std::io::Result<(Ended, Vec<u8>)> {
+        let deadline = Instant::now().checked_add(limit);
+        let ended = loop {
+            // WNOWAIT: the exited main process stays a zombie until its group has been signalled,
+            // so that the group's id cannot have been reused for another group meanwhile.
+            match rustix::process::waitid(
+                WaitId::Pid(self.pid),
+                WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT,
+            ) {
+                Ok(Some(_)) => {
+                    self.stop();
+                    break Ended::Exited(self.child.wait()?);
+                }
+                Ok(None) | Err(Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+            if crate::apply::interrupted() {
+                self.stop();
+                break Ended::Interrupted;
+            }
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                self.stop();
+                break Ended::OverLimit;
+            }
+            std::thread::sleep(POLL);
+        };
+        let output = self.output.take().map(Capture::finish).unwrap_or_default();
+        Ok((ended, output))
+    }
+
+    /// Stops every process of the group: SIGTERM (with SIGCONT, which a stopped process needs to
+    /// act on it), then SIGKILL for what is still there after [`GRACE`]. Reaps the main process.
+    /// Done once.
+    fn stop(&mut self) {
+        if std::mem::replace(&mut self.stopped, true) {
+            return;
+        }
+        // The main process is not reaped yet (running, or a zombie), so the id names this group.
+        let _ = rustix::process::kill_process_group(self.pid, Signal::TERM);
+        let _ = rustix::process::kill_process_group(self.pid, Signal::CONT);
+        if self.gone_within(GRACE) {
+            return;
+        }
+        let _ = rustix::process::kill_process_group(self.pid, Signal::KILL);
+        let _ = self.gone_within(GRACE);
+    }
+
+    /// Whether, within `time`, the main process has been reaped and the group has no process left.
+    /// (A child killed after its parent exited may stay a zombie until init reaps it, which keeps
+    /// the group in existence; the wait is bounded for that reason.)
+    fn gone_within(&mut self, time: Duration) -> bool {
+        let until = Instant::now() + time;
+        loop {
+            let reaped = !matches!(self.child.try_wait(), Ok(None));
+            if reaped {
+                // Only once the main process is reaped (by `Child`, which must see its status):
+                // the group's other processes that are groundwork's children, adopted orphans.
+                while let Ok(Some(_)) = rustix::process::waitid(
+                    WaitId::Pgid(Some(self.pid)),
+                    WaitIdOptions::EXITED | WaitIdOptions::NOHANG,
+                ) {}
+            }
+            if reaped
+                && matches!(
+                    rustix::process::test_kill_process_group(self.pid),
+                    Err(Errno::SRCH)
+                )
+            {
+                return true;
+            }
+            if Instant::now() >= until {
+                return false;
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+}
+
+/// Makes groundwork the "child subreaper" of what it runs (Linux): a hook's background child whose
+/// parent exited is then re-parented to groundwork rather than to init, so that once stopped it is
+/// reaped at once ([`Group::gone_within`]), where init may take seconds (or, as PID 1 of a
+/// container, never), and the group exists until then. Elsewhere the wait is bounded by [`GRACE`].
+fn adopt_orphans() {
+    #[cfg(target_os = "linux")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            let _ = rustix::process::set_child_subreaper(Some(rustix::process::getpid()));
+        });
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
 
 /// Every regular file below `root` as (relative path, bytes, permission bits), sorted. A `.git`
@@ -634,5 +1069,95 @@ mod tests {
         assert_eq!(extension("hooks/post_gen_project"), "");
         assert_eq!(extension("hooks/a.tar.sh"), ".sh");
         assert_eq!(extension("hooks/.hidden"), "");
+    }
+
+    #[test]
+    fn a_timeout_is_a_positive_whole_number_of_seconds_or_an_error_naming_the_variable() {
+        let parse =
+            |value: Option<&str>| parse_timeout(HOOK_TIMEOUT_ENV, value.map(OsStr::new), 600);
+        assert_eq!(parse(None).unwrap(), 600);
+        assert_eq!(parse(Some("2")).unwrap(), 2);
+        assert_eq!(parse(Some(" 30\n")).unwrap(), 30);
+        for bad in ["", "0", "-1", "1.5", "10s", "ten", "99999999999999999999"] {
+            let error = parse(Some(bad)).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "GROUNDWORK_HOOK_TIMEOUT_SECONDS is {bad:?}, which is not a positive whole number of seconds: set it to one, or unset it for the default (600 s)"
+                )
+            );
+            assert_eq!(error.exit_code(), 1);
+        }
+    }
+
+    #[test]
+    fn only_names_with_a_process_id_are_temporary_entries_of_a_run() {
+        assert_eq!(temp_owner("groundwork-hooks-123-aBc9"), Some(123));
+        assert_eq!(temp_owner("groundwork-hook-77-xYz.py"), Some(77));
+        assert_eq!(temp_owner("groundwork-test-5-q"), Some(5));
+        // Kept by --keep-on-failure, or made by a groundwork before pids were in the names.
+        assert_eq!(temp_owner("groundwork-hooks-kept-aBc9"), None);
+        assert_eq!(temp_owner("groundwork-hooks-aBc9"), None);
+        assert_eq!(temp_owner("groundwork-hooks-0-x"), None);
+        assert_eq!(temp_owner("groundwork-hooks--x"), None);
+        assert_eq!(temp_owner("groundwork-hooks-+1-x"), None);
+        assert_eq!(temp_owner("groundwork-staging-12-x"), None);
+        assert!(alive(std::process::id()));
+    }
+
+    /// Whether process `pid` is gone: absent, or a zombie waiting for init.
+    fn gone(pid: &str) -> bool {
+        match std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())) {
+            Err(_) => true,
+            Ok(stat) => stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z'),
+        }
+    }
+
+    fn shell(script: &str) -> Command {
+        let mut command = Command::new("sh");
+        command.arg("-c").arg(script);
+        command
+    }
+
+    #[test]
+    fn a_background_child_is_not_waited_for_and_does_not_outlive_its_group() {
+        let started = Instant::now();
+        let group = Group::spawn(shell("sleep 30 & echo $!"), Some(1024)).unwrap();
+        let (ended, output) = group.wait(Duration::from_secs(60)).unwrap();
+        assert!(
+            matches!(ended, Ended::Exited(status) if status.success()),
+            "{ended:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let pid = String::from_utf8(output).unwrap();
+        assert!(gone(&pid), "{pid}");
+    }
+
+    #[test]
+    fn a_program_past_its_limit_is_stopped_with_its_group_even_if_it_ignores_sigterm() {
+        let started = Instant::now();
+        let group = Group::spawn(
+            shell("trap '' TERM; sleep 30 & echo $!; sleep 30"),
+            Some(1024),
+        )
+        .unwrap();
+        let (ended, output) = group.wait(Duration::from_secs(1)).unwrap();
+        assert!(matches!(ended, Ended::OverLimit), "{ended:?}");
+        // One second of limit, one of grace before SIGKILL, and some slack for a busy machine.
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let pid = String::from_utf8(output).unwrap();
+        assert!(gone(&pid), "{pid}");
+    }
+
+    #[test]
+    fn output_is_kept_to_its_end() {
+        let group = Group::spawn(shell("seq 1 100000"), Some(16)).unwrap();
+        let (_, output) = group.wait(Duration::from_secs(60)).unwrap();
+        assert_eq!(String::from_utf8(output).unwrap(), "98\n99999\n100000\n");
     }
 }

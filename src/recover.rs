@@ -39,7 +39,9 @@ pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
         Err(e) => return Err(Error::io(destination, e)),
         Ok(_) => Claim::acquire_recovering(destination)?.1,
     };
-    if swept.is_empty() {
+    // What killed runs left of their hooks and checks in the temporary folder (any destination).
+    let stale = crate::hooks::sweep_stale_temp();
+    if swept.is_empty() && stale.is_empty() {
         writeln!(
             out,
             "Nothing to recover in {}: no interrupted groundwork run left a journal or a staging folder there.",
@@ -64,6 +66,10 @@ pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
         if printed.is_ok() {
             printed = writeln!(out, "{}", capitalized(&swept.sentence()));
         }
+    }
+    for stale in &stale {
+        let (path, pid) = (stale.path.display(), stale.pid);
+        printed = printed.and_then(|()| writeln!(out, "Removed {path}, left by the hooks or checks of a killed groundwork run (process {pid})"));
     }
     if let Some(crate::apply::Swept::Stopped { undone, .. }) = swept
         .iter()

@@ -2,12 +2,20 @@
 //! `make test`) inside a generated project for every combination of `template check`'s covering
 //! set, each in a temporary directory, several at a time, and reports pass or fail per check and
 //! combination (as text or JSON). Writes nothing outside its temporary directory.
+//!
+//! Each check runs like a hook (see [`crate::hooks`]): in a process group of its own, with a time
+//! limit ([`CHECK_TIMEOUT_ENV`], default 1800 s); on timeout, on Ctrl-C and once the check's shell
+//! exits, whatever is left of its group is stopped (SIGTERM, then SIGKILL), so a check that never
+//! ends fails instead of hanging the run, and a background server it started does not outlive it.
+//! The projects are generated in `groundwork-test-<pid>-*` in the temporary folder, removed on
+//! every exit path that runs code; `groundwork recover` removes one a killed run left.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -16,6 +24,7 @@ use crate::apply;
 use crate::destination::Claim;
 use crate::error::{Error, Result};
 use crate::git;
+use crate::hooks::{Ended, Group};
 use crate::new::{self, NewOptions, Rendered};
 use crate::plan;
 use crate::render::Expressions;
@@ -25,6 +34,13 @@ use crate::template_check::{self, Pin};
 
 /// The folder each combination's project is generated in (its name feeds `destination_name`).
 const PROJECT_DIR: &str = "project";
+
+/// Environment variable with the time limit of one check, in seconds.
+pub const CHECK_TIMEOUT_ENV: &str = "GROUNDWORK_CHECK_TIMEOUT_SECONDS";
+/// The default time limit of one check: generous, as a check may build and test a whole project.
+pub const DEFAULT_CHECK_TIMEOUT: u64 = 1800;
+/// The most of a check's output kept (its end): a report, not a log.
+const OUTPUT_KEPT: usize = 1 << 20;
 
 /// Options of `groundwork template test`.
 #[derive(Debug, Clone)]
@@ -52,6 +68,9 @@ struct CheckResult {
     status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     exit_code: Option<i32>,
+    /// Why groundwork stopped the check (its time limit), when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stopped: Option<String>,
     /// Combined stdout and stderr of a failed check (or the render error).
     #[serde(skip_serializing_if = "String::is_empty")]
     output: String,
@@ -81,8 +100,10 @@ pub fn run(options: &TestOptions, out: &mut dyn Write) -> Result<()> {
             path: manifest.path.clone(),
         });
     }
+    let timeout = crate::hooks::timeout_from_env(CHECK_TIMEOUT_ENV, DEFAULT_CHECK_TIMEOUT)?;
     let combinations = template_check::covering_set(&template);
-    let work = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    crate::hooks::sweep_stale_temp();
+    let work = crate::hooks::TempFolder::new(crate::hooks::TEST_DIR_PREFIX)?;
     let progress = progress_bar(combinations.len());
 
     let next = AtomicUsize::new(0);
@@ -92,12 +113,17 @@ pub fn run(options: &TestOptions, out: &mut dyn Write) -> Result<()> {
         for _ in 0..workers {
             scope.spawn(|| {
                 loop {
+                    // After Ctrl-C no further combination starts; the running checks are stopped.
+                    if apply::interrupted() {
+                        break;
+                    }
                     let index = next.fetch_add(1, Ordering::SeqCst);
                     let Some(combination) = combinations.get(index) else {
                         break;
                     };
                     let root = work.path().join(index.to_string()).join(PROJECT_DIR);
-                    let checked = test_combination(&options.dir, manifest, combination, &root);
+                    let checked =
+                        test_combination(&options.dir, manifest, combination, &root, timeout);
                     if let Some(bar) = &progress {
                         bar.inc(1);
                     }
@@ -111,6 +137,9 @@ pub fn run(options: &TestOptions, out: &mut dyn Write) -> Result<()> {
     });
     if let Some(bar) = progress {
         bar.finish_and_clear();
+    }
+    if apply::interrupted() {
+        return Err(Error::Interrupted);
     }
     let mut results = results
         .into_inner()
@@ -158,6 +187,7 @@ fn test_combination(
     manifest: &crate::template::Manifest,
     combination: &[Pin],
     root: &Path,
+    timeout: u64,
 ) -> Vec<CheckResult> {
     let answers = template_check::describe(manifest, combination);
     let result = |check: &Check, status, exit_code, output| CheckResult {
@@ -165,6 +195,7 @@ fn test_combination(
         answers: answers.clone(),
         status,
         exit_code,
+        stopped: None,
         output,
     };
     let rendered = match generate(dir, manifest, combination, root) {
@@ -184,9 +215,21 @@ fn test_combination(
         .map(|check| match applies(check, &rendered.answers) {
             Ok(false) => result(check, Status::Skip, None, String::new()),
             Err(message) => result(check, Status::Fail, None, message),
-            Ok(true) => match run_check(check, root) {
-                Ok((0, _)) => result(check, Status::Pass, Some(0), String::new()),
-                Ok((code, output)) => result(check, Status::Fail, Some(code), output),
+            Ok(true) => match run_check(check, root, timeout) {
+                Ok((Ended::Exited(status), _)) if status.success() => {
+                    result(check, Status::Pass, Some(0), String::new())
+                }
+                Ok((Ended::Exited(status), output)) => {
+                    result(check, Status::Fail, Some(status.code().unwrap_or(-1)), output)
+                }
+                Ok((Ended::OverLimit, output)) => CheckResult {
+                    stopped: Some(format!(
+                        "ran longer than its {timeout} s limit ({CHECK_TIMEOUT_ENV}); it and its child processes were stopped"
+                    )),
+                    ..result(check, Status::Fail, None, output)
+                },
+                // Not reported: the whole run ends as interrupted.
+                Ok((Ended::Interrupted, output)) => result(check, Status::Fail, None, output),
                 Err(message) => result(check, Status::Fail, None, message),
             },
         })
@@ -234,19 +277,21 @@ fn applies(check: &Check, answers: &Answers) -> Result<bool, String> {
     }
 }
 
-/// Runs `check.run` with `sh -c` in `root`; its exit code and combined output.
-fn run_check(check: &Check, root: &Path) -> Result<(i32, String), String> {
-    let output = Command::new("sh")
+/// Runs `check.run` with `sh -c` in `root`, in a process group of its own, for at most `timeout`
+/// seconds; how it ended and its output (stdout and stderr as they were written, the last
+/// [`OUTPUT_KEPT`] bytes).
+fn run_check(check: &Check, root: &Path, timeout: u64) -> Result<(Ended, String), String> {
+    let mut command = Command::new("sh");
+    command
         .arg("-c")
         .arg(&check.run)
         .current_dir(root)
-        .env("GROUNDWORK_TEMPLATE_TEST", "1")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run `sh -c {:?}`: {e}", check.run))?;
-    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&output.stderr));
-    Ok((output.status.code().unwrap_or(-1), text))
+        .env("GROUNDWORK_TEMPLATE_TEST", "1");
+    let cannot = |e: std::io::Error| format!("cannot run `sh -c {:?}`: {e}", check.run);
+    let (ended, output) = Group::spawn(command, Some(OUTPUT_KEPT))
+        .and_then(|group| group.wait(Duration::from_secs(timeout)))
+        .map_err(cannot)?;
+    Ok((ended, String::from_utf8_lossy(&output).into_owned()))
 }
 
 /// The last lines of a failed check's output, indented under its result line.
@@ -283,6 +328,9 @@ fn print_summary(summary: &Summary, json: bool, out: &mut dyn Write) -> std::io:
         if result.status == Status::Fail {
             if let Some(code) = result.exit_code {
                 writeln!(out, "    exit status {code}")?;
+            }
+            if let Some(stopped) = &result.stopped {
+                writeln!(out, "    {stopped}")?;
             }
             write!(out, "{}", tail(&result.output))?;
         }

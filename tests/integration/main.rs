@@ -9,6 +9,7 @@ mod git_source;
 mod golden;
 mod hardening;
 mod hooks;
+mod hooks_limits;
 mod interactive;
 mod new;
 mod properties;
