@@ -499,10 +499,12 @@ fn compute(manifest: &Manifest, expressions: &Expressions, answers: &mut Answers
             name: computed.name.clone(),
             message,
         };
+        let phase = crate::watchdog::enter(format!("computed `{}`", computed.name));
         let json = expressions
             .file_scope(answers)
             .evaluate(&computed.expression)
             .map_err(fail)?;
+        drop(phase);
         let value = match json {
             serde_json::Value::Bool(b) => Value::Bool(b),
             serde_json::Value::String(s) => Value::String(s),

@@ -414,6 +414,16 @@ pub enum Error {
         if *failures == 1 { "step" } else { "steps" }
     )]
     RecoveryIncomplete { path: PathBuf, failures: usize },
+
+    // watchdog and input limits
+    #[error(
+        "environment variable {variable} is {value:?}; expected {expected} (unset it for the default)"
+    )]
+    LimitVariable {
+        variable: String,
+        value: String,
+        expected: String,
+    },
 }
 
 impl Error {
