@@ -424,6 +424,18 @@ pub enum Error {
         value: String,
         expected: String,
     },
+
+    #[error("cannot read {path}: it is {kind}, not a regular file")]
+    NotARegularFile { path: PathBuf, kind: String },
+
+    #[error(
+        "cannot read {path}: it holds more than {limit} bytes, the most groundwork reads from {what}"
+    )]
+    InputTooLarge {
+        path: PathBuf,
+        limit: u64,
+        what: String,
+    },
 }
 
 impl Error {
