@@ -852,7 +852,7 @@ fn dump(
     let newline = |out: &mut String, level: usize| -> Result<(), minijinja::Error> {
         if let Some(n) = indent {
             out.push('\n');
-            out.push_str(&" ".repeat(checked_width("jsonify", n, level)? * level));
+            out.push_str(&" ".repeat(checked_width("the JSON indent", n, level)? * level));
         }
         Ok(())
     };
