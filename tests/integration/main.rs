@@ -10,6 +10,7 @@ mod golden;
 mod hardening;
 mod hooks;
 mod interactive;
+mod limits;
 mod new;
 mod properties;
 mod release;
