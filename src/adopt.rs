@@ -90,10 +90,14 @@ fn template_of(
 /// Reads `.cruft.json` at `root`, if present.
 pub fn read_cruft(root: &Path) -> Result<Option<Cruft>> {
     let path = root.join(CRUFT_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(&path, e)),
+    // Read without following a symlink or blocking on a FIFO, and bounded in size.
+    let Some(text) = crate::input::read_text(
+        &path,
+        crate::input::Symlinks::Refuse,
+        "a `.cruft.json` file",
+    )?
+    else {
+        return Ok(None);
     };
     serde_json::from_str(&text)
         .map(Some)

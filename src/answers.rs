@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::cookiecutter::{self, CookiecutterTemplate, Variable, VariableKind};
 use crate::error::{Error, Result};
+use crate::input::{self, Symlinks};
 use crate::render::Expressions;
 use crate::source::Provenance;
 use crate::template::manifest::Default;
@@ -162,7 +163,11 @@ impl Presets {
 
     /// Reads a TOML or JSON table of answers (by extension; TOML when unsure).
     pub fn add_data_file(&mut self, path: &Path) -> Result<()> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        // Never a hang or an endless read, whatever the user points at (a FIFO, `/dev/zero`).
+        let Some(text) = input::read_text(path, Symlinks::Follow, "a data file")? else {
+            let missing = rustix::io::Errno::NOENT.raw_os_error();
+            return Err(Error::io(path, std::io::Error::from_raw_os_error(missing)));
+        };
         self.add_data_text(path, &text)
     }
 
@@ -499,10 +504,12 @@ fn compute(manifest: &Manifest, expressions: &Expressions, answers: &mut Answers
             name: computed.name.clone(),
             message,
         };
+        let phase = crate::watchdog::enter(format!("computed `{}`", computed.name));
         let json = expressions
             .file_scope(answers)
             .evaluate(&computed.expression)
             .map_err(fail)?;
+        drop(phase);
         let value = match json {
             serde_json::Value::Bool(b) => Value::Bool(b),
             serde_json::Value::String(s) => Value::String(s),
@@ -826,14 +833,11 @@ struct RawRecorded {
 /// Reads the answers file of the project at `root`.
 pub fn read_answers_file(root: &Path) -> Result<Recorded> {
     let path = root.join(ANSWERS_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::NotAProject {
-                path: root.to_owned(),
-            });
-        }
-        Err(e) => return Err(Error::io(&path, e)),
+    // Read without following a symlink or blocking on a FIFO, and bounded in size.
+    let Some(text) = input::read_text(&path, Symlinks::Refuse, "an answers file")? else {
+        return Err(Error::NotAProject {
+            path: root.to_owned(),
+        });
     };
     let raw: RawRecorded = toml::from_str(&text).map_err(|e| Error::DataFile {
         path: path.clone(),

@@ -459,6 +459,28 @@ pub enum Error {
         value: String,
         default: u64,
     },
+
+    // watchdog and input limits
+    #[error(
+        "environment variable {variable} is {value:?}; expected {expected} (unset it for the default)"
+    )]
+    LimitVariable {
+        variable: String,
+        value: String,
+        expected: String,
+    },
+
+    #[error("cannot read {path}: it is {kind}, not a regular file")]
+    NotARegularFile { path: PathBuf, kind: String },
+
+    #[error(
+        "cannot read {path}: it holds more than {limit} bytes, the most groundwork reads from {what}"
+    )]
+    InputTooLarge {
+        path: PathBuf,
+        limit: u64,
+        what: String,
+    },
 }
 
 impl Error {

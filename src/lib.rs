@@ -14,6 +14,7 @@ pub mod diff;
 pub mod error;
 pub mod git;
 pub mod hooks;
+pub mod input;
 pub(crate) mod journal;
 pub mod merge;
 pub mod new;

@@ -1,20 +1,29 @@
 use std::alloc::System;
+use std::io::Write as _;
 
 use cap::Cap;
 
 /// Every allocation of the binary is counted (the `cap` crate; no unsafe code here), so the
 /// watchdog can stop a render that uses more memory than its limit with a clear error, and any
-/// allocation past a hard cap well above that limit fails (the last resort; Rust then aborts).
+/// allocation past a hard cap above that limit (but within what the process can really get, see
+/// `watchdog`) fails (the last resort; Rust then aborts).
 #[global_allocator]
 static ALLOCATOR: Cap<System> = Cap::new(System, usize::MAX);
 
 fn main() {
-    groundwork::watchdog::watch_memory(
+    // The limits are read first: a malformed limit variable stops the run before it does anything.
+    let limits = groundwork::watchdog::watch_memory(
         || ALLOCATOR.allocated(),
         |cap| {
             // Refused only when more than `cap` is already in use, which at start-up it is not.
             let _ = ALLOCATOR.set_limit(cap);
         },
-    );
+    )
+    .and_then(|()| groundwork::render::Limits::try_from_env().map(drop));
+    if let Err(error) = limits {
+        // Not `eprintln!`, which panics when stderr cannot be written.
+        let _ = writeln!(std::io::stderr(), "error: {error}");
+        std::process::exit(error.exit_code());
+    }
     std::process::exit(groundwork::run(std::env::args_os()));
 }

@@ -140,20 +140,7 @@ pub fn render(options: &NewOptions, mut prompter: Option<&mut dyn Prompter>) -> 
             destination
         }
     };
-    let message_after = template
-        .manifest
-        .message_after
-        .as_deref()
-        .map(|text| {
-            expressions
-                .file_scope(&answers)
-                .render(text)
-                .map_err(|message| Error::Render {
-                    path: template.manifest.path.display().to_string(),
-                    message: format!("`message_after`: {message}"),
-                })
-        })
-        .transpose()?;
+    let message_after = render::message_after(&template.manifest, &expressions, &answers)?;
     Ok(Rendered {
         destination,
         template,

@@ -127,15 +127,7 @@ fn render_combination(template: &Template, combination: &[Pin]) -> Result<()> {
     let expressions = Expressions::new(CHECK_DESTINATION);
     let answers = answers::collect(manifest, &presets, Mode::Unattended, &expressions)?;
     render::render(template, &answers)?;
-    if let Some(text) = &manifest.message_after {
-        expressions
-            .file_scope(&answers)
-            .render(text)
-            .map_err(|message| Error::Render {
-                path: manifest.path.display().to_string(),
-                message: format!("`message_after`: {message}"),
-            })?;
-    }
+    render::message_after(manifest, &expressions, &answers)?;
     Ok(())
 }
 

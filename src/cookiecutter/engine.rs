@@ -235,16 +235,36 @@ pub fn environment(
 
 /// Python's `str.center(width)`: the extra space goes left when the padding is odd and `width` is
 /// odd.
-fn center(value: &Value, width: Option<i64>) -> String {
+fn center(value: &Value, width: Option<i64>) -> Result<String, minijinja::Error> {
     let text = py_str(value);
     let width = usize::try_from(width.unwrap_or(80)).unwrap_or(0);
     let len = text.chars().count();
     if width <= len {
-        return text;
+        return Ok(text);
     }
+    let width = checked_width("center", width, 1)?;
     let pad = width - len;
     let left = pad / 2 + (pad & width & 1);
-    format!("{}{text}{}", " ".repeat(left), " ".repeat(pad - left))
+    Ok(format!(
+        "{}{text}{}",
+        " ".repeat(left),
+        " ".repeat(pad - left)
+    ))
+}
+
+/// `width` when `times` runs of that many characters fit in one rendered file (the per-file
+/// limit, [`crate::render::MAX_FILE_ENV`]); an error otherwise. A width is a number in the
+/// template's hands: asked of the allocator at once, a huge one would abort the process before
+/// the watchdog could say why, and its result could not be written anyway.
+fn checked_width(filter: &str, width: usize, times: usize) -> Result<usize, minijinja::Error> {
+    let limit = crate::render::Limits::from_env().file;
+    match width.checked_mul(times) {
+        Some(total) if total as u64 <= limit => Ok(width),
+        _ => Err(invalid(format!(
+            "{filter}: a width of {width} makes a result over the limit of {limit} bytes per file ({})",
+            crate::render::MAX_FILE_ENV
+        ))),
+    }
 }
 
 /// Jinja2's `truncate(s, length=255, killwords=False, end='...', leeway=5)`, positional or
@@ -733,16 +753,20 @@ fn indent(value: &Value, args: Rest<Value>, kwargs: Kwargs) -> Result<String, mi
     let indention = match &given[0] {
         None => "    ".to_owned(),
         Some(v) if v.kind() == ValueKind::String => py_str(v),
-        Some(v) => " ".repeat(
-            v.as_i64()
+        Some(v) => {
+            let width = v
+                .as_i64()
                 .and_then(|i| usize::try_from(i).ok())
-                .ok_or_else(|| invalid("indent: width must be an integer or a string"))?,
-        ),
+                .ok_or_else(|| invalid("indent: width must be an integer or a string"))?;
+            " ".repeat(checked_width("indent", width, 1)?)
+        }
     };
     let first = given[1].as_ref().is_some_and(Value::is_true);
     let blank = given[2].as_ref().is_some_and(Value::is_true);
     let text = py_str(value) + "\n";
     let lines = py_splitlines(&text);
+    // Every line gets the indention: the result is joined in one allocation.
+    checked_width("indent", indention.len(), lines.len())?;
     let mut rv = if blank {
         lines.join(&format!("\n{indention}"))
     } else {
@@ -825,11 +849,12 @@ fn dump(
     level: usize,
     out: &mut String,
 ) -> Result<(), minijinja::Error> {
-    let newline = |out: &mut String, level: usize| {
+    let newline = |out: &mut String, level: usize| -> Result<(), minijinja::Error> {
         if let Some(n) = indent {
             out.push('\n');
-            out.push_str(&" ".repeat(n * level));
+            out.push_str(&" ".repeat(checked_width("the JSON indent", n, level)? * level));
         }
+        Ok(())
     };
     let item_sep = if indent.is_some() { "," } else { ", " };
     match value.kind() {
@@ -860,10 +885,10 @@ fn dump(
                 if i > 0 {
                     out.push_str(item_sep);
                 }
-                newline(out, level + 1);
+                newline(out, level + 1)?;
                 dump(item, indent, level + 1, out)?;
             }
-            newline(out, level);
+            newline(out, level)?;
             out.push(']');
         }
         ValueKind::Map => {
@@ -879,12 +904,12 @@ fn dump(
                 if i > 0 {
                     out.push_str(item_sep);
                 }
-                newline(out, level + 1);
+                newline(out, level + 1)?;
                 json_str(name, out);
                 out.push_str(": ");
                 dump(&value.get_item(key)?, indent, level + 1, out)?;
             }
-            newline(out, level);
+            newline(out, level)?;
             out.push('}');
         }
         _ => return Err(invalid(format!("jsonify: cannot serialize {value}"))),

@@ -187,6 +187,7 @@ impl CookiecutterTemplate {
         script: &TemplateFile,
         context: &Map<String, Value>,
     ) -> Result<String> {
+        let _phase = crate::watchdog::enter(format!("hook `{}`", script.path));
         let fail = |line: Option<usize>, message: String| Error::CookiecutterRender {
             path: script.path.clone(),
             line: line.map(|l| format!(":{l}")).unwrap_or_default(),
@@ -224,6 +225,8 @@ impl CookiecutterTemplate {
     /// run-dependent keys (`_template`, `_output_dir`, `_repo_dir`, `_checkout`) are added by
     /// [`add_invocation`].
     pub fn context(&self, overrides: &Map<String, Value>) -> Result<Map<String, Value>> {
+        // Defaults are template expressions: rendered under the watchdog, each named.
+        let _phase = crate::watchdog::enter(CONTEXT_FILE);
         let mut obj = self.raw.clone();
         context::apply_overrides(&mut obj, overrides, false)
             .map_err(|(variable, message)| Error::CookiecutterVariable { variable, message })?;
@@ -246,6 +249,7 @@ impl CookiecutterTemplate {
             message,
         };
         for (key, raw) in &obj {
+            crate::watchdog::working_on(variable_phase(key));
             let value = if key.starts_with('_') && !key.starts_with("__") {
                 raw.clone()
             } else if raw.is_object() && !key.starts_with("__") {
@@ -268,6 +272,7 @@ impl CookiecutterTemplate {
             if key.starts_with('_') && !key.starts_with("__") || !raw.is_object() {
                 continue;
             }
+            crate::watchdog::working_on(variable_phase(key));
             let render = |text: &str| render_str(&env, &config, text, &answers);
             let value = context::render_variable(raw, &render).map_err(|m| failed(key, m))?;
             answers.insert(key.clone(), value);
@@ -284,6 +289,8 @@ impl CookiecutterTemplate {
     /// Renders the project: paths relative to the output directory (so the first segment is the
     /// rendered root folder name), bytes and executable bits exactly as cookiecutter writes them.
     pub fn render(&self, context: &Map<String, Value>) -> Result<Tree> {
+        // Every path and file is a template: rendered under the watchdog, each named.
+        let _phase = crate::watchdog::enter(format!("template folder `{}`", self.template_dir));
         let cc = context
             .get("cookiecutter")
             .and_then(Value::as_object)
@@ -338,6 +345,7 @@ impl CookiecutterTemplate {
             let Some(rel) = file.path.strip_prefix(&prefix) else {
                 continue;
             };
+            crate::watchdog::working_on(format!("template file `{}`", file.path));
             let segments: Vec<&str> = rel.split('/').collect();
             let mut copied_from = None;
             for i in 1..segments.len() {
@@ -538,6 +546,11 @@ pub fn nested_templates(raw: &Map<String, Value>) -> Option<Vec<Nested>> {
         _ => return None,
     };
     Some(menu)
+}
+
+/// What the watchdog names while a `cookiecutter.json` value is rendered.
+fn variable_phase(key: &str) -> String {
+    format!("variable `{key}` of {CONTEXT_FILE}")
 }
 
 fn empty_directory(prefix: &str, dir: &str) -> Error {

@@ -15,7 +15,7 @@ use crate::answers::{self, ANSWERS_FILE, Answers};
 use crate::cookiecutter::{self, CookiecutterTemplate};
 use crate::error::{Error, Result};
 use crate::source::Provenance;
-use crate::template::{Dialect, Template};
+use crate::template::{Dialect, Manifest, Template};
 use crate::tree::{Entry, Tree};
 
 /// The suffix that marks a file whose contents are rendered.
@@ -112,6 +112,9 @@ fn cookiecutter_files(
     answers: &Answers,
     output_dir: &Path,
 ) -> Result<(String, Tree, serde_json::Map<String, serde_json::Value>)> {
+    // One phase for the whole render, as for a native template: the context is computed up to
+    // once per answer, and the time limit counts for all of it.
+    let _phase = crate::watchdog::enter("the cookiecutter template");
     // Only answers that differ from what cookiecutter would compute from the answers before
     // them are given as extra context, as a user would have given them: cookiecutter shows the
     // unrendered defaults of the others (`_cookiecutter`), and renders them itself.
@@ -164,6 +167,28 @@ fn cookiecutter_files(
     Ok((folder, tree, context))
 }
 
+/// The `message_after` of `manifest` rendered with `answers` (`None` when it has none), under the
+/// watchdog like every other expression: `new` prints it, `template check` renders it for its
+/// errors.
+pub fn message_after(
+    manifest: &Manifest,
+    expressions: &Expressions,
+    answers: &Answers,
+) -> Result<Option<String>> {
+    let Some(text) = &manifest.message_after else {
+        return Ok(None);
+    };
+    let _phase = crate::watchdog::enter("`message_after` of template.toml");
+    expressions
+        .file_scope(answers)
+        .render(text)
+        .map(Some)
+        .map_err(|message| Error::Render {
+            path: manifest.path.display().to_string(),
+            message: format!("`message_after`: {message}"),
+        })
+}
+
 /// Renders every file of `template` with `answers`.
 pub fn render(template: &Template, answers: &Answers) -> Result<Tree> {
     let _phase = crate::watchdog::enter(format!("template {}", template.manifest.name));
@@ -187,26 +212,39 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The defaults, overridden by [`MAX_FILE_ENV`] and [`MAX_PROJECT_ENV`] when they hold a number.
-    pub fn from_env() -> Limits {
+    /// The defaults, overridden by [`MAX_FILE_ENV`] and [`MAX_PROJECT_ENV`]; a variable that is
+    /// set but not a whole number greater than 0 is an error naming it.
+    pub fn try_from_env() -> Result<Limits> {
         let read = |name: &str, default: u64| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(default)
+            crate::watchdog::env_number(name, "bytes", default).map(|n| n.unwrap_or(default))
         };
-        Limits {
-            file: read(MAX_FILE_ENV, DEFAULT_MAX_FILE_BYTES),
-            project: read(MAX_PROJECT_ENV, DEFAULT_MAX_PROJECT_BYTES),
-        }
+        Ok(Limits {
+            file: read(MAX_FILE_ENV, DEFAULT_MAX_FILE_BYTES)?,
+            project: read(MAX_PROJECT_ENV, DEFAULT_MAX_PROJECT_BYTES)?,
+        })
+    }
+
+    /// [`Limits::try_from_env`], with the defaults in place of a malformed variable: the binary
+    /// refuses those at start-up, so only the library (in tests) can see one here.
+    pub fn from_env() -> Limits {
+        Limits::try_from_env().unwrap_or(Limits {
+            file: DEFAULT_MAX_FILE_BYTES,
+            project: DEFAULT_MAX_PROJECT_BYTES,
+        })
     }
 }
 
 pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
     let manifest = &template.manifest;
+    let limits = Limits::try_from_env()?;
+    let _phase = crate::watchdog::enter(format!("template {}", template.manifest.name));
     // Which `[[files]]` rules leave their files out with these answers.
     let mut off = Vec::new();
     for rule in &manifest.rules {
+        crate::watchdog::working_on(format!(
+            "the `when` of the [[files]] rule at line {} of template.toml",
+            rule.line
+        ));
         let on = engine
             .render_str(&format!("{{% if {} %}}1{{% endif %}}", rule.when))
             .map_err(|message| Error::FileRule {
@@ -220,9 +258,7 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
     }
     let mut segments: HashMap<&str, String> = HashMap::new();
     let mut tree = Tree::for_names(manifest.portable_names);
-    let limits = Limits::from_env();
     let mut total: u64 = 0;
-    let _phase = crate::watchdog::enter(format!("template {}", template.manifest.name));
     'files: for file in &template.project {
         // Ctrl-C is honoured between files: nothing has been written yet.
         if crate::apply::interrupted() {

@@ -257,6 +257,7 @@ impl TeraEngine {
 
 impl Engine for TeraEngine {
     fn render_str(&self, text: &str) -> Result<String, String> {
+        let _phase = crate::watchdog::guard("a template expression");
         let known: Vec<&str> = self.known.iter().map(String::as_str).collect();
         check_snippet(text, &known)?;
         self.tera
@@ -265,6 +266,7 @@ impl Engine for TeraEngine {
     }
 
     fn render_file(&self, path: &str) -> Result<String, String> {
+        let _phase = crate::watchdog::guard(&format!("template file `{path}`"));
         self.tera
             .render(path, &self.context)
             .map_err(|e| describe(&e))
@@ -317,6 +319,8 @@ pub struct Scope<'a> {
 
 impl Scope<'_> {
     pub fn render(&self, text: &str) -> Result<String, String> {
+        // Every expression runs under the watchdog, whether or not its caller opened a phase.
+        let _phase = crate::watchdog::guard("a template expression");
         let known: Vec<&str> = self.known.iter().map(String::as_str).collect();
         check_snippet(text, &known)?;
         self.tera

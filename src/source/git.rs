@@ -730,6 +730,7 @@ fn read_blob(place: &Place<'_>, root: &Tree<'_>, path: &str) -> Result<(Vec<u8>,
                 ));
             }
         }
+        check_blob_size(place, path, entry.id())?;
         let blob = place
             .repo
             .find_blob(entry.id())
@@ -751,6 +752,26 @@ fn read_blob(place: &Place<'_>, root: &Tree<'_>, path: &str) -> Result<(Vec<u8>,
         path,
         format!("is a chain of more than {MAX_LINKS} links"),
     ))
+}
+
+/// Refuses a blob over the per-file limit before it is read: its size comes from the object's
+/// header (`Odb::read_header` inflates only that), so a huge blob costs neither the time to
+/// inflate it nor the memory to hold it (twice: libgit2's copy and ours).
+fn check_blob_size(place: &Place<'_>, path: &str, id: Oid) -> Result<()> {
+    let limits = crate::render::Limits::try_from_env()?;
+    let odb = place.repo.odb().map_err(|e| place.git_error(&e))?;
+    let (size, _) = odb.read_header(id).map_err(|e| place.git_error(&e))?;
+    if size as u64 > limits.file {
+        return Err(Error::RenderLimit {
+            path: place.path(path),
+            message: format!(
+                "is {size} bytes, over the limit of {} bytes per file; if that is intended, raise it with {}",
+                limits.file,
+                crate::render::MAX_FILE_ENV
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The template-relative path a link at `link` with text `target` points to, or `None` when it

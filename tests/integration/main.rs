@@ -11,6 +11,7 @@ mod hardening;
 mod hooks;
 mod hooks_limits;
 mod interactive;
+mod limits;
 mod new;
 mod properties;
 mod recovery;
