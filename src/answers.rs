@@ -442,12 +442,12 @@ pub fn collect(
 ) -> Result<Answers> {
     presets.check_known(manifest)?;
     let mut answers = Answers::default();
+    let mut scope = expressions.scope(&answers);
     for question in &manifest.questions {
         // Ctrl-C is honoured between questions too (their defaults are rendered expressions).
         if crate::apply::interrupted() {
             return Err(Error::Interrupted);
         }
-        let scope = expressions.scope(&answers);
         // Its `when` and default are rendered under the render time limit; asking is not.
         let phase = crate::watchdog::enter(format!("question `{}`", question.name));
         let asked = match &question.when {
@@ -468,6 +468,7 @@ pub fn collect(
             }
             let default = default_value(manifest, question, &scope)?;
             let value = default.unwrap_or_else(|| empty_value(&question.kind));
+            scope.insert(&question.name, &value);
             answers.insert(&question.name, value, Origin::Skipped);
             continue;
         }
@@ -489,6 +490,7 @@ pub fn collect(
                 }
             }
         };
+        scope.insert(&question.name, &value);
         answers.insert(&question.name, value, Origin::Answered);
     }
     compute(manifest, expressions, &mut answers)?;

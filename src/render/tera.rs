@@ -8,7 +8,7 @@ use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
 use tera::{Context, Kwargs, State, Tera};
 
 use super::{Engine, RENDER_SUFFIX, is_text};
-use crate::answers::Answers;
+use crate::answers::{Answers, Value};
 use crate::error::{Error, Result};
 use crate::template::Template;
 
@@ -318,6 +318,21 @@ pub struct Scope<'a> {
 }
 
 impl Scope<'_> {
+    /// Adds one value, as [`Expressions::scope`] would have from answers holding it: asking
+    /// question after question extends one scope instead of building each from all answers so
+    /// far (which made thousands of questions take minutes).
+    pub fn insert(&mut self, name: &str, value: &Value) {
+        if self.known.iter().any(|known| known == name) {
+            // `destination_name` is the scope's own: an answer does not override it.
+            if name != "destination_name" {
+                self.context.insert(name.to_owned(), value);
+            }
+            return;
+        }
+        self.context.insert(name.to_owned(), value);
+        self.known.push(name.to_owned());
+    }
+
     pub fn render(&self, text: &str) -> Result<String, String> {
         // Every expression runs under the watchdog, whether or not its caller opened a phase.
         let _phase = crate::watchdog::guard("a template expression");

@@ -342,10 +342,11 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Manifest> {
 
 /// Parses and checks a manifest; `path` is only used in error messages.
 pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
+    let lines = Lines::new(text);
     let raw: RawManifest = toml::from_str(text).map_err(|e| {
         let (line, column) = e
             .span()
-            .map_or((1, 1), |span| line_column(text, span.start));
+            .map_or((1, 1), |span| lines.line_column(span.start));
         Error::Manifest {
             path: path.to_owned(),
             line,
@@ -355,7 +356,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
     })?;
 
     let at = |span: Range<usize>, message: String| {
-        let (line, column) = line_column(text, span.start);
+        let (line, column) = lines.line_column(span.start);
         Error::Manifest {
             path: path.to_owned(),
             line,
@@ -385,7 +386,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
 
     let mut questions: Vec<Question> = Vec::with_capacity(raw.questions.len());
     for spanned in raw.questions {
-        let line = line_column(text, spanned.span().start).0;
+        let line = lines.line_column(spanned.span().start).0;
         let question = check_question(path, line, spanned.into_inner())?;
         if questions.iter().any(|q| q.name == question.name) {
             return Err(question_error(
@@ -398,13 +399,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
         questions.push(question);
     }
 
-    let computed = parse_computed(path, text, raw.computed, &questions)?;
-    let rules = parse_rules(path, text, raw.files)?;
+    let computed = parse_computed(path, &lines, raw.computed, &questions)?;
+    let rules = parse_rules(path, &lines, raw.files)?;
     let subdirectory_line = raw
         .template
         .subdirectory
         .as_ref()
-        .map_or(1, |s| line_column(text, s.span().start).0);
+        .map_or(1, |s| lines.line_column(s.span().start).0);
     let subdirectory = raw
         .template
         .subdirectory
@@ -417,7 +418,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
         raw.template.exclude,
     )?;
 
-    let checks = parse_checks(path, text, raw.checks)?;
+    let checks = parse_checks(path, &lines, raw.checks)?;
     let portable_names = raw.template.portable_names;
 
     Ok(Manifest {
@@ -440,13 +441,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
 
 fn parse_computed(
     path: &Path,
-    text: &str,
+    lines: &Lines,
     raw: Ordered<Spanned<String>>,
     questions: &[Question],
 ) -> Result<Vec<Computed>> {
     let mut computed: Vec<Computed> = Vec::with_capacity(raw.0.len());
     for (name, expression) in raw.0 {
-        let line = line_column(text, expression.span().start).0;
+        let line = lines.line_column(expression.span().start).0;
         let fail = |message: String| Error::Computed {
             path: path.to_owned(),
             line,
@@ -480,10 +481,10 @@ fn parse_computed(
     Ok(computed)
 }
 
-fn parse_rules(path: &Path, text: &str, raw: Vec<Spanned<RawRule>>) -> Result<Vec<FileRule>> {
+fn parse_rules(path: &Path, lines: &Lines, raw: Vec<Spanned<RawRule>>) -> Result<Vec<FileRule>> {
     let mut rules = Vec::with_capacity(raw.len());
     for spanned in raw {
-        let line = line_column(text, spanned.span().start).0;
+        let line = lines.line_column(spanned.span().start).0;
         let rule = spanned.into_inner();
         let fail = |message: String| Error::FileRule {
             path: path.to_owned(),
@@ -509,10 +510,10 @@ fn parse_rules(path: &Path, text: &str, raw: Vec<Spanned<RawRule>>) -> Result<Ve
     Ok(rules)
 }
 
-fn parse_checks(path: &Path, text: &str, raw: Vec<Spanned<RawCheck>>) -> Result<Vec<Check>> {
+fn parse_checks(path: &Path, lines: &Lines, raw: Vec<Spanned<RawCheck>>) -> Result<Vec<Check>> {
     let mut checks: Vec<Check> = Vec::with_capacity(raw.len());
     for spanned in raw {
-        let line = line_column(text, spanned.span().start).0;
+        let line = lines.line_column(spanned.span().start).0;
         let check = spanned.into_inner();
         let fail = |message: &str| Error::Manifest {
             path: path.to_owned(),
@@ -741,15 +742,28 @@ pub fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// 1-based line and column of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before.len(), |nl| before.len() - nl - 1)
-        + 1;
-    (line, column)
+/// Where each line of a text starts, so the line of each of thousands of questions is found by
+/// a binary search rather than by counting the newlines before it (quadratic in the file).
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// 1-based line and column (in bytes) of a byte offset.
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self.starts[line - 1];
+        (line, offset - start + 1)
+    }
 }
 
 #[cfg(test)]
