@@ -414,6 +414,17 @@ pub enum Error {
         if *failures == 1 { "step" } else { "steps" }
     )]
     RecoveryIncomplete { path: PathBuf, failures: usize },
+
+    // edges
+    #[error(
+        "template files `{first}` and `{second}` render into the folders {first_path:?} and {second_path:?}, which differ only by case or Unicode normalization: they are one folder on macOS and Windows, where projects are cloned too"
+    )]
+    PortableFolderCollision {
+        first: String,
+        second: String,
+        first_path: String,
+        second_path: String,
+    },
 }
 
 impl Error {

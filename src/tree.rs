@@ -27,11 +27,22 @@ impl Entry {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Folder {
+    spelled: String,
+    source: String,
+    files: usize,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tree {
     files: BTreeMap<String, Entry>,
     /// Every path by its [`portable_key`], to find paths that are one file on macOS or Windows.
     portable: BTreeMap<String, String>,
+    /// Every folder the files lie in, by its [`portable_key`]: how it is spelled, the template
+    /// file that first put it there, and how many files lie below it (so [`Tree::remove`] knows
+    /// when it is gone). `Dir/a` and `dir/b` are one folder on macOS and Windows.
+    folders: BTreeMap<String, Folder>,
     /// Names Windows cannot hold are let through (a template's `portable_names = false`, and
     /// cookiecutter templates, which cookiecutter writes whatever they name).
     unportable_names: bool,
@@ -117,14 +128,50 @@ impl Tree {
                 .collect::<Vec<_>>();
             return Err(portable(other, &folder.join("/"), &path));
         }
+        // Two folders that differ only by case or normalization (`Dir/a`, `dir/b`) are one on
+        // macOS and Windows: the checkout there would merge them, and git would then see every
+        // file of one of them as renamed. Checked after the file rules, so a clash of two files
+        // is reported as such.
+        for (i, _) in path.match_indices('/') {
+            if let Some(folder) = self.folders.get(&portable_key(&path[..i]))
+                && folder.spelled != path[..i]
+            {
+                return Err(Error::PortableFolderCollision {
+                    first: folder.source.clone(),
+                    second: entry.source.clone(),
+                    first_path: folder.spelled.clone(),
+                    second_path: path[..i].to_owned(),
+                });
+            }
+        }
+        for (i, _) in path.match_indices('/') {
+            self.folders
+                .entry(portable_key(&path[..i]))
+                .or_insert_with(|| Folder {
+                    spelled: path[..i].to_owned(),
+                    source: entry.source.clone(),
+                    files: 0,
+                })
+                .files += 1;
+        }
         self.portable.insert(key, path.clone());
         self.files.insert(path, entry);
         Ok(())
     }
 
     pub fn remove(&mut self, path: &str) -> Option<Entry> {
+        let removed = self.files.remove(path)?;
         self.portable.remove(&portable_key(path));
-        self.files.remove(path)
+        for (i, _) in path.match_indices('/') {
+            let key = portable_key(&path[..i]);
+            if let Some(folder) = self.folders.get_mut(&key) {
+                folder.files -= 1;
+                if folder.files == 0 {
+                    self.folders.remove(&key);
+                }
+            }
+        }
+        Some(removed)
     }
 
     pub fn get(&self, path: &str) -> Option<&Entry> {
@@ -164,10 +211,42 @@ fn portable_key(path: &str) -> String {
         .collect()
 }
 
-/// Names Windows reserves for devices, whatever extension follows them.
-const WINDOWS_RESERVED: [&str; 22] = [
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+/// Names Windows reserves for devices, whatever extension follows them. Windows counts the
+/// Latin-1 superscript digits `¹²³` as digits here, and `COM0`/`LPT0` are reserved as well
+/// (Microsoft's "Naming Files, Paths, and Namespaces"); `CONIN$`/`CONOUT$` name the console.
+const WINDOWS_RESERVED: [&str; 32] = [
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    "CONIN$",
+    "CONOUT$",
+    "COM0",
+    "COM1",
+    "COM2",
+    "COM3",
+    "COM4",
+    "COM5",
+    "COM6",
+    "COM7",
+    "COM8",
+    "COM9",
+    "COM\u{b9}",
+    "COM\u{b2}",
+    "COM\u{b3}",
+    "LPT0",
+    "LPT1",
+    "LPT2",
+    "LPT3",
+    "LPT4",
+    "LPT5",
+    "LPT6",
+    "LPT7",
+    "LPT8",
+    "LPT9",
+    "LPT\u{b9}",
+    "LPT\u{b2}",
+    "LPT\u{b3}",
 ];
 
 /// Why a path segment cannot be checked out on every OS, if it cannot.
@@ -186,6 +265,7 @@ fn unportable(segment: &str) -> Option<String> {
         ));
     }
     let stem = segment.split('.').next().unwrap_or(segment).trim_end();
+    // ASCII case only: Windows folds the letters, and the superscripts have no case.
     if WINDOWS_RESERVED
         .iter()
         .any(|reserved| stem.eq_ignore_ascii_case(reserved))
@@ -405,5 +485,66 @@ mod tests {
                 if first_path == "caf\u{e9}" && second_path == "CAFE\u{301}"
         ));
         tree.insert("Caf\u{e9}2/z".into(), entry("z")).unwrap();
+    }
+
+    #[test]
+    fn issue15_superscript_and_console_device_names_are_refused() {
+        for bad in [
+            "COM\u{b9}",
+            "com\u{b2}",
+            "Lpt\u{b3}",
+            "COM\u{b9}.txt",
+            "a/lpt\u{b2}.tar.gz",
+            "CONIN$",
+            "conout$",
+            "ConIn$.log",
+            "COM0",
+            "lpt0.txt",
+        ] {
+            let reason = check_relative(bad).unwrap_err();
+            assert!(
+                reason.contains("a device name Windows reserves"),
+                "{bad:?}: {reason}"
+            );
+        }
+        for good in [
+            "COM\u{b9}0",
+            "com\u{b4}",
+            "conin",
+            "CONIN$X",
+            "lpt\u{b9}\u{b9}",
+        ] {
+            assert!(check_relative(good).is_ok(), "{good:?} should be accepted");
+        }
+    }
+
+    #[test]
+    fn issue15_folders_that_differ_only_by_case_or_normalization_collide() {
+        let mut tree = Tree::default();
+        tree.insert("Dir/a".into(), entry("one")).unwrap();
+        tree.insert("Dir/sub/b".into(), entry("two")).unwrap();
+        assert!(matches!(
+            tree.insert("dir/b".into(), entry("three")),
+            Err(Error::PortableFolderCollision { first, second, first_path, second_path })
+                if first == "one" && second == "three" && first_path == "Dir" && second_path == "dir"
+        ));
+        assert!(matches!(
+            tree.insert("Dir/SUB/c".into(), entry("four")),
+            Err(Error::PortableFolderCollision { first_path, second_path, .. })
+                if first_path == "Dir/sub" && second_path == "Dir/SUB"
+        ));
+        let mut tree = Tree::with_unportable_names();
+        tree.insert("caf\u{e9}/a".into(), entry("nfc")).unwrap();
+        assert!(tree.insert("cafe\u{301}/b".into(), entry("nfd")).is_err());
+        // Once every file below a folder is gone, the folder is gone, and another spelling fits.
+        let mut tree = Tree::default();
+        tree.insert("Dir/a".into(), entry("x")).unwrap();
+        tree.insert("Dir/b/c".into(), entry("y")).unwrap();
+        tree.remove("Dir/a");
+        assert!(tree.insert("dir/z".into(), entry("z")).is_err());
+        tree.remove("Dir/b/c");
+        tree.insert("dir/z".into(), entry("z")).unwrap();
+        assert!(tree.remove("DIR/z").is_none());
+        assert!(tree.insert("DIR/y".into(), entry("w")).is_err());
     }
 }

@@ -55,6 +55,17 @@ const SEGMENTS: &[&str] = &[
     "\u{130}",
     "\u{212a}",
     "\u{fb01}le",
+    // Issue 15: device names with Windows' superscript digits and the console's, folders that
+    // differ only by case (`Dir`, `dir` with `a`, `b` below them).
+    "COM\u{b9}",
+    "lpt\u{b3}.txt",
+    "Com\u{b2}",
+    "CONIN$",
+    "conout$.log",
+    "LPT0",
+    "COM\u{b9}0",
+    "Dir",
+    "dir",
 ];
 
 /// A path built from [`SEGMENTS`] (and sometimes an arbitrary one), joined by `/` or `\`, with an
@@ -128,6 +139,43 @@ fn assert_safe(path: &str) {
     );
 }
 
+/// Asserts that every segment of an accepted portable path is a name Windows can hold as a
+/// file: no device name (computed here independently of the crate), with any extension.
+fn assert_portable(path: &str) {
+    const DEVICES: &[&str] = &["con", "prn", "aux", "nul", "conin$", "conout$"];
+    for segment in path.split('/') {
+        let stem = segment
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .trim_end()
+            .to_ascii_lowercase();
+        let numbered = ["com", "lpt"].iter().any(|device| {
+            stem.strip_prefix(device).is_some_and(|n| {
+                matches!(
+                    n,
+                    "0" | "1"
+                        | "2"
+                        | "3"
+                        | "4"
+                        | "5"
+                        | "6"
+                        | "7"
+                        | "8"
+                        | "9"
+                        | "\u{b9}"
+                        | "\u{b2}"
+                        | "\u{b3}"
+                )
+            })
+        });
+        assert!(
+            !numbered && !DEVICES.contains(&stem.as_str()),
+            "{path:?} accepted with the device name {segment:?}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -135,6 +183,7 @@ proptest! {
     fn check_relative_never_panics_on_any_string(path in any::<String>()) {
         if tree::check_relative(&path).is_ok() {
             assert_safe(&path);
+            assert_portable(&path);
         }
     }
 
@@ -142,6 +191,7 @@ proptest! {
     fn check_relative_accepts_only_safe_paths(path in adversarial_path()) {
         if tree::check_relative(&path).is_ok() {
             assert_safe(&path);
+            assert_portable(&path);
         }
     }
 }
@@ -172,6 +222,16 @@ proptest! {
             for b in &accepted {
                 let below = format!("{}/", folded(a));
                 assert!(!folded(b).starts_with(&below), "{a:?} is a file, but {b:?} needs it to be a directory");
+            }
+        }
+        // Issue 15: no two folders that are one on macOS or Windows, spelled differently.
+        let mut folders = BTreeMap::new();
+        for path in &accepted {
+            for (i, _) in path.match_indices('/') {
+                let folder = &path[..i];
+                if let Some(other) = folders.insert(folded(folder), folder) {
+                    assert_eq!(other, folder, "folders {other:?} and {folder:?} are one on macOS or Windows");
+                }
             }
         }
     }

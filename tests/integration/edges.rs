@@ -1,0 +1,62 @@
+//! Issue 15, the smaller "nothing lost / clear error" items: each test runs the real binary and
+//! asserts its exact output and exit status, and failed on the code before the fix it names.
+
+use crate::env::TestEnv;
+
+#[test]
+fn issue15_superscript_and_console_device_names_are_refused() {
+    let env = TestEnv::new();
+    let windows = env
+        .template("windows", "[[questions]]\nname = \"x\"\ndefault = \"ok\"\n")
+        .file("{{ x }}", "x\n")
+        .build();
+    for name in [
+        "COM\u{b9}",
+        "com\u{b2}",
+        "LPT\u{b3}",
+        "COM\u{b9}.txt",
+        "lpt\u{b2}.tar.gz",
+        "CONIN$",
+        "conout$",
+        "CoNoUt$.log",
+    ] {
+        env.refuses_exactly(
+            &windows,
+            &["--defaults", "-d", &format!("x={name}")],
+            &format!(
+                "error: rendered path \"{name}\" (from template file `{{{{ x }}}}`) has \"{name}\", a device name Windows reserves (with any extension); projects are cloned on every OS\n"
+            ),
+        );
+    }
+    env.new_project(&windows, "ok", &["--defaults", "-d", "x=COM\u{b9}0"])
+        .assert()
+        .success();
+    assert_eq!(env.read("ok/COM\u{b9}0"), "x\n");
+}
+
+#[test]
+fn issue15_folders_that_differ_only_by_case_are_a_collision() {
+    let env = TestEnv::new();
+    let folders = env
+        .template("folders", "")
+        .file("Dir/a.txt", "a\n")
+        .file("dir/b.txt", "b\n")
+        .build();
+    env.refuses_exactly(
+        &folders,
+        &["--defaults"],
+        "error: template files `Dir/a.txt` and `dir/b.txt` render into the folders \"Dir\" and \"dir\", which differ only by case or Unicode normalization: they are one folder on macOS and Windows, where projects are cloned too\n",
+    );
+    // Also when a template opts out of Windows names, and deeper down.
+    env.write(
+        "lenient/template.toml",
+        "[template]\nname = \"lenient\"\nversion = \"1.0.0\"\nportable_names = false\n",
+    );
+    env.write("lenient/src/Pkg/a.py", "a\n");
+    env.write("lenient/src/pkg/b.py", "b\n");
+    env.refuses_exactly(
+        &env.path("lenient"),
+        &["--defaults"],
+        "error: template files `src/Pkg/a.py` and `src/pkg/b.py` render into the folders \"src/Pkg\" and \"src/pkg\", which differ only by case or Unicode normalization: they are one folder on macOS and Windows, where projects are cloned too\n",
+    );
+}
