@@ -277,13 +277,24 @@ fn unportable(segment: &str) -> Option<String> {
     None
 }
 
+/// The name Windows opens for `segment`: NTFS drops trailing dots and spaces, and anything from
+/// a colon on names a stream of that file or folder (`.git::$INDEX_ALLOCATION` and
+/// `.git:$I30:$INDEX_ALLOCATION` open the folder `.git` itself). This is the rule git applies
+/// to the names it refuses to check out (`is_ntfs_dotgit`).
+fn windows_name(segment: &str) -> &str {
+    let name = segment.split(':').next().unwrap_or(segment);
+    name.trim_end_matches(['.', ' '])
+}
+
 /// Whether a file system may take `segment` for `.git`: in any ASCII case, with code points HFS+
-/// ignores in names (`.g\u{200c}it`), or as the NTFS short name `git~1` (the spellings git itself
-/// refuses to check out, CVE-2014-9390).
+/// ignores in names (`.g\u{200c}it`), as the NTFS short name `git~1` (the spellings git itself
+/// refuses to check out, CVE-2014-9390), or in a spelling Windows resolves to one of those
+/// ([`windows_name`]).
 fn is_git_dir_name(segment: &str) -> bool {
     let hfs_ignorable = |c: char| matches!(c, '\u{200c}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{206a}'..='\u{206f}' | '\u{feff}');
     let visible: String = segment.chars().filter(|&c| !hfs_ignorable(c)).collect();
-    visible.eq_ignore_ascii_case(".git") || segment.eq_ignore_ascii_case("git~1")
+    windows_name(&visible).eq_ignore_ascii_case(".git")
+        || windows_name(segment).eq_ignore_ascii_case("git~1")
 }
 
 /// Why a rendered relative path could escape or misbehave in the destination, or could not be
@@ -319,6 +330,12 @@ fn check_safe(path: &str) -> Result<(), String> {
                 return Err("contains a backslash, which is not portable".into());
             }
             s if s.contains('\0') => return Err("contains a NUL byte".into()),
+            s if is_git_dir_name(s) && windows_name(s) != s => {
+                return Err(format!(
+                    "contains `{s}`, which Windows reads as `{}`: that belongs to git, and groundwork never writes a repository's metadata, at any depth, in any case or spelling",
+                    windows_name(s)
+                ));
+            }
             s if is_git_dir_name(s) => {
                 return Err(format!(
                     "contains `{s}`, which belongs to git: groundwork never writes a repository's metadata, at any depth or in any case"
@@ -463,6 +480,40 @@ mod tests {
         }
         for good in [".gi\u{200c}thub", "git~2", "\u{200c}git"] {
             assert!(check_relative(good).is_ok(), "{good:?} should be accepted");
+        }
+    }
+
+    /// Windows drops trailing dots and spaces and reads `NAME:stream` as a stream of NAME, so these
+    /// are `.git` there; portable names refuse them for their colon or trailing dot anyway, so the
+    /// lenient rules ([`check_safe`]) are the ones that must know them.
+    #[test]
+    fn issue15_git_spelled_for_windows_is_refused_even_without_portable_names() {
+        for bad in [
+            ".git.",
+            ".git ",
+            ".GIT. .",
+            ".git::$INDEX_ALLOCATION",
+            ".Git:$I30:$INDEX_ALLOCATION",
+            ".git . ::$INDEX_ALLOCATION",
+            ".git:stream",
+            "sub/.git./config",
+            "GIT~1.",
+            "git~1::$INDEX_ALLOCATION",
+            ".g\u{200c}it.",
+        ] {
+            let reason = check_safe(bad).unwrap_err();
+            assert!(
+                reason.contains("belongs to git"),
+                "{bad:?} should be refused as .git: {reason}"
+            );
+            assert!(check_relative(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            check_safe(".git::$INDEX_ALLOCATION/x").unwrap_err(),
+            "contains `.git::$INDEX_ALLOCATION`, which Windows reads as `.git`: that belongs to git, and groundwork never writes a repository's metadata, at any depth, in any case or spelling"
+        );
+        for good in [".git.txt", ".gitx.", ".git-x:y", "x.git.", "a:.git"] {
+            assert!(check_safe(good).is_ok(), "{good:?} should be accepted");
         }
     }
 

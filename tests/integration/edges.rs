@@ -60,3 +60,38 @@ fn issue15_folders_that_differ_only_by_case_are_a_collision() {
         "error: template files `src/Pkg/a.py` and `src/pkg/b.py` render into the folders \"src/Pkg\" and \"src/pkg\", which differ only by case or Unicode normalization: they are one folder on macOS and Windows, where projects are cloned too\n",
     );
 }
+
+#[test]
+fn issue15_git_spelled_for_windows_is_refused_without_portable_names() {
+    let env = TestEnv::new();
+    env.write(
+        "lenient/template.toml",
+        "[template]\nname = \"lenient\"\nversion = \"1.0.0\"\nportable_names = false\n\n[[questions]]\nname = \"x\"\ndefault = \"ok\"\n",
+    );
+    env.write("lenient/{{ x }}/x", "x\n");
+    for segment in [
+        ".git.",
+        ".git ",
+        ".GIT..",
+        ".git::$INDEX_ALLOCATION",
+        ".Git:$I30:$INDEX_ALLOCATION",
+    ] {
+        env.refuses_exactly(
+            &env.path("lenient"),
+            &["--defaults", "-d", &format!("x={segment}")],
+            &format!(
+                "error: rendered path \"{segment}/x\" (from template file `{{{{ x }}}}/x`) contains `{segment}`, which Windows reads as `{}`: that belongs to git, and groundwork never writes a repository's metadata, at any depth, in any case or spelling\n",
+                &segment[..4]
+            ),
+        );
+    }
+    // Names that only look alike are written.
+    env.new_project(
+        &env.path("lenient"),
+        "ok",
+        &["--defaults", "-d", "x=.git.d"],
+    )
+    .assert()
+    .success();
+    assert_eq!(env.read("ok/.git.d/x"), "x\n");
+}

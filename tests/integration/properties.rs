@@ -66,6 +66,13 @@ const SEGMENTS: &[&str] = &[
     "COM\u{b9}0",
     "Dir",
     "dir",
+    // Issue 15: `.git` as Windows reads it (trailing dots and spaces, stream suffixes).
+    ".git.",
+    ".GIT ",
+    ".git::$INDEX_ALLOCATION",
+    ".Git:$I30:$INDEX_ALLOCATION",
+    "git~1.",
+    ".git.d",
 ];
 
 /// A path built from [`SEGMENTS`] (and sometimes an arbitrary one), joined by `/` or `\`, with an
@@ -126,8 +133,13 @@ fn assert_safe(path: &str) {
             .chars()
             .filter(|c| !matches!(c, '\u{200c}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{206a}'..='\u{206f}' | '\u{feff}'))
             .collect();
+        // Windows drops trailing dots and spaces, and reads `NAME:...` as a stream of NAME.
+        let on_windows = |name: &str| {
+            let base = name.split(':').next().unwrap_or_default();
+            base.trim_end_matches(['.', ' ']).to_ascii_lowercase()
+        };
         assert!(
-            !visible.eq_ignore_ascii_case(".git") && !segment.eq_ignore_ascii_case("git~1"),
+            on_windows(&visible) != ".git" && on_windows(segment) != "git~1",
             "{path:?} accepted with a .git segment"
         );
     }
@@ -233,6 +245,25 @@ proptest! {
                     assert_eq!(other, folder, "folders {other:?} and {folder:?} are one on macOS or Windows");
                 }
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Issue 15: a tree that takes names Windows cannot hold (`portable_names = false`, cookiecutter)
+    /// still takes only safe paths: no `.git` in any spelling Windows or macOS resolves to it.
+    #[test]
+    fn lenient_trees_accept_only_safe_paths(
+        paths in prop::collection::vec(adversarial_path(), 0..16),
+    ) {
+        let mut tree = Tree::for_names(false);
+        for path in paths {
+            let _ = tree.insert(path, entry(Vec::new(), false));
+        }
+        for (path, _) in tree.iter() {
+            assert_safe(path);
         }
     }
 }
