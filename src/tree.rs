@@ -277,6 +277,11 @@ fn unportable(segment: &str) -> Option<String> {
     None
 }
 
+/// The start of the name of groundwork's staging folders (`apply::STAGING_PREFIX`, kept equal by a
+/// test): `recover` removes folders so named, so a template must not render one. Defined here
+/// because the path rules sit below apply.
+pub const STAGING_PREFIX: &str = ".groundwork-staging-";
+
 /// The name Windows opens for `segment`: NTFS drops trailing dots and spaces, and anything from
 /// a colon on names a stream of that file or folder (`.git::$INDEX_ALLOCATION` and
 /// `.git:$I30:$INDEX_ALLOCATION` open the folder `.git` itself). This is the rule git applies
@@ -339,6 +344,14 @@ fn check_safe(path: &str) -> Result<(), String> {
             s if is_git_dir_name(s) => {
                 return Err(format!(
                     "contains `{s}`, which belongs to git: groundwork never writes a repository's metadata, at any depth or in any case"
+                ));
+            }
+            s if s.len() >= STAGING_PREFIX.len()
+                && s.as_bytes()[..STAGING_PREFIX.len()]
+                    .eq_ignore_ascii_case(STAGING_PREFIX.as_bytes()) =>
+            {
+                return Err(format!(
+                    "contains `{s}`, a name groundwork reserves for its staging folders (`{STAGING_PREFIX}*`, which `groundwork recover` removes): rename it"
                 ));
             }
             _ => {}
@@ -480,6 +493,33 @@ mod tests {
         }
         for good in [".gi\u{200c}thub", "git~2", "\u{200c}git"] {
             assert!(check_relative(good).is_ok(), "{good:?} should be accepted");
+        }
+    }
+
+    #[test]
+    fn issue15_staging_folder_names_are_refused_at_any_depth() {
+        assert_eq!(STAGING_PREFIX, crate::apply::STAGING_PREFIX);
+        for bad in [
+            ".groundwork-staging-1-x/owner",
+            "a/.groundwork-staging-123",
+            ".GROUNDWORK-Staging-9/journal",
+        ] {
+            assert_eq!(
+                check_safe(bad).unwrap_err(),
+                format!(
+                    "contains `{}`, a name groundwork reserves for its staging folders (`.groundwork-staging-*`, which `groundwork recover` removes): rename it",
+                    bad.split('/')
+                        .find(|s| s.to_ascii_lowercase().starts_with(STAGING_PREFIX))
+                        .unwrap()
+                )
+            );
+        }
+        for good in [
+            ".groundwork-staging",
+            ".groundwork-stagingx",
+            "x.groundwork-staging-1",
+        ] {
+            assert!(check_relative(good).is_ok(), "{good:?}");
         }
     }
 

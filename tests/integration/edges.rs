@@ -95,3 +95,29 @@ fn issue15_git_spelled_for_windows_is_refused_without_portable_names() {
     .success();
     assert_eq!(env.read("ok/.git.d/x"), "x\n");
 }
+
+#[test]
+fn issue15_a_staging_folder_name_in_a_template_is_refused() {
+    let env = TestEnv::new();
+    let planted = env
+        .template("planted", "")
+        .file(".groundwork-staging-1-x/owner", "1\n")
+        .build();
+    env.refuses_exactly(
+        &planted,
+        &["--defaults"],
+        "error: rendered path \".groundwork-staging-1-x/owner\" (from template file `.groundwork-staging-1-x/owner`) contains `.groundwork-staging-1-x`, a name groundwork reserves for its staging folders (`.groundwork-staging-*`, which `groundwork recover` removes): rename it\n",
+    );
+    let rendered = env
+        .template(
+            "rendered",
+            "[[questions]]\nname = \"x\"\ndefault = \"ok\"\n",
+        )
+        .file("sub/{{ x }}/journal", "N f\n")
+        .build();
+    env.refuses_exactly(
+        &rendered,
+        &["--defaults", "-d", "x=.groundwork-staging-4242"],
+        "error: rendered path \"sub/.groundwork-staging-4242/journal\" (from template file `sub/{{ x }}/journal`) contains `.groundwork-staging-4242`, a name groundwork reserves for its staging folders (`.groundwork-staging-*`, which `groundwork recover` removes): rename it\n",
+    );
+}

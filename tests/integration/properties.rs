@@ -73,6 +73,9 @@ const SEGMENTS: &[&str] = &[
     ".Git:$I30:$INDEX_ALLOCATION",
     "git~1.",
     ".git.d",
+    // Issue 15: groundwork's staging folders, which `recover` removes.
+    ".groundwork-staging-1-x",
+    ".groundwork-staging",
 ];
 
 /// A path built from [`SEGMENTS`] (and sometimes an arbitrary one), joined by `/` or `\`, with an
@@ -141,6 +144,12 @@ fn assert_safe(path: &str) {
         assert!(
             on_windows(&visible) != ".git" && on_windows(segment) != "git~1",
             "{path:?} accepted with a .git segment"
+        );
+        assert!(
+            !segment
+                .to_ascii_lowercase()
+                .starts_with(".groundwork-staging-"),
+            "{path:?} accepted with a staging folder's name"
         );
     }
     assert!(
