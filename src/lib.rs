@@ -47,17 +47,19 @@ where
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
+            if e.use_stderr() {
+                // A usage error: clap's message, to a stderr that may fail without a panic.
+                let _ = e.print();
+                return EXIT_USAGE;
+            }
             // Help and version are "errors" to clap but successes to the user, unless they could
             // not be written.
             let printed = e.print().and_then(|()| std::io::stdout().flush());
-            if e.use_stderr() {
-                return EXIT_USAGE;
-            }
             return match printed {
                 Ok(()) => 0,
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
                 Err(error) => {
-                    eprintln!("error: cannot write to stdout: {error}");
+                    print_stderr(format_args!("error: cannot write to stdout: {error}"));
                     error::EXIT_FAILURE
                 }
             };
@@ -73,10 +75,31 @@ where
         Err(error) if error.is_broken_stdout() => 0,
         Err(error) => {
             let _ = out.flush();
-            eprintln!("error: {error}");
+            report_error(&error)
+        }
+    }
+}
+
+/// Prints `error` on stderr and returns the exit status it calls for.
+fn report_error(error: &Error) -> i32 {
+    match error {
+        Error::Io { path, source } if path.as_os_str() == "<stdout>" => {
+            print_stderr(format_args!("error: cannot write to stdout: {source}"));
+            error.exit_code()
+        }
+        _ => {
+            print_stderr(format_args!("error: {error}"));
             error.exit_code()
         }
     }
+}
+
+/// Writes one line on stderr, ignoring failure. `eprintln!` panics when stderr cannot be written
+/// (`2>/dev/full`, a closed pipe), which would turn a finished run into exit 101 after its
+/// project was written; a message nobody can read is no reason to fail the run.
+pub fn print_stderr(args: std::fmt::Arguments<'_>) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{args}").and_then(|()| stderr.flush());
 }
 
 /// Runs one command; the `Ok` value is the exit status of an outcome that is not an error (an

@@ -121,3 +121,65 @@ fn issue15_a_staging_folder_name_in_a_template_is_refused() {
         "error: rendered path \"sub/.groundwork-staging-4242/journal\" (from template file `sub/{{ x }}/journal`) contains `.groundwork-staging-4242`, a name groundwork reserves for its staging folders (`.groundwork-staging-*`, which `groundwork recover` removes): rename it\n",
     );
 }
+
+fn dev_full() -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full")
+}
+
+/// A pipe whose reader is gone: writing to it fails with EPIPE (`| head -c 10` once head is done).
+fn broken_pipe() -> std::io::PipeWriter {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    writer
+}
+
+#[test]
+fn issue15_a_stderr_that_cannot_be_written_never_panics() {
+    let env = TestEnv::new();
+    let template = env.template("small", "").file("a.txt", "a\n").build();
+    // Both streams fail: the warning about stdout cannot be written either (was exit 101).
+    let output = env
+        .command()
+        .args(["new", "full", "--defaults", "--template"])
+        .arg(&template)
+        .stdout(dev_full())
+        .stderr(dev_full())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(env.read("full/a.txt"), "a\n");
+    assert!(env.path("full/.git").is_dir());
+    // `2>&1 | head -c 10` once head has gone.
+    let pipe = broken_pipe();
+    let output = env
+        .command()
+        .args(["new", "piped", "--defaults", "--no-git", "--template"])
+        .arg(&template)
+        .stdout(pipe.try_clone().unwrap())
+        .stderr(pipe)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(env.read("piped/a.txt"), "a\n");
+    // An error that cannot be reported still exits 1.
+    let output = env
+        .command()
+        .args(["new", "full", "--defaults", "--no-git", "--template"])
+        .arg(&template)
+        .stderr(dev_full())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(output.stdout.is_empty(), "{output:?}");
+    // A usage error too.
+    let output = env
+        .command()
+        .args(["new", "--bogus"])
+        .stderr(broken_pipe())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+}
