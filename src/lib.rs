@@ -90,6 +90,24 @@ fn report_error(error: &Error) -> i32 {
             print_stderr(format_args!("error: cannot write to stdout: {source}"));
             error.exit_code()
         }
+        // Found only once the template is loaded (only then is its kind known), but a mistake
+        // on the command line all the same: said the way clap says one, with exit 2.
+        Error::NoDestination { .. } => {
+            use clap::CommandFactory as _;
+            let mut command = cli::Cli::command();
+            command.build();
+            match command.find_subcommand_mut("new") {
+                Some(new) => {
+                    let usage =
+                        clap::Error::raw(clap::error::ErrorKind::MissingRequiredArgument, error)
+                            .format(new);
+                    // Fallible, and coloured as clap colours its own errors.
+                    let _ = usage.print();
+                }
+                None => print_stderr(format_args!("error: {error}")),
+            }
+            EXIT_USAGE
+        }
         _ => {
             print_stderr(format_args!("error: {error}"));
             error.exit_code()

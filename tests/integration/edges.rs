@@ -240,3 +240,32 @@ fn issue15_a_stderr_that_cannot_be_written_never_panics() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{output:?}");
 }
+
+#[test]
+fn issue15_new_without_a_destination_for_a_native_template_is_a_usage_error() {
+    let env = TestEnv::new();
+    let native = env.template("native", "").file("README.md", "hi\n").build();
+    env.groundwork()
+        .args(["new", "--defaults", "--no-git", "--template"])
+        .arg(&native)
+        .assert()
+        .failure()
+        .code(2)
+        .stdout("")
+        .stderr(format!(
+            "error: template {} does not name its project folder: give a DESTINATION (`groundwork new DIR`); only cookiecutter templates are created inside --output-dir under a name they render\n\nUsage: groundwork new [OPTIONS] [DESTINATION] [KEY=VALUE]...\n\nFor more information, try '--help'.\n",
+            native.display()
+        ));
+    // The built-in template is native too.
+    let output = env
+        .groundwork()
+        .args(["new", "--defaults"])
+        .assert()
+        .failure()
+        .code(2);
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        "error: template builtin:datascience does not name its project folder: give a DESTINATION (`groundwork new DIR`); only cookiecutter templates are created inside --output-dir under a name they render\n\nUsage: groundwork new [OPTIONS] [DESTINATION] [KEY=VALUE]...\n\nFor more information, try '--help'.\n"
+    );
+    assert!(env.leftovers().is_empty());
+}
