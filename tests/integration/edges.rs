@@ -269,3 +269,27 @@ fn issue15_new_without_a_destination_for_a_native_template_is_a_usage_error() {
     );
     assert!(env.leftovers().is_empty());
 }
+
+#[test]
+fn issue15_cookiecutter_percent_r_and_d_print_what_python_prints() {
+    let env = TestEnv::new();
+    env.write(
+        "cc/cookiecutter.json",
+        r#"{"slug": "demo", "name": "a", "flag": true}"#,
+    );
+    // Python: '%r' % 'a' is 'a' with quotes, '%d' % 3.7 is 3. (cookiecutter makes a number in
+    // cookiecutter.json a string and a list a choice, so those are literals here.)
+    env.write(
+        "cc/{{ cookiecutter.slug }}/out.txt",
+        "{{ '%r|%r|%r|%r' % (cookiecutter.name, 3, cookiecutter.flag, [1, 'b', None]) }}\n{{ '%d|%d|%5.1f|%s' % (3.7, -3.7, 3.7, None) }}\n",
+    );
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "-o", "out", "--template"])
+        .arg(env.path("cc"))
+        .assert()
+        .success();
+    assert_eq!(
+        env.read("out/demo/out.txt"),
+        "'a'|3|True|[1, 'b', None]\n3|-3|  3.7|None\n"
+    );
+}
