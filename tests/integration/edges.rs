@@ -293,3 +293,141 @@ fn issue15_cookiecutter_percent_r_and_d_print_what_python_prints() {
         "'a'|3|True|[1, 'b', None]\n3|-3|  3.7|None\n"
     );
 }
+
+#[test]
+fn issue15_a_directory_templates_manifest_may_not_link_out_of_it() {
+    let env = TestEnv::new();
+    env.write(
+        "outside.toml",
+        "[template]\nname = \"stolen\"\nversion = \"1.0.0\"\n",
+    );
+    let linked = env.template("linked", "").file("a.txt", "a\n").build();
+    std::fs::remove_file(linked.join("template.toml")).unwrap();
+    std::os::unix::fs::symlink("../outside.toml", linked.join("template.toml")).unwrap();
+    env.refuses_exactly(
+        &linked,
+        &["--defaults"],
+        "error: symlink {root}/linked/template.toml in the template points outside the template (to {root}/outside.toml); templates may only link to their own files\n",
+    );
+    // A link to a file inside the template is read through, as for any other file.
+    std::fs::rename(env.path("outside.toml"), linked.join("manifest.toml")).unwrap();
+    std::fs::remove_file(linked.join("template.toml")).unwrap();
+    std::os::unix::fs::symlink("manifest.toml", linked.join("template.toml")).unwrap();
+    env.new_project(&linked, "out", &["--defaults"])
+        .assert()
+        .success();
+    assert_eq!(env.read("out/a.txt"), "a\n");
+}
+
+#[test]
+fn issue15_a_template_file_name_that_is_not_utf8_is_an_error() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let env = TestEnv::new();
+    let template = env.template("bytes", "").file("a.txt", "a\n").build();
+    let name = std::ffi::OsStr::from_bytes(b"\xff.txt");
+    std::fs::write(template.join(name), "x\n").unwrap();
+    env.refuses_exactly(
+        &template,
+        &["--defaults"],
+        "error: \u{fffd}.txt in the template has a name that is not UTF-8 (shown with \u{fffd} for the bytes that are not); template file names must be UTF-8: rename it\n",
+    );
+    std::fs::remove_file(template.join(name)).unwrap();
+    let folder = template.join(std::ffi::OsStr::from_bytes(b"sub\xfe"));
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("b.txt"), "b\n").unwrap();
+    env.refuses_exactly(
+        &template,
+        &["--defaults"],
+        "error: sub\u{fffd}/b.txt in the template has a name that is not UTF-8 (shown with \u{fffd} for the bytes that are not); template file names must be UTF-8: rename it\n",
+    );
+}
+
+/// A git template `tpl` tagged v1.0.0, and its URL as groundwork records it.
+fn git_template(env: &TestEnv) -> String {
+    let repo = env.template_repo("tpl");
+    repo.version("1.0.0", "").file("a.txt", "a\n").tag();
+    std::fs::canonicalize(repo.path())
+        .unwrap()
+        .display()
+        .to_string()
+}
+
+#[test]
+fn issue15_a_cached_clone_replaced_by_a_symlink_is_refused() {
+    let env = TestEnv::new();
+    let url = git_template(&env);
+    let cache = env.path("cache");
+    env.new_project(std::path::Path::new(&url), "first", &["--defaults"])
+        .env("GROUNDWORK_CACHE_DIR", &cache)
+        .assert()
+        .success();
+    let entries: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let clone = &entries[0];
+    std::fs::rename(clone, env.path("elsewhere.git")).unwrap();
+    std::os::unix::fs::symlink(env.path("elsewhere.git"), clone).unwrap();
+    let output = env
+        .new_project(std::path::Path::new(&url), "second", &["--defaults"])
+        .env("GROUNDWORK_CACHE_DIR", &cache)
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        format!(
+            "error: git template {url}: the cached clone {} is a symlink; groundwork never follows a link out of its cache: delete it to clone again\n",
+            clone.display()
+        )
+    );
+    assert!(!env.exists("second"));
+}
+
+#[test]
+fn issue15_a_cold_cache_that_cannot_be_written_falls_back_to_a_temporary_clone() {
+    let env = TestEnv::new();
+    let url = git_template(&env);
+    // A file where the cache folder would be: it cannot be created, whoever runs the test.
+    env.write("blocked", "a file\n");
+    let cache = env.path("blocked/cache");
+    // The temporary clone is removed once the template is read.
+    std::fs::create_dir(env.path("tmp")).unwrap();
+    let output = env
+        .new_project(std::path::Path::new(&url), "out", &["--defaults"])
+        .env("GROUNDWORK_CACHE_DIR", &cache)
+        .env("TMPDIR", env.path("tmp"))
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_dir(env.path("tmp")).unwrap().count(), 0);
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        format!(
+            "warning: the git cache {} cannot be written (Not a directory (os error 20)); {url} is cloned into a temporary folder for this run instead\n",
+            cache.display()
+        )
+    );
+    assert_eq!(env.read("out/a.txt"), "a\n");
+    assert!(env.read("out/.groundwork.toml").contains("commit = "));
+    // A read-only cache folder (root may write anywhere, so only checked for other users).
+    if !rustix::process::geteuid().is_root() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let read_only = env.path("read-only");
+        std::fs::create_dir(&read_only).unwrap();
+        std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let output = env
+            .new_project(std::path::Path::new(&url), "out2", &["--defaults"])
+            .env("GROUNDWORK_CACHE_DIR", &read_only)
+            .assert()
+            .success();
+        assert_eq!(
+            String::from_utf8_lossy(&output.get_output().stderr),
+            format!(
+                "warning: the git cache {} cannot be written (Permission denied (os error 13)); {url} is cloned into a temporary folder for this run instead\n",
+                read_only.display()
+            )
+        );
+        assert_eq!(std::fs::read_dir(&read_only).unwrap().count(), 0);
+    }
+}
