@@ -425,6 +425,14 @@ pub enum Error {
         first_path: String,
         second_path: String,
     },
+
+    /// Not raised yet: proposed for `destination.rs` (a destination that is a symlink is
+    /// reported as "exists and is not a directory" today).
+    #[error(
+        "destination {path} is a symlink (to {}); groundwork never writes through a link, so that it cannot be led out of the destination: give the folder it points to as the destination instead",
+        .target.display()
+    )]
+    DestinationSymlink { path: PathBuf, target: PathBuf },
 }
 
 impl Error {
