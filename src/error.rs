@@ -433,6 +433,17 @@ pub enum Error {
         .target.display()
     )]
     DestinationSymlink { path: PathBuf, target: PathBuf },
+
+    #[error(
+        "{url} no longer has commit {commit}, which this project recorded for version {version}{moved}; without it there is no base to merge from: restore that commit in the template repository (a branch or tag pointing to it is enough), then run again"
+    )]
+    RecordedCommitGone {
+        url: String,
+        commit: String,
+        version: String,
+        /// ` (tag v1.0.0 was moved to commit abc...)` when that is why, empty otherwise.
+        moved: String,
+    },
 }
 
 impl Error {

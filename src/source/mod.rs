@@ -190,6 +190,58 @@ impl Source {
         }
     }
 
+    /// The template exactly as a project recorded it (`provenance`): a git template at its
+    /// recorded commit, anything else at its recorded version. For git it also says when the
+    /// tag of the recorded version now names another commit (the tag was moved: `check` would
+    /// call the project up to date, and `update` would go "from 1.0.0 to 1.0.0"), and a recorded
+    /// commit the repository no longer holds is an error saying so rather than an unknown ref.
+    pub fn load_recorded(&self, provenance: &Provenance) -> Result<Loaded> {
+        let (Source::Git { url, .. }, Some(commit)) = (self, &provenance.commit) else {
+            return self.load(Some(&provenance.version.to_string()));
+        };
+        let moved = self.moved_tag(provenance, commit);
+        match self.load(Some(commit)) {
+            Ok(mut loaded) => {
+                if let Some(moved) = moved {
+                    loaded.warnings.push(format!(
+                        "tag {} of {url} now points to commit {}, but this project recorded version {} at commit {}: the tag was moved; the recorded commit stays the base, so the moved tag's changes show as template changes",
+                        moved.tag,
+                        short(&moved.commit),
+                        provenance.version,
+                        short(commit)
+                    ));
+                }
+                Ok(loaded)
+            }
+            Err(Error::UnknownRef { .. }) => Err(Error::RecordedCommitGone {
+                url: url.clone(),
+                commit: commit.clone(),
+                version: provenance.version.to_string(),
+                moved: moved.map_or_else(String::new, |moved| {
+                    format!(
+                        " (tag {} was moved to commit {})",
+                        moved.tag,
+                        short(&moved.commit)
+                    )
+                }),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The tag of the recorded version and the commit it names now, when that is not `commit`.
+    /// Best effort: a source whose versions cannot be listed (offline) is not checked.
+    fn moved_tag(&self, provenance: &Provenance, commit: &str) -> Option<MovedTag> {
+        let tag = self
+            .versions()
+            .ok()?
+            .into_iter()
+            .find(|a| a.version == provenance.version)?
+            .reference;
+        let now = self.load(Some(&tag)).ok()?.provenance.commit?;
+        (now != commit).then_some(MovedTag { tag, commit: now })
+    }
+
     /// Every version the source offers, ascending.
     pub fn versions(&self) -> Result<Vec<Available>> {
         match self {
@@ -206,6 +258,17 @@ impl Source {
             Source::Git { url, .. } => git::versions(url, GitCache::for_url(url)?.path()),
         }
     }
+}
+
+/// A version tag that names another commit than the one a project recorded.
+struct MovedTag {
+    tag: String,
+    commit: String,
+}
+
+/// A commit id as `check` shows it: 12 characters.
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
 }
 
 /// Where git clones of one URL go for one load: the shared cache, or a temporary folder when the

@@ -431,3 +431,103 @@ fn issue15_a_cold_cache_that_cannot_be_written_falls_back_to_a_temporary_clone()
         assert_eq!(std::fs::read_dir(&read_only).unwrap().count(), 0);
     }
 }
+
+#[test]
+fn issue15_a_moved_version_tag_is_reported_and_the_recorded_commit_stays_the_base() {
+    let env = TestEnv::new();
+    let url = git_template(&env);
+    let cache = env.path("cache");
+    env.groundwork()
+        .args(["new", "proj", "--defaults", "--template", &url])
+        .env("GROUNDWORK_CACHE_DIR", &cache)
+        .assert()
+        .success();
+    let recorded = git2::Repository::open(env.path("tpl"))
+        .unwrap()
+        .revparse_single("v1.0.0")
+        .unwrap()
+        .peel_to_commit()
+        .unwrap()
+        .id()
+        .to_string();
+    // `git commit --amend` with more files, then `git tag -f v1.0.0`: the recorded commit is no
+    // longer reachable in the template repository.
+    env.write("tpl/b.txt", "b\n");
+    let template = git2::Repository::open(env.path("tpl")).unwrap();
+    let mut index = template.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    let tree = template.find_tree(index.write_tree().unwrap()).unwrap();
+    let head = template.head().unwrap().peel_to_commit().unwrap();
+    let amended = head
+        .amend(
+            Some("HEAD"),
+            None,
+            None,
+            None,
+            Some("v1.0.0, amended"),
+            Some(&tree),
+        )
+        .unwrap();
+    template
+        .tag_lightweight(
+            "v1.0.0",
+            &template.find_object(amended, None).unwrap(),
+            true,
+        )
+        .unwrap();
+    let moved = amended.to_string();
+    let warning = format!(
+        "tag v1.0.0 of {url} now points to commit {}, but this project recorded version 1.0.0 at commit {}: the tag was moved; the recorded commit stays the base, so the moved tag's changes show as template changes",
+        &moved[..12],
+        &recorded[..12]
+    );
+
+    let output = env
+        .groundwork()
+        .args(["check", "proj"])
+        .env("GROUNDWORK_CACHE_DIR", &cache)
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stdout),
+        format!(
+            "{} is up to date: tpl 1.0.0 ({url}).\n  {warning}\n",
+            env.path("proj").display()
+        )
+    );
+
+    // A cache that never held the recorded commit cannot rebuild the base: a clear error.
+    let output = env
+        .update("proj", &["--defaults"])
+        .env("GROUNDWORK_CACHE_DIR", env.path("fresh-cache"))
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        format!(
+            "error: {url} no longer has commit {recorded}, which this project recorded for version 1.0.0 (tag v1.0.0 was moved to commit {}); without it there is no base to merge from: restore that commit in the template repository (a branch or tag pointing to it is enough), then run again\n",
+            &moved[..12]
+        )
+    );
+
+    // The cache that made the project still has it: the update merges from it, saying why.
+    let output = env
+        .update("proj", &["--defaults"])
+        .env("GROUNDWORK_CACHE_DIR", &cache)
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        format!("warning: {warning}\n")
+    );
+    assert_eq!(env.read("proj/a.txt"), "a\n");
+    assert_eq!(env.read("proj/b.txt"), "b\n");
+    let answers = env.read("proj/.groundwork.toml");
+    assert!(
+        answers.contains(&format!("commit = \"{moved}\"")),
+        "{answers}"
+    );
+}
