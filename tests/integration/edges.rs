@@ -138,7 +138,7 @@ fn broken_pipe() -> std::io::PipeWriter {
 
 /// `groundwork ARGS` started by a shell with stdout closed (`>&-`).
 fn with_stdout_closed(env: &TestEnv, args: &[&str]) -> std::process::Output {
-    let mut command = env.command();
+    let command = env.command();
     let program = command.get_program().to_owned();
     std::process::Command::new("sh")
         .arg("-c")
