@@ -481,6 +481,28 @@ pub enum Error {
         limit: u64,
         what: String,
     },
+
+    // edges
+    #[error(
+        "template files `{first}` and `{second}` render into the folders {first_path:?} and {second_path:?}, which differ only by case or Unicode normalization: they are one folder on macOS and Windows, where projects are cloned too"
+    )]
+    PortableFolderCollision {
+        first: String,
+        second: String,
+        first_path: String,
+        second_path: String,
+    },
+
+    #[error(
+        "{url} no longer has commit {commit}, which this project recorded for version {version}{moved}; without it there is no base to merge from: restore that commit in the template repository (a branch or tag pointing to it is enough), then run again"
+    )]
+    RecordedCommitGone {
+        url: String,
+        commit: String,
+        version: String,
+        /// ` (tag v1.0.0 was moved to commit abc...)` when that is why, empty otherwise.
+        moved: String,
+    },
 }
 
 impl Error {

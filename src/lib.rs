@@ -50,17 +50,22 @@ where
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            // Help and version are "errors" to clap but successes to the user, unless they could
-            // not be written.
-            let printed = e.print().and_then(|()| std::io::stdout().flush());
             if e.use_stderr() {
+                // A usage error: clap's message, to a stderr that may fail without a panic.
+                let _ = e.print();
                 return EXIT_USAGE;
             }
+            // Help and version are "errors" to clap but successes to the user, unless they could
+            // not be written.
+            let printed = match closed_stdout() {
+                Some(closed) => Err(closed),
+                None => e.print().and_then(|()| std::io::stdout().flush()),
+            };
             return match printed {
                 Ok(()) => 0,
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
                 Err(error) => {
-                    eprintln!("error: cannot write to stdout: {error}");
+                    print_stderr(format_args!("error: cannot write to stdout: {error}"));
                     error::EXIT_FAILURE
                 }
             };
@@ -76,9 +81,78 @@ where
         Err(error) if error.is_broken_stdout() => 0,
         Err(error) => {
             let _ = out.flush();
-            eprintln!("error: {error}");
+            report_error(&error)
+        }
+    }
+}
+
+/// Prints `error` on stderr and returns the exit status it calls for.
+fn report_error(error: &Error) -> i32 {
+    match error {
+        Error::Io { path, source } if path.as_os_str() == "<stdout>" => {
+            print_stderr(format_args!("error: cannot write to stdout: {source}"));
             error.exit_code()
         }
+        // Found only once the template is loaded (only then is its kind known), but a mistake
+        // on the command line all the same: said the way clap says one, with exit 2.
+        Error::NoDestination { .. } => {
+            use clap::CommandFactory as _;
+            let mut command = cli::Cli::command();
+            command.build();
+            match command.find_subcommand_mut("new") {
+                Some(new) => {
+                    let usage =
+                        clap::Error::raw(clap::error::ErrorKind::MissingRequiredArgument, error)
+                            .format(new);
+                    // Fallible, and coloured as clap colours its own errors.
+                    let _ = usage.print();
+                }
+                None => print_stderr(format_args!("error: {error}")),
+            }
+            EXIT_USAGE
+        }
+        _ => {
+            print_stderr(format_args!("error: {error}"));
+            error.exit_code()
+        }
+    }
+}
+
+/// Writes one line on stderr, ignoring failure. `eprintln!` panics when stderr cannot be written
+/// (`2>/dev/full`, a closed pipe), which would turn a finished run into exit 101 after its
+/// project was written; a message nobody can read is no reason to fail the run.
+pub fn print_stderr(args: std::fmt::Arguments<'_>) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{args}").and_then(|()| stderr.flush());
+}
+
+/// The error a write to stdout would meet if stdout was closed when groundwork started (`>&-`),
+/// `None` otherwise.
+///
+/// Such a write never fails by itself: before `main`, the Rust runtime puts `/dev/null`, opened
+/// for reading and writing, in place of a closed standard descriptor (so that files opened
+/// later cannot take its number and receive the output), and writes to it succeed. A shell's
+/// `>/dev/null` opens it write-only, so a stdout that is `/dev/null` open for reading and writing
+/// is taken for a closed one. Other launchers that open it that way (Python's
+/// `subprocess.DEVNULL`, `daemon(3)`, `1<>/dev/null`) look the same and are treated the same.
+fn closed_stdout() -> Option<std::io::Error> {
+    use rustix::fs::{FileType, OFlags};
+    let stdout = std::io::stdout();
+    let closed = || Some(std::io::Error::from(rustix::io::Errno::BADF));
+    let Ok(stat) = rustix::fs::fstat(&stdout) else {
+        return closed();
+    };
+    let Ok(null) = rustix::fs::stat("/dev/null") else {
+        return None;
+    };
+    let is_null = FileType::from_raw_mode(stat.st_mode) == FileType::CharacterDevice
+        && stat.st_rdev == null.st_rdev;
+    let read_write =
+        rustix::fs::fcntl_getfl(&stdout).is_ok_and(|flags| flags & OFlags::RWMODE == OFlags::RDWR);
+    if is_null && read_write {
+        closed()
+    } else {
+        None
     }
 }
 
@@ -112,7 +186,13 @@ fn dispatch(command: cli::Command, out: &mut dyn Write) -> Result<i32> {
             )
         }
         cli::Command::Recover(args) => recover::run(&args.into_options(), out),
-        cli::Command::Templates => list_templates(out).map(|()| 0),
+        cli::Command::Templates => {
+            // A list printed into a closed stdout is a list nobody gets (see closed_stdout).
+            if let Some(closed) = closed_stdout() {
+                return Err(Error::io("<stdout>", closed));
+            }
+            list_templates(out).map(|()| 0)
+        }
         cli::Command::Template(cli::TemplateCommand::Check(args)) => {
             template_check::run(&args.dir, out).map(|()| 0)
         }

@@ -52,7 +52,7 @@ impl Project {
             Some(commit) => commit.clone(),
             None => provenance.version.to_string(),
         };
-        let mut loaded = match (&self.source, self.source.load(Some(&reference))) {
+        let mut loaded = match (&self.source, self.source.load_recorded(provenance)) {
             // A plain directory without a release of that version offers only its current files.
             (Source::Local(_), Err(Error::VersionUnavailable { .. })) => {
                 let mut loaded = self.source.load(None)?;

@@ -27,11 +27,22 @@ impl Entry {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Folder {
+    spelled: String,
+    source: String,
+    files: usize,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tree {
     files: BTreeMap<String, Entry>,
     /// Every path by its [`portable_key`], to find paths that are one file on macOS or Windows.
     portable: BTreeMap<String, String>,
+    /// Every folder the files lie in, by its [`portable_key`]: how it is spelled, the template
+    /// file that first put it there, and how many files lie below it (so [`Tree::remove`] knows
+    /// when it is gone). `Dir/a` and `dir/b` are one folder on macOS and Windows.
+    folders: BTreeMap<String, Folder>,
     /// Names Windows cannot hold are let through (a template's `portable_names = false`, and
     /// cookiecutter templates, which cookiecutter writes whatever they name).
     unportable_names: bool,
@@ -117,14 +128,50 @@ impl Tree {
                 .collect::<Vec<_>>();
             return Err(portable(other, &folder.join("/"), &path));
         }
+        // Two folders that differ only by case or normalization (`Dir/a`, `dir/b`) are one on
+        // macOS and Windows: the checkout there would merge them, and git would then see every
+        // file of one of them as renamed. Checked after the file rules, so a clash of two files
+        // is reported as such.
+        for (i, _) in path.match_indices('/') {
+            if let Some(folder) = self.folders.get(&portable_key(&path[..i]))
+                && folder.spelled != path[..i]
+            {
+                return Err(Error::PortableFolderCollision {
+                    first: folder.source.clone(),
+                    second: entry.source.clone(),
+                    first_path: folder.spelled.clone(),
+                    second_path: path[..i].to_owned(),
+                });
+            }
+        }
+        for (i, _) in path.match_indices('/') {
+            self.folders
+                .entry(portable_key(&path[..i]))
+                .or_insert_with(|| Folder {
+                    spelled: path[..i].to_owned(),
+                    source: entry.source.clone(),
+                    files: 0,
+                })
+                .files += 1;
+        }
         self.portable.insert(key, path.clone());
         self.files.insert(path, entry);
         Ok(())
     }
 
     pub fn remove(&mut self, path: &str) -> Option<Entry> {
+        let removed = self.files.remove(path)?;
         self.portable.remove(&portable_key(path));
-        self.files.remove(path)
+        for (i, _) in path.match_indices('/') {
+            let key = portable_key(&path[..i]);
+            if let Some(folder) = self.folders.get_mut(&key) {
+                folder.files -= 1;
+                if folder.files == 0 {
+                    self.folders.remove(&key);
+                }
+            }
+        }
+        Some(removed)
     }
 
     pub fn get(&self, path: &str) -> Option<&Entry> {
@@ -164,10 +211,42 @@ fn portable_key(path: &str) -> String {
         .collect()
 }
 
-/// Names Windows reserves for devices, whatever extension follows them.
-const WINDOWS_RESERVED: [&str; 22] = [
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+/// Names Windows reserves for devices, whatever extension follows them. Windows counts the
+/// Latin-1 superscript digits `¹²³` as digits here, and `COM0`/`LPT0` are reserved as well
+/// (Microsoft's "Naming Files, Paths, and Namespaces"); `CONIN$`/`CONOUT$` name the console.
+const WINDOWS_RESERVED: [&str; 32] = [
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    "CONIN$",
+    "CONOUT$",
+    "COM0",
+    "COM1",
+    "COM2",
+    "COM3",
+    "COM4",
+    "COM5",
+    "COM6",
+    "COM7",
+    "COM8",
+    "COM9",
+    "COM\u{b9}",
+    "COM\u{b2}",
+    "COM\u{b3}",
+    "LPT0",
+    "LPT1",
+    "LPT2",
+    "LPT3",
+    "LPT4",
+    "LPT5",
+    "LPT6",
+    "LPT7",
+    "LPT8",
+    "LPT9",
+    "LPT\u{b9}",
+    "LPT\u{b2}",
+    "LPT\u{b3}",
 ];
 
 /// Why a path segment cannot be checked out on every OS, if it cannot.
@@ -186,6 +265,7 @@ fn unportable(segment: &str) -> Option<String> {
         ));
     }
     let stem = segment.split('.').next().unwrap_or(segment).trim_end();
+    // ASCII case only: Windows folds the letters, and the superscripts have no case.
     if WINDOWS_RESERVED
         .iter()
         .any(|reserved| stem.eq_ignore_ascii_case(reserved))
@@ -197,13 +277,29 @@ fn unportable(segment: &str) -> Option<String> {
     None
 }
 
+/// The start of the name of groundwork's staging folders (`apply::STAGING_PREFIX`, kept equal by a
+/// test): `recover` removes folders so named, so a template must not render one. Defined here
+/// because the path rules sit below apply.
+pub const STAGING_PREFIX: &str = ".groundwork-staging-";
+
+/// The name Windows opens for `segment`: NTFS drops trailing dots and spaces, and anything from
+/// a colon on names a stream of that file or folder (`.git::$INDEX_ALLOCATION` and
+/// `.git:$I30:$INDEX_ALLOCATION` open the folder `.git` itself). This is the rule git applies
+/// to the names it refuses to check out (`is_ntfs_dotgit`).
+fn windows_name(segment: &str) -> &str {
+    let name = segment.split(':').next().unwrap_or(segment);
+    name.trim_end_matches(['.', ' '])
+}
+
 /// Whether a file system may take `segment` for `.git`: in any ASCII case, with code points HFS+
-/// ignores in names (`.g\u{200c}it`), or as the NTFS short name `git~1` (the spellings git itself
-/// refuses to check out, CVE-2014-9390).
+/// ignores in names (`.g\u{200c}it`), as the NTFS short name `git~1` (the spellings git itself
+/// refuses to check out, CVE-2014-9390), or in a spelling Windows resolves to one of those
+/// ([`windows_name`]).
 fn is_git_dir_name(segment: &str) -> bool {
     let hfs_ignorable = |c: char| matches!(c, '\u{200c}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{206a}'..='\u{206f}' | '\u{feff}');
     let visible: String = segment.chars().filter(|&c| !hfs_ignorable(c)).collect();
-    visible.eq_ignore_ascii_case(".git") || segment.eq_ignore_ascii_case("git~1")
+    windows_name(&visible).eq_ignore_ascii_case(".git")
+        || windows_name(segment).eq_ignore_ascii_case("git~1")
 }
 
 /// Why a rendered relative path could escape or misbehave in the destination, or could not be
@@ -239,9 +335,23 @@ fn check_safe(path: &str) -> Result<(), String> {
                 return Err("contains a backslash, which is not portable".into());
             }
             s if s.contains('\0') => return Err("contains a NUL byte".into()),
+            s if is_git_dir_name(s) && windows_name(s) != s => {
+                return Err(format!(
+                    "contains `{s}`, which Windows reads as `{}`: that belongs to git, and groundwork never writes a repository's metadata, at any depth, in any case or spelling",
+                    windows_name(s)
+                ));
+            }
             s if is_git_dir_name(s) => {
                 return Err(format!(
                     "contains `{s}`, which belongs to git: groundwork never writes a repository's metadata, at any depth or in any case"
+                ));
+            }
+            s if s.len() >= STAGING_PREFIX.len()
+                && s.as_bytes()[..STAGING_PREFIX.len()]
+                    .eq_ignore_ascii_case(STAGING_PREFIX.as_bytes()) =>
+            {
+                return Err(format!(
+                    "contains `{s}`, a name groundwork reserves for its staging folders (`{STAGING_PREFIX}*`, which `groundwork recover` removes): rename it"
                 ));
             }
             _ => {}
@@ -386,6 +496,67 @@ mod tests {
         }
     }
 
+    #[test]
+    fn issue15_staging_folder_names_are_refused_at_any_depth() {
+        assert_eq!(STAGING_PREFIX, crate::apply::STAGING_PREFIX);
+        for bad in [
+            ".groundwork-staging-1-x/owner",
+            "a/.groundwork-staging-123",
+            ".GROUNDWORK-Staging-9/journal",
+        ] {
+            assert_eq!(
+                check_safe(bad).unwrap_err(),
+                format!(
+                    "contains `{}`, a name groundwork reserves for its staging folders (`.groundwork-staging-*`, which `groundwork recover` removes): rename it",
+                    bad.split('/')
+                        .find(|s| s.to_ascii_lowercase().starts_with(STAGING_PREFIX))
+                        .unwrap()
+                )
+            );
+        }
+        for good in [
+            ".groundwork-staging",
+            ".groundwork-stagingx",
+            "x.groundwork-staging-1",
+        ] {
+            assert!(check_relative(good).is_ok(), "{good:?}");
+        }
+    }
+
+    /// Windows drops trailing dots and spaces and reads `NAME:stream` as a stream of NAME, so these
+    /// are `.git` there; portable names refuse them for their colon or trailing dot anyway, so the
+    /// lenient rules ([`check_safe`]) are the ones that must know them.
+    #[test]
+    fn issue15_git_spelled_for_windows_is_refused_even_without_portable_names() {
+        for bad in [
+            ".git.",
+            ".git ",
+            ".GIT. .",
+            ".git::$INDEX_ALLOCATION",
+            ".Git:$I30:$INDEX_ALLOCATION",
+            ".git . ::$INDEX_ALLOCATION",
+            ".git:stream",
+            "sub/.git./config",
+            "GIT~1.",
+            "git~1::$INDEX_ALLOCATION",
+            ".g\u{200c}it.",
+        ] {
+            let reason = check_safe(bad).unwrap_err();
+            assert!(
+                reason.contains("belongs to git"),
+                "{bad:?} should be refused as .git: {reason}"
+            );
+            assert!(check_relative(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            check_safe(".git::$INDEX_ALLOCATION/x").unwrap_err(),
+            "contains `.git::$INDEX_ALLOCATION`, which Windows reads as `.git`: that belongs to git, and groundwork never writes a repository's metadata, at any depth, in any case or spelling"
+        );
+        for good in [".git.txt", ".gitx.", ".git-x:y", "x.git.", "a:.git"] {
+            assert!(check_safe(good).is_ok(), "{good:?} should be accepted");
+        }
+    }
+
     /// Found by `properties::accepted_trees_hold_no_two_paths_that_are_one_on_macos_or_windows`:
     /// a file `a` beside `A/.github` was accepted, but on macOS and Windows `A` is the file `a`.
     #[test]
@@ -405,5 +576,66 @@ mod tests {
                 if first_path == "caf\u{e9}" && second_path == "CAFE\u{301}"
         ));
         tree.insert("Caf\u{e9}2/z".into(), entry("z")).unwrap();
+    }
+
+    #[test]
+    fn issue15_superscript_and_console_device_names_are_refused() {
+        for bad in [
+            "COM\u{b9}",
+            "com\u{b2}",
+            "Lpt\u{b3}",
+            "COM\u{b9}.txt",
+            "a/lpt\u{b2}.tar.gz",
+            "CONIN$",
+            "conout$",
+            "ConIn$.log",
+            "COM0",
+            "lpt0.txt",
+        ] {
+            let reason = check_relative(bad).unwrap_err();
+            assert!(
+                reason.contains("a device name Windows reserves"),
+                "{bad:?}: {reason}"
+            );
+        }
+        for good in [
+            "COM\u{b9}0",
+            "com\u{b4}",
+            "conin",
+            "CONIN$X",
+            "lpt\u{b9}\u{b9}",
+        ] {
+            assert!(check_relative(good).is_ok(), "{good:?} should be accepted");
+        }
+    }
+
+    #[test]
+    fn issue15_folders_that_differ_only_by_case_or_normalization_collide() {
+        let mut tree = Tree::default();
+        tree.insert("Dir/a".into(), entry("one")).unwrap();
+        tree.insert("Dir/sub/b".into(), entry("two")).unwrap();
+        assert!(matches!(
+            tree.insert("dir/b".into(), entry("three")),
+            Err(Error::PortableFolderCollision { first, second, first_path, second_path })
+                if first == "one" && second == "three" && first_path == "Dir" && second_path == "dir"
+        ));
+        assert!(matches!(
+            tree.insert("Dir/SUB/c".into(), entry("four")),
+            Err(Error::PortableFolderCollision { first_path, second_path, .. })
+                if first_path == "Dir/sub" && second_path == "Dir/SUB"
+        ));
+        let mut tree = Tree::with_unportable_names();
+        tree.insert("caf\u{e9}/a".into(), entry("nfc")).unwrap();
+        assert!(tree.insert("cafe\u{301}/b".into(), entry("nfd")).is_err());
+        // Once every file below a folder is gone, the folder is gone, and another spelling fits.
+        let mut tree = Tree::default();
+        tree.insert("Dir/a".into(), entry("x")).unwrap();
+        tree.insert("Dir/b/c".into(), entry("y")).unwrap();
+        tree.remove("Dir/a");
+        assert!(tree.insert("dir/z".into(), entry("z")).is_err());
+        tree.remove("Dir/b/c");
+        tree.insert("dir/z".into(), entry("z")).unwrap();
+        assert!(tree.remove("DIR/z").is_none());
+        assert!(tree.insert("DIR/y".into(), entry("w")).is_err());
     }
 }

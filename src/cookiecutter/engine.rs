@@ -645,7 +645,7 @@ fn percent(format: &Value, args: Rest<Value>) -> Result<String, minijinja::Error
     let text = format
         .as_str()
         .ok_or_else(|| invalid("`%` formatting needs a string on its left"))?;
-    minijinja::formatting::format(minijinja::formatting::FormatStyle::Printf, text, &args)
+    super::pystr::percent_format(text, &args)
 }
 
 /// Jinja2's `url_quote`: Python's `urllib.parse.quote` of `str(value)` (`/` kept, except in a

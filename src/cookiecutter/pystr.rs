@@ -2,7 +2,9 @@
 //! differently (`title()`, which pycompat maps to Jinja2's `title` filter). Each follows the
 //! Python 3 method; lengths and positions count characters, as Python's do.
 
-use minijinja::value::Value;
+use std::fmt::Write as _;
+
+use minijinja::value::{Value, ValueKind};
 use minijinja::{Error, ErrorKind};
 
 /// The result of `value.name(*args)`, or `None` when the method is left to pycompat.
@@ -348,6 +350,558 @@ fn index(name: &str, s: &str, args: &[Value]) -> Result<Value, Error> {
     }
 }
 
+/// Python 3's `format % args` (printf-style formatting of a `str`), which cookiecutter templates
+/// use to build names and include paths: `args` holds the tuple's items, or one value (which may
+/// be a mapping for `%(key)s` fields). Follows `CPython`'s `PyUnicode_Format`: the same conversions
+/// (`%s %r %a %d %i %u %o %x %X %e %E %f %F %g %G %c %%`), flags, `*` widths and precisions,
+/// argument counting, and the same errors, spelled as Python's exception and message.
+pub fn percent_format(format: &str, args: &[Value]) -> Result<String, Error> {
+    // A tuple passed as one value is the argument tuple, as in Python (`'%s-%s' % pair`).
+    let expanded: Vec<Value>;
+    let args = match args {
+        [one] if one.is_tuple() => {
+            expanded = one.try_iter()?.collect();
+            Args::Tuple(&expanded)
+        }
+        [one] => Args::Single(one),
+        many => Args::Tuple(many),
+    };
+    // Python treats any argument it can subscript with a key (a dict, also a list) as the
+    // mapping: it may then go partly or wholly unused.
+    let mapping = match args {
+        Args::Single(v) if matches!(v.kind(), ValueKind::Map | ValueKind::Seq) => Some(v),
+        _ => None,
+    };
+    let mut cursor = Cursor { args, next: 0 };
+    let chars: Vec<char> = format.chars().collect();
+    let mut out = String::with_capacity(format.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '%' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        i += 1;
+        if chars.get(i) == Some(&'%') {
+            out.push('%');
+            i += 1;
+            continue;
+        }
+        let mut keyed = None;
+        if chars.get(i) == Some(&'(') {
+            let Some(map) = mapping else {
+                return Err(py_error("TypeError", "format requires a mapping"));
+            };
+            let (key, end) = mapping_key(&chars, i)?;
+            i = end;
+            keyed = Some(lookup(map, &key)?);
+        }
+        // A `%(key)` field consumes the looked-up value; positional fields after it find none.
+        if keyed.is_some() {
+            cursor.next = usize::MAX;
+        }
+        let mut spec = Spec::default();
+        while let Some(&c) = chars.get(i) {
+            match c {
+                '-' => spec.left = true,
+                '+' => spec.plus = true,
+                ' ' => spec.space = true,
+                '#' => spec.alternate = true,
+                '0' => spec.zero = true,
+                _ => break,
+            }
+            i += 1;
+        }
+        if chars.get(i) == Some(&'*') {
+            i += 1;
+            let width = star(&cursor.next_arg(keyed.take())?)?;
+            if width < 0 {
+                spec.left = true;
+            }
+            spec.width = usize::try_from(width.unsigned_abs()).unwrap_or(usize::MAX);
+        } else {
+            spec.width = digits(&chars, &mut i)?;
+        }
+        if chars.get(i) == Some(&'.') {
+            i += 1;
+            if chars.get(i) == Some(&'*') {
+                i += 1;
+                let precision = star(&cursor.next_arg(keyed.take())?)?;
+                spec.precision = Some(usize::try_from(precision.max(0)).unwrap_or(0));
+            } else {
+                spec.precision = Some(digits(&chars, &mut i)?);
+            }
+        }
+        // C's length modifiers mean nothing in Python and are skipped, as CPython does.
+        while matches!(chars.get(i), Some('h' | 'l' | 'L')) {
+            i += 1;
+        }
+        let Some(&conversion) = chars.get(i) else {
+            return Err(py_error("ValueError", "incomplete format"));
+        };
+        let value = cursor.next_arg(keyed.take())?;
+        let field = convert(conversion, &value, &spec).unwrap_or_else(|| {
+            Err(py_error(
+                "ValueError",
+                &format!(
+                    "unsupported format character {conversion:?} ({:#x}) at index {i}",
+                    u32::from(conversion)
+                ),
+            ))
+        })?;
+        out.push_str(&field);
+        i += 1;
+    }
+    if mapping.is_none() && cursor.unused() {
+        return Err(py_error(
+            "TypeError",
+            "not all arguments converted during string formatting",
+        ));
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Copy)]
+enum Args<'a> {
+    /// `format % (a, b)`: the tuple's items.
+    Tuple(&'a [Value]),
+    /// `format % value`: one value, used whole by one field.
+    Single(&'a Value),
+}
+
+/// The positional arguments consumed so far.
+struct Cursor<'a> {
+    args: Args<'a>,
+    next: usize,
+}
+
+impl Cursor<'_> {
+    /// The value of the field: the looked-up `keyed` one, else the next positional argument.
+    fn next_arg(&mut self, keyed: Option<Value>) -> Result<Value, Error> {
+        if let Some(value) = keyed {
+            return Ok(value);
+        }
+        let value = match self.args {
+            Args::Tuple(items) => items.get(self.next).cloned(),
+            Args::Single(value) => (self.next == 0).then(|| value.clone()),
+        };
+        self.next = self.next.saturating_add(1);
+        value.ok_or_else(|| py_error("TypeError", "not enough arguments for format string"))
+    }
+
+    fn unused(&self) -> bool {
+        match self.args {
+            Args::Tuple(items) => self.next < items.len(),
+            Args::Single(_) => self.next == 0,
+        }
+    }
+}
+
+/// A field's flags, width and precision.
+#[derive(Default)]
+#[allow(clippy::struct_excessive_bools)] // Python's conversion flags, each independent of the others
+struct Spec {
+    left: bool,
+    plus: bool,
+    space: bool,
+    alternate: bool,
+    zero: bool,
+    width: usize,
+    precision: Option<usize>,
+}
+
+/// An error as Python would raise it: `TypeError: not enough arguments for format string`.
+fn py_error(exception: &str, message: &str) -> Error {
+    Error::new(
+        ErrorKind::InvalidOperation,
+        format!("{exception}: {message}"),
+    )
+}
+
+/// The key of a `%(key)` field starting at the `(` at `start` (parentheses may nest, as in
+/// Python), and the position after its `)`.
+fn mapping_key(chars: &[char], start: usize) -> Result<(String, usize), Error> {
+    let mut depth = 0;
+    for (i, &c) in chars.iter().enumerate().skip(start) {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok((chars[start + 1..i].iter().collect(), i + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    Err(py_error("ValueError", "incomplete format key"))
+}
+
+fn lookup(mapping: &Value, key: &str) -> Result<Value, Error> {
+    match mapping.kind() {
+        ValueKind::Map => Some(mapping.get_item(&Value::from(key))?)
+            .filter(|value| !value.is_undefined())
+            .ok_or_else(|| py_error("KeyError", &super::engine::py_repr(&Value::from(key)))),
+        _ => Err(py_error(
+            "TypeError",
+            &format!(
+                "{} indices must be integers or slices, not str",
+                type_name(mapping)
+            ),
+        )),
+    }
+}
+
+fn digits(chars: &[char], i: &mut usize) -> Result<usize, Error> {
+    let mut n: usize = 0;
+    while let Some(d) = chars.get(*i).and_then(|c| c.to_digit(10)) {
+        n = n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(d as usize))
+            .ok_or_else(|| py_error("ValueError", "width too big"))?;
+        *i += 1;
+    }
+    Ok(n)
+}
+
+/// A `*` width or precision: an int (or bool), as Python requires.
+fn star(value: &Value) -> Result<i64, Error> {
+    match value.kind() {
+        ValueKind::Bool => Ok(i64::from(value.is_true())),
+        ValueKind::Number if value.is_integer() => value.as_i64().ok_or_else(|| {
+            py_error(
+                "OverflowError",
+                "Python int too large to convert to C ssize_t",
+            )
+        }),
+        _ => Err(py_error("TypeError", "* wants int")),
+    }
+}
+
+/// Python's name of a value's type, for error messages.
+fn type_name(value: &Value) -> &'static str {
+    match value.kind() {
+        ValueKind::Undefined | ValueKind::None => "NoneType",
+        ValueKind::Bool => "bool",
+        ValueKind::Number if value.is_integer() => "int",
+        ValueKind::Number => "float",
+        ValueKind::String => "str",
+        ValueKind::Seq | ValueKind::Iterable if value.is_tuple() => "tuple",
+        ValueKind::Seq | ValueKind::Iterable => "list",
+        ValueKind::Map => "dict",
+        _ => "object",
+    }
+}
+
+/// One field; `None` for a conversion Python does not know.
+fn convert(conversion: char, value: &Value, spec: &Spec) -> Option<Result<String, Error>> {
+    if value.is_undefined() {
+        return Some(Err(Error::new(
+            ErrorKind::UndefinedError,
+            "`%` formatting of an undefined value",
+        )));
+    }
+    Some(match conversion {
+        's' | 'r' | 'a' => {
+            let text = match conversion {
+                's' => super::engine::py_str(value),
+                'r' => super::engine::py_repr(value),
+                _ => ascii(&super::engine::py_repr(value)),
+            };
+            let text = match spec.precision {
+                Some(p) => text.chars().take(p).collect(),
+                None => text,
+            };
+            Ok(pad(spec, "", &text, false))
+        }
+        'c' => character(value).map(|c| pad(spec, "", &c.to_string(), false)),
+        'd' | 'i' | 'u' => integer_digits(conversion, value, true)
+            .map(|(negative, digits)| integer(spec, negative, &digits, "")),
+        'o' | 'x' | 'X' => integer_digits(conversion, value, false).map(|(negative, decimal)| {
+            let (radix, prefix) = match conversion {
+                'o' => (8, "0o"),
+                'x' => (16, "0x"),
+                _ => (16, "0X"),
+            };
+            let mut digits = to_radix(&decimal, radix);
+            if conversion == 'X' {
+                digits.make_ascii_uppercase();
+            }
+            integer(
+                spec,
+                negative,
+                &digits,
+                if spec.alternate { prefix } else { "" },
+            )
+        }),
+        'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
+            real(conversion, value).map(|f| float(conversion, f, spec))
+        }
+        _ => return None,
+    })
+}
+
+/// `ascii()` of a repr: every character past ASCII as `\xNN`, `\uNNNN` or `\UNNNNNNNN`.
+fn ascii(repr: &str) -> String {
+    let mut out = String::with_capacity(repr.len());
+    for c in repr.chars() {
+        let n = u32::from(c);
+        match n {
+            0..=0x7f => out.push(c),
+            0x80..=0xff => {
+                let _ = write!(out, "\\x{n:02x}");
+            }
+            0x100..=0xffff => {
+                let _ = write!(out, "\\u{n:04x}");
+            }
+            _ => {
+                let _ = write!(out, "\\U{n:08x}");
+            }
+        }
+    }
+    out
+}
+
+fn character(value: &Value) -> Result<char, Error> {
+    match value.kind() {
+        ValueKind::String => {
+            let text = value.as_str().unwrap_or_default();
+            let mut chars = text.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Ok(c),
+                _ => Err(py_error("TypeError", "%c requires int or char")),
+            }
+        }
+        ValueKind::Bool => Ok(if value.is_true() { '\u{1}' } else { '\0' }),
+        ValueKind::Number if value.is_integer() => value
+            .as_i64()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|&n| n < 0x11_0000)
+            .ok_or_else(|| py_error("OverflowError", "%c arg not in range(0x110000)"))
+            .and_then(|n| {
+                char::from_u32(n).ok_or_else(|| {
+                    py_error(
+                        "ValueError",
+                        "%c of a surrogate code point cannot be written as UTF-8",
+                    )
+                })
+            }),
+        _ => Err(py_error("TypeError", "%c requires int or char")),
+    }
+}
+
+/// The sign and decimal digits of the integer a `%d`-like field shows: an int or bool as is, and
+/// for `%d`/`%i`/`%u` (`real`) a float truncated toward zero, as Python's `int()` does.
+fn integer_digits(conversion: char, value: &Value, real: bool) -> Result<(bool, String), Error> {
+    match value.kind() {
+        ValueKind::Bool => Ok((false, u8::from(value.is_true()).to_string())),
+        ValueKind::Number if value.is_integer() => {
+            let text = value.to_string();
+            Ok(match text.strip_prefix('-') {
+                Some(digits) => (true, digits.to_owned()),
+                None => (false, text),
+            })
+        }
+        ValueKind::Number if real => {
+            let f = f64::try_from(value.clone()).unwrap_or(f64::NAN);
+            if f.is_nan() {
+                return Err(py_error(
+                    "ValueError",
+                    "cannot convert float NaN to integer",
+                ));
+            }
+            if f.is_infinite() {
+                return Err(py_error(
+                    "OverflowError",
+                    "cannot convert float infinity to integer",
+                ));
+            }
+            let whole = f.trunc();
+            // Every f64 beyond 2^53 is an integer, printed in full by `{:.0}`.
+            Ok((whole < 0.0, format!("{:.0}", whole.abs())))
+        }
+        _ if real => Err(py_error(
+            "TypeError",
+            &format!(
+                "%{conversion} format: a real number is required, not {}",
+                type_name(value)
+            ),
+        )),
+        _ => Err(py_error(
+            "TypeError",
+            &format!(
+                "%{conversion} format: an integer is required, not {}",
+                type_name(value)
+            ),
+        )),
+    }
+}
+
+/// Decimal digits (of any length) in base 8 or 16, lower case.
+fn to_radix(decimal: &str, radix: u32) -> String {
+    if let Ok(n) = decimal.parse::<u128>() {
+        return match radix {
+            8 => format!("{n:o}"),
+            _ => format!("{n:x}"),
+        };
+    }
+    // Longer than u128 (a float's integer part): long division of the decimal digits.
+    let mut digits: Vec<u32> = decimal.chars().filter_map(|c| c.to_digit(10)).collect();
+    let mut out = Vec::new();
+    while !(digits.is_empty() || digits == [0]) {
+        let mut remainder = 0;
+        let mut quotient = Vec::with_capacity(digits.len());
+        for d in digits {
+            let current = remainder * 10 + d;
+            let q = current / radix;
+            remainder = current % radix;
+            if !(quotient.is_empty() && q == 0) {
+                quotient.push(q);
+            }
+        }
+        out.push(char::from_digit(remainder, radix).unwrap_or('0'));
+        digits = quotient;
+    }
+    if out.is_empty() {
+        out.push('0');
+    }
+    out.iter().rev().collect()
+}
+
+/// An integer field: precision as a minimum count of digits, then sign, prefix and width.
+fn integer(spec: &Spec, negative: bool, digits: &str, prefix: &str) -> String {
+    let mut body = String::new();
+    if let Some(p) = spec.precision {
+        body.push_str(&"0".repeat(p.saturating_sub(digits.len())));
+    }
+    body.push_str(digits);
+    let sign = sign(spec, negative);
+    pad(spec, &format!("{sign}{prefix}"), &body, true)
+}
+
+fn sign(spec: &Spec, negative: bool) -> &'static str {
+    if negative {
+        "-"
+    } else if spec.plus {
+        "+"
+    } else if spec.space {
+        " "
+    } else {
+        ""
+    }
+}
+
+/// The float a `%e`/`%f`/`%g` field shows: a float, an int or a bool.
+fn real(conversion: char, value: &Value) -> Result<f64, Error> {
+    match value.kind() {
+        ValueKind::Bool => Ok(f64::from(u8::from(value.is_true()))),
+        ValueKind::Number => f64::try_from(value.clone()).map_err(|_| {
+            py_error(
+                "OverflowError",
+                &format!("int too large to convert to float for %{conversion}"),
+            )
+        }),
+        _ => Err(py_error(
+            "TypeError",
+            &format!("must be real number, not {}", type_name(value)),
+        )),
+    }
+}
+
+fn float(conversion: char, f: f64, spec: &Spec) -> String {
+    let upper = conversion.is_ascii_uppercase();
+    let negative = f.is_sign_negative() && !f.is_nan();
+    let body = if f.is_finite() {
+        let precision = spec.precision.unwrap_or(6);
+        match conversion.to_ascii_lowercase() {
+            'e' => exponent_form(f.abs(), precision, spec.alternate),
+            'f' => {
+                let mut text = format!("{:.precision$}", f.abs());
+                if spec.alternate && precision == 0 {
+                    text.push('.');
+                }
+                text
+            }
+            _ => general(f.abs(), precision, spec.alternate),
+        }
+    } else if f.is_nan() {
+        "nan".to_owned()
+    } else {
+        "inf".to_owned()
+    };
+    let body = if upper {
+        body.to_ascii_uppercase()
+    } else {
+        body
+    };
+    pad(spec, sign(spec, negative), &body, true)
+}
+
+/// `%e` of a non-negative finite `f`: `d.ddddde+XX`, the exponent of at least two digits.
+fn exponent_form(f: f64, precision: usize, alternate: bool) -> String {
+    let text = format!("{f:.precision$e}");
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let point = if alternate && !mantissa.contains('.') {
+        "."
+    } else {
+        ""
+    };
+    let sign = if exponent < 0 { '-' } else { '+' };
+    format!("{mantissa}{point}e{sign}{:02}", exponent.unsigned_abs())
+}
+
+/// `%g` of a non-negative finite `f`: `%e` or `%f` by the exponent, with `precision` significant
+/// digits and trailing zeros removed unless `alternate` (`#`).
+fn general(f: f64, precision: usize, alternate: bool) -> String {
+    let precision = precision.max(1);
+    // The exponent after rounding to `precision` digits decides the form, as in C.
+    let rounded = format!("{f:.prec$e}", prec = precision - 1);
+    let exponent: i64 = rounded
+        .split_once('e')
+        .and_then(|(_, e)| e.parse().ok())
+        .unwrap_or(0);
+    let digits = i64::try_from(precision).unwrap_or(i64::MAX);
+    let text = if (-4..digits).contains(&exponent) {
+        let decimals = usize::try_from(digits - 1 - exponent).unwrap_or(0);
+        let mut text = format!("{f:.decimals$}");
+        if alternate && !text.contains('.') {
+            text.push('.');
+        }
+        text
+    } else {
+        exponent_form(f, precision - 1, alternate)
+    };
+    if alternate {
+        return text;
+    }
+    let (number, exponent) = match text.find('e') {
+        Some(i) => text.split_at(i),
+        None => (text.as_str(), ""),
+    };
+    let number = if number.contains('.') {
+        number.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        number
+    };
+    format!("{number}{exponent}")
+}
+
+/// Pads `prefix` + `body` to the field width: on the right with `-`, with zeros between them for
+/// numbers with `0`, else on the left with spaces.
+fn pad(spec: &Spec, prefix: &str, body: &str, numeric: bool) -> String {
+    let len = prefix.chars().count() + body.chars().count();
+    let fill = spec.width.saturating_sub(len);
+    if spec.left {
+        format!("{prefix}{body}{}", " ".repeat(fill))
+    } else if spec.zero && numeric {
+        format!("{prefix}{}{body}", "0".repeat(fill))
+    } else {
+        format!("{}{prefix}{body}", " ".repeat(fill))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,6 +913,233 @@ mod tests {
         } else {
             crate::cookiecutter::engine::py_repr(&v)
         }
+    }
+
+    /// Every expected value is what Python 3.11 prints for `format % args` (the args as a tuple,
+    /// or the one value), errors as `Exception: message`; they were produced by `python3 -c`.
+    /// The table is long and its numbers are written as they were given to Python.
+    #[test]
+    #[allow(
+        clippy::too_many_lines,
+        clippy::unreadable_literal,
+        clippy::approx_constant
+    )]
+    fn issue15_percent_formatting_matches_python() {
+        let v = |s: &str| Value::from(s);
+        let i = |n: i64| Value::from(n);
+        let f = |x: f64| Value::from(x);
+        let b = |x: bool| Value::from(x);
+        let none = || Value::from(());
+        let list = || {
+            Value::from(vec![
+                Value::from(1),
+                Value::from("a"),
+                Value::from(()),
+                Value::from(true),
+                Value::from(2.5),
+            ])
+        };
+        let dict = || super::super::engine::value_of(&serde_json::json!({"a": [1], "b": "x"}));
+        let cases: &[(&str, Vec<Value>, Result<&str, &str>)] = &[
+            ("%r", vec![v("a")], Ok("'a'")),
+            ("%r", vec![i(3)], Ok("3")),
+            ("%r", vec![v("it's")], Ok("\"it's\"")),
+            ("%r", vec![v("\n")], Ok("'\\n'")),
+            ("%d", vec![f(3.7)], Ok("3")),
+            ("%d", vec![f(-3.7)], Ok("-3")),
+            ("%i", vec![f(-0.5)], Ok("0")),
+            ("%d", vec![f(1e20)], Ok("100000000000000000000")),
+            ("%d", vec![b(true)], Ok("1")),
+            ("%r", vec![none()], Ok("None")),
+            ("%s", vec![none()], Ok("None")),
+            ("%d", vec![f(-0.0)], Ok("0")),
+            ("%r", vec![list()], Ok("[1, 'a', None, True, 2.5]")),
+            ("%s", vec![list()], Ok("[1, 'a', None, True, 2.5]")),
+            ("%r", vec![f(3.0)], Ok("3.0")),
+            ("%s", vec![f(2.5)], Ok("2.5")),
+            ("%s", vec![f(1e16)], Ok("1e+16")),
+            ("%r", vec![b(false)], Ok("False")),
+            ("%5.1f", vec![f(3.14159)], Ok("  3.1")),
+            ("%-6d|", vec![i(42)], Ok("42    |")),
+            ("%+d", vec![i(5)], Ok("+5")),
+            ("% d", vec![i(5)], Ok(" 5")),
+            ("%05d", vec![i(-3)], Ok("-0003")),
+            ("%.3d", vec![i(5)], Ok("005")),
+            ("%u", vec![i(-3)], Ok("-3")),
+            ("%ld", vec![i(5)], Ok("5")),
+            ("%#x", vec![i(255)], Ok("0xff")),
+            ("%#o", vec![i(8)], Ok("0o10")),
+            ("%X", vec![i(255)], Ok("FF")),
+            ("%#X", vec![i(-255)], Ok("-0XFF")),
+            ("%x", vec![b(true)], Ok("1")),
+            ("%#.3x", vec![i(5)], Ok("0x005")),
+            ("%+x", vec![i(5)], Ok("+5")),
+            ("%#x", vec![i(0)], Ok("0x0")),
+            ("%e", vec![f(12345.678)], Ok("1.234568e+04")),
+            ("%E", vec![f(0.0001)], Ok("1.000000E-04")),
+            ("%10.3e", vec![f(-1.5)], Ok("-1.500e+00")),
+            ("%#.0e", vec![f(2.0)], Ok("2.e+00")),
+            ("%g", vec![f(0.0001)], Ok("0.0001")),
+            ("%g", vec![f(1e-5)], Ok("1e-05")),
+            ("%g", vec![f(123456789.0)], Ok("1.23457e+08")),
+            ("%G", vec![f(1e20)], Ok("1E+20")),
+            ("%#g", vec![f(1.0)], Ok("1.00000")),
+            ("%.3g", vec![f(3.14159)], Ok("3.14")),
+            ("%g", vec![f(100000.0)], Ok("100000")),
+            ("%g", vec![f(1000000.0)], Ok("1e+06")),
+            ("%g", vec![f(0.0)], Ok("0")),
+            ("%.0g", vec![f(123.0)], Ok("1e+02")),
+            ("%#.3g", vec![f(100.0)], Ok("100.")),
+            ("%.10g", vec![f(1.0 / 3.0)], Ok("0.3333333333")),
+            ("%+.2g", vec![f(0.00001234)], Ok("+1.2e-05")),
+            ("%g", vec![i(7)], Ok("7")),
+            ("%f", vec![b(true)], Ok("1.000000")),
+            ("%f", vec![f(-0.0)], Ok("-0.000000")),
+            ("%.0f", vec![f(2.5)], Ok("2")),
+            ("%.0f", vec![f(3.5)], Ok("4")),
+            ("%#.0f", vec![f(2.0)], Ok("2.")),
+            ("%08.3f", vec![f(-3.14159)], Ok("-003.142")),
+            ("%010f", vec![f(f64::INFINITY)], Ok("0000000inf")),
+            ("%F", vec![f(f64::NAN)], Ok("NAN")),
+            ("%+f", vec![f(f64::INFINITY)], Ok("+inf")),
+            ("%G", vec![f(f64::NEG_INFINITY)], Ok("-INF")),
+            ("%f", vec![i(3)], Ok("3.000000")),
+            ("%c", vec![i(65)], Ok("A")),
+            ("%c", vec![v("z")], Ok("z")),
+            ("%5c", vec![i(65)], Ok("    A")),
+            ("%.2s", vec![v("abcdef")], Ok("ab")),
+            ("%5s|", vec![v("ab")], Ok("   ab|")),
+            ("%-5s|", vec![v("ab")], Ok("ab   |")),
+            ("%05s|", vec![v("ab")], Ok("   ab|")),
+            (
+                "%a",
+                vec![v("\u{e9}\u{20ac}\u{1f600}")],
+                Ok("'\\xe9\\u20ac\\U0001f600'"),
+            ),
+            ("%-3r|", vec![v("a")], Ok("'a'|")),
+            ("%%%s", vec![v("x")], Ok("%x")),
+            ("%s", vec![dict()], Ok("{'a': [1], 'b': 'x'}")),
+            ("%r", vec![dict()], Ok("{'a': [1], 'b': 'x'}")),
+            ("%(a)s %(b)r", vec![dict()], Ok("[1] 'x'")),
+            ("%(a)-8s|", vec![dict()], Ok("[1]     |")),
+            ("%s %(b)s", vec![dict()], Ok("{'a': [1], 'b': 'x'} x")),
+            ("abc", vec![dict()], Ok("abc")),
+            ("abc", vec![list()], Ok("abc")),
+            (
+                "%d",
+                vec![v("a")],
+                Err("TypeError: %d format: a real number is required, not str"),
+            ),
+            (
+                "%d",
+                vec![none()],
+                Err("TypeError: %d format: a real number is required, not NoneType"),
+            ),
+            (
+                "%d",
+                vec![list()],
+                Err("TypeError: %d format: a real number is required, not list"),
+            ),
+            (
+                "%x",
+                vec![f(3.5)],
+                Err("TypeError: %x format: an integer is required, not float"),
+            ),
+            (
+                "%f",
+                vec![v("a")],
+                Err("TypeError: must be real number, not str"),
+            ),
+            (
+                "abc",
+                vec![i(5)],
+                Err("TypeError: not all arguments converted during string formatting"),
+            ),
+            (
+                "abc",
+                vec![v("x")],
+                Err("TypeError: not all arguments converted during string formatting"),
+            ),
+            (
+                "%(a)s",
+                vec![v("x")],
+                Err("TypeError: format requires a mapping"),
+            ),
+            (
+                "%(a)s",
+                vec![list()],
+                Err("TypeError: list indices must be integers or slices, not str"),
+            ),
+            ("%(z)s", vec![dict()], Err("KeyError: 'z'")),
+            (
+                "%(a)s %s",
+                vec![dict()],
+                Err("TypeError: not enough arguments for format string"),
+            ),
+            ("%(a)*d", vec![dict()], Err("TypeError: * wants int")),
+            (
+                "%y",
+                vec![i(1)],
+                Err("ValueError: unsupported format character 'y' (0x79) at index 1"),
+            ),
+            ("abc %", vec![i(1)], Err("ValueError: incomplete format")),
+            (
+                "%c",
+                vec![i(0x110000)],
+                Err("OverflowError: %c arg not in range(0x110000)"),
+            ),
+            (
+                "%c",
+                vec![v("ab")],
+                Err("TypeError: %c requires int or char"),
+            ),
+            (
+                "%d",
+                vec![f(f64::INFINITY)],
+                Err("OverflowError: cannot convert float infinity to integer"),
+            ),
+            (
+                "%d",
+                vec![f(f64::NAN)],
+                Err("ValueError: cannot convert float NaN to integer"),
+            ),
+            ("%s-%03d", vec![v("app"), i(7)], Ok("app-007")),
+            ("%*d", vec![i(5), i(42)], Ok("   42")),
+            ("%-*d|", vec![i(5), i(42)], Ok("42   |")),
+            ("%*d|", vec![i(-5), i(42)], Ok("42   |")),
+            ("%.*f", vec![i(2), f(3.14159)], Ok("3.14")),
+            ("%s %r", vec![v("a"), v("b")], Ok("a 'b'")),
+            (
+                "%s %s",
+                vec![v("a")],
+                Err("TypeError: not enough arguments for format string"),
+            ),
+            (
+                "%s",
+                vec![v("a"), v("b")],
+                Err("TypeError: not all arguments converted during string formatting"),
+            ),
+            ("%*s", vec![v("a"), v("b")], Err("TypeError: * wants int")),
+            (
+                "%(a)s",
+                vec![v("a"), v("b")],
+                Err("TypeError: format requires a mapping"),
+            ),
+            (
+                "%5%",
+                vec![v("a")],
+                Err("ValueError: unsupported format character '%' (0x25) at index 2"),
+            ),
+        ];
+        for (format, args, expected) in cases {
+            let got = percent_format(format, args)
+                .map_err(|e| e.detail().map_or_else(|| e.to_string(), str::to_owned));
+            let got = got.as_deref().map_err(String::as_str);
+            assert_eq!(got, *expected, "{format:?} % {args:?}");
+        }
+        // A tuple given as one value is the argument tuple, as in Python.
+        let pair = super::super::engine::tuple(vec![Value::from("a"), Value::from(2)]);
+        assert_eq!(percent_format("%s=%d", &[pair]).unwrap(), "a=2");
     }
 
     #[test]

@@ -188,7 +188,7 @@ fn remember_fetch(dir: &Path) {
 }
 
 /// The cache directory name of `url`: short, filesystem-safe, and stable across runs.
-fn cache_name(url: &str) -> String {
+pub(super) fn cache_name(url: &str) -> String {
     let digest = Sha256::digest(url.as_bytes());
     format!("{}.git", hex(&digest[..8]))
 }

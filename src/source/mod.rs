@@ -182,9 +182,64 @@ impl Source {
             Source::Builtin(name) => load_builtin_version(name, reference),
             Source::Local(path) => load_local_version(path, reference),
             Source::Git { url, subdir } => {
-                git::load(url, subdir.as_deref(), reference, &cache_root()?)
+                let cache = GitCache::for_url(url)?;
+                let mut loaded = git::load(url, subdir.as_deref(), reference, cache.path())?;
+                loaded.warnings.extend(cache.note);
+                Ok(loaded)
             }
         }
+    }
+
+    /// The template exactly as a project recorded it (`provenance`): a git template at its
+    /// recorded commit, anything else at its recorded version. For git it also says when the
+    /// tag of the recorded version now names another commit (the tag was moved: `check` would
+    /// call the project up to date, and `update` would go "from 1.0.0 to 1.0.0"), and a recorded
+    /// commit the repository no longer holds is an error saying so rather than an unknown ref.
+    pub fn load_recorded(&self, provenance: &Provenance) -> Result<Loaded> {
+        let (Source::Git { url, .. }, Some(commit)) = (self, &provenance.commit) else {
+            return self.load(Some(&provenance.version.to_string()));
+        };
+        let moved = self.moved_tag(provenance, commit);
+        match self.load(Some(commit)) {
+            Ok(mut loaded) => {
+                if let Some(moved) = moved {
+                    loaded.warnings.push(format!(
+                        "tag {} of {url} now points to commit {}, but this project recorded version {} at commit {}: the tag was moved; the recorded commit stays the base, so the moved tag's changes show as template changes",
+                        moved.tag,
+                        short(&moved.commit),
+                        provenance.version,
+                        short(commit)
+                    ));
+                }
+                Ok(loaded)
+            }
+            Err(Error::UnknownRef { .. }) => Err(Error::RecordedCommitGone {
+                url: url.clone(),
+                commit: commit.clone(),
+                version: provenance.version.to_string(),
+                moved: moved.map_or_else(String::new, |moved| {
+                    format!(
+                        " (tag {} was moved to commit {})",
+                        moved.tag,
+                        short(&moved.commit)
+                    )
+                }),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The tag of the recorded version and the commit it names now, when that is not `commit`.
+    /// Best effort: a source whose versions cannot be listed (offline) is not checked.
+    fn moved_tag(&self, provenance: &Provenance, commit: &str) -> Option<MovedTag> {
+        let tag = self
+            .versions()
+            .ok()?
+            .into_iter()
+            .find(|a| a.version == provenance.version)?
+            .reference;
+        let now = self.load(Some(&tag)).ok()?.provenance.commit?;
+        (now != commit).then_some(MovedTag { tag, commit: now })
     }
 
     /// Every version the source offers, ascending.
@@ -200,9 +255,92 @@ impl Source {
                 let released = release::Store::Disk(path.clone()).versions()?;
                 Ok(with_current(released, manifest.version))
             }
-            Source::Git { url, .. } => git::versions(url, &cache_root()?),
+            Source::Git { url, .. } => git::versions(url, GitCache::for_url(url)?.path()),
         }
     }
+}
+
+/// A version tag that names another commit than the one a project recorded.
+struct MovedTag {
+    tag: String,
+    commit: String,
+}
+
+/// A commit id as `check` shows it: 12 characters.
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+/// Where git clones of one URL go for one load: the shared cache, or a temporary folder when the
+/// cache cannot be written and holds no clone of it yet.
+struct GitCache {
+    root: PathBuf,
+    /// Removed when the load is done: the template is read into memory by then.
+    _temporary: Option<tempfile::TempDir>,
+    /// Said to the user when the clone is temporary.
+    note: Option<String>,
+}
+
+impl GitCache {
+    /// The cache for `url`. A clone in the cache that has been replaced by a symlink is refused:
+    /// it could lead anywhere, and groundwork reads templates from there. A cold cache that cannot
+    /// be written (read-only, or not creatable) is no reason to fail: the clone goes to a
+    /// temporary folder for this load instead, with a note.
+    fn for_url(url: &str) -> Result<GitCache> {
+        let root = cache_root()?;
+        let entry = root.join(git::cache_name(url));
+        match fs::symlink_metadata(&entry) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(Error::GitTemplate {
+                    url: url.to_owned(),
+                    message: format!(
+                        "the cached clone {} is a symlink; groundwork never follows a link out of its cache: delete it to clone again",
+                        entry.display()
+                    ),
+                });
+            }
+            // A warm cache serves even read-only (a fetch that cannot write is a warning).
+            Ok(_) => return Ok(GitCache::shared(root)),
+            Err(_) => {}
+        }
+        let Err(reason) = probe_writable(&root) else {
+            return Ok(GitCache::shared(root));
+        };
+        let temporary = tempfile::Builder::new()
+            .prefix("groundwork-clone-")
+            .tempdir()
+            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        Ok(GitCache {
+            root: temporary.path().to_owned(),
+            note: Some(format!(
+                "the git cache {} cannot be written ({reason}); {url} is cloned into a temporary folder for this run instead",
+                root.display()
+            )),
+            _temporary: Some(temporary),
+        })
+    }
+
+    fn shared(root: PathBuf) -> GitCache {
+        GitCache {
+            root,
+            _temporary: None,
+            note: None,
+        }
+    }
+
+    fn path(&self) -> &Path {
+        &self.root
+    }
+}
+
+/// Whether a clone can be made in `root`: it exists or can be made, and a folder can be created
+/// in it (the way a clone is staged). Returns why not.
+fn probe_writable(root: &Path) -> std::result::Result<(), std::io::Error> {
+    fs::create_dir_all(root)?;
+    tempfile::Builder::new()
+        .prefix(".probe-")
+        .tempdir_in(root)
+        .map(drop)
 }
 
 /// What is recorded as `source` in `.groundwork.toml` (a subdir is recorded separately).
@@ -544,12 +682,11 @@ fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
         && is_cookiecutter(root)
         && let Some((_, workdir, subdir)) = git::checkout_of(root)
     {
-        return git::load(
-            &workdir.display().to_string(),
-            subdir.as_deref(),
-            Some(reference),
-            &cache_root()?,
-        );
+        let url = workdir.display().to_string();
+        let cache = GitCache::for_url(&url)?;
+        let mut loaded = git::load(&url, subdir.as_deref(), Some(reference), cache.path())?;
+        loaded.warnings.extend(cache.note);
+        return Ok(loaded);
     }
     let (mut template, mut digest) = load_local(root)?;
     if let Some(reference) = reference.filter(|r| *r != CURRENT) {
@@ -625,7 +762,18 @@ fn read_local_manifest(root: &Path) -> Result<(Manifest, (Vec<u8>, bool))> {
             path: root.to_owned(),
         });
     }
-    let (bytes, bits) = read_file(&manifest_path)?;
+    // A symlinked template.toml is read like any symlink in the template: only when it points
+    // to a file inside it (the git form refuses one that leaves the template, too).
+    let is_link = fs::symlink_metadata(&manifest_path)
+        .map_err(|e| Error::io(&manifest_path, e))?
+        .file_type()
+        .is_symlink();
+    let (bytes, bits) = if is_link {
+        let canonical_root = fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+        read_symlink(&manifest_path, &canonical_root)?
+    } else {
+        read_file(&manifest_path)?
+    };
     let (executable, _) = crate::tree::mode_of(bits);
     let manifest = manifest::parse_bytes(&manifest_path, &bytes)?;
     Ok((manifest, (bytes, executable)))
@@ -674,6 +822,21 @@ fn load_local(root: &Path) -> Result<(Template, String)> {
         let file_type = entry.file_type();
         if file_type.is_dir() {
             continue;
+        }
+        // Paths are text from here on (rendered, recorded, compared); a lossy conversion would
+        // silently write another name (`\xff.txt` as `\u{fffd}.txt`). A folder's name is checked
+        // with the files below it.
+        if entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_str()
+            .is_none()
+        {
+            return Err(Error::TemplateEntry {
+                path: relative,
+                reason: "has a name that is not UTF-8 (shown with \u{fffd} for the bytes that are not); template file names must be UTF-8: rename it".into(),
+            });
         }
         if !file_type.is_file() && !file_type.is_symlink() {
             return Err(Error::TemplateEntry {

@@ -445,9 +445,9 @@ fn issue10_command_line_mistakes_around_output_dir_are_clear() {
         .arg(&native)
         .assert()
         .failure()
-        .code(1)
+        .code(2)
         .stderr(format!(
-            "error: template {} does not name its project folder: give a DESTINATION (`groundwork new DIR`); only cookiecutter templates are created inside --output-dir under a name they render\n",
+            "error: template {} does not name its project folder: give a DESTINATION (`groundwork new DIR`); only cookiecutter templates are created inside --output-dir under a name they render\n\nUsage: groundwork new [OPTIONS] [DESTINATION] [KEY=VALUE]...\n\nFor more information, try '--help'.\n",
             native.display()
         ));
     env.groundwork()

@@ -4,6 +4,7 @@ mod authoring;
 mod builtin;
 mod commands;
 mod cookiecutter;
+mod edges;
 mod env;
 mod git_source;
 mod golden;

@@ -55,6 +55,27 @@ const SEGMENTS: &[&str] = &[
     "\u{130}",
     "\u{212a}",
     "\u{fb01}le",
+    // Issue 15: device names with Windows' superscript digits and the console's, folders that
+    // differ only by case (`Dir`, `dir` with `a`, `b` below them).
+    "COM\u{b9}",
+    "lpt\u{b3}.txt",
+    "Com\u{b2}",
+    "CONIN$",
+    "conout$.log",
+    "LPT0",
+    "COM\u{b9}0",
+    "Dir",
+    "dir",
+    // Issue 15: `.git` as Windows reads it (trailing dots and spaces, stream suffixes).
+    ".git.",
+    ".GIT ",
+    ".git::$INDEX_ALLOCATION",
+    ".Git:$I30:$INDEX_ALLOCATION",
+    "git~1.",
+    ".git.d",
+    // Issue 15: groundwork's staging folders, which `recover` removes.
+    ".groundwork-staging-1-x",
+    ".groundwork-staging",
 ];
 
 /// A path built from [`SEGMENTS`] (and sometimes an arbitrary one), joined by `/` or `\`, with an
@@ -115,9 +136,20 @@ fn assert_safe(path: &str) {
             .chars()
             .filter(|c| !matches!(c, '\u{200c}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{206a}'..='\u{206f}' | '\u{feff}'))
             .collect();
+        // Windows drops trailing dots and spaces, and reads `NAME:...` as a stream of NAME.
+        let on_windows = |name: &str| {
+            let base = name.split(':').next().unwrap_or_default();
+            base.trim_end_matches(['.', ' ']).to_ascii_lowercase()
+        };
         assert!(
-            !visible.eq_ignore_ascii_case(".git") && !segment.eq_ignore_ascii_case("git~1"),
+            on_windows(&visible) != ".git" && on_windows(segment) != "git~1",
             "{path:?} accepted with a .git segment"
+        );
+        assert!(
+            !segment
+                .to_ascii_lowercase()
+                .starts_with(".groundwork-staging-"),
+            "{path:?} accepted with a staging folder's name"
         );
     }
     assert!(
@@ -128,6 +160,43 @@ fn assert_safe(path: &str) {
     );
 }
 
+/// Asserts that every segment of an accepted portable path is a name Windows can hold as a
+/// file: no device name (computed here independently of the crate), with any extension.
+fn assert_portable(path: &str) {
+    const DEVICES: &[&str] = &["con", "prn", "aux", "nul", "conin$", "conout$"];
+    for segment in path.split('/') {
+        let stem = segment
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .trim_end()
+            .to_ascii_lowercase();
+        let numbered = ["com", "lpt"].iter().any(|device| {
+            stem.strip_prefix(device).is_some_and(|n| {
+                matches!(
+                    n,
+                    "0" | "1"
+                        | "2"
+                        | "3"
+                        | "4"
+                        | "5"
+                        | "6"
+                        | "7"
+                        | "8"
+                        | "9"
+                        | "\u{b9}"
+                        | "\u{b2}"
+                        | "\u{b3}"
+                )
+            })
+        });
+        assert!(
+            !numbered && !DEVICES.contains(&stem.as_str()),
+            "{path:?} accepted with the device name {segment:?}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -135,6 +204,7 @@ proptest! {
     fn check_relative_never_panics_on_any_string(path in any::<String>()) {
         if tree::check_relative(&path).is_ok() {
             assert_safe(&path);
+            assert_portable(&path);
         }
     }
 
@@ -142,6 +212,7 @@ proptest! {
     fn check_relative_accepts_only_safe_paths(path in adversarial_path()) {
         if tree::check_relative(&path).is_ok() {
             assert_safe(&path);
+            assert_portable(&path);
         }
     }
 }
@@ -173,6 +244,35 @@ proptest! {
                 let below = format!("{}/", folded(a));
                 assert!(!folded(b).starts_with(&below), "{a:?} is a file, but {b:?} needs it to be a directory");
             }
+        }
+        // Issue 15: no two folders that are one on macOS or Windows, spelled differently.
+        let mut folders = BTreeMap::new();
+        for path in &accepted {
+            for (i, _) in path.match_indices('/') {
+                let folder = &path[..i];
+                if let Some(other) = folders.insert(folded(folder), folder) {
+                    assert_eq!(other, folder, "folders {other:?} and {folder:?} are one on macOS or Windows");
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Issue 15: a tree that takes names Windows cannot hold (`portable_names = false`, cookiecutter)
+    /// still takes only safe paths: no `.git` in any spelling Windows or macOS resolves to it.
+    #[test]
+    fn lenient_trees_accept_only_safe_paths(
+        paths in prop::collection::vec(adversarial_path(), 0..16),
+    ) {
+        let mut tree = Tree::for_names(false);
+        for path in paths {
+            let _ = tree.insert(path, entry(Vec::new(), false));
+        }
+        for (path, _) in tree.iter() {
+            assert_safe(path);
         }
     }
 }
