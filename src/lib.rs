@@ -57,10 +57,7 @@ where
             }
             // Help and version are "errors" to clap but successes to the user, unless they could
             // not be written.
-            let printed = match closed_stdout() {
-                Some(closed) => Err(closed),
-                None => e.print().and_then(|()| std::io::stdout().flush()),
-            };
+            let printed = e.print().and_then(|()| std::io::stdout().flush());
             return match printed {
                 Ok(()) => 0,
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
@@ -126,36 +123,6 @@ pub fn print_stderr(args: std::fmt::Arguments<'_>) {
     let _ = writeln!(stderr, "{args}").and_then(|()| stderr.flush());
 }
 
-/// The error a write to stdout would meet if stdout was closed when groundwork started (`>&-`),
-/// `None` otherwise.
-///
-/// Such a write never fails by itself: before `main`, the Rust runtime puts `/dev/null`, opened
-/// for reading and writing, in place of a closed standard descriptor (so that files opened
-/// later cannot take its number and receive the output), and writes to it succeed. A shell's
-/// `>/dev/null` opens it write-only, so a stdout that is `/dev/null` open for reading and writing
-/// is taken for a closed one. Other launchers that open it that way (Python's
-/// `subprocess.DEVNULL`, `daemon(3)`, `1<>/dev/null`) look the same and are treated the same.
-fn closed_stdout() -> Option<std::io::Error> {
-    use rustix::fs::{FileType, OFlags};
-    let stdout = std::io::stdout();
-    let closed = || Some(std::io::Error::from(rustix::io::Errno::BADF));
-    let Ok(stat) = rustix::fs::fstat(&stdout) else {
-        return closed();
-    };
-    let Ok(null) = rustix::fs::stat("/dev/null") else {
-        return None;
-    };
-    let is_null = FileType::from_raw_mode(stat.st_mode) == FileType::CharacterDevice
-        && stat.st_rdev == null.st_rdev;
-    let read_write =
-        rustix::fs::fcntl_getfl(&stdout).is_ok_and(|flags| flags & OFlags::RWMODE == OFlags::RDWR);
-    if is_null && read_write {
-        closed()
-    } else {
-        None
-    }
-}
-
 /// Runs one command; the `Ok` value is the exit status of an outcome that is not an error (an
 /// update that left conflicts, a check that found a newer version).
 fn dispatch(command: cli::Command, out: &mut dyn Write) -> Result<i32> {
@@ -186,13 +153,7 @@ fn dispatch(command: cli::Command, out: &mut dyn Write) -> Result<i32> {
             )
         }
         cli::Command::Recover(args) => recover::run(&args.into_options(), out),
-        cli::Command::Templates => {
-            // A list printed into a closed stdout is a list nobody gets (see closed_stdout).
-            if let Some(closed) = closed_stdout() {
-                return Err(Error::io("<stdout>", closed));
-            }
-            list_templates(out).map(|()| 0)
-        }
+        cli::Command::Templates => list_templates(out).map(|()| 0),
         cli::Command::Template(cli::TemplateCommand::Check(args)) => {
             template_check::run(&args.dir, out).map(|()| 0)
         }
