@@ -330,7 +330,12 @@ impl Scope<'_> {
             return;
         }
         self.context.insert(name.to_owned(), value);
-        self.known.push(name.to_owned());
+        // Listed (in "defined: ...") in answer order, `destination_name` last.
+        let at = match self.known.last() {
+            Some(last) if last == "destination_name" => self.known.len() - 1,
+            _ => self.known.len(),
+        };
+        self.known.insert(at, name.to_owned());
     }
 
     pub fn render(&self, text: &str) -> Result<String, String> {
