@@ -19,11 +19,16 @@ use cap_std::fs::{Dir, MetadataExt as _};
 use rustix::fs::RenameFlags;
 use rustix::io::Errno;
 
-/// A file placed by a run: the device and inode the staged file had, which it keeps when renamed.
+/// A file placed by a run: the device and inode the staged file had (which a rename keeps), and
+/// its size and modification time. The inode alone is not enough: a file the user deletes frees
+/// its number, and the next file made (an editor saving under the same name) may get it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FileId {
     dev: u64,
     ino: u64,
+    size: u64,
+    mtime: i64,
+    mtime_nsec: i64,
 }
 
 impl FileId {
@@ -31,7 +36,29 @@ impl FileId {
         FileId {
             dev: meta.dev(),
             ino: meta.ino(),
+            size: meta.len(),
+            mtime: meta.mtime(),
+            mtime_nsec: meta.mtime_nsec(),
         }
+    }
+
+    fn field(&self) -> String {
+        format!(
+            "{}:{}:{}:{}:{}",
+            self.dev, self.ino, self.size, self.mtime, self.mtime_nsec
+        )
+    }
+
+    fn parse(text: &str) -> Option<FileId> {
+        let mut parts = text.split(':');
+        let id = FileId {
+            dev: parts.next()?.parse().ok()?,
+            ino: parts.next()?.parse().ok()?,
+            size: parts.next()?.parse().ok()?,
+            mtime: parts.next()?.parse().ok()?,
+            mtime_nsec: parts.next()?.parse().ok()?,
+        };
+        parts.next().is_none().then_some(id)
     }
 }
 
@@ -81,7 +108,7 @@ impl Step {
         };
         let path = escape(&self.path().to_string_lossy());
         match self {
-            Step::Placed(_, Some(id)) => format!("{kind}\t{path}\t{}:{}\n", id.dev, id.ino),
+            Step::Placed(_, Some(id)) => format!("{kind}\t{path}\t{}\n", id.field()),
             _ => format!("{kind}\t{path}\n"),
         }
     }
@@ -137,13 +164,7 @@ fn parse_step(line: &str) -> Option<Step> {
     let step = match kind {
         "D" => Step::CreatedDir(path),
         "P" => {
-            let id = fields.next().and_then(|id| {
-                let (dev, ino) = id.split_once(':')?;
-                Some(FileId {
-                    dev: dev.parse().ok()?,
-                    ino: ino.parse().ok()?,
-                })
-            });
+            let id = fields.next().and_then(FileId::parse);
             Step::Placed(path, id)
         }
         "A" => Step::MovedAside(path),
@@ -379,7 +400,13 @@ mod tests {
             Step::CreatedDir(PathBuf::from("a\tb")),
             Step::Placed(
                 PathBuf::from("a\tb/c\nd\\e"),
-                Some(FileId { dev: 3, ino: 77 }),
+                Some(FileId {
+                    dev: 3,
+                    ino: 77,
+                    size: 12,
+                    mtime: 1_700_000_000,
+                    mtime_nsec: 5,
+                }),
             ),
             Step::Placed(PathBuf::from("old"), None),
             Step::MovedAside(PathBuf::from("x y.txt")),

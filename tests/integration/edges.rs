@@ -336,7 +336,7 @@ fn issue15_a_cold_cache_that_cannot_be_written_falls_back_to_a_temporary_clone()
     env.write("blocked", "a file\n");
     let cache = env.path("blocked/cache");
     // The temporary clone is removed once the template is read.
-    std::fs::create_dir(env.path("tmp")).unwrap();
+    std::fs::create_dir_all(env.path("tmp")).unwrap();
     let output = env
         .new_project(std::path::Path::new(&url), "out", &["--defaults"])
         .env("GROUNDWORK_CACHE_DIR", &cache)

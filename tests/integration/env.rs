@@ -21,6 +21,9 @@ impl TestEnv {
             "[user]\n\tname = Test User\n\temail = test@example.com\n",
         )
         .unwrap();
+        // A temporary folder of its own: `recover` sweeps what killed runs left there, and must
+        // see only this test's runs.
+        fs::create_dir(env.path("tmp")).unwrap();
         env
     }
 
@@ -39,6 +42,7 @@ impl TestEnv {
             .env("HOME", self.root())
             .env("GIT_CONFIG_GLOBAL", self.path(".gitconfig"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("TMPDIR", self.path("tmp"))
             .env_remove("GROUNDWORK_FAULT_INJECT")
             .write_stdin("")
             .timeout(std::time::Duration::from_secs(60));
@@ -53,6 +57,7 @@ impl TestEnv {
             .env("HOME", self.root())
             .env("GIT_CONFIG_GLOBAL", self.path(".gitconfig"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("TMPDIR", self.path("tmp"))
             .env_remove("GROUNDWORK_FAULT_INJECT")
             .stdin(std::process::Stdio::null());
         cmd

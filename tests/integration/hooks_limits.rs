@@ -419,15 +419,15 @@ fn issue15_recover_removes_what_a_killed_runs_hooks_left_in_the_temporary_folder
             tmp.join(format!("groundwork-test-{dead}-abc")).display(),
         ))
         .stderr("");
-    assert_eq!(
-        temp_leftovers(&env),
-        [
-            format!("groundwork-hooks-{alive}-live"),
-            format!("groundwork-hooks-{dead}-link"),
-            "groundwork-hooks-kept-abc".to_owned(),
-            "unrelated.txt".to_owned(),
-        ]
-    );
+    // In name order, which depends on the process ids.
+    let mut kept = [
+        format!("groundwork-hooks-{alive}-live"),
+        format!("groundwork-hooks-{dead}-link"),
+        "groundwork-hooks-kept-abc".to_owned(),
+        "unrelated.txt".to_owned(),
+    ];
+    kept.sort();
+    assert_eq!(temp_leftovers(&env), kept);
     assert!(env.exists("elsewhere"));
     // Nothing is left to do the second time.
     groundwork(&env)

@@ -407,3 +407,124 @@ fn issue15_new_force_holds_the_lock_while_it_renders() {
     );
     assert_eq!(env.read("out/a.txt"), "done\n");
 }
+
+/// The tree of a project without `.git`, which reading the repository may touch (its index).
+fn worktree(env: &TestEnv, project: &str) -> Vec<(String, Vec<u8>, u32)> {
+    snapshot(&env.path(project))
+        .into_iter()
+        .filter(|(path, _, _)| path != ".git" && !path.starts_with(".git/"))
+        .collect()
+}
+
+/// An update killed midway, then its recovery killed midway: the next recovery ends on the tree
+/// from before the update; a SIGTERM during an update rolls it back at once (exit 143).
+#[test]
+fn issue15_an_update_killed_and_then_its_recovery_killed_end_on_the_tree_from_before() {
+    let env = TestEnv::new();
+    let repo = repo_with_two_versions(&env);
+    create(&env, &repo);
+    env.write("proj/notes.txt", "one\nmine\n");
+    env.commit_all("proj", "team work");
+    let before = worktree(&env, "proj");
+    env.update("proj", &[])
+        .env("GROUNDWORK_FAULT_INJECT", "abort:3")
+        .assert()
+        .failure();
+    assert_ne!(worktree(&env, "proj"), before);
+    env.groundwork()
+        .args(["recover", "proj"])
+        .env("GROUNDWORK_FAULT_INJECT", "abort:undo:1")
+        .assert()
+        .failure();
+    env.groundwork()
+        .args(["recover", "proj"])
+        .assert()
+        .success();
+    assert_eq!(worktree(&env, "proj"), before);
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+
+    let output = env
+        .update("proj", &[])
+        .env("GROUNDWORK_FAULT_INJECT", "signal:TERM:2")
+        .assert()
+        .failure()
+        .code(143);
+    assert_eq!(
+        stderr_of(&output),
+        "error: interrupted: nothing was written\n"
+    );
+    assert_eq!(worktree(&env, "proj"), before);
+    assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
+}
+
+/// A file written where a killed run had placed one (the user saved over it before recovering)
+/// is not the run's: the rollback puts the original back and moves the newcomer aside, saying so.
+#[test]
+fn issue15_a_file_that_appeared_where_a_rollback_puts_one_back_is_moved_aside_not_deleted() {
+    let env = TestEnv::new();
+    let template = env
+        .template("small", "")
+        .file("a.txt", "template a\n")
+        .file("b.txt", "template b\n")
+        .build();
+    env.write("out/a.txt", "old a\n");
+    env.write("out/b.txt", "old b\n");
+    let before = snapshot(&env.path("out"));
+    env.new_project(&template, "out", &["--defaults", "--force"])
+        .env("GROUNDWORK_FAULT_INJECT", "abort:2")
+        .assert()
+        .failure();
+    let (staging, pid) = only_staging(&env);
+    assert_eq!(env.read("out/a.txt"), "template a\n");
+    // Saved by an editor: a new file under the same name.
+    std::fs::remove_file(env.path("out/a.txt")).unwrap();
+    env.write("out/a.txt", "saved meanwhile\n");
+    let output = env.groundwork().args(["recover", "out"]).assert().success();
+    assert_eq!(
+        stdout_of(&output),
+        format!(
+            "Rolled back an interrupted groundwork run on {} (process {pid}): 3 steps undone; a.txt had appeared since and was moved to a.txt.groundwork-found\nRemoved {}, left by an interrupted groundwork run (process {pid})\n",
+            std::path::absolute(env.path("out")).unwrap().display(),
+            env.path(&staging).display()
+        )
+    );
+    assert_eq!(env.read("out/a.txt.groundwork-found"), "saved meanwhile\n");
+    let after: Vec<_> = snapshot(&env.path("out"))
+        .into_iter()
+        .filter(|(path, _, _)| path != "a.txt.groundwork-found")
+        .collect();
+    assert_eq!(after, before);
+}
+
+/// Every row of docs/safety.md's table names at least one test, and every test it names exists
+/// (`module::name` in tests/integration/module.rs).
+#[test]
+fn issue15_every_row_of_the_safety_table_names_tests_that_exist() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = std::fs::read_to_string(root.join("docs/safety.md")).unwrap();
+    let rows: Vec<&str> = docs
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| fault") && !l.starts_with("| ---"))
+        .collect();
+    assert!(rows.len() >= 20, "{} rows", rows.len());
+    for row in rows {
+        let cited = row.rsplit(" | ").next().unwrap();
+        let names: Vec<&str> = cited
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|n| n.contains("::"))
+            .collect();
+        assert!(!names.is_empty(), "a row without a test: {row}");
+        for name in names {
+            let (module, test) = name.split_once("::").unwrap();
+            let source =
+                std::fs::read_to_string(root.join(format!("tests/integration/{module}.rs")))
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(
+                source.contains(&format!("fn {test}(")),
+                "docs/safety.md cites {name}, which does not exist"
+            );
+        }
+    }
+}
