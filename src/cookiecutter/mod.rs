@@ -334,6 +334,18 @@ impl CookiecutterTemplate {
                 ),
             });
         }
+        // Cookiecutter joins the rendered name to the output directory: `/abs/path` would leave
+        // it altogether, and `a/b` makes the project `b` inside a folder `a`, which groundwork's
+        // answers file and commit (at the project's root) cannot follow. Both are refused.
+        let one_folder = !root.contains(['/', '\\']) && root != "." && root != "..";
+        if !one_folder {
+            return Err(Error::CookiecutterLayout {
+                message: format!(
+                    "the project directory `{}` renders to `{root}`, which is not one folder name (it must not contain `/` or be `.` or `..`); change the answer that names the project",
+                    self.template_dir
+                ),
+            });
+        }
         let patterns = copy_patterns(cc)?;
         let is_copy = |path: &str| patterns.iter().any(|p| p.matches(path));
         let newline = configured_newline(cc)?;

@@ -801,3 +801,30 @@ fn cookiecutter_files_keep_their_source_modes_and_native_files_do_not() {
     assert_eq!(mode(&env, "plain/secret.txt"), 0o644);
     assert_eq!(mode(&env, "plain/tool.sh"), 0o755);
 }
+
+/// Issue 15: a project folder name that renders to an absolute path or to more than one folder is
+/// refused (cookiecutter would write outside the output folder, or nest the project), not turned
+/// into `OUT/abs` with the files in `path/`.
+#[test]
+fn issue15_a_project_folder_name_that_is_a_path_is_refused() {
+    let env = TestEnv::new();
+    env.write("t/cookiecutter.json", r#"{"name": "/abs/path"}"#);
+    env.write("t/{{cookiecutter.name}}/f.txt", "hi\n");
+    for (answer, rendered) in [
+        (None, "/abs/path"),
+        (Some("name=a/b"), "a/b"),
+        (Some("name=.."), ".."),
+    ] {
+        let mut command = env.groundwork();
+        command.args(["new", "--template", "./t", "--no-input", "-o", "OUT"]);
+        command.args(answer);
+        let output = command.assert().failure().code(1);
+        assert_eq!(
+            String::from_utf8_lossy(&output.get_output().stderr),
+            format!(
+                "error: cookiecutter template: the project directory `{{{{cookiecutter.name}}}}` renders to `{rendered}`, which is not one folder name (it must not contain `/` or be `.` or `..`); change the answer that names the project\n"
+            )
+        );
+        assert!(!env.exists("OUT"));
+    }
+}

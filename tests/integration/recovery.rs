@@ -528,3 +528,32 @@ fn issue15_every_row_of_the_safety_table_names_tests_that_exist() {
         }
     }
 }
+
+/// `recover .` from inside the project rolls back a killed forced write there (its journal is in
+/// the parent folder), as `recover out` from outside does.
+#[test]
+fn issue15_recover_dot_from_inside_the_project_rolls_it_back() {
+    let env = TestEnv::new();
+    let template = forced_write_setup(&env, 5);
+    let before = snapshot(&env.path("out"));
+    env.new_project(&template, "out", &["--defaults", "--force"])
+        .env("GROUNDWORK_FAULT_INJECT", "abort:3")
+        .assert()
+        .failure();
+    let (staging, pid) = only_staging(&env);
+    let output = env
+        .groundwork()
+        .current_dir(env.path("out"))
+        .args(["recover", "."])
+        .assert()
+        .success();
+    assert_eq!(
+        stdout_of(&output),
+        format!(
+            "Rolled back an interrupted groundwork run on {} (process {pid}): 5 steps undone\nRemoved {}, left by an interrupted groundwork run (process {pid})\n",
+            std::path::absolute(env.path("out")).unwrap().display(),
+            env.path(&staging).display()
+        )
+    );
+    assert_eq!(snapshot(&env.path("out")), before);
+}
