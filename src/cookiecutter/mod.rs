@@ -326,26 +326,7 @@ impl CookiecutterTemplate {
                 .map_err(|e| path_error(path, describe(&e)))
         };
         let root = render_path(&self.template_dir)?;
-        if root.trim_matches('/').is_empty() {
-            return Err(Error::CookiecutterLayout {
-                message: format!(
-                    "the project directory `{}` renders to an empty name",
-                    self.template_dir
-                ),
-            });
-        }
-        // Cookiecutter joins the rendered name to the output directory: `/abs/path` would leave
-        // it altogether, and `a/b` makes the project `b` inside a folder `a`, which groundwork's
-        // answers file and commit (at the project's root) cannot follow. Both are refused.
-        let one_folder = !root.contains(['/', '\\']) && root != "." && root != "..";
-        if !one_folder {
-            return Err(Error::CookiecutterLayout {
-                message: format!(
-                    "the project directory `{}` renders to `{root}`, which is not one folder name (it must not contain `/` or be `.` or `..`); change the answer that names the project",
-                    self.template_dir
-                ),
-            });
-        }
+        check_root(&self.template_dir, &root)?;
         let patterns = copy_patterns(cc)?;
         let is_copy = |path: &str| patterns.iter().any(|p| p.matches(path));
         let newline = configured_newline(cc)?;
@@ -760,6 +741,22 @@ fn normalize(path: &str) -> String {
         .filter(|s| !s.is_empty() && *s != ".")
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// The rendered project folder must be one plain folder name. Cookiecutter joins it to the output
+/// directory: `/abs/path` would leave it altogether, and `a/b` makes the project `b` inside a
+/// folder `a`, which groundwork's answers file and commit (at the project's root) cannot follow.
+fn check_root(template_dir: &str, root: &str) -> Result<()> {
+    let message = if root.trim_matches('/').is_empty() {
+        format!("the project directory `{template_dir}` renders to an empty name")
+    } else if root.contains(['/', '\\']) || root == "." || root == ".." {
+        format!(
+            "the project directory `{template_dir}` renders to `{root}`, which is not one folder name (it must not contain `/` or be `.` or `..`); change the answer that names the project"
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Error::CookiecutterLayout { message })
 }
 
 #[cfg(test)]
