@@ -457,7 +457,7 @@ fn issue10_command_line_mistakes_around_output_dir_are_clear() {
         .assert()
         .failure()
         .code(1)
-        .stderr("error: rendered path \"../up/NOTES\" (from template file `{{ cookiecutter.slug }}/NOTES`) contains `..`; rendered paths must stay inside the destination\n");
+        .stderr("error: cookiecutter template: the project directory `{{ cookiecutter.slug }}` renders to `../up`, which is not one folder name (it must not contain `/` or be `.` or `..`); change the answer that names the project\n");
     assert!(!env.exists("out"));
     assert!(!env.exists("up"));
 }
