@@ -796,12 +796,15 @@ pub fn answers_file(
     answers: &Answers,
 ) -> Result<String, toml::ser::Error> {
     let template = toml::Table::try_from(provenance)?;
+    let secrets: std::collections::HashSet<&str> = manifest
+        .questions
+        .iter()
+        .filter(|q| q.secret)
+        .map(|q| q.name.as_str())
+        .collect();
     let mut table = toml::Table::new();
     for (name, value) in answers.recorded() {
-        let secret = manifest
-            .questions
-            .iter()
-            .any(|q| q.name == name && q.secret);
+        let secret = secrets.contains(name);
         if !secret && let Some(value) = value.to_toml() {
             table.insert(name.to_owned(), value);
         }

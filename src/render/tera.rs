@@ -322,7 +322,8 @@ impl Scope<'_> {
     /// question after question extends one scope instead of building each from all answers so
     /// far (which made thousands of questions take minutes).
     pub fn insert(&mut self, name: &str, value: &Value) {
-        if self.known.iter().any(|known| known == name) {
+        // The context is a map: it knows the names in it without a walk through `known`.
+        if self.context.contains_key(name) {
             // `destination_name` is the scope's own: an answer does not override it.
             if name != "destination_name" {
                 self.context.insert(name.to_owned(), value);

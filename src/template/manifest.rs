@@ -385,10 +385,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
         .transpose()?;
 
     let mut questions: Vec<Question> = Vec::with_capacity(raw.questions.len());
+    let mut names = std::collections::HashSet::with_capacity(raw.questions.len());
     for spanned in raw.questions {
         let line = lines.line_column(spanned.span().start).0;
         let question = check_question(path, line, spanned.into_inner())?;
-        if questions.iter().any(|q| q.name == question.name) {
+        if !names.insert(question.name.clone()) {
             return Err(question_error(
                 path,
                 line,
