@@ -1284,6 +1284,36 @@ mod tests {
     }
 
     #[test]
+    fn a_local_fetch_copies_regular_files_only() {
+        let f = fixture();
+        let objects = f.origin.join(".git").join("objects");
+        // What git never makes: a pack that is a link to an endless device (its index is a
+        // regular file), and a FIFO named like a loose object. Neither may hang the fetch.
+        let stem = format!("pack-{}", "0".repeat(40));
+        fs::write(objects.join("pack").join(format!("{stem}.idx")), b"junk").unwrap();
+        std::os::unix::fs::symlink(
+            "/dev/zero",
+            objects.join("pack").join(format!("{stem}.pack")),
+        )
+        .unwrap();
+        let fifo = objects.join("ab").join("c".repeat(38));
+        fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o644),
+            0,
+        )
+        .unwrap();
+        assert_eq!(version(&f.load(None).unwrap()), "1.10.0");
+        let cached = f.cache.join(cache_name(&f.url())).join("objects");
+        assert!(!cached.join("pack").join(format!("{stem}.idx")).exists());
+        assert!(!cached.join("pack").join(format!("{stem}.pack")).exists());
+        assert!(!cached.join("ab").join("c".repeat(38)).exists());
+    }
+
+    #[test]
     fn a_first_clone_that_fails_names_the_url_and_leaves_no_cache() {
         let dir = tempfile::tempdir().unwrap();
         let url = dir.path().join("missing").to_string_lossy().into_owned();

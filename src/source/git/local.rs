@@ -17,10 +17,12 @@ use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io;
 use std::os::unix::ffi::{OsStrExt as _, OsStringExt as _};
-use std::os::unix::fs::PermissionsExt as _;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
+use rustix::fs::OFlags;
+use rustix::io::Errno;
 
 use super::{FetchError, REMOTE, REMOTE_HEAD, set_remote_head};
 use crate::apply;
@@ -216,8 +218,11 @@ fn copy_objects(from: &Path, to: &Path) -> Result<bool, FetchError> {
         if to.join("pack").join(&index).exists() {
             continue;
         }
-        vanished |= !copy_file(&packs.join(&pack), &to.join("pack"), &pack)?
-            || !copy_file(&packs.join(&index), &to.join("pack"), &index)?;
+        let copied = match copy_file(&packs.join(&pack), &to.join("pack"), &pack)? {
+            Copy::Done => copy_file(&packs.join(&index), &to.join("pack"), &index)?,
+            other => other,
+        };
+        vanished |= copied == Copy::Vanished;
     }
     for fan in names(from)? {
         if !is_hex(&fan, 2) {
@@ -233,7 +238,7 @@ fn copy_objects(from: &Path, to: &Path) -> Result<bool, FetchError> {
             if cached.join(&name).exists() {
                 continue;
             }
-            vanished |= !copy_file(&folder.join(&name), &cached, &name)?;
+            vanished |= copy_file(&folder.join(&name), &cached, &name)? == Copy::Vanished;
         }
     }
     Ok(vanished)
@@ -259,18 +264,42 @@ fn is_hex(name: &OsStr, len: usize) -> bool {
     name.len() == len && name.as_bytes().iter().all(u8::is_ascii_hexdigit)
 }
 
+/// What became of one object file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Copy {
+    Done,
+    /// It no longer exists (a concurrent `git gc`): the next pass may find its objects elsewhere.
+    Vanished,
+    /// Not a regular file (a symlink, a FIFO, a device): git never makes one, and reading it could
+    /// lead out of the repository, block or never end. Objects only it holds are reported missing.
+    Skipped,
+}
+
 /// Copies `from` to `folder/name` through a partial file renamed into place, read-only as git
-/// leaves object files. Returns false when `from` no longer exists. Checks for Ctrl-C first:
-/// between files is where a copy can stop without leaving anything half made.
-fn copy_file(from: &Path, folder: &Path, name: impl AsRef<OsStr>) -> Result<bool, FetchError> {
+/// leaves object files. Checks for Ctrl-C first: between files is where a copy can stop without
+/// leaving anything half made.
+fn copy_file(from: &Path, folder: &Path, name: impl AsRef<OsStr>) -> Result<Copy, FetchError> {
     if apply::interrupted() {
         return Err(FetchError::Interrupted);
     }
-    let mut source = match fs::File::open(from) {
+    // Without blocking (a FIFO) nor following a link; the type of what was opened decides.
+    let opened = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags((OFlags::NONBLOCK | OFlags::NOFOLLOW).bits().cast_signed())
+        .open(from);
+    let mut source = match opened {
         Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Copy::Vanished),
+        Err(e) if e.raw_os_error() == Some(Errno::LOOP.raw_os_error()) => return Ok(Copy::Skipped),
         Err(e) => return Err(FetchError::io(from, e)),
     };
+    if !source
+        .metadata()
+        .map_err(|e| FetchError::io(from, e))?
+        .is_file()
+    {
+        return Ok(Copy::Skipped);
+    }
     fs::create_dir_all(folder).map_err(|e| FetchError::io(folder, e))?;
     let mut partial = tempfile::Builder::new()
         .prefix(PARTIAL_PREFIX)
@@ -285,7 +314,7 @@ fn copy_file(from: &Path, folder: &Path, name: impl AsRef<OsStr>) -> Result<bool
     partial
         .persist(&target)
         .map_err(|e| FetchError::io(&target, e.error))?;
-    Ok(true)
+    Ok(Copy::Done)
 }
 
 /// Sets every wanted ref and deletes the cached branches and tags the source no longer has.
