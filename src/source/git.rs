@@ -1314,6 +1314,36 @@ mod tests {
     }
 
     #[test]
+    fn a_local_fetch_does_not_copy_again_what_the_cache_holds_packed() {
+        let f = fixture();
+        f.load(None).unwrap();
+        // The cache packed (as a clone through the network leaves it), its loose copies gone.
+        let dir = f.cache.join(cache_name(&f.url()));
+        let cache = Repository::open_bare(&dir).unwrap();
+        let mut pack = cache.packbuilder().unwrap();
+        for id in f.commits.values() {
+            pack.insert_commit(*id).unwrap();
+        }
+        pack.write(&dir.join("objects").join("pack"), 0o444)
+            .unwrap();
+        for entry in fs::read_dir(dir.join("objects")).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name().len() == 2 {
+                fs::remove_dir_all(entry.path()).unwrap();
+            }
+        }
+        let loose = |id: Oid| {
+            let hex = id.to_string();
+            dir.join("objects").join(&hex[..2]).join(&hex[2..])
+        };
+        let repo = Repository::open(&f.origin).unwrap();
+        let new = commit(&repo, "main", &template_files("3.0.0"));
+        f.load(Some("main")).unwrap();
+        assert!(loose(new).exists(), "the new commit is copied");
+        assert!(!loose(f.commits["1.10.0"]).exists(), "a packed one is not");
+    }
+
+    #[test]
     fn a_first_clone_that_fails_names_the_url_and_leaves_no_cache() {
         let dir = tempfile::tempdir().unwrap();
         let url = dir.path().join("missing").to_string_lossy().into_owned();

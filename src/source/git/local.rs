@@ -20,7 +20,7 @@ use std::os::unix::ffi::{OsStrExt as _, OsStringExt as _};
 use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
-use git2::{Oid, Repository};
+use git2::{Odb, OdbLookupFlags, Oid, Repository};
 use rustix::fs::OFlags;
 use rustix::io::Errno;
 
@@ -94,7 +94,7 @@ pub(super) fn fetch(repo: &Repository, source_dir: &Path) -> Result<(), FetchErr
     for _ in 0..MAX_PASSES {
         let mut vanished = false;
         for folder in &folders {
-            vanished |= copy_objects(folder, &target)?;
+            vanished |= copy_objects(folder, &target, &odb)?;
         }
         odb.refresh()?;
         missing = wanted.values().find(|wanted| !odb.exists(wanted.id));
@@ -198,9 +198,10 @@ fn object_folders(source: &Repository) -> Vec<PathBuf> {
     folders
 }
 
-/// Copies the packs and loose objects of the object folder `from` that `to` lacks. Returns
-/// whether a file vanished while being copied (a concurrent `git gc` in the source).
-fn copy_objects(from: &Path, to: &Path) -> Result<bool, FetchError> {
+/// Copies the packs and loose objects of the object folder `from` that `to` (the objects of
+/// `odb`) lacks. Returns whether a file vanished while being copied (a concurrent `git gc` in the
+/// source).
+fn copy_objects(from: &Path, to: &Path, odb: &Odb<'_>) -> Result<bool, FetchError> {
     let mut vanished = false;
     let packs = from.join("pack");
     for name in names(&packs)? {
@@ -235,7 +236,7 @@ fn copy_objects(from: &Path, to: &Path) -> Result<bool, FetchError> {
                 continue;
             }
             let cached = to.join(&fan);
-            if cached.join(&name).exists() {
+            if cached.join(&name).exists() || already_held(odb, &fan, &name) {
                 continue;
             }
             vanished |= copy_file(&folder.join(&name), &cached, &name)? == Copy::Vanished;
@@ -258,6 +259,17 @@ fn names(folder: &Path) -> Result<Vec<OsString>, FetchError> {
     }
     names.sort();
     Ok(names)
+}
+
+/// Whether `odb` holds the loose object named `fan/name` already (in a pack from an earlier
+/// fetch, say), so it need not be copied again. The pack list is not reread for each object: it
+/// was read at the start of the pass, and a pack added since then is at worst one copy too many.
+fn already_held(odb: &Odb<'_>, fan: &OsStr, name: &OsStr) -> bool {
+    let (Some(fan), Some(name)) = (fan.to_str(), name.to_str()) else {
+        return false;
+    };
+    Oid::from_str(&format!("{fan}{name}"))
+        .is_ok_and(|id| name.len() == 38 && odb.exists_ext(id, OdbLookupFlags::NO_REFRESH))
 }
 
 fn is_hex(name: &OsStr, len: usize) -> bool {
