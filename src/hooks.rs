@@ -30,7 +30,8 @@
 //! flag ([`crate::apply::interrupted`]) as Ctrl-C does.
 //!
 //! Temporary folders and files are named after the process (`groundwork-hooks-<pid>-*`,
-//! `groundwork-hook-<pid>-*.ext`, and `template test`'s `groundwork-test-<pid>-*`) and locked
+//! `groundwork-hook-<pid>-*.ext`, `template test`'s `groundwork-test-<pid>-*`, and the temporary
+//! git clones of a run whose git cache cannot be written, `groundwork-clone-<pid>-*`) and locked
 //! (`flock`) while it runs. They are removed on every exit path that runs code (success, error,
 //! Ctrl-C, timeout); what a SIGKILL leaves, [`sweep_stale_temp`] removes (`groundwork recover`,
 //! and every run that starts hooks or checks).
@@ -76,6 +77,9 @@ const GRACE: Duration = Duration::from_secs(1);
 const HOOKS_DIR_PREFIX: &str = "groundwork-hooks-";
 const SCRIPT_PREFIX: &str = "groundwork-hook-";
 pub(crate) const TEST_DIR_PREFIX: &str = "groundwork-test-";
+/// The prefix of a temporary git clone, made when the git cache cannot be written (`source`):
+/// swept here with the others, since a killed run leaves it the same way.
+pub(crate) const CLONE_DIR_PREFIX: &str = "groundwork-clone-";
 
 /// What the command line says about running hooks (`--trust`, `--no-hooks`, or cookiecutter's
 /// `--accept-hooks yes|no|ask`).
@@ -573,6 +577,26 @@ pub struct StaleTemp {
     pub path: PathBuf,
     /// The process that made it.
     pub pid: u32,
+    pub kind: TempKind,
+}
+
+/// What a temporary entry was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TempKind {
+    /// A hook's folder or script, or a `template test` project.
+    HooksOrChecks,
+    /// A git clone made outside a cache that could not be written.
+    GitClone,
+}
+
+impl TempKind {
+    /// What made the entry, as `recover` reports it: "left by {this} of a killed groundwork run".
+    pub fn maker(self) -> &'static str {
+        match self {
+            TempKind::HooksOrChecks => "the hooks or checks",
+            TempKind::GitClone => "the temporary git clone",
+        }
+    }
 }
 
 /// Removes from the temporary folder what killed groundwork runs left of their hooks and checks
@@ -590,7 +614,7 @@ pub fn sweep_stale_temp() -> Vec<StaleTemp> {
     let own = std::process::id();
     let mut removed = Vec::new();
     for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(temp_owner) else {
+        let Some((pid, kind)) = entry.file_name().to_str().and_then(temp_owner) else {
             continue;
         };
         if pid == own || alive(pid) {
@@ -612,24 +636,33 @@ pub fn sweep_stale_temp() -> Vec<StaleTemp> {
             std::fs::remove_file(&path)
         };
         if gone.is_ok() {
-            removed.push(StaleTemp { path, pid });
+            removed.push(StaleTemp { path, pid, kind });
         }
     }
     removed.sort_by(|a, b| a.path.cmp(&b.path));
     removed
 }
 
-/// The process id in a temporary entry's name (`groundwork-hooks-<pid>-...`), if it is one of ours.
-fn temp_owner(name: &str) -> Option<u32> {
-    [HOOKS_DIR_PREFIX, SCRIPT_PREFIX, TEST_DIR_PREFIX]
-        .iter()
-        .find_map(|prefix| {
-            let (pid, _) = name.strip_prefix(prefix)?.split_once('-')?;
-            if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            pid.parse().ok().filter(|pid| *pid > 0)
-        })
+/// The process id in a temporary entry's name (`groundwork-hooks-<pid>-...`) and what the entry
+/// was for, if it is one of ours.
+fn temp_owner(name: &str) -> Option<(u32, TempKind)> {
+    [
+        (HOOKS_DIR_PREFIX, TempKind::HooksOrChecks),
+        (SCRIPT_PREFIX, TempKind::HooksOrChecks),
+        (TEST_DIR_PREFIX, TempKind::HooksOrChecks),
+        (CLONE_DIR_PREFIX, TempKind::GitClone),
+    ]
+    .iter()
+    .find_map(|(prefix, kind)| {
+        let (pid, _) = name.strip_prefix(prefix)?.split_once('-')?;
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        pid.parse()
+            .ok()
+            .filter(|pid| *pid > 0)
+            .map(|pid| (pid, *kind))
+    })
 }
 
 /// Whether process `pid` exists (a zombie does; one of another user does). An id that cannot be
@@ -1092,9 +1125,16 @@ mod tests {
 
     #[test]
     fn only_names_with_a_process_id_are_temporary_entries_of_a_run() {
-        assert_eq!(temp_owner("groundwork-hooks-123-aBc9"), Some(123));
-        assert_eq!(temp_owner("groundwork-hook-77-xYz.py"), Some(77));
-        assert_eq!(temp_owner("groundwork-test-5-q"), Some(5));
+        let hooks = TempKind::HooksOrChecks;
+        assert_eq!(temp_owner("groundwork-hooks-123-aBc9"), Some((123, hooks)));
+        assert_eq!(temp_owner("groundwork-hook-77-xYz.py"), Some((77, hooks)));
+        assert_eq!(temp_owner("groundwork-test-5-q"), Some((5, hooks)));
+        assert_eq!(
+            temp_owner("groundwork-clone-42-Zz1"),
+            Some((42, TempKind::GitClone))
+        );
+        // The random-only names temporary clones had before they carried a pid.
+        assert_eq!(temp_owner("groundwork-clone-aBc9"), None);
         // Kept by --keep-on-failure, or made by a groundwork before pids were in the names.
         assert_eq!(temp_owner("groundwork-hooks-kept-aBc9"), None);
         assert_eq!(temp_owner("groundwork-hooks-aBc9"), None);

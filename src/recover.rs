@@ -39,7 +39,8 @@ pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
         Err(e) => return Err(Error::io(destination, e)),
         Ok(_) => Claim::acquire_recovering(destination)?.1,
     };
-    // What killed runs left of their hooks and checks in the temporary folder (any destination).
+    // What killed runs left of their hooks, checks and temporary git clones in the temporary
+    // folder (any destination).
     let stale = crate::hooks::sweep_stale_temp();
     if swept.is_empty() && stale.is_empty() {
         writeln!(
@@ -68,8 +69,13 @@ pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
         }
     }
     for stale in &stale {
-        let (path, pid) = (stale.path.display(), stale.pid);
-        printed = printed.and_then(|()| writeln!(out, "Removed {path}, left by the hooks or checks of a killed groundwork run (process {pid})"));
+        let (path, pid, maker) = (stale.path.display(), stale.pid, stale.kind.maker());
+        printed = printed.and_then(|()| {
+            writeln!(
+                out,
+                "Removed {path}, left by {maker} of a killed groundwork run (process {pid})"
+            )
+        });
     }
     if let Some(crate::apply::Swept::Stopped { undone, .. }) = swept
         .iter()

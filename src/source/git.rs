@@ -2,6 +2,10 @@
 //! semver tags, and a template read straight out of a commit's tree in memory.
 //! Only git2 is used: no `git` process is ever started (users' PATHs hold anything), and nothing
 //! is checked out, so a template's files never touch the disk outside the object database.
+//! A repository on this machine is fetched by copying its object files ([`local`]), never through
+//! libgit2's local transport, which reads every object whole.
+
+mod local;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -70,8 +74,7 @@ pub(super) fn load(
         (Ok(oid), None) => oid,
         (Ok(oid), Some(fetch_error)) => {
             warnings.push(format!(
-                "could not fetch {url} ({}); using the cached copy, which may be out of date",
-                fetch_error.message()
+                "could not fetch {url} ({fetch_error}); using the cached copy, which may be out of date"
             ));
             oid
         }
@@ -79,8 +82,7 @@ pub(super) fn load(
             return Err(Error::GitFetch {
                 url: url.to_owned(),
                 message: format!(
-                    "{} (and the cached copy cannot serve: {resolve_error})",
-                    fetch_error.message()
+                    "{fetch_error} (and the cached copy cannot serve: {resolve_error})"
                 ),
             });
         }
@@ -116,7 +118,34 @@ pub(super) fn versions(url: &str, cache: &Path) -> Result<Vec<Available>> {
 /// A cached clone, and why fetching into it failed if it did (the cache may still serve).
 struct Synced {
     repo: Repository,
-    fetch_error: Option<git2::Error>,
+    fetch_error: Option<FetchError>,
+}
+
+/// Why bringing a cached clone up to date failed.
+#[derive(Debug, thiserror::Error)]
+enum FetchError {
+    /// libgit2's message alone: its `Display` adds class and code, which mean nothing to users.
+    #[error("{}", .0.message())]
+    Git(#[from] git2::Error),
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{name} names object {id}, which is in none of the repository's object folders")]
+    MissingObject { name: String, id: Oid },
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl FetchError {
+    fn io(path: &Path, source: std::io::Error) -> FetchError {
+        FetchError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
 }
 
 /// The cached bare clone of `url`, created or brought up to date.
@@ -232,16 +261,25 @@ fn clone_fresh(url: &str, cache: &Path, dir: &Path) -> Result<Repository> {
     })
 }
 
-fn fetch_error(url: &str, e: &git2::Error) -> Error {
+fn fetch_error(url: &str, e: &FetchError) -> Error {
     Error::GitFetch {
         url: url.to_owned(),
-        message: e.message().to_owned(),
+        message: e.to_string(),
     }
 }
 
 /// Fetches every branch and tag of `origin`, pruning what the remote deleted, and records the
-/// remote's HEAD so the default branch is known offline too.
-fn fetch(repo: &Repository, url: &str) -> Result<(), git2::Error> {
+/// remote's HEAD so the default branch is known offline too. A repository on this machine is
+/// fetched by copying its object files, so that no object is read before its size is checked.
+fn fetch(repo: &Repository, url: &str) -> Result<(), FetchError> {
+    match local::repository_path(url) {
+        Some(dir) => local::fetch(repo, &dir),
+        None => fetch_remote(repo, url),
+    }
+}
+
+/// [`fetch`] through libgit2's transports (https, ssh, git).
+fn fetch_remote(repo: &Repository, url: &str) -> Result<(), FetchError> {
     let mut remote = repo.find_remote(REMOTE)?;
     let bar = progress_bar(url);
     let mut callbacks = RemoteCallbacks::new();
@@ -270,20 +308,27 @@ fn fetch(repo: &Repository, url: &str) -> Result<(), git2::Error> {
     if let Ok(heads) = remote.list()
         && let Some(head) = heads.iter().find(|h| h.name() == "HEAD")
     {
-        let message = "groundwork: remote HEAD";
-        match head
+        let branch = head
             .symref_target()
-            .and_then(|t| t.strip_prefix("refs/heads/"))
-        {
-            Some(branch) => {
-                let target = format!("refs/remotes/{REMOTE}/{branch}");
-                repo.reference_symbolic(REMOTE_HEAD, &target, true, message)?;
-            }
-            None if !head.oid().is_zero() => {
-                repo.reference(REMOTE_HEAD, head.oid(), true, message)?;
-            }
-            None => {}
+            .and_then(|t| t.strip_prefix("refs/heads/"));
+        set_remote_head(repo, branch, head.oid())?;
+    }
+    Ok(())
+}
+
+/// Records the remote's HEAD in the cached clone: the branch it names, else the commit it is at
+/// (detached); nothing for a zero id (an empty repository).
+fn set_remote_head(repo: &Repository, branch: Option<&str>, id: Oid) -> Result<(), git2::Error> {
+    let message = "groundwork: remote HEAD";
+    match branch {
+        Some(branch) => {
+            let target = format!("refs/remotes/{REMOTE}/{branch}");
+            repo.reference_symbolic(REMOTE_HEAD, &target, true, message)?;
         }
+        None if !id.is_zero() => {
+            repo.reference(REMOTE_HEAD, id, true, message)?;
+        }
+        None => {}
     }
     Ok(())
 }
@@ -1111,6 +1156,191 @@ mod tests {
         );
         let message = versions(&f.url(), &f.cache).unwrap_err().to_string();
         assert!(message.contains(&f.url()), "{message}");
+    }
+
+    /// The cached clone's branches (as `origin/*`), tags and remote HEAD, as `name=target`.
+    fn cached_refs(f: &Fixture) -> Vec<String> {
+        let cache = Repository::open_bare(f.cache.join(cache_name(&f.url()))).unwrap();
+        let mut refs: Vec<String> = cache
+            .references()
+            .unwrap()
+            .map(|r| {
+                let r = r.unwrap();
+                let target = match r.symbolic_target().unwrap() {
+                    Some(name) => name.to_owned(),
+                    None => r.target().unwrap().to_string(),
+                };
+                format!("{}={target}", r.name().unwrap())
+            })
+            .collect();
+        refs.sort();
+        refs
+    }
+
+    #[test]
+    fn a_local_fetch_moves_and_prunes_refs_as_a_fetch_does() {
+        let f = fixture();
+        f.load(None).unwrap();
+        let c = |v: &str| f.commits[v].to_string();
+        assert_eq!(
+            cached_refs(&f),
+            [
+                "refs/remotes/origin/HEAD=refs/remotes/origin/main".to_owned(),
+                format!("refs/remotes/origin/develop={}", c("2.0.0")),
+                format!("refs/remotes/origin/main={}", c("1.10.0")),
+                format!("refs/tags/not-a-version={}", c("1.0.0")),
+                format!("refs/tags/v1.0.0={}", c("1.0.0")),
+                format!("refs/tags/v1.10.0={}", c("1.10.0")),
+                // Annotated: the tag object, as a fetch stores it.
+                format!(
+                    "refs/tags/v1.2.0={}",
+                    Repository::open(&f.origin)
+                        .unwrap()
+                        .refname_to_id("refs/tags/v1.2.0")
+                        .unwrap()
+                ),
+            ]
+        );
+
+        // The remote deletes a branch and a tag, moves a tag and switches its HEAD.
+        let repo = Repository::open(&f.origin).unwrap();
+        repo.find_reference("refs/heads/main")
+            .unwrap()
+            .delete()
+            .unwrap();
+        repo.find_reference("refs/tags/v1.2.0")
+            .unwrap()
+            .delete()
+            .unwrap();
+        repo.find_reference("refs/tags/not-a-version")
+            .unwrap()
+            .delete()
+            .unwrap();
+        repo.reference("refs/tags/v1.0.0", f.commits["2.0.0"], true, "moved")
+            .unwrap();
+        repo.set_head("refs/heads/develop").unwrap();
+        assert_eq!(version(&f.load(None).unwrap()), "1.10.0");
+        assert_eq!(
+            cached_refs(&f),
+            [
+                "refs/remotes/origin/HEAD=refs/remotes/origin/develop".to_owned(),
+                format!("refs/remotes/origin/develop={}", c("2.0.0")),
+                format!("refs/tags/v1.0.0={}", c("2.0.0")),
+                format!("refs/tags/v1.10.0={}", c("1.10.0")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_local_fetch_copies_what_alternates_and_linked_worktrees_hold() {
+        let f = fixture();
+        // A bare repository that borrows every object from the fixture's (`git clone --shared`).
+        let borrower = f.origin.with_file_name("borrower.git");
+        let repo = Repository::init_bare(&borrower).unwrap();
+        let objects = f.origin.join(".git").join("objects");
+        fs::write(
+            borrower.join("objects").join("info").join("alternates"),
+            format!("{}\n", objects.display()),
+        )
+        .unwrap();
+        repo.reference("refs/heads/main", f.commits["1.2.0"], true, "borrowed")
+            .unwrap();
+        tag(&repo, "v1.2.0", f.commits["1.2.0"], false);
+        let url = borrower.to_string_lossy().into_owned();
+        let loaded = load(&url, None, None, &f.cache).unwrap();
+        assert_eq!(version(&loaded), "1.2.0");
+
+        // The cache holds copies, not a borrowed folder: with the lender gone it still has
+        // every object the refs need, so the fetch succeeds; a new cache cannot be filled.
+        let lender = f.origin.with_file_name("lender");
+        fs::rename(&f.origin, &lender).unwrap();
+        forget_fetch(&f.cache.join(cache_name(&url)));
+        let loaded = load(&url, None, None, &f.cache).unwrap();
+        assert_eq!(version(&loaded), "1.2.0");
+        assert_eq!(loaded.warnings, Vec::<String>::new());
+        let message = load(&url, None, None, &f.cache.join("new"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with(&format!(
+                "cannot fetch {url}: refs/heads/main names object {}, which is in none of the repository's object folders",
+                f.commits["1.2.0"]
+            )),
+            "{message}"
+        );
+
+        // A linked work tree: its objects and refs are the main repository's.
+        let main = Repository::open(&lender).unwrap();
+        let tree = lender.with_file_name("linked");
+        main.worktree("linked", &tree, None).unwrap();
+        let url = tree.to_string_lossy().into_owned();
+        let loaded = load(&url, None, Some("develop"), &f.cache).unwrap();
+        assert_eq!(version(&loaded), "2.0.0");
+        assert_eq!(
+            default_branch(&Repository::open_bare(f.cache.join(cache_name(&url))).unwrap())
+                .as_deref(),
+            Some(REMOTE_HEAD)
+        );
+    }
+
+    #[test]
+    fn a_local_fetch_copies_regular_files_only() {
+        let f = fixture();
+        let objects = f.origin.join(".git").join("objects");
+        // What git never makes: a pack that is a link to an endless device (its index is a
+        // regular file), and a FIFO named like a loose object. Neither may hang the fetch.
+        let stem = format!("pack-{}", "0".repeat(40));
+        fs::write(objects.join("pack").join(format!("{stem}.idx")), b"junk").unwrap();
+        std::os::unix::fs::symlink(
+            "/dev/zero",
+            objects.join("pack").join(format!("{stem}.pack")),
+        )
+        .unwrap();
+        let fifo = objects.join("ab").join("c".repeat(38));
+        fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o644),
+            0,
+        )
+        .unwrap();
+        assert_eq!(version(&f.load(None).unwrap()), "1.10.0");
+        let cached = f.cache.join(cache_name(&f.url())).join("objects");
+        assert!(!cached.join("pack").join(format!("{stem}.idx")).exists());
+        assert!(!cached.join("pack").join(format!("{stem}.pack")).exists());
+        assert!(!cached.join("ab").join("c".repeat(38)).exists());
+    }
+
+    #[test]
+    fn a_local_fetch_does_not_copy_again_what_the_cache_holds_packed() {
+        let f = fixture();
+        f.load(None).unwrap();
+        // The cache packed (as a clone through the network leaves it), its loose copies gone.
+        let dir = f.cache.join(cache_name(&f.url()));
+        let cache = Repository::open_bare(&dir).unwrap();
+        let mut pack = cache.packbuilder().unwrap();
+        for id in f.commits.values() {
+            pack.insert_commit(*id).unwrap();
+        }
+        pack.write(&dir.join("objects").join("pack"), 0o444)
+            .unwrap();
+        for entry in fs::read_dir(dir.join("objects")).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name().len() == 2 {
+                fs::remove_dir_all(entry.path()).unwrap();
+            }
+        }
+        let loose = |id: Oid| {
+            let hex = id.to_string();
+            dir.join("objects").join(&hex[..2]).join(&hex[2..])
+        };
+        let repo = Repository::open(&f.origin).unwrap();
+        let new = commit(&repo, "main", &template_files("3.0.0"));
+        f.load(Some("main")).unwrap();
+        assert!(loose(new).exists(), "the new commit is copied");
+        assert!(!loose(f.commits["1.10.0"]).exists(), "a packed one is not");
     }
 
     #[test]

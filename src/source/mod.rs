@@ -275,8 +275,9 @@ fn short(commit: &str) -> &str {
 /// cache cannot be written and holds no clone of it yet.
 struct GitCache {
     root: PathBuf,
-    /// Removed when the load is done: the template is read into memory by then.
-    _temporary: Option<tempfile::TempDir>,
+    /// Removed when the load is done: the template is read into memory by then. Named with
+    /// this process's id and locked, so `groundwork recover` can remove what a killed run left.
+    _temporary: Option<crate::hooks::TempFolder>,
     /// Said to the user when the clone is temporary.
     note: Option<String>,
 }
@@ -306,10 +307,7 @@ impl GitCache {
         let Err(reason) = probe_writable(&root) else {
             return Ok(GitCache::shared(root));
         };
-        let temporary = tempfile::Builder::new()
-            .prefix("groundwork-clone-")
-            .tempdir()
-            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        let temporary = crate::hooks::TempFolder::new(crate::hooks::CLONE_DIR_PREFIX)?;
         Ok(GitCache {
             root: temporary.path().to_owned(),
             note: Some(format!(

@@ -2,8 +2,11 @@
 //! operation must go through git2, never a `git` process.
 
 use std::fs;
+use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use git2::{Repository, Signature};
 
@@ -93,4 +96,76 @@ fn a_git_template_is_cloned_and_recorded_without_a_git_process() {
         fs::read_dir(env.path("cache")).unwrap().count() >= 1,
         "the clone is cached"
     );
+}
+
+/// The names in the test's temporary folder, sorted.
+fn temp_entries(tmp: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn issue15_recover_removes_the_temporary_clone_a_killed_run_left() {
+    let env = TestEnv::new();
+    let tmp = env.path("tmp");
+    fs::create_dir_all(&tmp).unwrap();
+    // A cache that cannot be made (its parent is a file, whoever runs the test): the clone goes
+    // to a temporary folder instead.
+    env.write("a-file", "x");
+    // A git server that accepts the connection and never answers: the run stays in its clone.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!(
+        "git://127.0.0.1:{}/tpl.git",
+        listener.local_addr().unwrap().port()
+    );
+    let mut run = env
+        .command()
+        .env("TMPDIR", &tmp)
+        .env("GROUNDWORK_CACHE_DIR", env.path("a-file/cache"))
+        .args(["new", "out", "--defaults", "--template", &url])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let _connection = loop {
+        match listener.accept() {
+            Ok((connection, _)) => break connection,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                assert!(run.try_wait().unwrap().is_none(), "the run ended early");
+                assert!(Instant::now() < deadline, "the run never connected");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let killed = run.id();
+    // SIGKILL cannot be caught: the temporary clone stays.
+    run.kill().unwrap();
+    run.wait().unwrap();
+    let left = temp_entries(&tmp);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(
+        left[0].starts_with(&format!("groundwork-clone-{killed}-")),
+        "{left:?}"
+    );
+
+    fs::create_dir_all(env.path("proj")).unwrap();
+    env.groundwork()
+        .env("TMPDIR", &tmp)
+        .args(["recover", "proj"])
+        .assert()
+        .success()
+        .code(0)
+        .stdout(format!(
+            "Removed {}, left by the temporary git clone of a killed groundwork run (process {killed})\n",
+            tmp.join(&left[0]).display()
+        ))
+        .stderr("");
+    assert_eq!(temp_entries(&tmp), Vec::<String>::new());
 }

@@ -6,6 +6,7 @@ mod commands;
 mod cookiecutter;
 mod edges;
 mod env;
+mod git_blobs;
 mod git_source;
 mod golden;
 mod hardening;
