@@ -256,12 +256,28 @@ fn center(value: &Value, width: Option<i64>) -> Result<String, minijinja::Error>
 /// limit, [`crate::render::MAX_FILE_ENV`]); an error otherwise. A width is a number in the
 /// template's hands: asked of the allocator at once, a huge one would abort the process before
 /// the watchdog could say why, and its result could not be written anyway.
-fn checked_width(filter: &str, width: usize, times: usize) -> Result<usize, minijinja::Error> {
+pub(super) fn checked_width(
+    filter: &str,
+    width: usize,
+    times: usize,
+) -> Result<usize, minijinja::Error> {
+    checked_count(filter, "width", width, times)
+}
+
+/// [`checked_width`] for any count the template chooses that sizes a result at once (`what` is
+/// "width" or "precision", as the caller's syntax calls it): every such count in the cookiecutter
+/// engine and its Python string methods is refused here, with one wording.
+pub(super) fn checked_count(
+    filter: &str,
+    what: &str,
+    count: usize,
+    times: usize,
+) -> Result<usize, minijinja::Error> {
     let limit = crate::render::Limits::from_env().file;
-    match width.checked_mul(times) {
-        Some(total) if total as u64 <= limit => Ok(width),
+    match count.checked_mul(times) {
+        Some(total) if total as u64 <= limit => Ok(count),
         _ => Err(invalid(format!(
-            "{filter}: a width of {width} makes a result over the limit of {limit} bytes per file ({})",
+            "{filter}: a {what} of {count} makes a result over the limit of {limit} bytes per file ({})",
             crate::render::MAX_FILE_ENV
         ))),
     }

@@ -474,3 +474,45 @@ fn issue15_a_moved_version_tag_is_reported_and_the_recorded_commit_stays_the_bas
         "{answers}"
     );
 }
+
+#[test]
+fn issue15_a_python_string_width_too_large_for_a_file_is_an_error_not_an_abort() {
+    let env = TestEnv::new();
+    env.write("cc/cookiecutter.json", r#"{"name": "demo"}"#);
+    for (expression, what) in [
+        ("'x'.center(100000000000)", "str.center(): a width"),
+        ("'x'.ljust(100000000000)", "str.ljust(): a width"),
+        ("'x'.rjust(100000000000, '-')", "str.rjust(): a width"),
+        ("'7'.zfill(100000000000)", "str.zfill(): a width"),
+        ("'%100000000000s' % 'x'", "`%` formatting: a width"),
+        ("'%.100000000000f' % 1.5", "`%` formatting: a precision"),
+    ] {
+        // Each used to ask the allocator for 100 GB at once and abort (SIGABRT, exit 134).
+        env.write(
+            "cc/{{ cookiecutter.name }}/b.txt",
+            format!("{{{{ {expression} }}}}\n"),
+        );
+        env.groundwork()
+            .args(["new", "--no-input", "--no-git", "-o", "out", "--template"])
+            .arg(env.path("cc"))
+            .assert()
+            .failure()
+            .code(1)
+            .stdout("")
+            .stderr(format!(
+                "error: template file b.txt:1: invalid operation: {what} of 100000000000 makes a result over the limit of 67108864 bytes per file (GROUNDWORK_MAX_FILE_BYTES) (in b.txt:1)\n"
+            ));
+        assert!(!env.exists("out"), "{expression}");
+    }
+    // A precision Rust's formatter refuses (it panicked, exit 101) but the limit allows.
+    env.write(
+        "cc/{{ cookiecutter.name }}/b.txt",
+        "{{ ('%.70000f' % 1.5) | length }}\n",
+    );
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "-o", "out", "--template"])
+        .arg(env.path("cc"))
+        .assert()
+        .success();
+    assert_eq!(env.read("out/demo/b.txt"), "70002\n");
+}
