@@ -991,6 +991,7 @@ impl Drop for Group {
 /// directory (a hook's `git init`) is left out with a note, as are empty directories (a project
 /// holds files only); symlinks and special files are errors.
 fn read_dir_files(root: &Path, notes: &mut Vec<String>) -> Result<Vec<(String, Vec<u8>, u32)>> {
+    let limits = crate::render::Limits::try_from_env()?;
     let mut files = Vec::new();
     let mut empty = Vec::new();
     let mut walk = walkdir::WalkDir::new(root)
@@ -1033,12 +1034,21 @@ fn read_dir_files(root: &Path, notes: &mut Vec<String>) -> Result<Vec<(String, V
                 .into(),
             });
         }
-        let contents = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-        let mode = entry
-            .metadata()
-            .map_err(|e| Error::io(entry.path(), std::io::Error::other(e)))?
-            .permissions()
-            .mode();
+        // What a hook wrote is the template's doing, held to the per-file limit as the template's
+        // own files are: checked on the open handle before it is read (a hook that leaves a huge
+        // or sparse file must not fill the memory), never through a symlink swapped in since the
+        // walk, never blocking on a FIFO.
+        let too_large = |size| Error::HookOutput {
+            path: relative.clone(),
+            message: limits.file_over(size).unwrap_or_default(),
+        };
+        let (contents, mode) = crate::input::read_limited(
+            entry.path(),
+            crate::input::Symlinks::Refuse,
+            limits.file,
+            too_large,
+        )?
+        .ok_or_else(|| Error::io(entry.path(), std::io::ErrorKind::NotFound.into()))?;
         files.push((relative, contents, mode));
     }
     if !empty.is_empty() {

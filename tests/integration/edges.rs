@@ -516,3 +516,112 @@ fn issue15_a_python_string_width_too_large_for_a_file_is_an_error_not_an_abort()
         .success();
     assert_eq!(env.read("out/demo/b.txt"), "70002\n");
 }
+
+/// A sparse file of 1 GiB at `relative`: nothing on disk, a gigabyte to whoever reads it.
+fn sparse_gigabyte(env: &TestEnv, relative: &str) {
+    env.write(relative, "");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(env.path(relative))
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+}
+
+#[test]
+fn issue15_a_directory_template_file_over_the_limit_is_refused_before_it_is_read() {
+    let env = TestEnv::new();
+    let template = env.template("big", "").file("a.txt", "a\n").build();
+    sparse_gigabyte(&env, "big/big.bin");
+    let started = std::time::Instant::now();
+    // It used to be read whole (a gigabyte of memory) and refused only once rendered.
+    env.refuses_exactly(
+        &template,
+        &["--defaults"],
+        "error: template file `{root}/big/big.bin` is 1073741824 bytes, over the limit of 67108864 bytes per file; if that is intended, raise it with GROUNDWORK_MAX_FILE_BYTES\n",
+    );
+    // Through a symlink to it, and under a limit set by the variable, the same.
+    std::fs::rename(env.path("big/big.bin"), env.path("big/data.bin")).unwrap();
+    std::os::unix::fs::symlink("data.bin", env.path("big/big.bin")).unwrap();
+    let output = env
+        .new_project(&template, "out", &["--defaults"])
+        .env("GROUNDWORK_MAX_FILE_BYTES", "1000")
+        .assert()
+        .failure()
+        .code(1);
+    let root = std::fs::canonicalize(env.root()).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        format!(
+            "error: template file `{}/big/data.bin` is 1073741824 bytes, over the limit of 1000 bytes per file; if that is intended, raise it with GROUNDWORK_MAX_FILE_BYTES\n",
+            root.display()
+        )
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn issue15_a_file_a_hook_leaves_over_the_limit_is_refused_before_it_is_read() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = TestEnv::new();
+    env.write("cc/cookiecutter.json", r#"{"name": "demo"}"#);
+    env.write("cc/{{ cookiecutter.name }}/a.txt", "a\n");
+    env.write(
+        "cc/hooks/post_gen_project.sh",
+        "#!/bin/sh\ntruncate -s 1073741824 big.bin\n",
+    );
+    std::fs::set_permissions(
+        env.path("cc/hooks/post_gen_project.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    env.groundwork()
+        .args([
+            "new",
+            "--no-input",
+            "--no-git",
+            "--trust",
+            "-o",
+            "out",
+            "--template",
+        ])
+        .arg(env.path("cc"))
+        .assert()
+        .failure()
+        .code(1)
+        .stdout("")
+        .stderr("error: big.bin: is 1073741824 bytes, over the limit of 67108864 bytes per file; if that is intended, raise it with GROUNDWORK_MAX_FILE_BYTES\n");
+    assert!(!env.exists("out/demo"));
+}
+
+#[test]
+fn issue15_a_release_blob_over_the_limit_is_refused_before_it_is_read() {
+    let env = TestEnv::new();
+    env.template("rel", "").file("a.txt", "a\n").build();
+    for version in ["1.0.0", "1.1.0"] {
+        env.write("rel/a.txt", format!("{version}\n"));
+        env.groundwork()
+            .args(["template", "release", "rel", "--version", version])
+            .assert()
+            .success();
+    }
+    let record = env.read("rel/.groundwork-releases/1.0.0.toml");
+    let blob = record
+        .split("\"a.txt\" = { blob = \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let relative = format!("rel/.groundwork-releases/blobs/{blob}");
+    std::fs::remove_file(env.path(&relative)).unwrap();
+    sparse_gigabyte(&env, &relative);
+    env.refuses_exactly(
+        &env.path("rel"),
+        &["--defaults", "--ref", "1.0.0"],
+        &format!("error: release store {{root}}/rel/.groundwork-releases: blobs/{blob} is 1073741824 bytes, over the limit of 67108864 bytes per file; if that is intended, raise it with GROUNDWORK_MAX_FILE_BYTES; restore `.groundwork-releases` from version control (releases are never edited)\n"),
+    );
+}
