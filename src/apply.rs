@@ -476,7 +476,7 @@ impl Drop for Staging {
         if let Err(e) = self.home.remove_dir_all(&self.name)
             && e.kind() != std::io::ErrorKind::NotFound
         {
-            eprintln!("warning: removing {}: {e}", self.path.display());
+            crate::report::warning(format_args!("removing {}: {e}", self.path.display()));
         }
     }
 }
@@ -972,10 +972,10 @@ fn move_children(from: &Dir, from_path: &Path, to: &Dir, to_path: &Path) -> Resu
         if let Err(error) = step {
             for back in moved.iter().rev() {
                 if let Err(e) = to.rename(back, from, back) {
-                    eprintln!(
-                        "warning: rolling back {}: {e}",
+                    crate::report::warning(format_args!(
+                        "rolling back {}: {e}",
                         to_path.join(back).display()
-                    );
+                    ));
                 }
             }
             return Err(error);

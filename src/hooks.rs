@@ -416,7 +416,7 @@ pub fn generate(
     let mut notes = Vec::new();
     let files = read_dir_files(&project, &mut notes)?;
     for note in notes {
-        eprintln!("warning: {note}");
+        crate::report::warning(format_args!("{note}"));
     }
     let limits = Limits::from_env();
     let mut total = 0u64;

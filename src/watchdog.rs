@@ -322,7 +322,7 @@ impl Drop for Phase {
 pub fn interrupt(status: i32, otherwise: impl FnOnce()) {
     let _state = lock();
     if DEPTH.load(Ordering::SeqCst) > 0 {
-        eprintln!("error: interrupted: nothing was written");
+        crate::report::line(format_args!("error: interrupted: nothing was written"));
         std::process::exit(status);
     }
     otherwise();
@@ -353,17 +353,17 @@ fn watch() {
         if let Some(allocated) = MEMORY.get()
             && allocated() as u64 > settings.memory
         {
-            eprintln!(
+            crate::report::line(format_args!(
                 "error: rendering {what} took groundwork's memory past its limit of {} bytes; nothing was written (if the template needs more, raise the limit with {MAX_MEMORY_ENV})",
                 settings.memory
-            );
+            ));
             std::process::exit(EXIT_FAILURE);
         }
         if since.elapsed() > limit {
-            eprintln!(
+            crate::report::line(format_args!(
                 "error: {what} took longer than {} s to render; nothing was written (if the template needs longer, raise the limit with {MAX_SECONDS_ENV})",
                 settings.seconds
-            );
+            ));
             std::process::exit(EXIT_FAILURE);
         }
     }

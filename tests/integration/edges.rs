@@ -625,3 +625,45 @@ fn issue15_a_release_blob_over_the_limit_is_refused_before_it_is_read() {
         &format!("error: release store {{root}}/rel/.groundwork-releases: blobs/{blob} is 1073741824 bytes, over the limit of 67108864 bytes per file; if that is intended, raise it with GROUNDWORK_MAX_FILE_BYTES; restore `.groundwork-releases` from version control (releases are never edited)\n"),
     );
 }
+
+#[test]
+fn issue15_a_hooks_warning_to_an_unwritable_stderr_never_panics() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = TestEnv::new();
+    env.write("cc/cookiecutter.json", r#"{"name": "demo"}"#);
+    env.write("cc/{{ cookiecutter.name }}/a.txt", "a\n");
+    env.write(
+        "cc/hooks/post_gen_project.sh",
+        "#!/bin/sh\nmkdir -p .git data/raw\n",
+    );
+    std::fs::set_permissions(
+        env.path("cc/hooks/post_gen_project.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let new = |out: &str| {
+        let mut command = env.command();
+        command
+            .args([
+                "new",
+                "--no-input",
+                "--no-git",
+                "--trust",
+                "-o",
+                out,
+                "--template",
+            ])
+            .arg(env.path("cc"));
+        command
+    };
+    let output = new("seen").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "warning: a hook made .git/, which is left out: groundwork makes the project's repository itself (or not, with --no-git)\nwarning: the hooks left empty directories (data/raw), which are left out: a project holds files only, as git does\n"
+    );
+    // The same warnings to a full stderr: they were `eprintln!`, which panicked (exit 101) there.
+    let output = new("unseen").stderr(dev_full()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(env.read("unseen/demo/a.txt"), "a\n");
+}
