@@ -667,3 +667,49 @@ fn issue15_a_hooks_warning_to_an_unwritable_stderr_never_panics() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert_eq!(env.read("unseen/demo/a.txt"), "a\n");
 }
+
+#[test]
+fn issue15_a_symlink_swapped_in_for_the_destination_is_reported_as_a_symlink() {
+    let env = TestEnv::new();
+    let template = env.template("small", "").file("a.txt", "a\n").build();
+    env.write("out/mine.txt", "mine\n");
+    std::fs::create_dir(env.path("elsewhere")).unwrap();
+    // Swapped in after the destination was seen to be a directory, before it is opened: the
+    // no-follow open refuses it, and used to call it "exists and is not a directory".
+    let elsewhere = env.path("elsewhere").display().to_string();
+    let out = env.path("out").display().to_string();
+    for (swap, expected) in [
+        (
+            format!("swap:symlink:{elsewhere}"),
+            format!(
+                "error: destination {out} is a symlink (to {elsewhere}); groundwork never writes through a symlink, since it could be swapped to point elsewhere mid-run: pass the folder it points to instead\n"
+            ),
+        ),
+        (
+            "swap:file".to_owned(),
+            format!("error: destination {out} exists and is not a directory\n"),
+        ),
+    ] {
+        env.groundwork()
+            .args([
+                "new",
+                "out",
+                "--force",
+                "--defaults",
+                "--no-git",
+                "--template",
+            ])
+            .arg(&template)
+            .env("GROUNDWORK_FAULT_INJECT", &swap)
+            .assert()
+            .failure()
+            .code(1)
+            .stdout("")
+            .stderr(expected);
+        // Nothing was written anywhere; put the folder back for the next swap.
+        assert_eq!(std::fs::read_dir(env.path("elsewhere")).unwrap().count(), 0);
+        assert_eq!(env.read("out.swapped/mine.txt"), "mine\n");
+        std::fs::remove_file(env.path("out")).unwrap();
+        std::fs::rename(env.path("out.swapped"), env.path("out")).unwrap();
+    }
+}
