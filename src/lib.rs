@@ -90,8 +90,7 @@ fn report_error(error: &Error) -> i32 {
             report::line(format_args!("error: cannot write to stdout: {source}"));
             error.exit_code()
         }
-        // Found only once the template is loaded (only then is its kind known), but a mistake
-        // on the command line all the same: said the way clap says one, with exit 2.
+        // A usage error found late (see `Error::exit_code`): said the way clap says one.
         Error::NoDestination { .. } => {
             use clap::CommandFactory as _;
             let mut command = cli::Cli::command();
@@ -106,7 +105,7 @@ fn report_error(error: &Error) -> i32 {
                 }
                 None => report::line(format_args!("error: {error}")),
             }
-            EXIT_USAGE
+            error.exit_code()
         }
         _ => {
             report::line(format_args!("error: {error}"));
