@@ -451,16 +451,7 @@ pub enum Error {
         kept: String,
     },
 
-    #[error(
-        "{variable} is {value:?}, which is not a positive whole number of seconds: set it to one, or unset it for the default ({default} s)"
-    )]
-    TimeoutVariable {
-        variable: &'static str,
-        value: String,
-        default: u64,
-    },
-
-    // watchdog and input limits
+    // watchdog, input, hook and check limits
     #[error(
         "environment variable {variable} is {value:?}; expected {expected} (unset it for the default)"
     )]

@@ -135,21 +135,12 @@ pub fn timeout_from_env(variable: &'static str, default: u64) -> Result<u64> {
     parse_timeout(variable, std::env::var_os(variable).as_deref(), default)
 }
 
-/// A positive whole number of seconds (blanks around it allowed); anything else is an error
-/// naming the variable, never a silent default: a limit the user set must be the one applied.
+/// A positive whole number of seconds (blanks around it allowed; empty counts as unset), read by
+/// the rule of every limit variable; anything else is an error naming the variable, never a
+/// silent default: a limit the user set must be the one applied.
 fn parse_timeout(variable: &'static str, value: Option<&OsStr>, default: u64) -> Result<u64> {
-    let Some(value) = value else {
-        return Ok(default);
-    };
-    let text = value.to_string_lossy();
-    match text.trim().parse::<u64>() {
-        Ok(seconds) if seconds > 0 => Ok(seconds),
-        _ => Err(Error::TimeoutVariable {
-            variable,
-            value: text.into_owned(),
-            default,
-        }),
-    }
+    crate::watchdog::parse_number(variable, value, "seconds", default)
+        .map(|seconds| seconds.unwrap_or(default))
 }
 
 /// What consent gave for one template.
@@ -1088,12 +1079,14 @@ mod tests {
         assert_eq!(parse(None).unwrap(), 600);
         assert_eq!(parse(Some("2")).unwrap(), 2);
         assert_eq!(parse(Some(" 30\n")).unwrap(), 30);
-        for bad in ["", "0", "-1", "1.5", "10s", "ten", "99999999999999999999"] {
+        // Empty is unset, as for every limit variable.
+        assert_eq!(parse(Some(" ")).unwrap(), 600);
+        for bad in ["0", "-1", "+5", "1.5", "10s", "ten", "99999999999999999999"] {
             let error = parse(Some(bad)).unwrap_err();
             assert_eq!(
                 error.to_string(),
                 format!(
-                    "GROUNDWORK_HOOK_TIMEOUT_SECONDS is {bad:?}, which is not a positive whole number of seconds: set it to one, or unset it for the default (600 s)"
+                    "environment variable GROUNDWORK_HOOK_TIMEOUT_SECONDS is {bad:?}; expected a whole number of seconds greater than 0, such as 600 (unset it for the default)"
                 )
             );
             assert_eq!(error.exit_code(), 1);

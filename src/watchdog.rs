@@ -97,9 +97,22 @@ impl Settings {
 }
 
 /// The number in the environment variable `name` (`None` when unset or empty); anything but a
-/// whole number greater than 0 is an error naming the variable, `unit` and an `example`.
+/// whole number greater than 0 is an error naming the variable, `unit` and an `example`. The one
+/// rule for every limit groundwork reads from the environment (render, memory, sizes, hook and
+/// check time limits), so each is set, and refused, the same way.
 pub fn env_number(name: &str, unit: &str, example: u64) -> Result<Option<u64>> {
-    let Some(raw) = std::env::var_os(name) else {
+    parse_number(name, std::env::var_os(name).as_deref(), unit, example)
+}
+
+/// [`env_number`] of the variable's value `raw`, given rather than read (so it can be tested
+/// without changing the process's environment).
+pub fn parse_number(
+    name: &str,
+    raw: Option<&std::ffi::OsStr>,
+    unit: &str,
+    example: u64,
+) -> Result<Option<u64>> {
+    let Some(raw) = raw else {
         return Ok(None);
     };
     let text = raw.to_string_lossy();
