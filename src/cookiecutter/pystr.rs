@@ -34,6 +34,11 @@ pub fn method(value: &Value, name: &str, args: &[Value]) -> Option<Result<Value,
         }
         "expandtabs" => expandtabs(s, args),
         "index" | "rindex" => index(name, s, args),
+        // Formatted by pycompat, once its widths are known to fit in a file.
+        "format" => match check_str_format(s) {
+            Ok(()) => return None,
+            Err(error) => Err(error),
+        },
         _ => return None,
     };
     Some(result)
@@ -338,6 +343,89 @@ fn expandtabs(s: &str, args: &[Value]) -> Result<Value, Error> {
         }
     }
     Ok(Value::from(out))
+}
+
+/// Refuses a `str.format()` whose fields ask for a width, or a precision that adds digits (any
+/// but `s`'s, which cuts a string short), over the per-file limit, before pycompat formats it:
+/// it would ask the allocator for the whole width at once. Each field is read as pycompat's
+/// parser (minijinja's) reads it, `{name.attr[key]:[[fill]align][sign][#][0][width][,|_]
+/// [.precision][type]}`, without nested fields; a field it cannot read is left for that parser to
+/// refuse.
+fn check_str_format(format: &str) -> Result<(), Error> {
+    let chars: Vec<char> = format.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '{' {
+            i += 1;
+            continue;
+        }
+        if chars.get(i + 1) == Some(&'{') {
+            i += 2;
+            continue;
+        }
+        // The field name, with any `[key]` (which may hold a `:`) skipped whole.
+        i += 1;
+        while let Some(&c) = chars.get(i) {
+            match c {
+                ':' | '}' => break,
+                '[' => match chars[i..].iter().position(|&c| c == ']') {
+                    Some(end) => i += end + 1,
+                    None => return Ok(()),
+                },
+                _ => i += 1,
+            }
+        }
+        if chars.get(i) != Some(&':') {
+            continue;
+        }
+        i += 1;
+        let align = |c: Option<&char>| matches!(c, Some('<' | '>' | '^' | '='));
+        if align(chars.get(i + 1)) {
+            i += 2;
+        } else if align(chars.get(i)) {
+            i += 1;
+        }
+        if matches!(chars.get(i), Some('+' | '-' | ' ')) {
+            i += 1;
+        }
+        if chars.get(i) == Some(&'#') {
+            i += 1;
+        }
+        if chars.get(i) == Some(&'0') {
+            i += 1;
+        }
+        let width = field_number(&chars, &mut i);
+        if matches!(chars.get(i), Some(',' | '_')) {
+            i += 1;
+        }
+        let precision = if chars.get(i) == Some(&'.') {
+            i += 1;
+            field_number(&chars, &mut i)
+        } else {
+            None
+        };
+        let kind = chars.get(i).copied().filter(|&c| c != '}');
+        if let Some(width) = width {
+            checked_count("str.format()", "width", width, 1)?;
+        }
+        if let Some(precision) = precision
+            && kind != Some('s')
+        {
+            checked_count("str.format()", "precision", precision, 1)?;
+        }
+    }
+    Ok(())
+}
+
+/// The number at `chars[*i..]` (past it after), `usize::MAX` when it does not fit one; `None`
+/// when no digit is there.
+fn field_number(chars: &[char], i: &mut usize) -> Option<usize> {
+    let digits: String = chars[*i..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    *i += digits.len();
+    (!digits.is_empty()).then(|| digits.parse().unwrap_or(usize::MAX))
 }
 
 /// `index(sub)` / `rindex(sub)`: the character position, an error when absent.

@@ -486,6 +486,8 @@ fn issue15_a_python_string_width_too_large_for_a_file_is_an_error_not_an_abort()
         ("'7'.zfill(100000000000)", "str.zfill(): a width"),
         ("'%100000000000s' % 'x'", "`%` formatting: a width"),
         ("'%.100000000000f' % 1.5", "`%` formatting: a precision"),
+        ("'{:>100000000000}'.format('x')", "str.format(): a width"),
+        ("'%100000000000s' | format('x')", "`%` formatting: a width"),
     ] {
         // Each used to ask the allocator for 100 GB at once and abort (SIGABRT, exit 134).
         env.write(
