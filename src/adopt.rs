@@ -138,7 +138,7 @@ pub fn run(
     let (source, reference) = template_of(options, cruft.as_ref(), root)?;
     let loaded = source.load(reference.as_deref())?;
     for warning in &loaded.warnings {
-        eprintln!("warning: {warning}");
+        crate::report::warning(format_args!("{warning}"));
     }
     let manifest = &loaded.template.manifest;
 
@@ -151,10 +151,10 @@ pub fn run(
             path: root.join(CRUFT_FILE),
         });
         for dropped in presets.retain_known(manifest) {
-            eprintln!(
-                "note: {CRUFT_FILE} answers `{dropped}`, which {} does not ask; it is not recorded",
+            crate::report::note(format_args!(
+                "{CRUFT_FILE} answers `{dropped}`, which {} does not ask; it is not recorded",
                 manifest.name
-            );
+            ));
         }
     }
     let mode = match prompter {
@@ -168,7 +168,7 @@ pub fn run(
         &Expressions::new(&destination_name(root)),
     )?;
     for warning in &answers.warnings {
-        eprintln!("warning: {warning}");
+        crate::report::warning(format_args!("{warning}"));
     }
     let mut tree = render::render_project(&loaded.template, &loaded.provenance, &answers, root)?;
     let answers_file = tree.remove(ANSWERS_FILE).unwrap_or_else(|| Entry {

@@ -8,7 +8,8 @@
 //! next run that claims the destination.
 //!
 //! `GROUNDWORK_FAULT_INJECT=N` makes the apply fail after N file writes (and `abort:undo:N`,
-//! `signal:TERM:N`, `edit:PATH`: see [`fault_point`], [`signal_point`], [`edit_point`]), `=git` makes the git step
+//! `signal:TERM:N`, `edit:PATH`, `swap:symlink:TARGET`: see [`fault_point`], [`signal_point`],
+//! [`edit_point`], [`swap_point`]), `=git` makes the git step
 //! fail after `git init` and staging the files in the index, `=abort:N` kills the process after N
 //! writes and `=abort:git` kills it at that point of the git step (the next run, or `groundwork recover`, must roll the journal
 //! back). They exist so the tests can prove the rollback on the real binary; they have
@@ -147,6 +148,28 @@ fn edit_point(target: &Dir) {
     if let Ok(mut file) = target.open_with(&path, cap_std::fs::OpenOptions::new().append(true)) {
         let _ = file.write_all(b"edited during the run\n");
     }
+}
+
+/// `GROUNDWORK_FAULT_INJECT=swap:symlink:TARGET` (or `swap:file`): once the destination was seen
+/// to be a directory and before it is opened, moves it aside (to `<destination>.swapped`) and
+/// puts a symlink to TARGET (or an empty file) in its place, as another process racing the run
+/// could.
+pub(crate) fn swap_point(destination: &Path) {
+    let Some(swap) = std::env::var("GROUNDWORK_FAULT_INJECT")
+        .ok()
+        .and_then(|v| v.strip_prefix("swap:").map(ToOwned::to_owned))
+    else {
+        return;
+    };
+    let mut aside = destination.as_os_str().to_owned();
+    aside.push(".swapped");
+    if std::fs::rename(destination, &aside).is_err() {
+        return;
+    }
+    let _ = match swap.strip_prefix("symlink:") {
+        Some(target) => std::os::unix::fs::symlink(target, destination),
+        None => std::fs::write(destination, ""),
+    };
 }
 
 /// Counts writes, and fails on interrupt or on the injected fault.
@@ -476,7 +499,7 @@ impl Drop for Staging {
         if let Err(e) = self.home.remove_dir_all(&self.name)
             && e.kind() != std::io::ErrorKind::NotFound
         {
-            eprintln!("warning: removing {}: {e}", self.path.display());
+            crate::report::warning(format_args!("removing {}: {e}", self.path.display()));
         }
     }
 }
@@ -972,10 +995,10 @@ fn move_children(from: &Dir, from_path: &Path, to: &Dir, to_path: &Path) -> Resu
         if let Err(error) = step {
             for back in moved.iter().rev() {
                 if let Err(e) = to.rename(back, from, back) {
-                    eprintln!(
-                        "warning: rolling back {}: {e}",
+                    crate::report::warning(format_args!(
+                        "rolling back {}: {e}",
                         to_path.join(back).display()
-                    );
+                    ));
                 }
             }
             return Err(error);

@@ -79,26 +79,22 @@ impl Claim {
                 ));
             }
             Err(e) => return Err(Error::io(destination, e)),
-            Ok(meta) if meta.file_type().is_symlink() => {
-                return Err(Error::DestinationSymlink {
-                    path: destination.to_owned(),
-                    to: std::fs::read_link(destination).unwrap_or_default(),
-                });
-            }
             Ok(meta) if !meta.is_dir() => {
-                return Err(Error::DestinationNotDirectory {
-                    path: destination.to_owned(),
-                });
+                return Err(not_a_directory(destination, meta.file_type().is_symlink()));
             }
             Ok(_) => {}
         }
+        crate::apply::swap_point(destination);
         let dir = open_dir_nofollow(destination).map_err(|e| {
             if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
                 || e.raw_os_error() == Some(rustix::io::Errno::NOTDIR.raw_os_error())
             {
-                Error::DestinationNotDirectory {
-                    path: destination.to_owned(),
-                }
+                // Something else was put there since the look above (a symlink swapped in is
+                // the attack the no-follow open stops): report what stands there now, as the
+                // look would have.
+                let symlink = std::fs::symlink_metadata(destination)
+                    .is_ok_and(|meta| meta.file_type().is_symlink());
+                not_a_directory(destination, symlink)
             } else {
                 Error::io(destination, e)
             }
@@ -179,6 +175,21 @@ pub fn open_dir_nofollow(path: &Path) -> std::io::Result<Dir> {
         Mode::empty(),
     )?;
     Ok(Dir::from_std_file(std::fs::File::from(fd)))
+}
+
+/// The refusal of a destination that is not a directory: a symlink is named with where it points
+/// (groundwork never writes through one), anything else is "not a directory".
+fn not_a_directory(destination: &Path, symlink: bool) -> Error {
+    if symlink {
+        Error::DestinationSymlink {
+            path: destination.to_owned(),
+            to: std::fs::read_link(destination).unwrap_or_default(),
+        }
+    } else {
+        Error::DestinationNotDirectory {
+            path: destination.to_owned(),
+        }
+    }
 }
 
 /// Takes the exclusive lock on `dir` without waiting.

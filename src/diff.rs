@@ -24,7 +24,7 @@ pub fn run(options: &DiffOptions, out: &mut dyn Write) -> Result<usize> {
     let project = Project::open(&options.project)?;
     let pristine = project.pristine()?;
     for warning in &pristine.loaded.warnings {
-        eprintln!("warning: {warning}");
+        crate::report::warning(format_args!("{warning}"));
     }
     let ours = project.read(pristine.tree.iter().map(|(path, _)| path))?;
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -451,16 +451,7 @@ pub enum Error {
         kept: String,
     },
 
-    #[error(
-        "{variable} is {value:?}, which is not a positive whole number of seconds: set it to one, or unset it for the default ({default} s)"
-    )]
-    TimeoutVariable {
-        variable: &'static str,
-        value: String,
-        default: u64,
-    },
-
-    // watchdog and input limits
+    // watchdog, input, hook and check limits
     #[error(
         "environment variable {variable} is {value:?}; expected {expected} (unset it for the default)"
     )]
@@ -522,10 +513,31 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Interrupted | Error::RecoveryStopped { .. } => crate::apply::exit_status(),
-            Error::Usage(_) => EXIT_USAGE,
+            // Found only once the template is loaded (only then is its kind known), but a
+            // mistake on the command line all the same.
+            Error::Usage(_) | Error::NoDestination { .. } => EXIT_USAGE,
             _ => EXIT_FAILURE,
         }
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue15_a_missing_destination_exits_as_a_usage_error() {
+        let error = Error::NoDestination {
+            template: "builtin:datascience".into(),
+        };
+        assert_eq!(error.exit_code(), EXIT_USAGE);
+        assert_eq!(error.exit_code(), 2);
+        assert_eq!(Error::Usage("x".into()).exit_code(), EXIT_USAGE);
+        assert_eq!(
+            Error::NotATemplate { path: "t".into() }.exit_code(),
+            EXIT_FAILURE
+        );
+    }
+}

@@ -139,21 +139,12 @@ pub fn timeout_from_env(variable: &'static str, default: u64) -> Result<u64> {
     parse_timeout(variable, std::env::var_os(variable).as_deref(), default)
 }
 
-/// A positive whole number of seconds (blanks around it allowed); anything else is an error
-/// naming the variable, never a silent default: a limit the user set must be the one applied.
+/// A positive whole number of seconds (blanks around it allowed; empty counts as unset), read by
+/// the rule of every limit variable; anything else is an error naming the variable, never a
+/// silent default: a limit the user set must be the one applied.
 fn parse_timeout(variable: &'static str, value: Option<&OsStr>, default: u64) -> Result<u64> {
-    let Some(value) = value else {
-        return Ok(default);
-    };
-    let text = value.to_string_lossy();
-    match text.trim().parse::<u64>() {
-        Ok(seconds) if seconds > 0 => Ok(seconds),
-        _ => Err(Error::TimeoutVariable {
-            variable,
-            value: text.into_owned(),
-            default,
-        }),
-    }
+    crate::watchdog::parse_number(variable, value, "seconds", default)
+        .map(|seconds| seconds.unwrap_or(default))
 }
 
 /// What consent gave for one template.
@@ -420,7 +411,7 @@ pub fn generate(
     let mut notes = Vec::new();
     let files = read_dir_files(&project, &mut notes)?;
     for note in notes {
-        eprintln!("warning: {note}");
+        crate::report::warning(format_args!("{note}"));
     }
     let limits = Limits::from_env();
     let mut total = 0u64;
@@ -1024,6 +1015,7 @@ impl Drop for Group {
 /// directory (a hook's `git init`) is left out with a note, as are empty directories (a project
 /// holds files only); symlinks and special files are errors.
 fn read_dir_files(root: &Path, notes: &mut Vec<String>) -> Result<Vec<(String, Vec<u8>, u32)>> {
+    let limits = crate::render::Limits::try_from_env()?;
     let mut files = Vec::new();
     let mut empty = Vec::new();
     let mut walk = walkdir::WalkDir::new(root)
@@ -1066,12 +1058,21 @@ fn read_dir_files(root: &Path, notes: &mut Vec<String>) -> Result<Vec<(String, V
                 .into(),
             });
         }
-        let contents = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-        let mode = entry
-            .metadata()
-            .map_err(|e| Error::io(entry.path(), std::io::Error::other(e)))?
-            .permissions()
-            .mode();
+        // What a hook wrote is the template's doing, held to the per-file limit as the template's
+        // own files are: checked on the open handle before it is read (a hook that leaves a huge
+        // or sparse file must not fill the memory), never through a symlink swapped in since the
+        // walk, never blocking on a FIFO.
+        let too_large = |size| Error::HookOutput {
+            path: relative.clone(),
+            message: limits.file_over(size).unwrap_or_default(),
+        };
+        let (contents, mode) = crate::input::read_limited(
+            entry.path(),
+            crate::input::Symlinks::Refuse,
+            limits.file,
+            too_large,
+        )?
+        .ok_or_else(|| Error::io(entry.path(), std::io::ErrorKind::NotFound.into()))?;
         files.push((relative, contents, mode));
     }
     if !empty.is_empty() {
@@ -1111,12 +1112,14 @@ mod tests {
         assert_eq!(parse(None).unwrap(), 600);
         assert_eq!(parse(Some("2")).unwrap(), 2);
         assert_eq!(parse(Some(" 30\n")).unwrap(), 30);
-        for bad in ["", "0", "-1", "1.5", "10s", "ten", "99999999999999999999"] {
+        // Empty is unset, as for every limit variable.
+        assert_eq!(parse(Some(" ")).unwrap(), 600);
+        for bad in ["0", "-1", "+5", "1.5", "10s", "ten", "99999999999999999999"] {
             let error = parse(Some(bad)).unwrap_err();
             assert_eq!(
                 error.to_string(),
                 format!(
-                    "GROUNDWORK_HOOK_TIMEOUT_SECONDS is {bad:?}, which is not a positive whole number of seconds: set it to one, or unset it for the default (600 s)"
+                    "environment variable GROUNDWORK_HOOK_TIMEOUT_SECONDS is {bad:?}; expected a whole number of seconds greater than 0, such as 600 (unset it for the default)"
                 )
             );
             assert_eq!(error.exit_code(), 1);

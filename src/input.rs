@@ -45,6 +45,26 @@ pub fn read_text(path: &Path, symlinks: Symlinks, what: &str) -> Result<Option<S
 /// The bytes of the regular file at `path`, at most [`MAX_INPUT_BYTES`]; `Ok(None)` when nothing
 /// is there.
 pub fn read(path: &Path, symlinks: Symlinks, what: &str) -> Result<Option<Vec<u8>>> {
+    let read = read_limited(path, symlinks, MAX_INPUT_BYTES, |_| Error::InputTooLarge {
+        path: path.to_owned(),
+        limit: MAX_INPUT_BYTES,
+        what: what.to_owned(),
+    })?;
+    Ok(read.map(|(bytes, _)| bytes))
+}
+
+/// The bytes and permission bits of the regular file at `path`, read the same careful way as
+/// [`read`] but bounded by `limit` bytes, for files whose bound is not an input's (a template's
+/// files, held to the per-file render limit). A file over `limit` is refused with
+/// `too_large(its size)` before anything is read, its size taken from the open handle; one that
+/// grows past `limit` while it is read is refused the same way. `Ok(None)` when nothing is there.
+pub fn read_limited(
+    path: &Path,
+    symlinks: Symlinks,
+    limit: u64,
+    too_large: impl Fn(u64) -> Error,
+) -> Result<Option<(Vec<u8>, u32)>> {
+    use std::os::unix::fs::PermissionsExt as _;
     // A look before opening: opening some devices has effects of its own (a tape rewinds, a
     // terminal becomes the controlling one), so the common case never opens them at all.
     let looked = match symlinks {
@@ -82,23 +102,21 @@ pub fn read(path: &Path, symlinks: Symlinks, what: &str) -> Result<Option<Vec<u8
     if !meta.is_file() {
         return Err(not_regular(path, meta.file_type()));
     }
-    let too_large = || Error::InputTooLarge {
-        path: path.to_owned(),
-        limit: MAX_INPUT_BYTES,
-        what: what.to_owned(),
-    };
-    if meta.len() > MAX_INPUT_BYTES {
-        return Err(too_large());
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
     }
     // One byte more than the bound tells a file at the bound from one that grew past it.
     let mut bytes = Vec::new();
-    file.take(MAX_INPUT_BYTES + 1)
+    (&file)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(too_large());
+    if bytes.len() as u64 > limit {
+        // It grew while it was read: its size now, which is past the bound.
+        let size = file.metadata().map_or(bytes.len() as u64, |m| m.len());
+        return Err(too_large(size.max(bytes.len() as u64)));
     }
-    Ok(Some(bytes))
+    Ok(Some((bytes, meta.permissions().mode())))
 }
 
 fn not_regular(path: &Path, file_type: std::fs::FileType) -> Error {

@@ -62,7 +62,7 @@ where
                 Ok(()) => 0,
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
                 Err(error) => {
-                    print_stderr(format_args!("error: cannot write to stdout: {error}"));
+                    report::line(format_args!("error: cannot write to stdout: {error}"));
                     error::EXIT_FAILURE
                 }
             };
@@ -87,11 +87,10 @@ where
 fn report_error(error: &Error) -> i32 {
     match error {
         Error::Io { path, source } if path.as_os_str() == "<stdout>" => {
-            print_stderr(format_args!("error: cannot write to stdout: {source}"));
+            report::line(format_args!("error: cannot write to stdout: {source}"));
             error.exit_code()
         }
-        // Found only once the template is loaded (only then is its kind known), but a mistake
-        // on the command line all the same: said the way clap says one, with exit 2.
+        // A usage error found late (see `Error::exit_code`): said the way clap says one.
         Error::NoDestination { .. } => {
             use clap::CommandFactory as _;
             let mut command = cli::Cli::command();
@@ -104,23 +103,15 @@ fn report_error(error: &Error) -> i32 {
                     // Fallible, and coloured as clap colours its own errors.
                     let _ = usage.print();
                 }
-                None => print_stderr(format_args!("error: {error}")),
+                None => report::line(format_args!("error: {error}")),
             }
-            EXIT_USAGE
+            error.exit_code()
         }
         _ => {
-            print_stderr(format_args!("error: {error}"));
+            report::line(format_args!("error: {error}"));
             error.exit_code()
         }
     }
-}
-
-/// Writes one line on stderr, ignoring failure. `eprintln!` panics when stderr cannot be written
-/// (`2>/dev/full`, a closed pipe), which would turn a finished run into exit 101 after its
-/// project was written; a message nobody can read is no reason to fail the run.
-pub fn print_stderr(args: std::fmt::Arguments<'_>) {
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{args}").and_then(|()| stderr.flush());
 }
 
 /// Runs one command; the `Ok` value is the exit status of an outcome that is not an error (an

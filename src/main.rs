@@ -1,5 +1,4 @@
 use std::alloc::System;
-use std::io::Write as _;
 
 use cap::Cap;
 
@@ -21,8 +20,7 @@ fn main() {
     )
     .and_then(|()| groundwork::render::Limits::try_from_env().map(drop));
     if let Err(error) = limits {
-        // Not `eprintln!`, which panics when stderr cannot be written.
-        let _ = writeln!(std::io::stderr(), "error: {error}");
+        groundwork::report::line(format_args!("error: {error}"));
         std::process::exit(error.exit_code());
     }
     std::process::exit(groundwork::run(std::env::args_os()));

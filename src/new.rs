@@ -248,7 +248,7 @@ pub fn run(
         ..
     } = render(options, prompter)?;
     for warning in &warnings {
-        crate::print_stderr(format_args!("warning: {warning}"));
+        crate::report::warning(format_args!("{warning}"));
     }
     // The claim is the exclusive right to the destination for the rest of the run; the plan is
     // decided through it, so what another process did before it counts and nothing after it can.
@@ -358,8 +358,8 @@ pub fn destination_name(destination: &Path) -> String {
 /// stdout, so a failure here is a warning on stderr and the exit status stays the command's.
 pub fn report_after_writing(out: &mut dyn Write, report: &str, written: &Path) {
     if let Err(e) = out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
-        crate::print_stderr(format_args!(
-            "warning: cannot write to stdout: {e}; {} was written all the same",
+        crate::report::warning(format_args!(
+            "cannot write to stdout: {e}; {} was written all the same",
             written.display()
         ));
     }

@@ -188,11 +188,24 @@ impl Store {
             Store::Disk(root) => {
                 let mut path = root.join(STORE_DIR);
                 path.extend(parts);
-                match fs::read(&path) {
-                    Ok(contents) => Ok(Some(contents)),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                    Err(e) => Err(Error::io(path, e)),
-                }
+                // The store is a template's files (its blobs hold the released files): held to
+                // the per-file limit before it is read, never a FIFO's hang, never a symlink
+                // (groundwork writes only regular files there).
+                let limits = crate::render::Limits::try_from_env()?;
+                let too_large = |size| {
+                    self.corrupt(format!(
+                        "{} {}",
+                        parts.join("/"),
+                        limits.file_over(size).unwrap_or_default()
+                    ))
+                };
+                let read = crate::input::read_limited(
+                    &path,
+                    crate::input::Symlinks::Refuse,
+                    limits.file,
+                    too_large,
+                )?;
+                Ok(read.map(|(contents, _)| contents))
             }
         }
     }
@@ -419,8 +432,13 @@ pub fn cut(dir: &Path, version: &Version) -> Result<Cut> {
     }
 
     let manifest_path = dir.join(MANIFEST_FILE);
-    let manifest_text =
-        fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+    let (manifest_bytes, _) = crate::source::read_file(&manifest_path)?;
+    let manifest_text = String::from_utf8(manifest_bytes).map_err(|_| {
+        Error::io(
+            &manifest_path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"),
+        )
+    })?;
     let manifest_executable = source_executable(&manifest_path)?;
     let bumped = set_version(&manifest_path, &manifest_text, version)?;
     let mut files: Files = template
@@ -548,7 +566,7 @@ pub fn unreleased_changes(dir: &Path, version: &Version) -> Result<Vec<String>> 
     current.insert(
         MANIFEST_FILE.to_owned(),
         (
-            fs::read(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?,
+            crate::source::read_file(&manifest_path)?.0,
             source_executable(&manifest_path)?,
         ),
     );

@@ -381,13 +381,15 @@ impl Prompter for TerminalPrompter {
     }
 
     fn refuse(&mut self, _question: &Question, message: &str) {
-        eprintln!("  {message}; please try again.");
+        crate::report::line(format_args!("  {message}; please try again."));
     }
 
     fn confirm_hooks(&mut self, source: &str, hooks: &[String]) -> Result<bool> {
-        eprintln!("Template {source} has hooks, programs that run on this machine:");
+        crate::report::line(format_args!(
+            "Template {source} has hooks, programs that run on this machine:"
+        ));
         for hook in hooks {
-            eprintln!("  {hook}");
+            crate::report::line(format_args!("  {hook}"));
         }
         let question = Question::synthetic(
             "hooks",

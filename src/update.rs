@@ -70,7 +70,7 @@ pub fn run(
     let mut seen = std::collections::HashSet::new();
     prepared.warnings.retain(|w| seen.insert(w.clone()));
     for warning in &prepared.warnings {
-        eprintln!("warning: {warning}");
+        crate::report::warning(format_args!("{warning}"));
     }
     let conflicts: Vec<String> = prepared
         .resolutions

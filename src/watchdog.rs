@@ -97,9 +97,22 @@ impl Settings {
 }
 
 /// The number in the environment variable `name` (`None` when unset or empty); anything but a
-/// whole number greater than 0 is an error naming the variable, `unit` and an `example`.
+/// whole number greater than 0 is an error naming the variable, `unit` and an `example`. The one
+/// rule for every limit groundwork reads from the environment (render, memory, sizes, hook and
+/// check time limits), so each is set, and refused, the same way.
 pub fn env_number(name: &str, unit: &str, example: u64) -> Result<Option<u64>> {
-    let Some(raw) = std::env::var_os(name) else {
+    parse_number(name, std::env::var_os(name).as_deref(), unit, example)
+}
+
+/// [`env_number`] of the variable's value `raw`, given rather than read (so it can be tested
+/// without changing the process's environment).
+pub fn parse_number(
+    name: &str,
+    raw: Option<&std::ffi::OsStr>,
+    unit: &str,
+    example: u64,
+) -> Result<Option<u64>> {
+    let Some(raw) = raw else {
         return Ok(None);
     };
     let text = raw.to_string_lossy();
@@ -322,7 +335,7 @@ impl Drop for Phase {
 pub fn interrupt(status: i32, otherwise: impl FnOnce()) {
     let _state = lock();
     if DEPTH.load(Ordering::SeqCst) > 0 {
-        eprintln!("error: interrupted: nothing was written");
+        crate::report::line(format_args!("error: interrupted: nothing was written"));
         std::process::exit(status);
     }
     otherwise();
@@ -353,17 +366,17 @@ fn watch() {
         if let Some(allocated) = MEMORY.get()
             && allocated() as u64 > settings.memory
         {
-            eprintln!(
+            crate::report::line(format_args!(
                 "error: rendering {what} took groundwork's memory past its limit of {} bytes; nothing was written (if the template needs more, raise the limit with {MAX_MEMORY_ENV})",
                 settings.memory
-            );
+            ));
             std::process::exit(EXIT_FAILURE);
         }
         if since.elapsed() > limit {
-            eprintln!(
+            crate::report::line(format_args!(
                 "error: {what} took longer than {} s to render; nothing was written (if the template needs longer, raise the limit with {MAX_SECONDS_ENV})",
                 settings.seconds
-            );
+            ));
             std::process::exit(EXIT_FAILURE);
         }
     }

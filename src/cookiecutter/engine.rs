@@ -218,6 +218,7 @@ pub fn environment(
     env.add_filter("wordwrap", wordwrap);
     env.add_filter("indent", indent);
     env.add_filter("__cookiecutter_percent", percent);
+    env.add_filter("format", format_filter);
     env.add_filter("dictsort", dictsort);
     env.add_filter("urlencode", urlencode);
     // Python's `pprint.pformat` is `repr()` for anything that fits on its 80-column line.
@@ -256,12 +257,28 @@ fn center(value: &Value, width: Option<i64>) -> Result<String, minijinja::Error>
 /// limit, [`crate::render::MAX_FILE_ENV`]); an error otherwise. A width is a number in the
 /// template's hands: asked of the allocator at once, a huge one would abort the process before
 /// the watchdog could say why, and its result could not be written anyway.
-fn checked_width(filter: &str, width: usize, times: usize) -> Result<usize, minijinja::Error> {
+pub(super) fn checked_width(
+    filter: &str,
+    width: usize,
+    times: usize,
+) -> Result<usize, minijinja::Error> {
+    checked_count(filter, "width", width, times)
+}
+
+/// [`checked_width`] for any count the template chooses that sizes a result at once (`what` is
+/// "width" or "precision", as the caller's syntax calls it): every such count in the cookiecutter
+/// engine and its Python string methods is refused here, with one wording.
+pub(super) fn checked_count(
+    filter: &str,
+    what: &str,
+    count: usize,
+    times: usize,
+) -> Result<usize, minijinja::Error> {
     let limit = crate::render::Limits::from_env().file;
-    match width.checked_mul(times) {
-        Some(total) if total as u64 <= limit => Ok(width),
+    match count.checked_mul(times) {
+        Some(total) if total as u64 <= limit => Ok(count),
         _ => Err(invalid(format!(
-            "{filter}: a width of {width} makes a result over the limit of {limit} bytes per file ({})",
+            "{filter}: a {what} of {count} makes a result over the limit of {limit} bytes per file ({})",
             crate::render::MAX_FILE_ENV
         ))),
     }
@@ -636,6 +653,32 @@ fn float_filter(
         Ok(v) => Ok(v),
         Err(_) => Ok(default),
     }
+}
+
+/// Jinja2's `format` filter, `soft_str(value) % (kwargs or args)`: Python's `%` as `percent`
+/// does it, rather than minijinja's own printf, which differs from Python and asks the allocator
+/// for a field's whole width at once (an abort for a huge one).
+#[allow(clippy::needless_pass_by_value)] // minijinja passes arguments by value
+fn format_filter(
+    value: &Value,
+    args: Rest<Value>,
+    kwargs: Kwargs,
+) -> Result<String, minijinja::Error> {
+    let keys: Vec<String> = kwargs.args().map(str::to_owned).collect();
+    let operand = if keys.is_empty() {
+        tuple(args.to_vec())
+    } else if !args.is_empty() {
+        return Err(invalid(
+            "format: can't handle positional and keyword arguments at the same time",
+        ));
+    } else {
+        // Every keyword is the mapping's, so each counts as used.
+        for key in &keys {
+            kwargs.get::<Value>(key)?;
+        }
+        Value::from(kwargs)
+    };
+    super::pystr::percent_format(&py_str(value), &[operand])
 }
 
 /// Python's `format % args` (see `tags::percent_format`): one mapping argument fills

@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use minijinja::value::{Value, ValueKind};
 use minijinja::{Error, ErrorKind};
 
+use super::engine::{checked_count, checked_width};
+
 /// The result of `value.name(*args)`, or `None` when the method is left to pycompat.
 pub fn method(value: &Value, name: &str, args: &[Value]) -> Option<Result<Value, Error>> {
     let s = value.as_str()?;
@@ -21,7 +23,7 @@ pub fn method(value: &Value, name: &str, args: &[Value]) -> Option<Result<Value,
             .map(|()| Value::from(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))),
         "istitle" => no_args(name, args).map(|()| Value::from(is_title(s))),
         "center" | "ljust" | "rjust" => justify(name, s, args),
-        "zfill" => width_arg(name, args, 0).map(|width| Value::from(zfill(s, width))),
+        "zfill" => width_arg(name, args, 0).and_then(|width| zfill(s, width).map(Value::from)),
         "rsplit" => rsplit(s, args),
         "partition" | "rpartition" => partition(name, s, args),
         "removeprefix" => {
@@ -32,6 +34,11 @@ pub fn method(value: &Value, name: &str, args: &[Value]) -> Option<Result<Value,
         }
         "expandtabs" => expandtabs(s, args),
         "index" | "rindex" => index(name, s, args),
+        // Formatted by pycompat, once its widths are known to fit in a file.
+        "format" => match check_str_format(s) {
+            Ok(()) => return None,
+            Err(error) => Err(error),
+        },
         _ => return None,
     };
     Some(result)
@@ -188,6 +195,8 @@ fn justify(name: &str, s: &str, args: &[Value]) -> Result<Value, Error> {
     if width <= len {
         return Ok(Value::from(s));
     }
+    // `width` counts characters, each of them the fill's bytes at most.
+    checked_width(&format!("str.{name}()"), width, fill.len_utf8())?;
     let pad = width - len;
     let left = match name {
         "ljust" => 0,
@@ -202,16 +211,16 @@ fn justify(name: &str, s: &str, args: &[Value]) -> Result<Value, Error> {
     )))
 }
 
-fn zfill(s: &str, width: usize) -> String {
+fn zfill(s: &str, width: usize) -> Result<String, Error> {
     let len = s.chars().count();
     if width <= len {
-        return s.to_owned();
+        return Ok(s.to_owned());
     }
-    let zeros = "0".repeat(width - len);
-    match s.chars().next() {
+    let zeros = "0".repeat(checked_width("str.zfill()", width, 1)? - len);
+    Ok(match s.chars().next() {
         Some(sign @ ('+' | '-')) => format!("{sign}{zeros}{}", &s[1..]),
         _ => format!("{zeros}{s}"),
-    }
+    })
 }
 
 /// `rsplit(sep=None, maxsplit=-1)`, positional or keyword.
@@ -307,6 +316,11 @@ fn expandtabs(s: &str, args: &[Value]) -> Result<Value, Error> {
         )
         .unwrap_or(0),
     };
+    // Each tab becomes up to `size` spaces.
+    let tabs = s.matches('\t').count();
+    if tabs > 0 {
+        checked_count("str.expandtabs()", "tab size", size, tabs)?;
+    }
     let mut out = String::with_capacity(s.len());
     let mut column = 0;
     for c in s.chars() {
@@ -329,6 +343,89 @@ fn expandtabs(s: &str, args: &[Value]) -> Result<Value, Error> {
         }
     }
     Ok(Value::from(out))
+}
+
+/// Refuses a `str.format()` whose fields ask for a width, or a precision that adds digits (any
+/// but `s`'s, which cuts a string short), over the per-file limit, before pycompat formats it:
+/// it would ask the allocator for the whole width at once. Each field is read as pycompat's
+/// parser (minijinja's) reads it, `{name.attr[key]:[[fill]align][sign][#][0][width][,|_]
+/// [.precision][type]}`, without nested fields; a field it cannot read is left for that parser to
+/// refuse.
+fn check_str_format(format: &str) -> Result<(), Error> {
+    let chars: Vec<char> = format.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '{' {
+            i += 1;
+            continue;
+        }
+        if chars.get(i + 1) == Some(&'{') {
+            i += 2;
+            continue;
+        }
+        // The field name, with any `[key]` (which may hold a `:`) skipped whole.
+        i += 1;
+        while let Some(&c) = chars.get(i) {
+            match c {
+                ':' | '}' => break,
+                '[' => match chars[i..].iter().position(|&c| c == ']') {
+                    Some(end) => i += end + 1,
+                    None => return Ok(()),
+                },
+                _ => i += 1,
+            }
+        }
+        if chars.get(i) != Some(&':') {
+            continue;
+        }
+        i += 1;
+        let align = |c: Option<&char>| matches!(c, Some('<' | '>' | '^' | '='));
+        if align(chars.get(i + 1)) {
+            i += 2;
+        } else if align(chars.get(i)) {
+            i += 1;
+        }
+        if matches!(chars.get(i), Some('+' | '-' | ' ')) {
+            i += 1;
+        }
+        if chars.get(i) == Some(&'#') {
+            i += 1;
+        }
+        if chars.get(i) == Some(&'0') {
+            i += 1;
+        }
+        let width = field_number(&chars, &mut i);
+        if matches!(chars.get(i), Some(',' | '_')) {
+            i += 1;
+        }
+        let precision = if chars.get(i) == Some(&'.') {
+            i += 1;
+            field_number(&chars, &mut i)
+        } else {
+            None
+        };
+        let kind = chars.get(i).copied().filter(|&c| c != '}');
+        if let Some(width) = width {
+            checked_count("str.format()", "width", width, 1)?;
+        }
+        if let Some(precision) = precision
+            && kind != Some('s')
+        {
+            checked_count("str.format()", "precision", precision, 1)?;
+        }
+    }
+    Ok(())
+}
+
+/// The number at `chars[*i..]` (past it after), `usize::MAX` when it does not fit one; `None`
+/// when no digit is there.
+fn field_number(chars: &[char], i: &mut usize) -> Option<usize> {
+    let digits: String = chars[*i..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    *i += digits.len();
+    (!digits.is_empty()).then(|| digits.parse().unwrap_or(usize::MAX))
 }
 
 /// `index(sub)` / `rindex(sub)`: the character position, an error when absent.
@@ -440,6 +537,7 @@ pub fn percent_format(format: &str, args: &[Value]) -> Result<String, Error> {
         let Some(&conversion) = chars.get(i) else {
             return Err(py_error("ValueError", "incomplete format"));
         };
+        check_field_size(conversion, &spec)?;
         let value = cursor.next_arg(keyed.take())?;
         let field = convert(conversion, &value, &spec).unwrap_or_else(|| {
             Err(py_error(
@@ -509,6 +607,19 @@ struct Spec {
     zero: bool,
     width: usize,
     precision: Option<usize>,
+}
+
+/// Refuses a field whose width, or precision where it adds digits (not where it cuts `%s`
+/// short), would make it larger than a rendered file may be: both are numbers in the template's
+/// hands, and a huge one asked of the allocator at once aborts the process.
+fn check_field_size(conversion: char, spec: &Spec) -> Result<(), Error> {
+    checked_count("`%` formatting", "width", spec.width, 1)?;
+    if let Some(precision) = spec.precision
+        && !matches!(conversion, 's' | 'r' | 'a' | 'c')
+    {
+        checked_count("`%` formatting", "precision", precision, 1)?;
+    }
+    Ok(())
 }
 
 /// An error as Python would raise it: `TypeError: not enough arguments for format string`.
@@ -817,7 +928,7 @@ fn float(conversion: char, f: f64, spec: &Spec) -> String {
         match conversion.to_ascii_lowercase() {
             'e' => exponent_form(f.abs(), precision, spec.alternate),
             'f' => {
-                let mut text = format!("{:.precision$}", f.abs());
+                let mut text = fixed(f.abs(), precision);
                 if spec.alternate && precision == 0 {
                     text.push('.');
                 }
@@ -840,7 +951,7 @@ fn float(conversion: char, f: f64, spec: &Spec) -> String {
 
 /// `%e` of a non-negative finite `f`: `d.ddddde+XX`, the exponent of at least two digits.
 fn exponent_form(f: f64, precision: usize, alternate: bool) -> String {
-    let text = format!("{f:.precision$e}");
+    let text = scientific(f, precision);
     let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
     let point = if alternate && !mantissa.contains('.') {
@@ -857,7 +968,7 @@ fn exponent_form(f: f64, precision: usize, alternate: bool) -> String {
 fn general(f: f64, precision: usize, alternate: bool) -> String {
     let precision = precision.max(1);
     // The exponent after rounding to `precision` digits decides the form, as in C.
-    let rounded = format!("{f:.prec$e}", prec = precision - 1);
+    let rounded = scientific(f, precision - 1);
     let exponent: i64 = rounded
         .split_once('e')
         .and_then(|(_, e)| e.parse().ok())
@@ -865,7 +976,7 @@ fn general(f: f64, precision: usize, alternate: bool) -> String {
     let digits = i64::try_from(precision).unwrap_or(i64::MAX);
     let text = if (-4..digits).contains(&exponent) {
         let decimals = usize::try_from(digits - 1 - exponent).unwrap_or(0);
-        let mut text = format!("{f:.decimals$}");
+        let mut text = fixed(f, decimals);
         if alternate && !text.contains('.') {
             text.push('.');
         }
@@ -886,6 +997,32 @@ fn general(f: f64, precision: usize, alternate: bool) -> String {
         number
     };
     format!("{number}{exponent}")
+}
+
+/// The most digits Rust's formatter is asked for after the point: it panics on large precisions
+/// (over `u16::MAX`, and in scientific form already at it). An `f64`'s exact decimal expansion
+/// ends well before this (at most 1074 digits after the point, 767 significant ones), so every
+/// digit past it is a zero and is appended as one.
+const NATIVE_PRECISION: usize = 4096;
+
+/// `f` with `decimals` digits after the point, for any count of them.
+fn fixed(f: f64, decimals: usize) -> String {
+    let native = decimals.min(NATIVE_PRECISION);
+    let mut text = format!("{f:.native$}");
+    text.extend(std::iter::repeat_n('0', decimals - native));
+    text
+}
+
+/// `f` as `d.ddde<exponent>` (Rust's spelling) with `precision` digits after the point, for any
+/// count of them.
+fn scientific(f: f64, precision: usize) -> String {
+    let native = precision.min(NATIVE_PRECISION);
+    let text = format!("{f:.native$e}");
+    if native == precision {
+        return text;
+    }
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    format!("{mantissa}{}e{exponent}", "0".repeat(precision - native))
 }
 
 /// Pads `prefix` + `body` to the field width: on the right with `-`, with zeros between them for
@@ -1182,5 +1319,87 @@ mod tests {
                 .is_err()
         );
         assert!(method(&Value::from("x"), "upper", &[]).is_none());
+    }
+
+    /// Each count used to be asked of the allocator whole (`memory allocation of 100000000000
+    /// bytes failed`, an abort); a precision over `u16::MAX` used to panic in Rust's formatter.
+    #[test]
+    fn issue15_widths_and_precisions_over_the_file_limit_are_errors() {
+        let n = |x: i64| Value::from(x);
+        let error = |result: Result<Value, Error>| result.unwrap_err().to_string();
+        let over = |what: &str, count: u64| {
+            format!(
+                "invalid operation: {what} of {count} makes a result over the limit of 67108864 bytes per file (GROUNDWORK_MAX_FILE_BYTES)"
+            )
+        };
+        let huge = 100_000_000_000;
+        for name in ["center", "ljust", "rjust", "zfill"] {
+            assert_eq!(
+                error(method(&Value::from("x"), name, &[n(huge)]).unwrap()),
+                over(&format!("str.{name}(): a width"), 100_000_000_000)
+            );
+        }
+        // A four-byte fill makes a quarter of the limit the most characters.
+        let fill = Value::from("\u{1f600}");
+        assert_eq!(
+            error(method(&Value::from("x"), "center", &[n(16_777_217), fill.clone()]).unwrap()),
+            over("str.center(): a width", 16_777_217)
+        );
+        assert_eq!(
+            call("x", "rjust", &[n(3), fill]).chars().count(),
+            3,
+            "a small width with a wide fill still pads"
+        );
+        assert_eq!(
+            error(method(&Value::from("a\tb\tc"), "expandtabs", &[n(50_000_000)]).unwrap()),
+            over("str.expandtabs(): a tab size", 50_000_000)
+        );
+        let percent = |format: &str, args: &[Value]| percent_format(format, args);
+        for (format, args, what) in [
+            ("%100000000000s", vec![Value::from("x")], "width"),
+            ("%*d", vec![n(-huge), n(1)], "width"),
+            ("%.100000000000d", vec![n(7)], "precision"),
+            ("%.*f", vec![n(huge), Value::from(1.5)], "precision"),
+            ("%.100000000000e", vec![Value::from(1.5)], "precision"),
+        ] {
+            assert_eq!(
+                percent(format, &args).unwrap_err().to_string(),
+                over(&format!("`%` formatting: a {what}"), 100_000_000_000),
+                "{format}"
+            );
+        }
+        // A precision cuts `%s` short: Python allows any, and so does this.
+        assert_eq!(
+            percent("%.100000000000s", &[Value::from("abc")]).unwrap(),
+            "abc"
+        );
+        // Within the limit but past what Rust's formatter takes: what Python 3.11 prints.
+        let zeros = |k: usize| "0".repeat(k);
+        assert_eq!(
+            percent("%.70000f", &[Value::from(1.5)]).unwrap(),
+            format!("1.5{}", zeros(69_999))
+        );
+        assert_eq!(
+            percent("%.70000e", &[Value::from(1.5)]).unwrap(),
+            format!("1.5{}e+00", zeros(69_999))
+        );
+        assert_eq!(percent("%.70000g", &[Value::from(1.5)]).unwrap(), "1.5");
+        assert_eq!(
+            percent("%#.70001g", &[Value::from(0.1)]).unwrap(),
+            format!(
+                "0.1000000000000000055511151231257827021181583404541015625{}",
+                zeros(70_001 - 55)
+            )
+        );
+        // The smallest subnormal has 750 digits after the point, all of them written.
+        let subnormal = "4.940656458412465441765687928682213723650598026143247644255856825006755072702087518652998363616359923797965646954457177309266567103559397963987747960107818781263007131903114045278458171678489821036887186360569987307230500063874091535649843873124733972731696151400317153853980741262385655911710266585566867681870395603106249319452715914924553293054565444011274801297099995419319894090804165633245247571478690147267801593552386115501348035264934720193790268107107491703332226844753335720832431936092382893458368060106011506169809753078342277318329247904982524730776375927247874656084778203734469699533647017972677717585125660551199131504891101451037862738167250955837389733598993664809941164205702637090279242767544565229087538682506419718265533447265625";
+        assert_eq!(
+            percent("%.5000e", &[Value::from(5e-324)]).unwrap(),
+            format!("{subnormal}{}e-324", zeros(5000 - 750))
+        );
+        assert_eq!(
+            percent("%.70000d", &[n(7)]).unwrap(),
+            format!("{}7", zeros(69_999))
+        );
     }
 }

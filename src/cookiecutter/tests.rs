@@ -475,3 +475,61 @@ fn cookiecutter_dict_update_that_changes_nothing_prints_none_and_one_that_would_
         .to_string();
     assert!(err.contains("dict.update() would change `domain`"), "{err}");
 }
+
+/// Jinja2's `format` filter is Python's `%` (`soft_str(value) % (kwargs or args)`), and
+/// `str.format()` is bounded as the other widths are. Expected values are Python 3.11's.
+#[test]
+fn issue15_the_format_filter_and_str_format_follow_python_within_the_file_limit() {
+    let t = template(
+        r#"{"name": "app"}"#,
+        &[(
+            "{{cookiecutter.name}}/a.txt",
+            "{{ '%s-%03d' | format('a', 7) }} {{ '%(a)s!' | format(a='k') }} {{ '%s' | format((1, 2)) }} {{ '100%%' | format }} {{ '%r' | format('q') }}\n{{ '{0[a:b]:>5}|{1:x>4}|{2:+08.3f}|{3:.100000000000s}'.format({'a:b': 1}, 'y', 2.5, 'abc') }}\n",
+        )],
+    );
+    let tree = t.render(&t.context(&Map::new()).unwrap()).unwrap();
+    assert_eq!(
+        text(&tree, "app/a.txt"),
+        "a-007 k! (1, 2) 100% 'q'\n    1|xxxy|+002.500|abc\n"
+    );
+    for (expression, what) in [
+        ("'%s' | format('a', b=1)", None),
+        (
+            "'{:>100000000000}'.format('x')",
+            Some("str.format(): a width"),
+        ),
+        // A `}` fill, which minijinja reads (Python does not): the width is still found.
+        (
+            "'{:}<100000000000}'.format('x')",
+            Some("str.format(): a width"),
+        ),
+        (
+            "'{0:.100000000000f}'.format(1.5)",
+            Some("str.format(): a precision"),
+        ),
+        (
+            "'{:.100000000000}'.format(1.5)",
+            Some("str.format(): a precision"),
+        ),
+        (
+            "'%100000000000s' | format('x')",
+            Some("`%` formatting: a width"),
+        ),
+    ] {
+        let t = template(
+            r#"{"name": "app"}"#,
+            &[(
+                "{{cookiecutter.name}}/a.txt",
+                &format!("{{{{ {expression} }}}}"),
+            )],
+        );
+        let error = t.render(&t.context(&Map::new()).unwrap()).unwrap_err();
+        let expected = match what {
+            Some(what) => format!(
+                "template file a.txt:1: invalid operation: {what} of 100000000000 makes a result over the limit of 67108864 bytes per file (GROUNDWORK_MAX_FILE_BYTES) (in a.txt:1)"
+            ),
+            None => "template file a.txt:1: invalid operation: format: can't handle positional and keyword arguments at the same time (in a.txt:1)".to_owned(),
+        };
+        assert_eq!(error.to_string(), expected, "{expression}");
+    }
+}

@@ -224,6 +224,19 @@ impl Limits {
         })
     }
 
+    /// Why a template file of `size` bytes is refused ("is N bytes, over the limit of ... bytes
+    /// per file; ..."), or `None` within the limit. Checked before such a file is read (a git blob,
+    /// a file of a directory template or one a hook wrote), so a huge one costs neither the time
+    /// nor the memory to read it; one wording wherever it comes from.
+    pub fn file_over(&self, size: u64) -> Option<String> {
+        (size > self.file).then(|| {
+            format!(
+                "is {size} bytes, over the limit of {} bytes per file; if that is intended, raise it with {MAX_FILE_ENV}",
+                self.file
+            )
+        })
+    }
+
     /// [`Limits::try_from_env`], with the defaults in place of a malformed variable: the binary
     /// refuses those at start-up, so only the library (in tests) can see one here.
     pub fn from_env() -> Limits {

@@ -806,17 +806,13 @@ fn check_blob_size(place: &Place<'_>, path: &str, id: Oid) -> Result<()> {
     let limits = crate::render::Limits::try_from_env()?;
     let odb = place.repo.odb().map_err(|e| place.git_error(&e))?;
     let (size, _) = odb.read_header(id).map_err(|e| place.git_error(&e))?;
-    if size as u64 > limits.file {
-        return Err(Error::RenderLimit {
+    match limits.file_over(size as u64) {
+        Some(message) => Err(Error::RenderLimit {
             path: place.path(path),
-            message: format!(
-                "is {size} bytes, over the limit of {} bytes per file; if that is intended, raise it with {}",
-                limits.file,
-                crate::render::MAX_FILE_ENV
-            ),
-        });
+            message,
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The template-relative path a link at `link` with text `target` points to, or `None` when it

@@ -930,32 +930,19 @@ fn read_symlink(path: &Path, canonical_root: &Path) -> Result<(Vec<u8>, u32)> {
     read_file(&target)
 }
 
-/// Reads a regular file. Opens without blocking and checks the type of what was opened, so a FIFO
-/// or device swapped in after the walk is an error instead of a hang or an endless read. Returns
-/// the bytes and the permission bits.
-fn read_file(path: &Path) -> Result<(Vec<u8>, u32)> {
-    use std::io::Read as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    use std::os::unix::fs::PermissionsExt as _;
-    let mut file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits().cast_signed())
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
-    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(Error::io(
-            path,
-            std::io::Error::other(format!(
-                "is {}, not a regular file",
-                crate::destination::special_kind(&meta.file_type())
-            )),
-        ));
-    }
-    let mut contents = Vec::new();
-    file.read_to_end(&mut contents)
-        .map_err(|e| Error::io(path, e))?;
-    Ok((contents, meta.permissions().mode()))
+/// Reads a regular file of a template: its bytes and permission bits. Opens without blocking and
+/// checks the type of what was opened, so a FIFO or device swapped in after the walk is an error
+/// instead of a hang or an endless read; and refuses a file over the per-file limit before
+/// reading it (its size from the open handle), worded as for a git blob, so a huge file costs
+/// neither the time nor the memory to read it.
+pub(crate) fn read_file(path: &Path) -> Result<(Vec<u8>, u32)> {
+    let limits = crate::render::Limits::try_from_env()?;
+    let too_large = |size| Error::RenderLimit {
+        path: path.display().to_string(),
+        message: limits.file_over(size).unwrap_or_default(),
+    };
+    crate::input::read_limited(path, crate::input::Symlinks::Follow, limits.file, too_large)?
+        .ok_or_else(|| Error::io(path, std::io::ErrorKind::NotFound.into()))
 }
 
 fn slash_path(path: &Path) -> String {

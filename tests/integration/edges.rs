@@ -483,3 +483,244 @@ fn issue15_a_moved_version_tag_is_reported_and_the_recorded_commit_stays_the_bas
         "{answers}"
     );
 }
+
+#[test]
+fn issue15_a_python_string_width_too_large_for_a_file_is_an_error_not_an_abort() {
+    let env = TestEnv::new();
+    env.write("cc/cookiecutter.json", r#"{"name": "demo"}"#);
+    for (expression, what) in [
+        ("'x'.center(100000000000)", "str.center(): a width"),
+        ("'x'.ljust(100000000000)", "str.ljust(): a width"),
+        ("'x'.rjust(100000000000, '-')", "str.rjust(): a width"),
+        ("'7'.zfill(100000000000)", "str.zfill(): a width"),
+        ("'%100000000000s' % 'x'", "`%` formatting: a width"),
+        ("'%.100000000000f' % 1.5", "`%` formatting: a precision"),
+        ("'{:>100000000000}'.format('x')", "str.format(): a width"),
+        ("'%100000000000s' | format('x')", "`%` formatting: a width"),
+    ] {
+        // Each used to ask the allocator for 100 GB at once and abort (SIGABRT, exit 134).
+        env.write(
+            "cc/{{ cookiecutter.name }}/b.txt",
+            format!("{{{{ {expression} }}}}\n"),
+        );
+        env.groundwork()
+            .args(["new", "--no-input", "--no-git", "-o", "out", "--template"])
+            .arg(env.path("cc"))
+            .assert()
+            .failure()
+            .code(1)
+            .stdout("")
+            .stderr(format!(
+                "error: template file b.txt:1: invalid operation: {what} of 100000000000 makes a result over the limit of 67108864 bytes per file (GROUNDWORK_MAX_FILE_BYTES) (in b.txt:1)\n"
+            ));
+        assert!(!env.exists("out"), "{expression}");
+    }
+    // A precision Rust's formatter refuses (it panicked, exit 101) but the limit allows.
+    env.write(
+        "cc/{{ cookiecutter.name }}/b.txt",
+        "{{ ('%.70000f' % 1.5) | length }}\n",
+    );
+    env.groundwork()
+        .args(["new", "--no-input", "--no-git", "-o", "out", "--template"])
+        .arg(env.path("cc"))
+        .assert()
+        .success();
+    assert_eq!(env.read("out/demo/b.txt"), "70002\n");
+}
+
+/// A sparse file of 1 GiB at `relative`: nothing on disk, a gigabyte to whoever reads it.
+fn sparse_gigabyte(env: &TestEnv, relative: &str) {
+    env.write(relative, "");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(env.path(relative))
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+}
+
+#[test]
+fn issue15_a_directory_template_file_over_the_limit_is_refused_before_it_is_read() {
+    let env = TestEnv::new();
+    let template = env.template("big", "").file("a.txt", "a\n").build();
+    sparse_gigabyte(&env, "big/big.bin");
+    let started = std::time::Instant::now();
+    // It used to be read whole (a gigabyte of memory) and refused only once rendered.
+    env.refuses_exactly(
+        &template,
+        &["--defaults"],
+        "error: template file `{root}/big/big.bin` is 1073741824 bytes, over the limit of 67108864 bytes per file; if that is intended, raise it with GROUNDWORK_MAX_FILE_BYTES\n",
+    );
+    // Through a symlink to it, and under a limit set by the variable, the same.
+    std::fs::rename(env.path("big/big.bin"), env.path("big/data.bin")).unwrap();
+    std::os::unix::fs::symlink("data.bin", env.path("big/big.bin")).unwrap();
+    let output = env
+        .new_project(&template, "out", &["--defaults"])
+        .env("GROUNDWORK_MAX_FILE_BYTES", "1000")
+        .assert()
+        .failure()
+        .code(1);
+    let root = std::fs::canonicalize(env.root()).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.get_output().stderr),
+        format!(
+            "error: template file `{}/big/data.bin` is 1073741824 bytes, over the limit of 1000 bytes per file; if that is intended, raise it with GROUNDWORK_MAX_FILE_BYTES\n",
+            root.display()
+        )
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn issue15_a_file_a_hook_leaves_over_the_limit_is_refused_before_it_is_read() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = TestEnv::new();
+    env.write("cc/cookiecutter.json", r#"{"name": "demo"}"#);
+    env.write("cc/{{ cookiecutter.name }}/a.txt", "a\n");
+    env.write(
+        "cc/hooks/post_gen_project.sh",
+        "#!/bin/sh\ntruncate -s 1073741824 big.bin\n",
+    );
+    std::fs::set_permissions(
+        env.path("cc/hooks/post_gen_project.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    env.groundwork()
+        .args([
+            "new",
+            "--no-input",
+            "--no-git",
+            "--trust",
+            "-o",
+            "out",
+            "--template",
+        ])
+        .arg(env.path("cc"))
+        .assert()
+        .failure()
+        .code(1)
+        .stdout("")
+        .stderr("error: big.bin: is 1073741824 bytes, over the limit of 67108864 bytes per file; if that is intended, raise it with GROUNDWORK_MAX_FILE_BYTES\n");
+    assert!(!env.exists("out/demo"));
+}
+
+#[test]
+fn issue15_a_release_blob_over_the_limit_is_refused_before_it_is_read() {
+    let env = TestEnv::new();
+    env.template("rel", "").file("a.txt", "a\n").build();
+    for version in ["1.0.0", "1.1.0"] {
+        env.write("rel/a.txt", format!("{version}\n"));
+        env.groundwork()
+            .args(["template", "release", "rel", "--version", version])
+            .assert()
+            .success();
+    }
+    let record = env.read("rel/.groundwork-releases/1.0.0.toml");
+    let blob = record
+        .split("\"a.txt\" = { blob = \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let relative = format!("rel/.groundwork-releases/blobs/{blob}");
+    std::fs::remove_file(env.path(&relative)).unwrap();
+    sparse_gigabyte(&env, &relative);
+    env.refuses_exactly(
+        &env.path("rel"),
+        &["--defaults", "--ref", "1.0.0"],
+        &format!("error: release store {{root}}/rel/.groundwork-releases: blobs/{blob} is 1073741824 bytes, over the limit of 67108864 bytes per file; if that is intended, raise it with GROUNDWORK_MAX_FILE_BYTES; restore `.groundwork-releases` from version control (releases are never edited)\n"),
+    );
+}
+
+#[test]
+fn issue15_a_hooks_warning_to_an_unwritable_stderr_never_panics() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = TestEnv::new();
+    env.write("cc/cookiecutter.json", r#"{"name": "demo"}"#);
+    env.write("cc/{{ cookiecutter.name }}/a.txt", "a\n");
+    env.write(
+        "cc/hooks/post_gen_project.sh",
+        "#!/bin/sh\nmkdir -p .git data/raw\n",
+    );
+    std::fs::set_permissions(
+        env.path("cc/hooks/post_gen_project.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let new = |out: &str| {
+        let mut command = env.command();
+        command
+            .args([
+                "new",
+                "--no-input",
+                "--no-git",
+                "--trust",
+                "-o",
+                out,
+                "--template",
+            ])
+            .arg(env.path("cc"));
+        command
+    };
+    let output = new("seen").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "warning: a hook made .git/, which is left out: groundwork makes the project's repository itself (or not, with --no-git)\nwarning: the hooks left empty directories (data/raw), which are left out: a project holds files only, as git does\n"
+    );
+    // The same warnings to a full stderr: they were `eprintln!`, which panicked (exit 101) there.
+    let output = new("unseen").stderr(dev_full()).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(env.read("unseen/demo/a.txt"), "a\n");
+}
+
+#[test]
+fn issue15_a_symlink_swapped_in_for_the_destination_is_reported_as_a_symlink() {
+    let env = TestEnv::new();
+    let template = env.template("small", "").file("a.txt", "a\n").build();
+    env.write("out/mine.txt", "mine\n");
+    std::fs::create_dir(env.path("elsewhere")).unwrap();
+    // Swapped in after the destination was seen to be a directory, before it is opened: the
+    // no-follow open refuses it, and used to call it "exists and is not a directory".
+    let elsewhere = env.path("elsewhere").display().to_string();
+    let out = env.path("out").display().to_string();
+    for (swap, expected) in [
+        (
+            format!("swap:symlink:{elsewhere}"),
+            format!(
+                "error: destination {out} is a symlink (to {elsewhere}); groundwork never writes through a symlink, since it could be swapped to point elsewhere mid-run: pass the folder it points to instead\n"
+            ),
+        ),
+        (
+            "swap:file".to_owned(),
+            format!("error: destination {out} exists and is not a directory\n"),
+        ),
+    ] {
+        env.groundwork()
+            .args([
+                "new",
+                "out",
+                "--force",
+                "--defaults",
+                "--no-git",
+                "--template",
+            ])
+            .arg(&template)
+            .env("GROUNDWORK_FAULT_INJECT", &swap)
+            .assert()
+            .failure()
+            .code(1)
+            .stdout("")
+            .stderr(expected);
+        // Nothing was written anywhere; put the folder back for the next swap.
+        assert_eq!(std::fs::read_dir(env.path("elsewhere")).unwrap().count(), 0);
+        assert_eq!(env.read("out.swapped/mine.txt"), "mine\n");
+        std::fs::remove_file(env.path("out")).unwrap();
+        std::fs::rename(env.path("out.swapped"), env.path("out")).unwrap();
+    }
+}

@@ -278,7 +278,7 @@ fn issue15_a_malformed_time_limit_is_an_error_naming_the_variable() {
         "tpl/hooks/pre_gen_project.sh",
         &format!("#!/bin/sh\ntouch {}\n", env.path("ran").display()),
     );
-    for value in ["10s", "0", ""] {
+    for value in ["10s", "0", " -1 "] {
         groundwork(&env)
             .env("GROUNDWORK_HOOK_TIMEOUT_SECONDS", value)
             .args(["new", "out", "--defaults", "--trust", "--template"])
@@ -287,10 +287,31 @@ fn issue15_a_malformed_time_limit_is_an_error_naming_the_variable() {
             .failure()
             .code(1)
             .stdout("")
-            .stderr(format!("error: GROUNDWORK_HOOK_TIMEOUT_SECONDS is {value:?}, which is not a positive whole number of seconds: set it to one, or unset it for the default (600 s)\n"));
+            .stderr(format!("error: environment variable GROUNDWORK_HOOK_TIMEOUT_SECONDS is {value:?}; expected a whole number of seconds greater than 0, such as 600 (unset it for the default)\n"));
     }
     assert!(!env.exists("ran"), "a hook ran");
     assert!(!env.exists("out"));
+    // Empty counts as unset, as for every limit variable: the default applies and the hook runs.
+    groundwork(&env)
+        .env("GROUNDWORK_HOOK_TIMEOUT_SECONDS", "")
+        .args([
+            "new",
+            "out",
+            "--defaults",
+            "--no-git",
+            "--trust",
+            "--template",
+        ])
+        .arg(&tpl)
+        .assert()
+        .success()
+        .code(0)
+        .stdout(format!(
+            "Created {} from tpl 0.0.0: 2 files (2 new, 0 overwritten).\n",
+            env.path("out").display()
+        ))
+        .stderr("");
+    assert!(env.exists("ran"));
 
     let checked = env
         .template("t", "[[checks]]\nname = \"ok\"\nrun = \"true\"\n")
@@ -304,7 +325,7 @@ fn issue15_a_malformed_time_limit_is_an_error_naming_the_variable() {
         .failure()
         .code(1)
         .stdout("")
-        .stderr("error: GROUNDWORK_CHECK_TIMEOUT_SECONDS is \"-5\", which is not a positive whole number of seconds: set it to one, or unset it for the default (1800 s)\n");
+        .stderr("error: environment variable GROUNDWORK_CHECK_TIMEOUT_SECONDS is \"-5\"; expected a whole number of seconds greater than 0, such as 1800 (unset it for the default)\n");
     assert_eq!(temp_leftovers(&env), Vec::<String>::new());
 }
 

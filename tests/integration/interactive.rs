@@ -209,7 +209,9 @@ fn a_real_terminal_session_asks_and_reasks() {
 }
 
 /// Whether util-linux `script` (which runs a command in a pseudo-terminal) is installed; says so
-/// when it is not, for the test that is then skipped.
+/// when it is not, for the test that is then skipped (on the test harness's stderr, where a panic
+/// would be wrong).
+#[allow(clippy::print_stderr)]
 fn script_available() -> bool {
     let found = std::process::Command::new("script")
         .arg("--version")
