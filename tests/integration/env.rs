@@ -107,6 +107,26 @@ impl TestEnv {
         assert!(self.leftovers().is_empty(), "staging left behind");
     }
 
+    /// What is left in the environment's temporary folder (its `TMPDIR`), sorted.
+    pub fn temp_leftovers(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(self.path("tmp"))
+            .map(|entries| {
+                entries
+                    .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    /// Writes an executable file (mode 0755) at `relative`.
+    pub fn write_executable(&self, relative: &str, contents: &str) {
+        use std::os::unix::fs::PermissionsExt as _;
+        self.write(relative, contents);
+        fs::set_permissions(self.path(relative), fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
     /// Staging directories left beside the destinations (there should never be any).
     pub fn leftovers(&self) -> Vec<String> {
         fs::read_dir(self.root())

@@ -7,35 +7,8 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use assert_cmd::Command;
 
 use crate::env::TestEnv;
-
-/// `groundwork` with TMPDIR inside the test environment.
-fn groundwork(env: &TestEnv) -> Command {
-    fs::create_dir_all(env.path("tmp")).unwrap();
-    let mut cmd = env.groundwork();
-    cmd.env("TMPDIR", env.path("tmp"));
-    cmd
-}
-
-/// What is left in TMPDIR.
-fn temp_leftovers(env: &TestEnv) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(env.path("tmp"))
-        .map(|entries| {
-            entries
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
-
-fn executable(env: &TestEnv, relative: &str, contents: &str) {
-    env.write(relative, contents);
-    fs::set_permissions(env.path(relative), fs::Permissions::from_mode(0o755)).unwrap();
-}
 
 /// A cookiecutter template at `tpl` with two files; add hooks to it.
 fn template(env: &TestEnv) -> PathBuf {
@@ -70,7 +43,7 @@ fn issue10_hooks_are_refused_without_consent_and_nothing_is_written() {
     let env = TestEnv::new();
     let tpl = template(&env);
     env.write("tpl/hooks/post_gen_project.py", POST_GEN_PY);
-    groundwork(&env)
+    env.groundwork()
         .args(["new", "out", "--defaults", "--no-git", "--template"])
         .arg(&tpl)
         .assert()
@@ -82,9 +55,9 @@ fn issue10_hooks_are_refused_without_consent_and_nothing_is_written() {
             tpl.display()
         ));
     assert!(!env.exists("out"));
-    assert_eq!(temp_leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.temp_leftovers(), Vec::<String>::new());
     // `--accept-hooks ask` without a terminal is no consent either.
-    groundwork(&env)
+    env.groundwork()
         .args([
             "new",
             "out",
@@ -100,7 +73,7 @@ fn issue10_hooks_are_refused_without_consent_and_nothing_is_written() {
         .code(1);
     assert!(!env.exists("out"));
     // --trust and --no-hooks contradict each other: a usage error.
-    groundwork(&env)
+    env.groundwork()
         .args(["new", "out", "--trust", "--no-hooks", "--template"])
         .arg(&tpl)
         .assert()
@@ -114,14 +87,13 @@ fn issue10_trusted_hooks_shape_the_project_that_is_written() {
     let tpl = template(&env);
     env.write("tpl/hooks/post_gen_project.py", POST_GEN_PY);
     // cookiecutter creates the project folder (empty) before pre_gen_project and runs it there.
-    executable(
-        &env,
+    env.write_executable(
         "tpl/hooks/pre_gen_project.sh",
         "#!/bin/sh\necho \"pre_gen_project in $(basename \"$PWD\") with $(ls -A | wc -l) files\"\n",
     );
     // Backups are not hooks.
-    executable(&env, "tpl/hooks/pre_gen_project.sh~", "#!/bin/sh\nexit 1\n");
-    groundwork(&env)
+    env.write_executable("tpl/hooks/pre_gen_project.sh~", "#!/bin/sh\nexit 1\n");
+    env.groundwork()
         .args([
             "new",
             "out",
@@ -148,10 +120,10 @@ fn issue10_trusted_hooks_shape_the_project_that_is_written() {
         .mode();
     assert_eq!(mode & 0o111, 0o111, "{mode:o}");
     assert!(env.read("out/.groundwork.toml").contains("name = \"Demo\""));
-    assert_eq!(temp_leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.temp_leftovers(), Vec::<String>::new());
 
     // cookiecutter's own spelling of consent.
-    groundwork(&env)
+    env.groundwork()
         .args([
             "new",
             "out2",
@@ -171,13 +143,12 @@ fn issue10_trusted_hooks_shape_the_project_that_is_written() {
 fn issue10_no_hooks_and_dry_run_render_without_running_hooks() {
     let env = TestEnv::new();
     let tpl = template(&env);
-    executable(
-        &env,
+    env.write_executable(
         "tpl/hooks/post_gen_project.sh",
         "#!/bin/sh\ntouch hooked\necho ran\n",
     );
     for flags in [&["--no-hooks"][..], &["--accept-hooks", "no"]] {
-        groundwork(&env)
+        env.groundwork()
             .args(["new", "out", "--defaults", "--no-git"])
             .args(flags)
             .arg("--template")
@@ -190,7 +161,7 @@ fn issue10_no_hooks_and_dry_run_render_without_running_hooks() {
         fs::remove_dir_all(env.path("out")).unwrap();
     }
     // A dry run needs no consent and runs nothing; it says what it cannot show.
-    groundwork(&env)
+    env.groundwork()
         .args(["new", "out", "--defaults", "--dry-run", "--template"])
         .arg(&tpl)
         .assert()
@@ -203,17 +174,15 @@ fn issue10_no_hooks_and_dry_run_render_without_running_hooks() {
 fn issue10_a_failing_pre_gen_hook_stops_with_its_output_and_no_project() {
     let env = TestEnv::new();
     let tpl = template(&env);
-    executable(
-        &env,
+    env.write_executable(
         "tpl/hooks/pre_gen_project.sh",
         "#!/bin/sh\necho 'checking {{ cookiecutter.slug }}'\necho 'slug is taken' >&2\nexit 3\n",
     );
-    executable(
-        &env,
+    env.write_executable(
         "tpl/hooks/post_gen_project.sh",
         "#!/bin/sh\necho 'never runs'\n",
     );
-    groundwork(&env)
+    env.groundwork()
         .args(["new", "out", "--defaults", "--trust", "--template"])
         .arg(&tpl)
         .assert()
@@ -222,7 +191,7 @@ fn issue10_a_failing_pre_gen_hook_stops_with_its_output_and_no_project() {
         .stdout("")
         .stderr("checking demo\nslug is taken\nerror: hook hooks/pre_gen_project.sh failed (exit status 3); nothing was written. Fix the hook (or ask the template's authors), or pass --no-hooks to render without running hooks\n");
     assert!(!env.exists("out"));
-    assert_eq!(temp_leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.temp_leftovers(), Vec::<String>::new());
 }
 
 #[test]
@@ -233,7 +202,7 @@ fn issue10_keep_on_failure_keeps_the_folder_the_hooks_ran_in() {
         "tpl/hooks/post_gen_project.py",
         "import sys\nopen('half-done.txt', 'w').write('x')\nprint('giving up', flush=True)\nsys.exit(2)\n",
     );
-    let assert = groundwork(&env)
+    let assert = env.groundwork()
         .args([
             "new",
             "out",
@@ -248,7 +217,7 @@ fn issue10_keep_on_failure_keeps_the_folder_the_hooks_ran_in() {
         .code(1);
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert!(!env.exists("out"));
-    let kept = temp_leftovers(&env);
+    let kept = env.temp_leftovers();
     assert_eq!(kept.len(), 1, "{kept:?}");
     let folder = env.path("tmp").join(&kept[0]).join("demo");
     assert_eq!(
@@ -272,8 +241,8 @@ fn issue10_keep_on_failure_keeps_the_folder_the_hooks_ran_in() {
 fn issue10_a_hook_that_cannot_start_is_named() {
     let env = TestEnv::new();
     let tpl = template(&env);
-    executable(&env, "tpl/hooks/pre_gen_project.sh", "");
-    groundwork(&env)
+    env.write_executable("tpl/hooks/pre_gen_project.sh", "");
+    env.groundwork()
         .args(["new", "out", "--defaults", "--trust", "--template"])
         .arg(&tpl)
         .assert()
@@ -299,7 +268,7 @@ with open("cookiecutter.json", "w") as f:
 print("pre_prompt sees {{ raw }}")
 "#,
     );
-    groundwork(&env)
+    env.groundwork()
         .args([
             "new",
             "out",
@@ -319,7 +288,7 @@ print("pre_prompt sees {{ raw }}")
     );
     // The template itself is untouched.
     assert!(env.read("tpl/cookiecutter.json").contains("\"Demo\""));
-    assert_eq!(temp_leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.temp_leftovers(), Vec::<String>::new());
 }
 
 #[test]
@@ -347,7 +316,7 @@ fn issue10_update_runs_hooks_for_both_renders_with_trust() {
         "open('settings.ini', 'w').write('[{{ cookiecutter.slug }}]\\none = 1\\ntwo = 2\\nthree = 3\\n')\n",
     );
     repo.commit_and_tag("v1.0.0");
-    groundwork(&env)
+    env.groundwork()
         .args(["new", "proj", "--defaults", "--trust", "--template"])
         .arg(repo.path())
         .assert()
@@ -368,7 +337,7 @@ fn issue10_update_runs_hooks_for_both_renders_with_trust() {
     repo.commit_and_tag("v1.1.0");
 
     // Without consent the renders go without hooks, and the update says the base may be inexact.
-    let dry = groundwork(&env)
+    let dry = env.groundwork()
         .args(["update", "proj", "--dry-run"])
         .assert()
         .success();
@@ -382,7 +351,7 @@ fn issue10_update_runs_hooks_for_both_renders_with_trust() {
     );
 
     // With --trust both renders run the hook: the template's change merges with the user's.
-    groundwork(&env)
+    env.groundwork()
         .args(["update", "proj", "--trust"])
         .assert()
         .success()
@@ -391,13 +360,13 @@ fn issue10_update_runs_hooks_for_both_renders_with_trust() {
         env.read("proj/settings.ini"),
         "[demo]\none = 10\ntwo = 2\nthree = 3\nmine = 4\n"
     );
-    assert_eq!(temp_leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.temp_leftovers(), Vec::<String>::new());
     env.commit_all("proj", "updated");
 
     // A hook that fails during an update: its captured output is in the error, nothing changes.
     write_version("import sys\nprint('cannot configure {{ cookiecutter.slug }}')\nsys.exit(5)\n");
     repo.commit_and_tag("v1.2.0");
-    groundwork(&env)
+    env.groundwork()
         .args(["update", "proj", "--trust"])
         .assert()
         .failure()
@@ -413,12 +382,11 @@ fn issue10_update_runs_hooks_for_both_renders_with_trust() {
 fn issue10_a_hooks_git_repository_and_empty_folders_are_left_out_with_a_warning() {
     let env = TestEnv::new();
     let tpl = template(&env);
-    executable(
-        &env,
+    env.write_executable(
         "tpl/hooks/post_gen_project.sh",
         "#!/bin/sh\nmkdir -p .git/objects data/raw\necho 'ref: refs/heads/main' > .git/HEAD\n",
     );
-    groundwork(&env)
+    env.groundwork()
         .args(["new", "out", "--defaults", "--trust", "--template"])
         .arg(&tpl)
         .assert()

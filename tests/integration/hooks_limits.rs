@@ -10,35 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 
 use crate::env::TestEnv;
-
-/// `groundwork` with TMPDIR inside the test environment.
-fn groundwork(env: &TestEnv) -> Command {
-    fs::create_dir_all(env.path("tmp")).unwrap();
-    let mut cmd = env.groundwork();
-    cmd.env("TMPDIR", env.path("tmp"));
-    cmd
-}
-
-/// What is left in TMPDIR.
-fn temp_leftovers(env: &TestEnv) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(env.path("tmp"))
-        .map(|entries| {
-            entries
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
-
-fn executable(env: &TestEnv, relative: &str, contents: &str) {
-    env.write(relative, contents);
-    fs::set_permissions(env.path(relative), fs::Permissions::from_mode(0o755)).unwrap();
-}
 
 /// A cookiecutter template at `tpl` with one file; add hooks to it.
 fn template(env: &TestEnv) -> PathBuf {
@@ -92,8 +65,7 @@ fn issue15_a_hooks_background_child_is_not_waited_for_and_does_not_outlive_the_r
     let env = TestEnv::new();
     let tpl = template(&env);
     // The child holds groundwork's stderr (where a live hook's output goes) open for 300 s.
-    executable(
-        &env,
+    env.write_executable(
         "tpl/hooks/post_gen_project.sh",
         &format!(
             "#!/bin/sh\n(sleep 300 & echo $! > {})\necho configured\n",
@@ -101,7 +73,7 @@ fn issue15_a_hooks_background_child_is_not_waited_for_and_does_not_outlive_the_r
         ),
     );
     let started = Instant::now();
-    groundwork(&env)
+    env.groundwork()
         .args([
             "new",
             "out",
@@ -130,7 +102,7 @@ fn issue15_a_hooks_background_child_is_not_waited_for_and_does_not_outlive_the_r
         "the hook's background child {child} still runs"
     );
     assert_eq!(env.read("out/README.md"), "# demo\n");
-    assert_eq!(temp_leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.temp_leftovers(), Vec::<String>::new());
 }
 
 #[test]
@@ -154,7 +126,7 @@ fn issue15_update_does_not_wait_for_a_hooks_background_child_holding_its_output_
     };
     write_version("#!/bin/sh\necho one > version.txt\n");
     repo.commit_and_tag("v1.0.0");
-    groundwork(&env)
+    env.groundwork()
         .args(["new", "proj", "--defaults", "--trust", "--template"])
         .arg(repo.path())
         .assert()
@@ -166,7 +138,7 @@ fn issue15_update_does_not_wait_for_a_hooks_background_child_holding_its_output_
     ));
     repo.commit_and_tag("v1.1.0");
     let started = Instant::now();
-    groundwork(&env)
+    env.groundwork()
         .args(["update", "proj", "--trust"])
         .assert()
         .success()
@@ -186,15 +158,14 @@ fn issue15_update_does_not_wait_for_a_hooks_background_child_holding_its_output_
             "the hook's background child {child} still runs"
         );
     }
-    assert_eq!(temp_leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.temp_leftovers(), Vec::<String>::new());
 }
 
 #[test]
 fn issue15_a_hook_past_its_time_limit_is_stopped_with_its_children_and_nothing_is_written() {
     let env = TestEnv::new();
     let tpl = template(&env);
-    executable(
-        &env,
+    env.write_executable(
         "tpl/hooks/pre_gen_project.sh",
         &format!(
             "#!/bin/sh\nsleep 1000 & echo $! > {}\necho $$ > {}\nexec sleep 1000\n",
@@ -203,7 +174,7 @@ fn issue15_a_hook_past_its_time_limit_is_stopped_with_its_children_and_nothing_i
         ),
     );
     let started = Instant::now();
-    groundwork(&env)
+    env.groundwork()
         .env("GROUNDWORK_HOOK_TIMEOUT_SECONDS", "2")
         .args(["new", "out", "--defaults", "--trust", "--template"])
         .arg(&tpl)
@@ -221,15 +192,14 @@ fn issue15_a_hook_past_its_time_limit_is_stopped_with_its_children_and_nothing_i
         assert!(gone(&pid), "process {pid} of the hook still runs");
     }
     assert!(!env.exists("out"));
-    assert_eq!(temp_leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.temp_leftovers(), Vec::<String>::new());
 }
 
 #[test]
 fn issue15_ctrl_c_during_a_hook_stops_it_with_its_children_and_exits_130() {
     let env = TestEnv::new();
     let tpl = template(&env);
-    executable(
-        &env,
+    env.write_executable(
         "tpl/hooks/post_gen_project.sh",
         &format!(
             "#!/bin/sh\nsleep 1000 &\necho $! > {}\nsleep 1000\n",
@@ -266,20 +236,19 @@ fn issue15_ctrl_c_during_a_hook_stops_it_with_its_children_and_exits_130() {
     );
     assert!(gone(&child), "the hook's child {child} still runs");
     assert!(!env.exists("out"));
-    assert_eq!(temp_leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.temp_leftovers(), Vec::<String>::new());
 }
 
 #[test]
 fn issue15_a_malformed_time_limit_is_an_error_naming_the_variable() {
     let env = TestEnv::new();
     let tpl = template(&env);
-    executable(
-        &env,
+    env.write_executable(
         "tpl/hooks/pre_gen_project.sh",
         &format!("#!/bin/sh\ntouch {}\n", env.path("ran").display()),
     );
     for value in ["10s", "0", " -1 "] {
-        groundwork(&env)
+        env.groundwork()
             .env("GROUNDWORK_HOOK_TIMEOUT_SECONDS", value)
             .args(["new", "out", "--defaults", "--trust", "--template"])
             .arg(&tpl)
@@ -292,7 +261,7 @@ fn issue15_a_malformed_time_limit_is_an_error_naming_the_variable() {
     assert!(!env.exists("ran"), "a hook ran");
     assert!(!env.exists("out"));
     // Empty counts as unset, as for every limit variable: the default applies and the hook runs.
-    groundwork(&env)
+    env.groundwork()
         .env("GROUNDWORK_HOOK_TIMEOUT_SECONDS", "")
         .args([
             "new",
@@ -317,7 +286,7 @@ fn issue15_a_malformed_time_limit_is_an_error_naming_the_variable() {
         .template("t", "[[checks]]\nname = \"ok\"\nrun = \"true\"\n")
         .file("a.txt", "")
         .build();
-    groundwork(&env)
+    env.groundwork()
         .env("GROUNDWORK_CHECK_TIMEOUT_SECONDS", "-5")
         .args(["template", "test"])
         .arg(&checked)
@@ -326,7 +295,7 @@ fn issue15_a_malformed_time_limit_is_an_error_naming_the_variable() {
         .code(1)
         .stdout("")
         .stderr("error: environment variable GROUNDWORK_CHECK_TIMEOUT_SECONDS is \"-5\"; expected a whole number of seconds greater than 0, such as 1800 (unset it for the default)\n");
-    assert_eq!(temp_leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.temp_leftovers(), Vec::<String>::new());
 }
 
 #[test]
@@ -342,7 +311,7 @@ fn issue15_a_check_that_never_ends_fails_template_test_at_its_time_limit() {
         .file("a.txt", "")
         .build();
     let started = Instant::now();
-    groundwork(&env)
+    env.groundwork()
         .env("GROUNDWORK_CHECK_TIMEOUT_SECONDS", "2")
         .args(["template", "test", "t"])
         .assert()
@@ -364,15 +333,14 @@ t 1.0.0: 1 combinations, 1 passed, 1 failed, 0 skipped.
     );
     let child = pid_in(&env, "child.pid");
     assert!(gone(&child), "the check's child {child} still runs");
-    assert_eq!(temp_leftovers(&env), Vec::<String>::new());
+    assert_eq!(env.temp_leftovers(), Vec::<String>::new());
 }
 
 #[test]
 fn issue15_recover_removes_what_a_killed_runs_hooks_left_in_the_temporary_folder() {
     let env = TestEnv::new();
     let tpl = template(&env);
-    executable(
-        &env,
+    env.write_executable(
         "tpl/hooks/post_gen_project.sh",
         &format!(
             "#!/bin/sh\necho $$ > {}\nexec sleep 1000\n",
@@ -395,7 +363,7 @@ fn issue15_recover_removes_what_a_killed_runs_hooks_left_in_the_temporary_folder
     run.kill().unwrap();
     run.wait().unwrap();
     kill(&hook);
-    let left = temp_leftovers(&env);
+    let left = env.temp_leftovers();
     assert_eq!(left.len(), 2, "{left:?}");
     assert!(left[0].starts_with(&format!("groundwork-hook-{killed}-")));
     assert!(Path::new(&left[0]).extension().is_some_and(|e| e == "sh"));
@@ -428,7 +396,7 @@ fn issue15_recover_removes_what_a_killed_runs_hooks_left_in_the_temporary_folder
 
     fs::create_dir_all(env.path("proj")).unwrap();
     let tmp = env.path("tmp");
-    groundwork(&env)
+    env.groundwork()
         .args(["recover", "proj"])
         .assert()
         .success()
@@ -448,10 +416,10 @@ fn issue15_recover_removes_what_a_killed_runs_hooks_left_in_the_temporary_folder
         "unrelated.txt".to_owned(),
     ];
     kept.sort();
-    assert_eq!(temp_leftovers(&env), kept);
+    assert_eq!(env.temp_leftovers(), kept);
     assert!(env.exists("elsewhere"));
     // Nothing is left to do the second time.
-    groundwork(&env)
+    env.groundwork()
         .args(["recover", "proj"])
         .assert()
         .success()
