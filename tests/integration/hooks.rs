@@ -7,7 +7,6 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-
 use crate::env::TestEnv;
 
 /// A cookiecutter template at `tpl` with two files; add hooks to it.
@@ -202,7 +201,8 @@ fn issue10_keep_on_failure_keeps_the_folder_the_hooks_ran_in() {
         "tpl/hooks/post_gen_project.py",
         "import sys\nopen('half-done.txt', 'w').write('x')\nprint('giving up', flush=True)\nsys.exit(2)\n",
     );
-    let assert = env.groundwork()
+    let assert = env
+        .groundwork()
         .args([
             "new",
             "out",
@@ -337,7 +337,8 @@ fn issue10_update_runs_hooks_for_both_renders_with_trust() {
     repo.commit_and_tag("v1.1.0");
 
     // Without consent the renders go without hooks, and the update says the base may be inexact.
-    let dry = env.groundwork()
+    let dry = env
+        .groundwork()
         .args(["update", "proj", "--dry-run"])
         .assert()
         .success();

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-
 use crate::env::TestEnv;
 
 /// A cookiecutter template at `tpl` with one file; add hooks to it.
