@@ -16,8 +16,9 @@ use crate::update::UpdateOptions;
 
 const EXIT_STATUS: &str = "Exit status: 0 success (check: up to date); 1 error, nothing was changed; \
                            2 command-line usage error; 3 update applied, conflicts remain (listed \
-                           in the report); 4 check: a newer template version exists; 130 \
-                           interrupted, nothing was changed.";
+                           in the report); 4 check: a newer template version exists; 128 + n \
+                           stopped by a signal (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP), nothing was \
+                           changed.";
 
 #[derive(Debug, Parser)]
 #[command(
