@@ -763,7 +763,7 @@ fn check_owned(meta: &cap_std::fs::Metadata) -> std::result::Result<(), String> 
 }
 
 /// Reads a file of a trusted staging folder, without following a symlink and only when it is a
-/// regular file of this user that nobody else can write.
+/// regular file of this user.
 fn read_own_file(dir: &Dir, name: &str) -> std::io::Result<Vec<u8>> {
     use std::io::Read as _;
     let mut options = cap_std::fs::OpenOptions::new();
@@ -777,7 +777,9 @@ fn read_own_file(dir: &Dir, name: &str) -> std::io::Result<Vec<u8>> {
             "{name} is not a regular file"
         )));
     }
-    if meta.uid() != rustix::process::geteuid().as_raw() || meta.mode() & 0o022 != 0 {
+    // Its mode is not checked: the folder is 0700 (checked first), so nobody else can reach it,
+    // and a group-writable file is only what a umask of 002 makes of groundwork's own.
+    if meta.uid() != rustix::process::geteuid().as_raw() {
         return Err(std::io::Error::other(format!(
             "{name} is not this user's own file"
         )));

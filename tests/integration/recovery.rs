@@ -557,3 +557,60 @@ fn issue15_recover_dot_from_inside_the_project_rolls_it_back() {
     );
     assert_eq!(snapshot(&env.path("out")), before);
 }
+
+/// Under a umask of 002 (user private groups) groundwork's own staging files are group-writable;
+/// the folder is still 0700, so a killed run is still this user's to roll back.
+#[test]
+fn issue15_a_run_killed_under_umask_002_is_still_rolled_back() {
+    let env = TestEnv::new();
+    let template = forced_write_setup(&env, 5);
+    let before = snapshot(&env.path("out"));
+    let with_umask = |args: &[&str], fault: Option<&str>| {
+        let mut command = env.command();
+        let program = command.get_program().to_owned();
+        let mut shell = std::process::Command::new("sh");
+        shell
+            .arg("-c")
+            .arg("umask 002; exec \"$0\" \"$@\"")
+            .arg(program)
+            .args(args)
+            .current_dir(env.root())
+            .envs(
+                command
+                    .get_envs()
+                    .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+            )
+            .stdin(std::process::Stdio::null());
+        if let Some(fault) = fault {
+            shell.env("GROUNDWORK_FAULT_INJECT", fault);
+        }
+        command = shell;
+        command.output().unwrap()
+    };
+    let template = template.display().to_string();
+    let killed = with_umask(
+        &[
+            "new",
+            "out",
+            "--defaults",
+            "--force",
+            "--no-git",
+            "--template",
+            &template,
+        ],
+        Some("abort:3"),
+    );
+    assert!(!killed.status.success());
+    let (_, pid) = only_staging(&env);
+    let recovered = with_umask(&["recover", "out"], None);
+    assert!(recovered.status.success(), "{recovered:?}");
+    assert!(
+        String::from_utf8_lossy(&recovered.stdout).starts_with(&format!(
+            "Rolled back an interrupted groundwork run on {} (process {pid}): ",
+            std::path::absolute(env.path("out")).unwrap().display()
+        )),
+        "{recovered:?}"
+    );
+    assert_eq!(snapshot(&env.path("out")), before);
+    assert!(env.leftovers().is_empty());
+}
