@@ -374,7 +374,7 @@ impl Undo<'_> {
 }
 
 /// Removes the file or folder tree at `path` below `target` (never following a symlink), if any.
-pub(crate) fn remove_tree(target: &Dir, path: &Path) -> std::io::Result<()> {
+fn remove_tree(target: &Dir, path: &Path) -> std::io::Result<()> {
     match target.symlink_metadata(path) {
         Ok(meta) if meta.is_dir() => target.remove_dir_all(path),
         Ok(_) => target.remove_file(path),
@@ -383,7 +383,7 @@ pub(crate) fn remove_tree(target: &Dir, path: &Path) -> std::io::Result<()> {
     }
 }
 
-pub(crate) fn not_found_ok(result: std::io::Result<()>) -> std::io::Result<()> {
+fn not_found_ok(result: std::io::Result<()>) -> std::io::Result<()> {
     match result {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         other => other,
