@@ -999,7 +999,8 @@ fn issue7_ctrl_c_inside_one_long_render_exits_130_at_once() {
 }
 
 /// The pid in the name of the only staging folder left in the environment's root.
-fn staging_owner(env: &TestEnv) -> (String, String) {
+/// The one staging folder a killed run left, and the process id in its name.
+pub(crate) fn staging_owner(env: &TestEnv) -> (String, String) {
     let left = env.leftovers();
     assert_eq!(left.len(), 1, "{left:?}");
     let pid = left[0]["groundwork-staging-".len() + 1..]

@@ -69,7 +69,7 @@ fn issue15_a_recovery_stopped_by_a_signal_says_so_and_the_next_run_finishes_it()
         .env("GROUNDWORK_FAULT_INJECT", "abort:15")
         .assert()
         .failure();
-    let (staging, _) = only_staging(&env);
+    let (staging, _) = crate::hardening::staging_owner(&env);
     // A real SIGTERM arriving while the recovery runs: sent by the process to itself before its
     // first undo (the test hook of `signal:TERM:0` acts at the first write-or-undo point).
     let stopped = env
@@ -90,17 +90,6 @@ fn issue15_a_recovery_stopped_by_a_signal_says_so_and_the_next_run_finishes_it()
     env.groundwork().args(["recover", "out"]).assert().success();
     assert_eq!(snapshot(&env.path("out")), before);
     assert!(env.leftovers().is_empty());
-}
-
-fn only_staging(env: &TestEnv) -> (String, String) {
-    let left = env.leftovers();
-    assert_eq!(left.len(), 1, "{left:?}");
-    let pid = left[0][".groundwork-staging-".len()..]
-        .split('-')
-        .next()
-        .unwrap()
-        .to_owned();
-    (left[0].clone(), pid)
 }
 
 /// SIGTERM and SIGHUP in the middle of a forced write roll it back like Ctrl-C, with the shell's
@@ -474,7 +463,7 @@ fn issue15_a_file_that_appeared_where_a_rollback_puts_one_back_is_moved_aside_no
         .env("GROUNDWORK_FAULT_INJECT", "abort:2")
         .assert()
         .failure();
-    let (staging, pid) = only_staging(&env);
+    let (staging, pid) = crate::hardening::staging_owner(&env);
     assert_eq!(env.read("out/a.txt"), "template a\n");
     // Saved by an editor: a new file under the same name.
     std::fs::remove_file(env.path("out/a.txt")).unwrap();
@@ -540,7 +529,7 @@ fn issue15_recover_dot_from_inside_the_project_rolls_it_back() {
         .env("GROUNDWORK_FAULT_INJECT", "abort:3")
         .assert()
         .failure();
-    let (staging, pid) = only_staging(&env);
+    let (staging, pid) = crate::hardening::staging_owner(&env);
     let output = env
         .groundwork()
         .current_dir(env.path("out"))
@@ -601,7 +590,7 @@ fn issue15_a_run_killed_under_umask_002_is_still_rolled_back() {
         Some("abort:3"),
     );
     assert!(!killed.status.success());
-    let (_, pid) = only_staging(&env);
+    let (_, pid) = crate::hardening::staging_owner(&env);
     let recovered = with_umask(&["recover", "out"], None);
     assert!(recovered.status.success(), "{recovered:?}");
     assert!(
