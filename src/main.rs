@@ -11,16 +11,16 @@ static ALLOCATOR: Cap<System> = Cap::new(System, usize::MAX);
 
 fn main() {
     // The limits are read first: a malformed limit variable stops the run before it does anything.
-    let limits = groundwork::watchdog::watch_memory(
+    let limits = groundwork::core::watchdog::watch_memory(
         || ALLOCATOR.allocated(),
         |cap| {
             // Refused only when more than `cap` is already in use, which at start-up it is not.
             let _ = ALLOCATOR.set_limit(cap);
         },
     )
-    .and_then(|()| groundwork::render::Limits::try_from_env().map(drop));
+    .and_then(|()| groundwork::dialect::native::Limits::try_from_env().map(drop));
     if let Err(error) = limits {
-        groundwork::report::line(format_args!("error: {error}"));
+        groundwork::core::report::line(format_args!("error: {error}"));
         std::process::exit(error.exit_code());
     }
     std::process::exit(groundwork::run(std::env::args_os()));

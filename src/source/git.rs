@@ -21,12 +21,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest as _, Sha256};
 
 use super::{Available, Loaded, Provenance, hex};
-use crate::apply;
-use crate::cookiecutter;
-use crate::error::{Error, Result};
-use crate::release::STORE_DIR;
+use crate::core::error::{Error, Result};
+use crate::dialect::cookiecutter;
+use crate::source::release::STORE_DIR;
 use crate::template::manifest::{self, MANIFEST_FILE};
 use crate::template::{Dialect, Template, TemplateFile};
+use crate::write::apply;
 
 /// Environment variable naming the directory that holds the git cache (tests set it).
 pub const CACHE_ENV: &str = "GROUNDWORK_CACHE_DIR";
@@ -803,7 +803,7 @@ fn read_blob(place: &Place<'_>, root: &Tree<'_>, path: &str) -> Result<(Vec<u8>,
 /// header (`Odb::read_header` inflates only that), so a huge blob costs neither the time to
 /// inflate it nor the memory to hold it (twice: libgit2's copy and ours).
 fn check_blob_size(place: &Place<'_>, path: &str, id: Oid) -> Result<()> {
-    let limits = crate::render::Limits::try_from_env()?;
+    let limits = crate::dialect::native::Limits::try_from_env()?;
     let odb = place.repo.odb().map_err(|e| place.git_error(&e))?;
     let (size, _) = odb.read_header(id).map_err(|e| place.git_error(&e))?;
     match limits.file_over(size as u64) {

@@ -5,6 +5,7 @@
 //! never follows a symlink out of a template.
 
 mod git;
+pub mod release;
 
 use std::fmt;
 use std::fs;
@@ -14,9 +15,9 @@ use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::cookiecutter;
-use crate::error::{Error, Result};
-use crate::release::{self, STORE_DIR};
+use self::release::STORE_DIR;
+use crate::core::error::{Error, Result};
+use crate::dialect::cookiecutter;
 use crate::template::manifest::{self, MANIFEST_FILE, Manifest};
 use crate::template::{Template, TemplateFile};
 
@@ -277,7 +278,7 @@ struct GitCache {
     root: PathBuf,
     /// Removed when the load is done: the template is read into memory by then. Named with
     /// this process's id and locked, so `groundwork recover` can remove what a killed run left.
-    _temporary: Option<crate::hooks::TempFolder>,
+    _temporary: Option<crate::dialect::cookiecutter::hooks::TempFolder>,
     /// Said to the user when the clone is temporary.
     note: Option<String>,
 }
@@ -307,7 +308,9 @@ impl GitCache {
         let Err(reason) = probe_writable(&root) else {
             return Ok(GitCache::shared(root));
         };
-        let temporary = crate::hooks::TempFolder::new(crate::hooks::CLONE_DIR_PREFIX)?;
+        let temporary = crate::dialect::cookiecutter::hooks::TempFolder::new(
+            crate::dialect::cookiecutter::hooks::CLONE_DIR_PREFIX,
+        )?;
         Ok(GitCache {
             root: temporary.path().to_owned(),
             note: Some(format!(
@@ -772,7 +775,7 @@ fn read_local_manifest(root: &Path) -> Result<(Manifest, (Vec<u8>, bool))> {
     } else {
         read_file(&manifest_path)?
     };
-    let (executable, _) = crate::tree::mode_of(bits);
+    let (executable, _) = crate::core::tree::mode_of(bits);
     let manifest = manifest::parse_bytes(&manifest_path, &bytes)?;
     Ok((manifest, (bytes, executable)))
 }
@@ -841,7 +844,7 @@ fn load_local(root: &Path) -> Result<(Template, String)> {
                 path: relative,
                 reason: format!(
                     "is {}; a template holds only regular files, directories and symlinks to its own files",
-                    crate::destination::special_kind(&file_type)
+                    crate::write::destination::special_kind(&file_type)
                 ),
             });
         }
@@ -852,7 +855,7 @@ fn load_local(root: &Path) -> Result<(Template, String)> {
         };
         // The mode goes with the file; only the cookiecutter dialect writes it (as cookiecutter's
         // `shutil.copymode` does, following a symlink as it does).
-        let (executable, mode) = crate::tree::mode_of(bits);
+        let (executable, mode) = crate::core::tree::mode_of(bits);
         files.push(TemplateFile {
             mode,
             path: relative,
@@ -921,7 +924,7 @@ fn read_symlink(path: &Path, canonical_root: &Path) -> Result<(Vec<u8>, u32)> {
     }
     let meta = fs::metadata(&target).map_err(|e| Error::io(&target, e))?;
     if !meta.is_file() {
-        let kind = crate::destination::special_kind(&meta.file_type());
+        let kind = crate::write::destination::special_kind(&meta.file_type());
         return Err(Error::TemplateSymlink {
             path: path.to_owned(),
             reason: format!("points to {kind}; only links to regular files are supported"),
@@ -936,13 +939,18 @@ fn read_symlink(path: &Path, canonical_root: &Path) -> Result<(Vec<u8>, u32)> {
 /// reading it (its size from the open handle), worded as for a git blob, so a huge file costs
 /// neither the time nor the memory to read it.
 pub(crate) fn read_file(path: &Path) -> Result<(Vec<u8>, u32)> {
-    let limits = crate::render::Limits::try_from_env()?;
+    let limits = crate::dialect::native::Limits::try_from_env()?;
     let too_large = |size| Error::RenderLimit {
         path: path.display().to_string(),
         message: limits.file_over(size).unwrap_or_default(),
     };
-    crate::input::read_limited(path, crate::input::Symlinks::Follow, limits.file, too_large)?
-        .ok_or_else(|| Error::io(path, std::io::ErrorKind::NotFound.into()))
+    crate::core::input::read_limited(
+        path,
+        crate::core::input::Symlinks::Follow,
+        limits.file,
+        too_large,
+    )?
+    .ok_or_else(|| Error::io(path, std::io::ErrorKind::NotFound.into()))
 }
 
 fn slash_path(path: &Path) -> String {

@@ -10,8 +10,8 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::answers::Value;
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
+use crate::template::answers::Value;
 
 /// The file name of a native template's manifest.
 pub const MANIFEST_FILE: &str = "template.toml";
@@ -126,7 +126,7 @@ impl FileRule {
 pub fn matches_path(glob: &globset::GlobMatcher, path: &str) -> bool {
     glob.is_match(path)
         || path
-            .strip_suffix(crate::render::RENDER_SUFFIX)
+            .strip_suffix(crate::dialect::native::RENDER_SUFFIX)
             .is_some_and(|stripped| glob.is_match(stripped))
 }
 

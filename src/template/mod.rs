@@ -4,13 +4,14 @@
 //! every source behaves the same. It knows nothing of where the template came from, and renders
 //! nothing.
 
+pub mod answers;
 pub mod manifest;
 
 pub use manifest::{Kind, Manifest, Question};
 
-use crate::cookiecutter::CookiecutterTemplate;
-use crate::error::{Error, Result};
-use crate::render::{RENDER_SUFFIX, expression_variables};
+use crate::core::error::{Error, Result};
+use crate::dialect::cookiecutter::CookiecutterTemplate;
+use crate::dialect::native::{RENDER_SUFFIX, expression_variables};
 
 /// One file of a template, by its template-relative path (always `/`-separated).
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use groundwork::new::{NewOptions, Rendered, render};
+use groundwork::commands::new::{NewOptions, Rendered, render};
 use groundwork::source::Source;
 
 /// The covering combinations, read from the one list kept in scripts/validate-generated (which
@@ -30,15 +30,17 @@ fn combinations() -> Vec<(String, Vec<String>)> {
 
 fn render_builtin(data: &[&str]) -> Rendered {
     let options = NewOptions {
-        hooks: groundwork::hooks::HookOptions::default(),
+        hooks: groundwork::dialect::cookiecutter::hooks::HookOptions::default(),
         reference: None,
         // Never created: a dry render only inspects it.
-        target: groundwork::new::Target::Dir("/nonexistent-groundwork-golden/churn-model".into()),
+        target: groundwork::commands::new::Target::Dir(
+            "/nonexistent-groundwork-golden/churn-model".into(),
+        ),
         template_name: None,
         source: Source::Builtin("datascience".into()),
         data: data.iter().map(|d| (*d).to_owned()).collect(),
         data_file: None,
-        existing: groundwork::new::Existing::Refuse,
+        existing: groundwork::commands::new::Existing::Refuse,
         dry_run: true,
         git: false,
     };

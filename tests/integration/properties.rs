@@ -10,10 +10,10 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
-use groundwork::apply;
-use groundwork::destination::Claim;
-use groundwork::plan;
-use groundwork::tree::{self, Entry, Tree};
+use groundwork::core::tree::{self, Entry, Tree};
+use groundwork::write::apply;
+use groundwork::write::destination::Claim;
+use groundwork::write::plan;
 use proptest::prelude::*;
 use unicode_normalization::UnicodeNormalization as _;
 

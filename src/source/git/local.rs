@@ -25,7 +25,7 @@ use rustix::fs::OFlags;
 use rustix::io::Errno;
 
 use super::{FetchError, REMOTE, REMOTE_HEAD, set_remote_head};
-use crate::apply;
+use crate::write::apply;
 
 /// How deep `objects/info/alternates` files are followed, as libgit2 reads them.
 const MAX_ALTERNATES_DEPTH: usize = 5;

@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use groundwork::answers::{self, Mode, Presets};
-use groundwork::render::Expressions;
+use groundwork::template::answers::{self, Mode, Presets};
+use groundwork::dialect::native::Expressions;
 use groundwork::template::{Manifest, manifest};
 use libfuzzer_sys::fuzz_target;
 

@@ -14,8 +14,8 @@
 
 use std::path::PathBuf;
 
-use groundwork::answers::{self, Mode, Presets};
-use groundwork::render::{self, Expressions};
+use groundwork::template::answers::{self, Mode, Presets};
+use groundwork::dialect::native::{self, Expressions};
 use groundwork::template::{Template, TemplateFile, manifest};
 use libfuzzer_sys::fuzz_target;
 
@@ -104,7 +104,7 @@ fuzz_target!(|data: &[u8]| {
     else {
         return;
     };
-    let Ok(tree) = render::render(&template, &answers) else {
+    let Ok(tree) = native::render(&template, &answers) else {
         return;
     };
     for (path, _) in tree.iter() {

@@ -1,0 +1,167 @@
+//! The command line: parses the arguments, runs one command and turns its outcome into an exit
+//! status and stderr lines. The only module that knows about clap's types and the terminal.
+
+pub mod args;
+pub mod terminal;
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+
+use clap::Parser;
+
+use crate::commands::{adopt, check, diff, new, recover, template_check, template_test, update};
+use crate::core::error::{self, EXIT_USAGE, Error, Result};
+use crate::core::report;
+use crate::source::{self, release};
+use crate::template::answers::Prompter;
+use crate::write::apply;
+
+/// Runs the command line `args` (program name first) and returns the process exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match args::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            if e.use_stderr() {
+                // A usage error: clap's message, to a stderr that may fail without a panic.
+                let _ = e.print();
+                return EXIT_USAGE;
+            }
+            // Help and version are "errors" to clap but successes to the user, unless they could
+            // not be written.
+            let printed = e.print().and_then(|()| std::io::stdout().flush());
+            return match printed {
+                Ok(()) => 0,
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
+                Err(error) => {
+                    report::line(format_args!("error: cannot write to stdout: {error}"));
+                    error::EXIT_FAILURE
+                }
+            };
+        }
+    };
+    apply::install_interrupt_handler();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match dispatch(cli.command, &mut out) {
+        Ok(code) => code,
+        // The reader went away (`groundwork diff | head`): what it wanted was printed, so stop
+        // quietly as ripgrep does rather than report an error nobody asked about.
+        Err(error) if error.is_broken_stdout() => 0,
+        Err(error) => {
+            let _ = out.flush();
+            report_error(&error)
+        }
+    }
+}
+
+/// Prints `error` on stderr and returns the exit status it calls for.
+fn report_error(error: &Error) -> i32 {
+    match error {
+        Error::Io { path, source } if path.as_os_str() == "<stdout>" => {
+            report::line(format_args!("error: cannot write to stdout: {source}"));
+            error.exit_code()
+        }
+        // A usage error found late (see `Error::exit_code`): said the way clap says one.
+        Error::NoDestination { .. } => {
+            use clap::CommandFactory as _;
+            let mut command = args::Cli::command();
+            command.build();
+            match command.find_subcommand_mut("new") {
+                Some(new) => {
+                    let usage =
+                        clap::Error::raw(clap::error::ErrorKind::MissingRequiredArgument, error)
+                            .format(new);
+                    // Fallible, and coloured as clap colours its own errors.
+                    let _ = usage.print();
+                }
+                None => report::line(format_args!("error: {error}")),
+            }
+            error.exit_code()
+        }
+        _ => {
+            report::line(format_args!("error: {error}"));
+            error.exit_code()
+        }
+    }
+}
+
+/// Runs one command; the `Ok` value is the exit status of an outcome that is not an error (an
+/// update that left conflicts, a check that found a newer version).
+fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
+    let mut terminal = terminal::TerminalPrompter::new();
+    match command {
+        args::Command::New(args) => {
+            let unattended = args.unattended();
+            let options = args.into_options()?;
+            new::run(&options, prompter(&mut terminal, unattended), out).map(|_| 0)
+        }
+        args::Command::Update(args) => {
+            let unattended = args.answers.defaults;
+            update::run(
+                &args.into_options(),
+                prompter(&mut terminal, unattended),
+                out,
+            )
+            .map(|o| o.exit_code)
+        }
+        args::Command::Check(args) => check::run(&args.into_options(), out),
+        args::Command::Diff(args) => diff::run(&args.into_options(), out).map(|_| 0),
+        args::Command::Adopt(args) => {
+            let unattended = args.answers.defaults;
+            adopt::run(
+                &args.into_options()?,
+                prompter(&mut terminal, unattended),
+                out,
+            )
+        }
+        args::Command::Recover(args) => recover::run(&args.into_options(), out),
+        args::Command::Templates => list_templates(out).map(|()| 0),
+        args::Command::Template(args::TemplateCommand::Check(args)) => {
+            template_check::run(&args.dir, out).map(|()| 0)
+        }
+        args::Command::Template(args::TemplateCommand::Test(args)) => {
+            template_test::run(&args.into_options(), out).map(|()| 0)
+        }
+        args::Command::Template(args::TemplateCommand::Release(args)) => {
+            let cut = release::cut(&args.dir, &args.version)?;
+            write!(out, "{cut}")
+                .map(|()| 0)
+                .map_err(|e| Error::io("<stdout>", e))
+        }
+    }
+}
+
+/// Prompts only when someone can answer: a terminal on stdin and no --defaults.
+fn prompter(
+    terminal: &mut terminal::TerminalPrompter,
+    unattended: bool,
+) -> Option<&mut dyn Prompter> {
+    if !unattended && std::io::stdin().is_terminal() {
+        Some(terminal)
+    } else {
+        None
+    }
+}
+
+fn list_templates(out: &mut dyn Write) -> Result<()> {
+    let templates = source::builtin_templates()?;
+    let width = templates
+        .iter()
+        .map(|t| t.manifest.name.len())
+        .max()
+        .unwrap_or(0);
+    for template in templates {
+        let m = &template.manifest;
+        writeln!(
+            out,
+            "{:<width$}  {:<8}  {}",
+            m.name, m.version, m.description
+        )
+        .map_err(|e| Error::io("<stdout>", e))?;
+    }
+    Ok(())
+}

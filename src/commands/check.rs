@@ -1,0 +1,219 @@
+//! `groundwork check`: is a newer version of the project's template available, and do the recorded
+//! answers still validate? Prints text or JSON and sets the exit status for CI; writes nothing.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::commands::new::stdout_error;
+use crate::core::error::{EXIT_OUTDATED, Result};
+use crate::project::pristine::Project;
+use crate::template::{Dialect, Template};
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub project: PathBuf,
+    pub json: bool,
+}
+
+/// The report, also the `--json` document.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub project: String,
+    pub template: String,
+    pub source: String,
+    pub current: String,
+    pub latest: String,
+    pub up_to_date: bool,
+    /// Every version newer than the current one, ascending (a cookiecutter template from git: its
+    /// default branch's head, when that is not the recorded commit).
+    pub newer: Vec<String>,
+    pub answers_valid: bool,
+    pub problems: Vec<String>,
+    /// The template's CHANGELOG entries for the newer versions, newest first.
+    pub changelog: Vec<ChangelogEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChangelogEntry {
+    pub version: String,
+    pub text: String,
+}
+
+pub fn run(options: &CheckOptions, out: &mut dyn Write) -> Result<i32> {
+    let project = Project::open(&options.project)?;
+    let current = project.recorded.provenance.version.clone();
+    let mut problems = Vec::new();
+    let pristine = project.pristine();
+    let (name, answers_valid) = match &pristine {
+        Ok(p) => (p.loaded.template.manifest.name.clone(), true),
+        Err(e) => {
+            problems.push(e.to_string());
+            (project.recorded.provenance.source.clone(), false)
+        }
+    };
+    if let Ok(p) = &pristine {
+        problems.extend(p.loaded.warnings.iter().cloned());
+    }
+
+    let follows_branch = project.recorded.provenance.commit.is_some()
+        && pristine
+            .as_ref()
+            .is_ok_and(|p| matches!(p.loaded.template.dialect, Dialect::Cookiecutter(_)));
+    let (latest, newer, changelog) = if follows_branch {
+        // A cookiecutter template follows its default branch, as `update` (and cruft) do: any
+        // new commit there is the update, tagged or not.
+        let head = project.source.load(None)?;
+        let head_version = head.provenance.version.clone();
+        match head.provenance.commit {
+            Some(commit) if project.recorded.provenance.commit.as_ref() != Some(&commit) => {
+                // An untagged head has no version of its own (0.0.0): its commit names it.
+                let latest = if head_version > current {
+                    format!("{head_version} (commit {})", &commit[..12])
+                } else {
+                    format!("commit {}", &commit[..12])
+                };
+                let changelog = changelog_between(&head.template, &current, &head_version);
+                (latest.clone(), vec![latest], changelog)
+            }
+            _ => (current.to_string(), Vec::new(), Vec::new()),
+        }
+    } else {
+        let versions = project.source.versions()?;
+        let newer: Vec<_> = versions.iter().filter(|a| a.version > current).collect();
+        let latest = newer.last().map_or(current.clone(), |a| a.version.clone());
+        let changelog = match newer.last() {
+            Some(available) => {
+                let loaded = project.source.load(Some(&available.reference))?;
+                changelog_between(&loaded.template, &current, &latest)
+            }
+            None => Vec::new(),
+        };
+        let newer = newer.iter().map(|a| a.version.to_string()).collect();
+        (latest.to_string(), newer, changelog)
+    };
+    let report = Report {
+        project: project.root.display().to_string(),
+        template: name,
+        source: project.recorded.provenance.source.clone(),
+        current: current.to_string(),
+        latest,
+        up_to_date: newer.is_empty(),
+        newer,
+        answers_valid,
+        problems,
+        changelog,
+    };
+
+    if options.json {
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|e| stdout_error(std::io::Error::other(e)))?;
+        writeln!(out, "{text}").map_err(stdout_error)?;
+    } else {
+        write_text(out, &report).map_err(stdout_error)?;
+    }
+    Ok(if report.up_to_date && report.answers_valid {
+        0
+    } else if !report.up_to_date {
+        EXIT_OUTDATED
+    } else {
+        crate::core::error::EXIT_FAILURE
+    })
+}
+
+fn write_text(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
+    if report.up_to_date {
+        writeln!(
+            out,
+            "{} is up to date: {} {} ({}).",
+            report.project, report.template, report.current, report.source
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{}: {} {} -> {} available ({}); run `groundwork update` to merge it.",
+            report.project, report.template, report.current, report.latest, report.source
+        )?;
+        for entry in &report.changelog {
+            writeln!(out, "\n## {}\n{}", entry.version, entry.text.trim_end())?;
+        }
+    }
+    if !report.answers_valid {
+        writeln!(out, "The recorded answers no longer render the template:")?;
+    }
+    for problem in &report.problems {
+        writeln!(out, "  {problem}")?;
+    }
+    Ok(())
+}
+
+/// Sections of the template's `CHANGELOG.md` (or `CHANGELOG`) whose heading names a version in
+/// (`after`, `up_to`], newest first as the file orders them. Headings look like `## 1.1.0`,
+/// `## [1.1.0] - 2026-11-30` or `# v1.1.0`.
+pub fn changelog_between(
+    template: &Template,
+    after: &semver::Version,
+    up_to: &semver::Version,
+) -> Vec<ChangelogEntry> {
+    let Some(file) = template
+        .files
+        .iter()
+        .find(|f| matches!(f.path.as_str(), "CHANGELOG.md" | "CHANGELOG"))
+    else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(&file.contents);
+    let mut entries: Vec<ChangelogEntry> = Vec::new();
+    let mut current: Option<(semver::Version, String)> = None;
+    let flush = |section: Option<(semver::Version, String)>, entries: &mut Vec<_>| {
+        if let Some((version, text)) = section.filter(|(v, _)| v > after && v <= up_to) {
+            entries.push(ChangelogEntry {
+                version: version.to_string(),
+                text: text.trim().to_owned(),
+            });
+        }
+    };
+    for line in text.lines() {
+        if let Some(version) = heading_version(line) {
+            flush(current.take(), &mut entries);
+            current = Some((version, String::new()));
+        } else if let Some((_, body)) = &mut current {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    flush(current, &mut entries);
+    entries
+}
+
+fn heading_version(line: &str) -> Option<semver::Version> {
+    let rest = line.strip_prefix('#')?.trim_start_matches('#').trim();
+    let word = rest.split_whitespace().next()?;
+    let word = word.trim_matches(|c| c == '[' || c == ']');
+    let word = word.strip_prefix('v').unwrap_or(word);
+    semver::Version::parse(word).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changelog_headings_in_common_styles_are_versions() {
+        assert_eq!(
+            heading_version("## 1.1.0"),
+            semver::Version::parse("1.1.0").ok()
+        );
+        assert_eq!(
+            heading_version("## [1.2.0] - 2026-11-30"),
+            semver::Version::parse("1.2.0").ok()
+        );
+        assert_eq!(
+            heading_version("# v2.0.0"),
+            semver::Version::parse("2.0.0").ok()
+        );
+        assert_eq!(heading_version("## Unreleased"), None);
+        assert_eq!(heading_version("1.0.0"), None);
+    }
+}

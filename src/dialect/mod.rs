@@ -1,0 +1,2 @@
+pub mod cookiecutter;
+pub mod native;

@@ -1,0 +1,364 @@
+//! Rendering: a pure function from (template, answers) to an in-memory [`Tree`]. Path names are
+//! always rendered; a segment that renders empty leaves its file out; only `*.tera` contents are
+//! rendered (suffix stripped; one that is not UTF-8 text is an error) and every other file is
+//! copied byte for byte. Engines sit behind [`Engine`]; this module never reads the destination or
+//! writes anything.
+
+mod tera;
+
+pub use self::tera::{Expressions, Scope, TeraEngine, expression_variables, text_variables};
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::core::error::{Error, Result};
+use crate::core::tree::{Entry, Tree};
+use crate::dialect::cookiecutter::{self, CookiecutterTemplate};
+use crate::source::Provenance;
+use crate::template::answers::{self, ANSWERS_FILE, Answers};
+use crate::template::{Dialect, Manifest, Template};
+
+/// The suffix that marks a file whose contents are rendered.
+pub const RENDER_SUFFIX: &str = ".tera";
+
+/// A template engine for one template and one set of answers.
+pub trait Engine {
+    /// Renders a short piece of template text, such as a path segment.
+    fn render_str(&self, text: &str) -> Result<String, String>;
+    /// Renders the contents of the template file at `path`.
+    fn render_file(&self, path: &str) -> Result<String, String>;
+}
+
+/// The one render step of every command: the project `template` makes with `answers`, its answers
+/// file (recording `provenance`) included. `new` writes it, `update` renders it twice (base and
+/// theirs), `diff` compares it with the disk. `project` is the project's folder: cookiecutter
+/// tells a template the folder it writes into (its parent) as `_output_dir`.
+pub fn render_project(
+    template: &Template,
+    provenance: &Provenance,
+    answers: &Answers,
+    project: &Path,
+) -> Result<Tree> {
+    let output_dir = project.parent().unwrap_or(project);
+    render_project_with(template, provenance, answers, output_dir, None).map(|(_, tree)| tree)
+}
+
+/// [`render_project`] for a project inside `output_dir`, running a cookiecutter template's
+/// `pre_gen_project` and `post_gen_project` hooks with `hooks` (consent given) in a temporary
+/// directory ([`crate::dialect::cookiecutter::hooks::generate`]); the answers file is added after them. Also returns the
+/// project folder name the template renders (cookiecutter's root folder; a native template names
+/// none).
+pub fn render_project_with(
+    template: &Template,
+    provenance: &Provenance,
+    answers: &Answers,
+    output_dir: &Path,
+    hooks: Option<&crate::dialect::cookiecutter::hooks::Runner>,
+) -> Result<(Option<String>, Tree)> {
+    let (folder, mut tree) = match &template.dialect {
+        Dialect::Native => (None, render(template, answers)?),
+        Dialect::Cookiecutter(cookiecutter) => {
+            let (folder, tree, context) =
+                cookiecutter_files(cookiecutter, provenance, answers, output_dir)?;
+            let tree = match hooks {
+                Some(runner) => crate::dialect::cookiecutter::hooks::generate(
+                    cookiecutter,
+                    &folder,
+                    &context,
+                    tree,
+                    *runner,
+                )?,
+                None => tree,
+            };
+            (Some(folder), tree)
+        }
+    };
+    if let Some(taken) = tree.get(ANSWERS_FILE) {
+        return Err(Error::AnswersFileTaken {
+            source_path: taken.source.clone(),
+        });
+    }
+    let text = answers::answers_file(&template.manifest, provenance, answers).map_err(|e| {
+        Error::Render {
+            path: ANSWERS_FILE.into(),
+            message: e.to_string(),
+        }
+    })?;
+    tree.insert(
+        ANSWERS_FILE.into(),
+        Entry {
+            mode: None,
+            contents: text.into_bytes(),
+            executable: false,
+            source: format!("(groundwork's {ANSWERS_FILE})"),
+        },
+    )?;
+    Ok((folder, tree))
+}
+
+/// Renders a cookiecutter template with recorded or collected `answers` (its public variables):
+/// cookiecutter's context is rebuilt from them, so the same answers always give the same files.
+/// Returns the project folder's rendered name and the files inside it.
+pub fn render_cookiecutter(
+    template: &CookiecutterTemplate,
+    provenance: &Provenance,
+    answers: &Answers,
+    output_dir: &Path,
+) -> Result<(String, Tree)> {
+    let (folder, tree, _) = cookiecutter_files(template, provenance, answers, output_dir)?;
+    Ok((folder, tree))
+}
+
+/// [`render_cookiecutter`], with the context it rendered with (for hooks).
+fn cookiecutter_files(
+    template: &CookiecutterTemplate,
+    provenance: &Provenance,
+    answers: &Answers,
+    output_dir: &Path,
+) -> Result<(String, Tree, serde_json::Map<String, serde_json::Value>)> {
+    // One phase for the whole render, as for a native template: the context is computed up to
+    // once per answer, and the time limit counts for all of it.
+    let _phase = crate::core::watchdog::enter("the cookiecutter template");
+    // Only answers that differ from what cookiecutter would compute from the answers before
+    // them are given as extra context, as a user would have given them: cookiecutter shows the
+    // unrendered defaults of the others (`_cookiecutter`), and renders them itself.
+    let mut overrides = serde_json::Map::new();
+    // Defaults that cannot be computed without an answer (a default naming its own variable,
+    // such as `"v": "{{ cookiecutter.v }}"`) make every later answer an override, as the user
+    // had to give it.
+    let mut defaults = template.context(&overrides).ok();
+    for variable in template.variables() {
+        let Some(answer) = answers
+            .get(&variable.name)
+            .and_then(|value| serde_json::to_value(value).ok())
+        else {
+            continue;
+        };
+        let default = match &variable.kind {
+            cookiecutter::VariableKind::Choice(options) => options.first().cloned(),
+            _ => defaults
+                .as_ref()
+                .and_then(|d| d.get("cookiecutter"))
+                .and_then(|c| c.get(&variable.name))
+                .cloned(),
+        };
+        if default.as_ref() != Some(&answer) {
+            overrides.insert(variable.name.clone(), answer);
+            defaults = template.context(&overrides).ok();
+        }
+    }
+    let mut context = template.context(&overrides)?;
+    // Cookiecutter's run-dependent keys: the template and checkout from the provenance, and
+    // the absolute folder the project lies in (cookiecutter's `os.path.abspath(output_dir)`).
+    let output_dir = std::path::absolute(output_dir).unwrap_or_else(|_| output_dir.to_owned());
+    cookiecutter::add_invocation(
+        &mut context,
+        &provenance.source,
+        &output_dir.to_string_lossy(),
+        &provenance.source,
+        provenance.commit.as_deref(),
+    );
+    let rendered = template.render(&context)?;
+    // Cookiecutter writes the project into a folder it names; groundwork's destination is that
+    // folder, so paths start below it.
+    let mut folder = String::new();
+    let mut tree = Tree::with_unportable_names();
+    for (path, entry) in rendered.iter() {
+        let (root, rest) = path.split_once('/').unwrap_or(("", path));
+        root.clone_into(&mut folder);
+        tree.insert(rest.to_owned(), entry.clone())?;
+    }
+    Ok((folder, tree, context))
+}
+
+/// The `message_after` of `manifest` rendered with `answers` (`None` when it has none), under the
+/// watchdog like every other expression: `new` prints it, `template check` renders it for its
+/// errors.
+pub fn message_after(
+    manifest: &Manifest,
+    expressions: &Expressions,
+    answers: &Answers,
+) -> Result<Option<String>> {
+    let Some(text) = &manifest.message_after else {
+        return Ok(None);
+    };
+    let _phase = crate::core::watchdog::enter("`message_after` of template.toml");
+    expressions
+        .file_scope(answers)
+        .render(text)
+        .map(Some)
+        .map_err(|message| Error::Render {
+            path: manifest.path.display().to_string(),
+            message: format!("`message_after`: {message}"),
+        })
+}
+
+/// Renders every file of `template` with `answers`.
+pub fn render(template: &Template, answers: &Answers) -> Result<Tree> {
+    let _phase = crate::core::watchdog::enter(format!("template {}", template.manifest.name));
+    let engine = TeraEngine::new(template, answers)?;
+    render_with(template, &engine)
+}
+
+/// Default limit on one rendered file: 64 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
+/// Default limit on a whole rendered project: 1 GiB.
+pub const DEFAULT_MAX_PROJECT_BYTES: u64 = 1 << 30;
+/// Environment variables that override the limits.
+pub const MAX_FILE_ENV: &str = "GROUNDWORK_MAX_FILE_BYTES";
+pub const MAX_PROJECT_ENV: &str = "GROUNDWORK_MAX_PROJECT_BYTES";
+
+/// How large a render may grow, per file and for the whole project.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub file: u64,
+    pub project: u64,
+}
+
+impl Limits {
+    /// The defaults, overridden by [`MAX_FILE_ENV`] and [`MAX_PROJECT_ENV`]; a variable that is
+    /// set but not a whole number greater than 0 is an error naming it.
+    pub fn try_from_env() -> Result<Limits> {
+        let read = |name: &str, default: u64| {
+            crate::core::watchdog::env_number(name, "bytes", default).map(|n| n.unwrap_or(default))
+        };
+        Ok(Limits {
+            file: read(MAX_FILE_ENV, DEFAULT_MAX_FILE_BYTES)?,
+            project: read(MAX_PROJECT_ENV, DEFAULT_MAX_PROJECT_BYTES)?,
+        })
+    }
+
+    /// Why a template file of `size` bytes is refused ("is N bytes, over the limit of ... bytes
+    /// per file; ..."), or `None` within the limit. Checked before such a file is read (a git blob,
+    /// a file of a directory template or one a hook wrote), so a huge one costs neither the time
+    /// nor the memory to read it; one wording wherever it comes from.
+    pub fn file_over(&self, size: u64) -> Option<String> {
+        (size > self.file).then(|| {
+            format!(
+                "is {size} bytes, over the limit of {} bytes per file; if that is intended, raise it with {MAX_FILE_ENV}",
+                self.file
+            )
+        })
+    }
+
+    /// [`Limits::try_from_env`], with the defaults in place of a malformed variable: the binary
+    /// refuses those at start-up, so only the library (in tests) can see one here.
+    pub fn from_env() -> Limits {
+        Limits::try_from_env().unwrap_or(Limits {
+            file: DEFAULT_MAX_FILE_BYTES,
+            project: DEFAULT_MAX_PROJECT_BYTES,
+        })
+    }
+}
+
+pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
+    let manifest = &template.manifest;
+    let limits = Limits::try_from_env()?;
+    let _phase = crate::core::watchdog::enter(format!("template {}", template.manifest.name));
+    // Which `[[files]]` rules leave their files out with these answers.
+    let mut off = Vec::new();
+    for rule in &manifest.rules {
+        crate::core::watchdog::working_on(format!(
+            "the `when` of the [[files]] rule at line {} of template.toml",
+            rule.line
+        ));
+        let on = engine
+            .render_str(&format!("{{% if {} %}}1{{% endif %}}", rule.when))
+            .map_err(|message| Error::FileRule {
+                path: manifest.path.clone(),
+                line: rule.line,
+                message: format!("`when`: {message}"),
+            })?;
+        if on != "1" {
+            off.push(rule);
+        }
+    }
+    let mut segments: HashMap<&str, String> = HashMap::new();
+    let mut tree = Tree::for_names(manifest.portable_names);
+    let mut total: u64 = 0;
+    'files: for file in &template.project {
+        // Ctrl-C is honoured between files: nothing has been written yet.
+        if crate::write::apply::interrupted() {
+            return Err(Error::Interrupted);
+        }
+        if off.iter().any(|rule| rule.matches(&file.path)) {
+            continue;
+        }
+        crate::core::watchdog::working_on(format!("template file `{}`", file.path));
+        // The suffix is stripped before rendering, so `{% if x %}name{% endif %}.tera` is left out
+        // like any other segment that renders empty.
+        let (raw_path, rendered_contents) = match file.path.strip_suffix(RENDER_SUFFIX) {
+            Some(_) if !is_text(&file.contents) => {
+                return Err(Error::Render {
+                    path: file.path.clone(),
+                    message: "is not UTF-8 text (or holds a NUL byte), so it cannot be rendered; drop the .tera suffix to copy it byte for byte".into(),
+                });
+            }
+            Some(stripped) => (stripped, true),
+            None => (file.path.as_str(), false),
+        };
+        let mut rendered = Vec::new();
+        for segment in raw_path.split('/') {
+            if !segments.contains_key(segment) {
+                let out = if segment.contains('{') {
+                    engine
+                        .render_str(segment)
+                        .map_err(|message| Error::Render {
+                            path: file.path.clone(),
+                            message: format!("in the path segment {segment:?}: {message}"),
+                        })?
+                } else {
+                    segment.to_owned()
+                };
+                segments.insert(segment, out);
+            }
+            let out = &segments[segment];
+            if out.trim().is_empty() {
+                continue 'files;
+            }
+            rendered.push(out.clone());
+        }
+        let path = rendered.join("/");
+        let contents = if rendered_contents {
+            engine
+                .render_file(&file.path)
+                .map_err(|message| Error::Render {
+                    path: file.path.clone(),
+                    message,
+                })?
+                .into_bytes()
+        } else {
+            file.contents.clone()
+        };
+        let size = contents.len() as u64;
+        total += size;
+        if size > limits.file {
+            return Err(Error::RenderLimit {
+                path: file.path.clone(),
+                message: format!(
+                    "renders to {size} bytes, over the limit of {} bytes per file; if that is intended, raise it with {MAX_FILE_ENV}",
+                    limits.file
+                ),
+            });
+        }
+        if total > limits.project {
+            return Err(Error::RenderLimit {
+                path: file.path.clone(),
+                message: format!(
+                    "brings the project to {total} bytes, over the limit of {} bytes per project; if that is intended, raise it with {MAX_PROJECT_ENV}",
+                    limits.project
+                ),
+            });
+        }
+        // Native templates write 0644 or 0755 only, whatever the source file's mode.
+        let entry = Entry::usual(contents, file.executable, file.path.clone());
+        tree.insert(path, entry)?;
+    }
+    Ok(tree)
+}
+
+/// Whether `bytes` can be rendered or merged as text: UTF-8 without NUL bytes. Other files are
+/// copied as they are; a `*.tera` file that is not text is an error.
+pub fn is_text(bytes: &[u8]) -> bool {
+    !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
+}

@@ -1,0 +1,150 @@
+//! A generated project as `update`, `check` and `diff` see it: its answers file, the template
+//! source and version it records, and the pristine render of that record (the merge base of
+//! `update`, what `diff` compares with). Reads the project; never writes it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::commands::new::destination_name;
+use crate::core::error::{Error, Result};
+use crate::core::tree::Tree;
+use crate::dialect::cookiecutter::hooks::Runner;
+use crate::dialect::native::{self, Expressions};
+use crate::source::{Loaded, Source};
+use crate::template::Dialect;
+use crate::template::answers::{self, Answers, Mode, Presets, Recorded};
+use crate::write::plan::{self, FileState};
+
+pub struct Project {
+    pub root: PathBuf,
+    pub recorded: Recorded,
+    pub source: Source,
+}
+
+/// The project as the template would have made it, untouched by the team.
+pub struct Pristine {
+    pub loaded: Loaded,
+    pub answers: Answers,
+    pub tree: Tree,
+}
+
+impl Project {
+    pub fn open(root: &Path) -> Result<Project> {
+        let recorded = answers::read_answers_file(root)?;
+        let source = Source::from_provenance(&recorded.provenance)?;
+        Ok(Project {
+            root: root.to_owned(),
+            recorded,
+            source,
+        })
+    }
+
+    /// The name offered to question defaults, as when the project was created.
+    pub fn name(&self) -> String {
+        destination_name(&self.root)
+    }
+
+    /// The template at the recorded version: the built-in release, the git commit, or a plain
+    /// directory's current files (with a warning when they no longer match the recorded digest).
+    pub fn load_recorded(&self) -> Result<Loaded> {
+        let provenance = &self.recorded.provenance;
+        let reference = match &provenance.commit {
+            Some(commit) => commit.clone(),
+            None => provenance.version.to_string(),
+        };
+        let mut loaded = match (&self.source, self.source.load_recorded(provenance)) {
+            // A plain directory without a release of that version offers only its current files.
+            (Source::Local(_), Err(Error::VersionUnavailable { .. })) => {
+                let mut loaded = self.source.load(None)?;
+                loaded.warnings.push(format!(
+                    "the template directory {} has no release {reference} (it is at {}); its current files stand in for the base, so template changes may show as yours",
+                    provenance.source, loaded.provenance.version
+                ));
+                loaded
+            }
+            (_, loaded) => loaded?,
+        };
+        if let (Some(recorded), Some(current)) = (&provenance.digest, &loaded.provenance.digest)
+            && recorded != current
+            && loaded.provenance.version == provenance.version
+        {
+            loaded.warnings.push(format!(
+                "the template directory {} changed since this project recorded it (digest {recorded}, now {current}); its current files stand in for the base, so template changes may show as yours",
+                provenance.source
+            ));
+        }
+        Ok(loaded)
+    }
+
+    /// The recorded answers, typed by the questions of `loaded`'s version.
+    pub fn recorded_answers(&self, loaded: &Loaded) -> Result<Answers> {
+        let mut presets = Presets::default();
+        presets.add_recorded(&self.recorded);
+        presets.retain_known(&loaded.template.manifest);
+        answers::collect_for(
+            &loaded.template,
+            &presets,
+            Mode::Unattended,
+            &Expressions::new(&self.name()),
+        )
+    }
+
+    /// The pristine render without running hooks (`diff`, `check`): a warning says so when the
+    /// template has some.
+    pub fn pristine(&self) -> Result<Pristine> {
+        let mut loaded = self.load_recorded()?;
+        warn_of_hooks(&mut loaded);
+        self.pristine_from(loaded, None)
+    }
+
+    /// The folder the project lies in: cookiecutter's output directory (`_output_dir`).
+    pub fn output_dir(&self) -> &Path {
+        self.root.parent().unwrap_or(&self.root)
+    }
+
+    /// The pristine render of `loaded` (the recorded version), running its hooks with `hooks`.
+    pub fn pristine_from(&self, loaded: Loaded, hooks: Option<&Runner>) -> Result<Pristine> {
+        let answers = self.recorded_answers(&loaded)?;
+        let (_, tree) = native::render_project_with(
+            &loaded.template,
+            &self.recorded.provenance,
+            &answers,
+            self.output_dir(),
+            hooks,
+        )?;
+        Ok(Pristine {
+            loaded,
+            answers,
+            tree,
+        })
+    }
+
+    /// The files on disk at `paths` (absent ones are left out), never read through a symlink.
+    pub fn read<'a>(
+        &self,
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> Result<BTreeMap<String, FileState>> {
+        let reader = plan::Reader::open(&self.root)?;
+        let mut files = BTreeMap::new();
+        for path in paths {
+            if let Some(state) = reader.read(path)? {
+                files.insert(path.to_owned(), state);
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// Renders for `update`, `diff` and `check` never run template hooks: say so when a template has
+/// some, since what they would have changed then looks like the team's work.
+pub fn warn_of_hooks(loaded: &mut Loaded) {
+    if let Dialect::Cookiecutter(cookiecutter) = &loaded.template.dialect
+        && cookiecutter.has_hooks()
+    {
+        loaded.warnings.push(format!(
+            "{} has hooks ({}), which are not run for this comparison: what they change in a project shows as your changes",
+            loaded.provenance.source,
+            cookiecutter.hooks().join(", ")
+        ));
+    }
+}

@@ -1,0 +1,862 @@
+//! Answers to a template's questions: where they come from (`-d`, `--data-file`, defaults, prompts),
+//! how they are typed and validated, and the answers file written into the generated repository.
+//! Prompting goes through the [`Prompter`] trait, so unattended runs and tests never touch a terminal.
+//! It does not render files or write anything but the answers file's text.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::core::error::{Error, Result};
+use crate::core::input::{self, Symlinks};
+use crate::dialect::cookiecutter::{self, CookiecutterTemplate, Variable, VariableKind};
+use crate::dialect::native::Expressions;
+use crate::source::Provenance;
+use crate::template::manifest::Default;
+use crate::template::{Dialect, Kind, Manifest, Question, Template};
+
+/// The answers file at the root of every generated repository.
+pub const ANSWERS_FILE: &str = ".groundwork.toml";
+
+/// A typed answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    String(String),
+    Bool(bool),
+    Integer(i64),
+    List(Vec<String>),
+    /// A cookiecutter answer: any JSON value (strings, booleans, dicts, lists, null).
+    Json(serde_json::Value),
+}
+
+impl Value {
+    /// The value as the answers file holds it; `None` for a JSON null, which TOML cannot hold
+    /// (left out, it is the default again on replay).
+    fn to_toml(&self) -> Option<toml::Value> {
+        Some(match self {
+            Value::String(s) => toml::Value::String(s.clone()),
+            Value::Bool(b) => toml::Value::Boolean(*b),
+            Value::Integer(i) => toml::Value::Integer(*i),
+            Value::List(items) => {
+                toml::Value::Array(items.iter().cloned().map(toml::Value::String).collect())
+            }
+            Value::Json(json) => return json_to_toml(json),
+        })
+    }
+}
+
+fn json_to_toml(json: &serde_json::Value) -> Option<toml::Value> {
+    Some(match json {
+        serde_json::Value::Null => return None,
+        serde_json::Value::Bool(b) => toml::Value::Boolean(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => toml::Value::Integer(i),
+            None => toml::Value::Float(n.as_f64()?),
+        },
+        serde_json::Value::String(s) => toml::Value::String(s.clone()),
+        serde_json::Value::Array(items) => {
+            toml::Value::Array(items.iter().filter_map(json_to_toml).collect())
+        }
+        serde_json::Value::Object(map) => toml::Value::Table(
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), json_to_toml(v)?)))
+                .collect(),
+        ),
+    })
+}
+
+/// Where a value of the render context comes from; only answers are recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Asked, given or defaulted: recorded in the answers file.
+    Answered,
+    /// A question whose `when` is false: its default, not recorded.
+    Skipped,
+    /// A `[computed]` value: worked out on every render, never recorded.
+    Computed,
+}
+
+/// Answers in question order, then the computed values: the render context.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answers {
+    entries: Vec<(String, Value, Origin)>,
+    /// Things the user should know (a `-d` for a skipped question); printed by the command.
+    pub warnings: Vec<String>,
+}
+
+impl Answers {
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.entries
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, v, _)| v)
+    }
+
+    /// Every value of the render context: answers, skipped questions' defaults, computed values.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.entries.iter().map(|(n, v, _)| (n.as_str(), v))
+    }
+
+    /// The answers the answers file records: not skipped questions, not computed values.
+    pub fn recorded(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.entries
+            .iter()
+            .filter(|(_, _, o)| *o == Origin::Answered)
+            .map(|(n, v, _)| (n.as_str(), v))
+    }
+
+    /// Whether `name` is a question that was answered (asked, given or defaulted), not skipped by
+    /// its `when` and not a computed value.
+    pub fn answered(&self, name: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|(n, _, o)| n == name && *o == Origin::Answered)
+    }
+
+    fn insert(&mut self, name: &str, value: Value, origin: Origin) {
+        self.entries.push((name.to_owned(), value, origin));
+    }
+}
+
+/// Answers given before any question is asked, untyped until matched with their question.
+#[derive(Debug, Clone, Default)]
+pub struct Presets {
+    /// Per key: the value, where it came from, and whether the user gave it on this run (`-d`,
+    /// `--data-file`) rather than a recorded answer being replayed.
+    values: BTreeMap<String, (Raw, String, bool)>,
+}
+
+/// A preset as given: text from `-d`, or a value from a data file.
+#[derive(Debug, Clone)]
+enum Raw {
+    Text(String),
+    Data(serde_json::Value),
+}
+
+impl Presets {
+    /// What the user gave on the command line: `--data-file`, then `-d` arguments, which win.
+    pub fn given(data_file: Option<&Path>, data: &[String]) -> Result<Presets> {
+        let mut presets = Presets::default();
+        if let Some(path) = data_file {
+            presets.add_data_file(path)?;
+        }
+        presets.add_data_args(data)?;
+        Ok(presets)
+    }
+
+    /// Adds `-d KEY=VALUE` arguments; they win over the data file.
+    pub fn add_data_args(&mut self, args: &[String]) -> Result<()> {
+        for arg in args {
+            let (key, value) = arg
+                .split_once('=')
+                .filter(|(k, _)| !k.trim().is_empty())
+                .ok_or_else(|| Error::MalformedData { arg: arg.clone() })?;
+            self.values.insert(
+                key.trim().to_owned(),
+                (Raw::Text(value.to_owned()), format!("from -d {arg}"), true),
+            );
+        }
+        Ok(())
+    }
+
+    /// Reads a TOML or JSON table of answers (by extension; TOML when unsure).
+    pub fn add_data_file(&mut self, path: &Path) -> Result<()> {
+        // Never a hang or an endless read, whatever the user points at (a FIFO, `/dev/zero`).
+        let Some(text) = input::read_text(path, Symlinks::Follow, "a data file")? else {
+            let missing = rustix::io::Errno::NOENT.raw_os_error();
+            return Err(Error::io(path, std::io::Error::from_raw_os_error(missing)));
+        };
+        self.add_data_text(path, &text)
+    }
+
+    /// [`Presets::add_data_file`] on text already read: `path` picks the format (by extension) and
+    /// names the file in errors. Public so the `data_file` fuzz target (`tests/fuzz`) can parse
+    /// without a disk.
+    pub fn add_data_text(&mut self, path: &Path, text: &str) -> Result<()> {
+        let fail = |message: String| Error::DataFile {
+            path: path.to_owned(),
+            message,
+        };
+        let table: serde_json::Map<String, serde_json::Value> =
+            if path.extension().is_some_and(|e| e == "json") {
+                serde_json::from_str(text).map_err(|e| {
+                    // serde_json's text ends with the place, which is said first here.
+                    let place = format!(" at line {} column {}", e.line(), e.column());
+                    let message = e.to_string();
+                    let message = message.strip_suffix(&place).unwrap_or(&message);
+                    let hint = if e.is_data() {
+                        "; expected a JSON object of answers"
+                    } else {
+                        ""
+                    };
+                    fail(format!(
+                        "line {}, column {}: {message}{hint}",
+                        e.line(),
+                        e.column()
+                    ))
+                })?
+            } else {
+                let mut table: serde_json::Map<String, serde_json::Value> = toml::from_str(text)
+                    .map_err(|e| {
+                        fail(format!(
+                            "line {}: {}",
+                            toml_line(text, &e),
+                            e.message().trim_end()
+                        ))
+                    })?;
+                // An answers file (`.groundwork.toml`) replays its recorded answers.
+                if table.contains_key("template") {
+                    if let Some(serde_json::Value::Object(answers)) = table.remove("answers") {
+                        answers
+                    } else {
+                        serde_json::Map::new()
+                    }
+                } else {
+                    table
+                }
+            };
+        let origin = format!("from {}", path.display());
+        for (key, value) in table {
+            self.values
+                .entry(key)
+                .or_insert_with(|| (Raw::Data(value), origin.clone(), true));
+        }
+        Ok(())
+    }
+
+    /// Adds answers recorded in a project's answers file; anything already given wins.
+    pub fn add_recorded(&mut self, recorded: &Recorded) {
+        let origin = format!("recorded in {}", recorded.path.display());
+        for (key, value) in &recorded.answers {
+            self.values
+                .entry(key.clone())
+                .or_insert_with(|| (Raw::Data(value.clone()), origin.clone(), false));
+        }
+    }
+
+    /// Drops the answers `manifest` no longer asks for and returns their names: a recorded answer
+    /// to a question a newer version removed is not an error.
+    pub fn retain_known(&mut self, manifest: &Manifest) -> Vec<String> {
+        let mut dropped = Vec::new();
+        self.values.retain(|key, _| {
+            let known = manifest.questions.iter().any(|q| &q.name == key);
+            if !known {
+                dropped.push(key.clone());
+            }
+            known
+        });
+        dropped
+    }
+
+    pub fn check_known(&self, manifest: &Manifest) -> Result<()> {
+        for (key, (_, origin, _)) in &self.values {
+            if manifest.computed(key).is_some() {
+                return Err(Error::ComputedAnswer {
+                    key: key.clone(),
+                    origin: origin.clone(),
+                });
+            }
+            if !manifest.questions.iter().any(|q| &q.name == key) {
+                let known = manifest
+                    .questions
+                    .iter()
+                    .map(|q| q.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(Error::UnknownAnswer {
+                    key: key.clone(),
+                    origin: origin.clone(),
+                    known,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Asks questions. Implementations: a terminal (dialoguer), or a script in tests.
+/// Validation and re-asking are the caller's job, so every implementation behaves the same.
+pub trait Prompter {
+    fn text(&mut self, question: &Question, default: Option<&str>) -> Result<String>;
+    fn secret(&mut self, question: &Question) -> Result<String>;
+    fn confirm(&mut self, question: &Question, default: bool) -> Result<bool>;
+    fn select(&mut self, question: &Question, choices: &[String], default: usize) -> Result<usize>;
+    fn multi_select(
+        &mut self,
+        question: &Question,
+        choices: &[String],
+        defaults: &[bool],
+    ) -> Result<Vec<usize>>;
+    /// Tells the user why the last answer was refused before asking again.
+    fn refuse(&mut self, question: &Question, message: &str);
+    /// Asks whether the template at `source` may run these hook files on this machine.
+    fn confirm_hooks(&mut self, source: &str, hooks: &[String]) -> Result<bool>;
+}
+
+/// How questions without a preset are answered.
+pub enum Mode<'a> {
+    /// Ask through the prompter.
+    Interactive(&'a mut dyn Prompter),
+    /// Take defaults; a question without one is an error (`--defaults`, or no terminal).
+    Unattended,
+}
+
+/// Answers a template's questions in its dialect: [`collect`] for a native template; for a
+/// cookiecutter template, cookiecutter's own context with the presets as its extra context.
+pub fn collect_for(
+    template: &Template,
+    presets: &Presets,
+    mode: Mode<'_>,
+    expressions: &Expressions,
+) -> Result<Answers> {
+    match &template.dialect {
+        Dialect::Native => collect(&template.manifest, presets, mode, expressions),
+        Dialect::Cookiecutter(cookiecutter) => collect_cookiecutter(cookiecutter, presets, mode),
+    }
+}
+
+/// Cookiecutter's variables, in its order: presets first (as cookiecutter's extra context), then
+/// a prompt per remaining variable with its default rendered from the answers so far, or the
+/// defaults when unattended. Every public variable is recorded, as cruft records the context.
+fn collect_cookiecutter(
+    template: &CookiecutterTemplate,
+    presets: &Presets,
+    mut mode: Mode<'_>,
+) -> Result<Answers> {
+    let known: Vec<&str> = template
+        .variables()
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    let mut overrides = serde_json::Map::new();
+    let mut warnings = Vec::new();
+    for (key, (raw, origin, _)) in &presets.values {
+        if !known.contains(&key.as_str()) {
+            // Cookiecutter leaves extra context the template does not use aside (a user's
+            // default context names variables of many templates); so does groundwork, aloud.
+            warnings.push(format!(
+                "answer `{key}` ({origin}) is ignored, as cookiecutter ignores it: this template asks: {}",
+                known.join(", ")
+            ));
+            continue;
+        }
+        let value = match raw {
+            Raw::Text(text) => serde_json::Value::String(text.clone()),
+            Raw::Data(data) => data.clone(),
+        };
+        overrides.insert(key.clone(), value);
+    }
+    if let Mode::Interactive(prompter) = &mut mode {
+        for variable in template.variables() {
+            if overrides.contains_key(&variable.name) {
+                continue;
+            }
+            let context = template.context(&overrides)?;
+            let current = context
+                .get("cookiecutter")
+                .and_then(|c| c.get(&variable.name))
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
+            if let Some(answer) = ask_cookiecutter(*prompter, variable, &current)? {
+                overrides.insert(variable.name.clone(), answer);
+            }
+        }
+    }
+    let context = template.context(&overrides)?;
+    let mut answers = Answers {
+        warnings,
+        ..Answers::default()
+    };
+    for (name, value) in cookiecutter::answers(&context) {
+        // A choice is recorded as the option picked, unrendered: cookiecutter accepts only its
+        // listed options as extra context, and renders the one picked.
+        let value = match template.variables().iter().find(|v| v.name == name) {
+            Some(Variable {
+                kind: VariableKind::Choice(options),
+                ..
+            }) => overrides
+                .get(&name)
+                .or_else(|| options.first())
+                .cloned()
+                .unwrap_or(value),
+            _ => value,
+        };
+        answers.insert(&name, Value::Json(value), Origin::Answered);
+    }
+    Ok(answers)
+}
+
+/// One cookiecutter variable at the prompt; `None` keeps the default (dicts and nulls, which
+/// cookiecutter asks as raw JSON, are not asked).
+fn ask_cookiecutter(
+    prompter: &mut dyn Prompter,
+    variable: &Variable,
+    current: &serde_json::Value,
+) -> Result<Option<serde_json::Value>> {
+    let text = |value: &serde_json::Value| match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(match &variable.kind {
+        VariableKind::String => {
+            let question = Question::synthetic(&variable.name, &variable.prompt, Kind::String);
+            let default = text(current);
+            Some(serde_json::Value::String(
+                prompter.text(&question, Some(&default))?,
+            ))
+        }
+        VariableKind::Bool => {
+            let question = Question::synthetic(&variable.name, &variable.prompt, Kind::Bool);
+            let default = current.as_bool().unwrap_or(false);
+            Some(serde_json::Value::Bool(
+                prompter.confirm(&question, default)?,
+            ))
+        }
+        VariableKind::Choice(options) => {
+            let choices: Vec<String> = options.iter().map(text).collect();
+            let mut question = Question::synthetic(
+                &variable.name,
+                &variable.prompt,
+                Kind::Choice(choices.clone()),
+            );
+            question.labels = variable
+                .choice_labels
+                .iter()
+                .map(|(value, label)| (value.clone(), label.clone()))
+                .collect();
+            let picked = prompter.select(&question, &choices, 0)?;
+            options.get(picked).cloned()
+        }
+        VariableKind::Dict | VariableKind::Null => None,
+    })
+}
+
+/// Answers every question of `manifest`, in order: presets first, then prompts or defaults.
+pub fn collect(
+    manifest: &Manifest,
+    presets: &Presets,
+    mut mode: Mode<'_>,
+    expressions: &Expressions,
+) -> Result<Answers> {
+    presets.check_known(manifest)?;
+    let mut answers = Answers::default();
+    let mut scope = expressions.scope(&answers);
+    for question in &manifest.questions {
+        // Ctrl-C is honoured between questions too (their defaults are rendered expressions).
+        if crate::write::apply::interrupted() {
+            return Err(Error::Interrupted);
+        }
+        // Its `when` and default are rendered under the render time limit; asking is not.
+        let phase = crate::core::watchdog::enter(format!("question `{}`", question.name));
+        let asked = match &question.when {
+            Some(condition) => scope
+                .truthy(condition)
+                .map_err(|message| question_error(manifest, question, "when", &message))?,
+            None => true,
+        };
+        let preset = presets.values.get(&question.name);
+        if !asked {
+            // Skipped: its default stands in the render context, and nothing is recorded.
+            if let Some((_, origin, true)) = preset {
+                answers.warnings.push(format!(
+                    "the answer for `{}` ({origin}) is not used: the question is skipped because its `when` ({}) is false",
+                    question.name,
+                    question.when.as_deref().unwrap_or_default()
+                ));
+            }
+            let default = default_value(manifest, question, &scope)?;
+            let value = default.unwrap_or_else(|| empty_value(&question.kind));
+            scope.insert(&question.name, &value);
+            answers.insert(&question.name, value, Origin::Skipped);
+            continue;
+        }
+        let value = if let Some((raw, origin, _)) = preset {
+            let value = coerce(question, raw, origin)?;
+            validate(question, &value, origin)?;
+            value
+        } else {
+            let default = default_value(manifest, question, &scope)?;
+            drop(phase);
+            match &mut mode {
+                Mode::Interactive(prompter) => ask(*prompter, question, default.as_ref())?,
+                Mode::Unattended => {
+                    let value = default.ok_or_else(|| Error::MissingAnswer {
+                        question: question.name.clone(),
+                    })?;
+                    validate(question, &value, "the default")?;
+                    value
+                }
+            }
+        };
+        scope.insert(&question.name, &value);
+        answers.insert(&question.name, value, Origin::Answered);
+    }
+    compute(manifest, expressions, &mut answers)?;
+    Ok(answers)
+}
+
+/// Evaluates the `[computed]` values in order, each seeing the answers and the values before it.
+fn compute(manifest: &Manifest, expressions: &Expressions, answers: &mut Answers) -> Result<()> {
+    for computed in &manifest.computed {
+        let fail = |message: String| Error::Computed {
+            path: manifest.path.clone(),
+            line: computed.line,
+            name: computed.name.clone(),
+            message,
+        };
+        let phase = crate::core::watchdog::enter(format!("computed `{}`", computed.name));
+        let json = expressions
+            .file_scope(answers)
+            .evaluate(&computed.expression)
+            .map_err(fail)?;
+        drop(phase);
+        let value = match json {
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::String(s) => Value::String(s),
+            serde_json::Value::Number(n) if n.is_i64() => Value::Integer(n.as_i64().unwrap_or(0)),
+            serde_json::Value::Array(items) if items.iter().all(serde_json::Value::is_string) => {
+                Value::List(
+                    items
+                        .into_iter()
+                        .filter_map(|i| i.as_str().map(str::to_owned))
+                        .collect(),
+                )
+            }
+            other => {
+                return Err(fail(format!(
+                    "evaluates to {other}; a computed value must be a string, a bool, an integer or a list of strings"
+                )));
+            }
+        };
+        answers.insert(&computed.name, value, Origin::Computed);
+    }
+    Ok(())
+}
+
+fn question_error(manifest: &Manifest, question: &Question, field: &str, message: &str) -> Error {
+    Error::Question {
+        path: manifest.path.clone(),
+        line: question.line,
+        question: question.name.clone(),
+        message: format!("`{field}`: {message}"),
+    }
+}
+
+fn empty_value(kind: &Kind) -> Value {
+    match kind {
+        Kind::String => Value::String(String::new()),
+        Kind::Bool => Value::Bool(false),
+        Kind::Integer => Value::Integer(0),
+        Kind::Choice(choices) => Value::String(choices[0].clone()),
+        Kind::MultiChoice(_) => Value::List(Vec::new()),
+    }
+}
+
+/// The default, rendered and typed; `None` when the question has none and its kind has no
+/// natural one (string, integer).
+fn default_value(
+    manifest: &Manifest,
+    question: &Question,
+    scope: &crate::dialect::native::Scope<'_>,
+) -> Result<Option<Value>> {
+    let value = match &question.default {
+        Some(Default::Literal(value)) => value.clone(),
+        Some(Default::Expression(expression)) => {
+            let text = scope
+                .render(expression)
+                .map_err(|message| question_error(manifest, question, "default", &message))?;
+            parse_text(question, &text).map_err(|reason| {
+                question_error(
+                    manifest,
+                    question,
+                    "default",
+                    &format!("renders to {text:?}: {reason}"),
+                )
+            })?
+        }
+        None => match &question.kind {
+            Kind::String | Kind::Integer => return Ok(None),
+            kind => empty_value(kind),
+        },
+    };
+    Ok(Some(value))
+}
+
+fn ask(prompter: &mut dyn Prompter, question: &Question, default: Option<&Value>) -> Result<Value> {
+    loop {
+        let value = match &question.kind {
+            Kind::Bool => {
+                Value::Bool(prompter.confirm(question, matches!(default, Some(Value::Bool(true))))?)
+            }
+            Kind::Choice(choices) => {
+                let index = match default {
+                    Some(Value::String(s)) => choices.iter().position(|c| c == s).unwrap_or(0),
+                    _ => 0,
+                };
+                let shown = labels(question, choices);
+                Value::String(choices[prompter.select(question, &shown, index)?].clone())
+            }
+            Kind::MultiChoice(choices) => {
+                let picked: Vec<bool> = choices
+                    .iter()
+                    .map(|c| matches!(default, Some(Value::List(d)) if d.contains(c)))
+                    .collect();
+                let shown = labels(question, choices);
+                let indices = prompter.multi_select(question, &shown, &picked)?;
+                Value::List(indices.into_iter().map(|i| choices[i].clone()).collect())
+            }
+            Kind::String | Kind::Integer => {
+                let text = if question.secret {
+                    let text = prompter.secret(question)?;
+                    match (default, text.is_empty()) {
+                        (Some(d), true) => display(d),
+                        _ => text,
+                    }
+                } else {
+                    let shown = default.map(display);
+                    prompter.text(question, shown.as_deref())?
+                };
+                if text.is_empty() && default.is_none() {
+                    prompter.refuse(
+                        question,
+                        "an answer is required (this question has no default)",
+                    );
+                    continue;
+                }
+                match parse_text(question, &text) {
+                    Ok(value) => value,
+                    Err(reason) => {
+                        prompter.refuse(question, &reason);
+                        continue;
+                    }
+                }
+            }
+        };
+        match validate(question, &value, "typed") {
+            Ok(()) => return Ok(value),
+            Err(error) => prompter.refuse(question, &error.to_string()),
+        }
+    }
+}
+
+/// What a prompt shows for each choice: its label, or its value.
+fn labels(question: &Question, choices: &[String]) -> Vec<String> {
+    choices
+        .iter()
+        .map(|c| question.label(c).to_owned())
+        .collect()
+}
+
+fn display(value: &Value) -> String {
+    match value {
+        Value::String(s) | Value::Json(serde_json::Value::String(s)) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Integer(i) => i.to_string(),
+        Value::List(items) => items.join(","),
+        Value::Json(json) => json.to_string(),
+    }
+}
+
+fn coerce(question: &Question, raw: &Raw, origin: &str) -> Result<Value> {
+    let invalid = |value: String, reason: String| Error::InvalidValue {
+        question: question.name.clone(),
+        origin: origin.to_owned(),
+        value,
+        reason,
+    };
+    match raw {
+        Raw::Text(text) => parse_text(question, text).map_err(|r| invalid(text.clone(), r)),
+        Raw::Data(serde_json::Value::String(text)) => {
+            parse_text(question, text).map_err(|r| invalid(text.clone(), r))
+        }
+        Raw::Data(data) => {
+            let value = match (&question.kind, data) {
+                (Kind::Bool, serde_json::Value::Bool(b)) => Some(Value::Bool(*b)),
+                (Kind::Integer, serde_json::Value::Number(n)) => n.as_i64().map(Value::Integer),
+                (Kind::MultiChoice(choices), serde_json::Value::Array(items)) => {
+                    let mut picked = Vec::new();
+                    for item in items {
+                        match item.as_str() {
+                            Some(s) => picked.push(s.to_owned()),
+                            None => {
+                                return Err(invalid(
+                                    data.to_string(),
+                                    "a multi-choice answer is a list of strings".into(),
+                                ));
+                            }
+                        }
+                    }
+                    Some(check_multi(choices, picked).map_err(|r| invalid(data.to_string(), r))?)
+                }
+                _ => None,
+            };
+            value.ok_or_else(|| {
+                let expected = match &question.kind {
+                    Kind::Choice(choices) => format!("expected one of: {}", choices.join(", ")),
+                    Kind::MultiChoice(choices) => format!(
+                        "expected a list of: {} (or a comma-separated string)",
+                        choices.join(", ")
+                    ),
+                    kind => format!("expected a {} answer", kind.describe()),
+                };
+                invalid(data.to_string(), expected)
+            })
+        }
+    }
+}
+
+/// Parses text typed or passed with `-d` according to the question's kind.
+fn parse_text(question: &Question, text: &str) -> Result<Value, String> {
+    match &question.kind {
+        Kind::String => Ok(Value::String(text.to_owned())),
+        Kind::Bool => match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "1" | "on" => Ok(Value::Bool(true)),
+            "false" | "no" | "n" | "0" | "off" => Ok(Value::Bool(false)),
+            _ => Err("expected true/false or yes/no".into()),
+        },
+        Kind::Integer => text
+            .trim()
+            .parse()
+            .map(Value::Integer)
+            .map_err(|_| "expected a whole number".into()),
+        Kind::Choice(choices) => {
+            if choices.iter().any(|c| c == text) {
+                Ok(Value::String(text.to_owned()))
+            } else {
+                Err(format!("expected one of: {}", choices.join(", ")))
+            }
+        }
+        Kind::MultiChoice(choices) => {
+            let picked = text
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            check_multi(choices, picked)
+        }
+    }
+}
+
+fn check_multi(choices: &[String], picked: Vec<String>) -> Result<Value, String> {
+    match picked.iter().find(|p| !choices.contains(p)) {
+        Some(unknown) => Err(format!(
+            "{unknown:?} is not a choice; expected a comma-separated list of: {}",
+            choices.join(", ")
+        )),
+        None => Ok(Value::List(picked)),
+    }
+}
+
+fn validate(question: &Question, value: &Value, origin: &str) -> Result<()> {
+    let Some(pattern) = &question.validate else {
+        return Ok(());
+    };
+    let text = display(value);
+    if pattern.is_match(&text) {
+        return Ok(());
+    }
+    let shown = if question.secret {
+        "(secret)".to_owned()
+    } else {
+        text.clone()
+    };
+    if let Some(message) = &question.validate_message {
+        return Err(Error::InvalidValue {
+            question: question.name.clone(),
+            origin: origin.to_owned(),
+            value: shown,
+            reason: message.clone(),
+        });
+    }
+    let hint = question
+        .help
+        .as_deref()
+        .map(|h| format!(" ({h})"))
+        .unwrap_or_default();
+    Err(Error::Validation {
+        question: question.name.clone(),
+        origin: origin.to_owned(),
+        value: if question.secret {
+            "(secret)".into()
+        } else {
+            text
+        },
+        pattern: pattern.as_str().to_owned(),
+        hint,
+    })
+}
+
+/// The text of the answers file: the template's provenance, then the answers. Secret answers are left out: they are asked again when needed.
+pub fn answers_file(
+    manifest: &Manifest,
+    provenance: &Provenance,
+    answers: &Answers,
+) -> Result<String, toml::ser::Error> {
+    let template = toml::Table::try_from(provenance)?;
+    let secrets: std::collections::HashSet<&str> = manifest
+        .questions
+        .iter()
+        .filter(|q| q.secret)
+        .map(|q| q.name.as_str())
+        .collect();
+    let mut table = toml::Table::new();
+    for (name, value) in answers.recorded() {
+        let secret = secrets.contains(name);
+        if !secret && let Some(value) = value.to_toml() {
+            table.insert(name.to_owned(), value);
+        }
+    }
+    let mut document = toml::Table::new();
+    document.insert("template".into(), toml::Value::Table(template));
+    document.insert("answers".into(), toml::Value::Table(table));
+    Ok(format!(
+        "# Written by groundwork. `groundwork update` reads it; edit answers with `groundwork update -d key=value`.\n{}",
+        toml::to_string(&document)?
+    ))
+}
+
+/// What the answers file of a generated repository records.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub provenance: Provenance,
+    /// The answers as written, untyped until matched with the questions of a template version.
+    pub answers: serde_json::Map<String, serde_json::Value>,
+    /// Where it was read from, for messages.
+    pub path: std::path::PathBuf,
+}
+
+#[derive(serde::Deserialize)]
+struct RawRecorded {
+    template: Provenance,
+    #[serde(default)]
+    answers: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Reads the answers file of the project at `root`.
+pub fn read_answers_file(root: &Path) -> Result<Recorded> {
+    let path = root.join(ANSWERS_FILE);
+    // Read without following a symlink or blocking on a FIFO, and bounded in size.
+    let Some(text) = input::read_text(&path, Symlinks::Refuse, "an answers file")? else {
+        return Err(Error::NotAProject {
+            path: root.to_owned(),
+        });
+    };
+    let raw: RawRecorded = toml::from_str(&text).map_err(|e| Error::DataFile {
+        path: path.clone(),
+        message: format!("line {}: {}", toml_line(&text, &e), e.message().trim_end()),
+    })?;
+    Ok(Recorded {
+        provenance: raw.template,
+        answers: raw.answers,
+        path,
+    })
+}
+
+fn toml_line(text: &str, error: &toml::de::Error) -> usize {
+    error
+        .span()
+        .map_or(1, |s| text[..s.start].matches('\n').count() + 1)
+}

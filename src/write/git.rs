@@ -1,0 +1,151 @@
+//! Git for generated projects: `git init` and the first commit, with git2. Knows nothing of
+//! templates; it commits whatever the directory holds (respecting its .gitignore).
+
+use std::path::Path;
+
+use git2::{IndexAddOption, Repository, RepositoryInitOptions, Signature};
+
+use crate::core::error::{Error, Result};
+
+/// The author used when git config names nobody.
+const FALLBACK_NAME: &str = "groundwork";
+const FALLBACK_EMAIL: &str = "groundwork@localhost";
+
+#[derive(Debug, Clone)]
+pub struct Commit {
+    pub id: String,
+    pub branch: String,
+    /// False when git config had no user and the fallback author was used.
+    pub author_from_config: bool,
+}
+
+/// Whether `dir` is already inside a git work tree.
+pub fn is_repository(dir: &Path) -> bool {
+    Repository::discover(dir).is_ok_and(|repo| repo.workdir().is_some())
+}
+
+/// Whether `dir` holds its own repository (`dir/.git`) whose HEAD has no commit yet.
+pub fn is_unborn(dir: &Path) -> bool {
+    Repository::open(dir).is_ok_and(|repo| {
+        repo.workdir().is_some()
+            && repo
+                .head()
+                .is_err_and(|e| e.code() == git2::ErrorCode::UnbornBranch)
+    })
+}
+
+/// Initialises a repository in `dir` (or opens the one there) and commits everything in it, or only the files `only` names
+/// (literal `/`-separated paths, never patterns). Ignored files are left out either way.
+pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Result<Commit> {
+    let fail = |source| Error::Git {
+        path: dir.to_owned(),
+        source,
+    };
+    let branch = git2::Config::open_default()
+        .and_then(|c| c.get_string("init.defaultBranch"))
+        .unwrap_or_else(|_| "main".to_owned());
+    let mut options = RepositoryInitOptions::new();
+    options.initial_head(&branch);
+    // A repository already there (one without commits, or a forced write would not commit) is
+    // opened, not initialised again: re-initialising rewrites `.git/config`, which a rollback
+    // would then have to restore too.
+    let repo = match Repository::open(dir) {
+        Ok(repo) if repo.workdir().is_some() => repo,
+        _ => Repository::init_opts(dir, &options).map_err(fail)?,
+    };
+
+    let mut index = repo.index().map_err(fail)?;
+    match only {
+        None => index.add_all(["*"], IndexAddOption::DEFAULT, None),
+        Some(paths) => index.add_all(paths, IndexAddOption::DISABLE_PATHSPEC_MATCH, None),
+    }
+    .map_err(fail)?;
+    index.write().map_err(fail)?;
+    // The tests' faults come once the index is written: the most a failure can leave to undo.
+    if crate::write::apply::git_fault_injected() {
+        return Err(Error::InjectedGitFault);
+    }
+    if crate::write::apply::git_abort_injected() {
+        std::process::abort();
+    }
+    let tree_id = index.write_tree().map_err(fail)?;
+    let tree = repo.find_tree(tree_id).map_err(fail)?;
+
+    let (signature, author_from_config) = match repo.signature() {
+        Ok(signature) => (signature, true),
+        Err(_) => (
+            Signature::now(FALLBACK_NAME, FALLBACK_EMAIL).map_err(fail)?,
+            false,
+        ),
+    };
+    let id = repo
+        .commit(Some("HEAD"), &signature, &signature, message, &tree, &[])
+        .map_err(fail)?;
+    // The branch HEAD names: in a repository that was already there, whatever it was made with,
+    // not necessarily `init.defaultBranch`.
+    let branch = repo
+        .head()
+        .ok()
+        .and_then(|head| head.shorthand().ok().map(str::to_owned))
+        .unwrap_or(branch);
+    Ok(Commit {
+        id: id.to_string(),
+        branch,
+        author_from_config,
+    })
+}
+
+/// The files below `dir` (relative, `/`-separated) that [`init_and_commit`] changes in the
+/// repository `dir` already holds, so a rollback can put them back: the index (and its lock), and
+/// the branch HEAD names, which the first commit creates. Empty when `dir` holds no repository of
+/// its own: then the whole `.git` is the run's.
+pub fn files_a_commit_changes(dir: &Path) -> Vec<String> {
+    let Ok(repo) = Repository::open(dir) else {
+        return Vec::new();
+    };
+    if repo.workdir().is_none() || !dir.join(".git").is_dir() {
+        return Vec::new();
+    }
+    let mut files = vec![".git/index".to_owned(), ".git/index.lock".to_owned()];
+    if let Ok(head) = repo.find_reference("HEAD")
+        && let Ok(Some(target)) = head.symbolic_target()
+        && target.starts_with("refs/heads/")
+    {
+        files.push(format!(".git/{target}"));
+    }
+    files
+}
+
+/// The uncommitted changes of the git work tree containing `dir`, summarised (`None` when clean or
+/// when `dir` is not in a work tree). Ignored files do not count.
+pub fn dirty_changes(dir: &Path) -> Result<Option<String>> {
+    let Ok(repo) = Repository::discover(dir) else {
+        return Ok(None);
+    };
+    if repo.workdir().is_none() {
+        return Ok(None);
+    }
+    let fail = |source| Error::Git {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut options = git2::StatusOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
+    let statuses = repo.statuses(Some(&mut options)).map_err(fail)?;
+    let paths: Vec<String> = statuses
+        .iter()
+        .filter(|s| !s.status().is_ignored())
+        .filter_map(|s| s.path().ok().map(str::to_owned))
+        .collect();
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let mut summary = paths.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    if paths.len() > 3 {
+        summary = format!("{summary} and {} more", paths.len() - 3);
+    }
+    Ok(Some(summary))
+}

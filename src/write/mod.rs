@@ -1,0 +1,5 @@
+pub mod apply;
+pub mod destination;
+pub mod git;
+pub(crate) mod journal;
+pub mod plan;
