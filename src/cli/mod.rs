@@ -14,7 +14,6 @@ use crate::core::error::{self, EXIT_USAGE, Error, Result};
 use crate::core::report;
 use crate::source::{self, release};
 use crate::template::answers::Prompter;
-use crate::write::apply;
 
 /// Runs the command line `args` (program name first) and returns the process exit code.
 pub fn run<I, T>(args: I) -> i32
@@ -43,7 +42,7 @@ where
             };
         }
     };
-    apply::install_interrupt_handler();
+    crate::core::interrupt::install_interrupt_handler();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match dispatch(cli.command, &mut out) {

@@ -15,7 +15,8 @@ use crate::source::Source;
 use crate::template::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
 use crate::write::apply;
 use crate::write::destination::Claim;
-use crate::write::plan::{self, Action, Change, Expected, FileState, Op, Plan};
+use crate::core::file::{Action, FileState};
+use crate::write::plan::{self, Change, Expected, Op, Plan};
 
 /// The file cruft keeps in projects it made.
 pub const CRUFT_FILE: &str = ".cruft.json";

@@ -119,7 +119,7 @@ pub fn run(options: &TestOptions, out: &mut dyn Write) -> Result<()> {
             scope.spawn(|| {
                 loop {
                     // After Ctrl-C no further combination starts; the running checks are stopped.
-                    if apply::interrupted() {
+                    if crate::core::interrupt::interrupted() {
                         break;
                     }
                     let index = next.fetch_add(1, Ordering::SeqCst);
@@ -143,7 +143,7 @@ pub fn run(options: &TestOptions, out: &mut dyn Write) -> Result<()> {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    if apply::interrupted() {
+    if crate::core::interrupt::interrupted() {
         return Err(Error::Interrupted);
     }
     let mut results = results

@@ -19,7 +19,8 @@ use crate::template::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
 use crate::write::apply;
 use crate::write::destination::Claim;
 use crate::write::git;
-use crate::write::plan::{self, Action, Change, Digest, Expected, FileState, Op, Plan};
+use crate::core::file::{Action, FileState};
+use crate::write::plan::{self, Change, Digest, Expected, Op, Plan};
 
 /// Validated options of `groundwork update`.
 #[derive(Debug, Clone)]

@@ -513,7 +513,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Interrupted | Error::RecoveryStopped { .. } => {
-                crate::write::apply::exit_status()
+                crate::core::interrupt::exit_status()
             }
             // Found only once the template is loaded (only then is its kind known), but a
             // mistake on the command line all the same.

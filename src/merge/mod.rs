@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 use similar::{Algorithm, DiffOp};
 
 use crate::core::tree::{Entry, Tree};
-use crate::dialect::native::is_text;
+use crate::core::file::is_text;
 
-pub use crate::write::plan::FileState;
+pub use crate::core::file::FileState;
 
 impl From<&Entry> for FileState {
     fn from(entry: &Entry) -> Self {
@@ -43,7 +43,7 @@ pub struct Labels {
 
 /// What happened at one path, for the report: the plan's own vocabulary (never `Create` or
 /// `Overwrite`, which belong to `new`).
-pub use crate::write::plan::Action as Outcome;
+pub use crate::core::file::Action as Outcome;
 
 /// The decision for one path.
 #[derive(Debug, Clone)]

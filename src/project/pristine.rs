@@ -13,7 +13,8 @@ use crate::dialect::native::{self, Expressions};
 use crate::source::{Loaded, Source};
 use crate::template::Dialect;
 use crate::template::answers::{self, Answers, Mode, Presets, Recorded};
-use crate::write::plan::{self, FileState};
+use crate::core::file::FileState;
+use crate::write::plan;
 
 pub struct Project {
     pub root: PathBuf,

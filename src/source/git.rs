@@ -20,13 +20,13 @@ use git2::{
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest as _, Sha256};
 
-use super::{Available, Loaded, Provenance, hex};
+use super::{Available, Loaded, hex};
+use crate::template::provenance::Provenance;
 use crate::core::error::{Error, Result};
 use crate::dialect::cookiecutter;
 use crate::source::release::STORE_DIR;
 use crate::template::manifest::{self, MANIFEST_FILE};
 use crate::template::{Dialect, Template, TemplateFile};
-use crate::write::apply;
 
 /// Environment variable naming the directory that holds the git cache (tests set it).
 pub const CACHE_ENV: &str = "GROUNDWORK_CACHE_DIR";
@@ -190,7 +190,7 @@ fn sync(url: &str, cache: &Path) -> Result<Synced> {
         });
     }
     let fetch_error = fetch(&repo, url).err();
-    if fetch_error.is_some() && apply::interrupted() {
+    if fetch_error.is_some() && crate::core::interrupt::interrupted() {
         return Err(Error::Interrupted);
     }
     if fetch_error.is_none() {
@@ -240,7 +240,7 @@ fn clone_fresh(url: &str, cache: &Path, dir: &Path) -> Result<Repository> {
             .map_err(cache_error)?;
         repo.remote_add_fetch(REMOTE, TAGS).map_err(cache_error)?;
         fetch(&repo, url).map_err(|e| {
-            if apply::interrupted() {
+            if crate::core::interrupt::interrupted() {
                 Error::Interrupted
             } else {
                 fetch_error(url, &e)
@@ -291,7 +291,7 @@ fn fetch_remote(repo: &Repository, url: &str) -> Result<(), FetchError> {
             bar.set_position(u64::try_from(progress.received_objects()).unwrap_or(u64::MAX));
         }
         // Returning false cancels the transfer: Ctrl-C must not wait for a large clone.
-        !apply::interrupted()
+        !crate::core::interrupt::interrupted()
     });
     let mut options = FetchOptions::new();
     options

@@ -12,13 +12,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use self::release::STORE_DIR;
 use crate::core::error::{Error, Result};
 use crate::dialect::cookiecutter;
 use crate::template::manifest::{self, MANIFEST_FILE, Manifest};
+use crate::template::provenance::{BUILTIN_PREFIX, Provenance};
 use crate::template::{Template, TemplateFile};
 
 pub use git::{CACHE_ENV, cache_root};
@@ -31,9 +31,6 @@ mod recorded {
 
 /// The built-in template used when none is named.
 pub const DEFAULT_TEMPLATE: &str = "datascience";
-
-/// How a built-in template is named on the command line and in `.groundwork.toml`.
-pub const BUILTIN_PREFIX: &str = "builtin:";
 
 /// The reference [`Available`] gives a source that has only its current version.
 pub const CURRENT: &str = "current";
@@ -67,40 +64,6 @@ pub struct Loaded {
     pub provenance: Provenance,
     /// Things the user should know that did not stop the load (an offline fetch, for example).
     pub warnings: Vec<String>,
-}
-
-/// Where a project's template came from: the `[template]` table of `.groundwork.toml`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Provenance {
-    /// `builtin:NAME`, the absolute path of a directory, or a git URL / absolute repository path.
-    pub source: String,
-    /// The `version` of the template.toml that was loaded.
-    #[serde(with = "version_text")]
-    pub version: semver::Version,
-    /// The full commit id, for git.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<String>,
-    /// `sha256:<hex>` over the files of a plain directory, which has no commit to name its state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub digest: Option<String>,
-    /// The template's directory inside a git repository.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subdir: Option<String>,
-}
-
-/// `semver::Version` as its text; the semver crate's own serde support is an optional feature
-/// this crate does not need for anything else.
-mod version_text {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(version: &semver::Version, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(version)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<semver::Version, D::Error> {
-        let text = String::deserialize(d)?;
-        semver::Version::parse(&text).map_err(serde::de::Error::custom)
-    }
 }
 
 impl Source {
@@ -844,7 +807,7 @@ fn load_local(root: &Path) -> Result<(Template, String)> {
                 path: relative,
                 reason: format!(
                     "is {}; a template holds only regular files, directories and symlinks to its own files",
-                    crate::write::destination::special_kind(&file_type)
+                    crate::core::input::special_kind(&file_type)
                 ),
             });
         }
@@ -924,7 +887,7 @@ fn read_symlink(path: &Path, canonical_root: &Path) -> Result<(Vec<u8>, u32)> {
     }
     let meta = fs::metadata(&target).map_err(|e| Error::io(&target, e))?;
     if !meta.is_file() {
-        let kind = crate::write::destination::special_kind(&meta.file_type());
+        let kind = crate::core::input::special_kind(&meta.file_type());
         return Err(Error::TemplateSymlink {
             path: path.to_owned(),
             reason: format!("points to {kind}; only links to regular files are supported"),

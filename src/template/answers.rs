@@ -12,7 +12,7 @@ use crate::core::error::{Error, Result};
 use crate::core::input::{self, Symlinks};
 use crate::dialect::cookiecutter::{self, CookiecutterTemplate, Variable, VariableKind};
 use crate::dialect::native::Expressions;
-use crate::source::Provenance;
+use crate::template::provenance::Provenance;
 use crate::template::manifest::Default;
 use crate::template::{Dialect, Kind, Manifest, Question, Template};
 
@@ -445,7 +445,7 @@ pub fn collect(
     let mut scope = expressions.scope(&answers);
     for question in &manifest.questions {
         // Ctrl-C is honoured between questions too (their defaults are rendered expressions).
-        if crate::write::apply::interrupted() {
+        if crate::core::interrupt::interrupted() {
             return Err(Error::Interrupted);
         }
         // Its `when` and default are rendered under the render time limit; asking is not.

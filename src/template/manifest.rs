@@ -126,7 +126,7 @@ impl FileRule {
 pub fn matches_path(glob: &globset::GlobMatcher, path: &str) -> bool {
     glob.is_match(path)
         || path
-            .strip_suffix(crate::dialect::native::RENDER_SUFFIX)
+            .strip_suffix(crate::template::manifest::RENDER_SUFFIX)
             .is_some_and(|stripped| glob.is_match(stripped))
 }
 
@@ -821,3 +821,6 @@ mod tests {
         assert!(message.contains("must be of type integer"), "{message}");
     }
 }
+
+/// The suffix that marks a file whose contents are rendered.
+pub const RENDER_SUFFIX: &str = ".tera";

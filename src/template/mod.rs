@@ -5,13 +5,15 @@
 //! nothing.
 
 pub mod answers;
+pub mod provenance;
 pub mod manifest;
 
 pub use manifest::{Kind, Manifest, Question};
 
 use crate::core::error::{Error, Result};
 use crate::dialect::cookiecutter::CookiecutterTemplate;
-use crate::dialect::native::{RENDER_SUFFIX, expression_variables};
+use crate::dialect::native::expression_variables;
+use crate::template::manifest::RENDER_SUFFIX;
 
 /// One file of a template, by its template-relative path (always `/`-separated).
 #[derive(Debug, Clone)]

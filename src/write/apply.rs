@@ -17,7 +17,6 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use cap_std::ambient_authority;
 use std::fmt::Write as _;
@@ -26,151 +25,12 @@ use cap_std::fs::{Dir, DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _
 use rustix::fs::{Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
 
+use crate::core::interrupt::interrupted;
 use crate::core::error::{Error, Result};
 use crate::write::destination::{self, Claim};
 use crate::write::journal::{self, FileId, Step, Undo};
-use crate::write::plan::{Change, Digest, Expected, FileState, Plan};
-
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-/// The signal that asked the run to stop (SIGINT, SIGTERM or SIGHUP), for the exit status.
-static SIGNAL: AtomicI32 = AtomicI32::new(0);
-
-/// Makes Ctrl-C, SIGTERM (`timeout`, a cancelled CI job, `kill`) and SIGHUP (a closed terminal) a
-/// request to stop at the next safe point instead of killing the process midway: a write in
-/// progress is finished or rolled back, and the process exits with 128 + the signal's number.
-/// Safe to call more than once.
-pub fn install_interrupt_handler() {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    static INSTALLED: std::sync::Once = std::sync::Once::new();
-    INSTALLED.call_once(|| {
-        // Without the handler a signal still ends the run, only without the rollback; the
-        // journal on disk lets the next run (or `groundwork recover`) finish that.
-        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
-            return;
-        };
-        std::thread::spawn(move || {
-            for signal in signals.forever() {
-                // The first signal decides the exit status; later ones change nothing.
-                let _ = SIGNAL.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
-                // While rendering nothing is written yet: that stops at once rather than at the
-                // next check.
-                crate::core::watchdog::interrupt(exit_status(), || {
-                    INTERRUPTED.store(true, Ordering::SeqCst);
-                });
-            }
-        });
-    });
-}
-
-pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
-}
-
-/// The exit status of a run stopped by a signal: 128 + its number (130 for Ctrl-C, 143 for
-/// SIGTERM, 129 for SIGHUP), as shells report it.
-pub fn exit_status() -> i32 {
-    match SIGNAL.load(Ordering::SeqCst) {
-        0 => crate::core::error::EXIT_INTERRUPTED,
-        signal => 128 + signal,
-    }
-}
-
-fn fault_after() -> Option<usize> {
-    std::env::var("GROUNDWORK_FAULT_INJECT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-}
-
-/// `GROUNDWORK_FAULT_INJECT=abort:N`: the process dies after N writes, as if killed.
-fn abort_after() -> Option<usize> {
-    std::env::var("GROUNDWORK_FAULT_INJECT")
-        .ok()
-        .and_then(|v| v.strip_prefix("abort:").and_then(|n| n.parse().ok()))
-}
-
-/// `GROUNDWORK_FAULT_INJECT=abort:STAGE:N`: the process dies at the `N`th point of `STAGE`
-/// (`undo`: after that many steps of a rollback are undone and marked), as if killed there.
-pub(crate) fn fault_point(stage: &str, count: usize) {
-    let Ok(value) = std::env::var("GROUNDWORK_FAULT_INJECT") else {
-        return;
-    };
-    let wanted = value
-        .strip_prefix("abort:")
-        .and_then(|rest| rest.strip_prefix(stage))
-        .and_then(|rest| rest.strip_prefix(':'))
-        .and_then(|n| n.parse::<usize>().ok());
-    if wanted == Some(count) {
-        std::process::abort();
-    }
-}
-
-/// `GROUNDWORK_FAULT_INJECT=signal:NAME:N` (`INT`, `TERM` or `HUP`): the process sends itself
-/// that signal before write `N`, as a user, `timeout` or a closed terminal would.
-pub(crate) fn signal_point(count: usize) {
-    let Ok(value) = std::env::var("GROUNDWORK_FAULT_INJECT") else {
-        return;
-    };
-    let Some((name, n)) = value
-        .strip_prefix("signal:")
-        .and_then(|rest| rest.split_once(':'))
-    else {
-        return;
-    };
-    if n.parse::<usize>().ok() != Some(count) {
-        return;
-    }
-    let signal = match name {
-        "INT" => rustix::process::Signal::INT,
-        "TERM" => rustix::process::Signal::TERM,
-        "HUP" => rustix::process::Signal::HUP,
-        _ => return,
-    };
-    let _ = rustix::process::kill_process(rustix::process::getpid(), signal);
-    // The handler runs on its own thread: give it the moment it needs to raise the flag.
-    for _ in 0..200 {
-        if interrupted() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-}
-
-/// `GROUNDWORK_FAULT_INJECT=edit:PATH`: appends a line to PATH in the destination after the plan
-/// was made and before the first file is moved, as an editor saving during the run would.
-fn edit_point(target: &Dir) {
-    use std::io::Write as _;
-    let Some(path) = std::env::var("GROUNDWORK_FAULT_INJECT")
-        .ok()
-        .and_then(|v| v.strip_prefix("edit:").map(ToOwned::to_owned))
-    else {
-        return;
-    };
-    if let Ok(mut file) = target.open_with(&path, cap_std::fs::OpenOptions::new().append(true)) {
-        let _ = file.write_all(b"edited during the run\n");
-    }
-}
-
-/// `GROUNDWORK_FAULT_INJECT=swap:symlink:TARGET` (or `swap:file`): once the destination was seen
-/// to be a directory and before it is opened, moves it aside (to `<destination>.swapped`) and
-/// puts a symlink to TARGET (or an empty file) in its place, as another process racing the run
-/// could.
-pub(crate) fn swap_point(destination: &Path) {
-    let Some(swap) = std::env::var("GROUNDWORK_FAULT_INJECT")
-        .ok()
-        .and_then(|v| v.strip_prefix("swap:").map(ToOwned::to_owned))
-    else {
-        return;
-    };
-    let mut aside = destination.as_os_str().to_owned();
-    aside.push(".swapped");
-    if std::fs::rename(destination, &aside).is_err() {
-        return;
-    }
-    let _ = match swap.strip_prefix("symlink:") {
-        Some(target) => std::os::unix::fs::symlink(target, destination),
-        None => std::fs::write(destination, ""),
-    };
-}
+use crate::core::file::FileState;
+use crate::write::plan::{Change, Digest, Expected, Plan};
 
 /// Counts writes, and fails on interrupt or on the injected fault.
 struct Checkpoint {
@@ -183,13 +43,13 @@ impl Checkpoint {
     fn new() -> Self {
         Checkpoint {
             writes: 0,
-            fault_after: fault_after(),
-            abort_after: abort_after(),
+            fault_after: crate::core::fault::fault_after(),
+            abort_after: crate::core::fault::abort_after(),
         }
     }
 
     fn tick(&mut self) -> Result<()> {
-        signal_point(self.writes);
+        crate::core::fault::signal_point(self.writes);
         if interrupted() {
             return Err(Error::Interrupted);
         }
@@ -307,7 +167,7 @@ pub fn apply(
         log_path: staging.path.join(JOURNAL),
         checked: Vec::new(),
     };
-    edit_point(target);
+    crate::core::fault::edit_point(target);
     let result = plan.ops.iter().filter(|op| op.writes()).try_for_each(|op| {
         checkpoint.tick()?;
         match op.change {
@@ -400,17 +260,6 @@ fn apply_fresh(
         Some(dir) => move_children(&root, &root_path, dir, destination),
         None => reveal(&staging, &levels, destination),
     }
-}
-
-/// Whether the tests asked the git step to fail (`GROUNDWORK_FAULT_INJECT=git`).
-pub fn git_fault_injected() -> bool {
-    std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "git")
-}
-
-/// Whether the tests asked the process to die in the git step, after `git init` and staging the
-/// files (`GROUNDWORK_FAULT_INJECT=abort:git`).
-pub fn git_abort_injected() -> bool {
-    std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "abort:git")
 }
 
 /// Names inside a staging folder.

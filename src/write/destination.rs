@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 use cap_std::fs::Dir;
 use rustix::fs::{FlockOperation, Mode, OFlags};
 
+use crate::core::input::special_kind;
 use crate::core::error::{Error, Result};
 use crate::write::apply::Swept;
-use crate::write::plan::FileState;
+use crate::core::file::FileState;
 
 /// What the destination is before `new` writes to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +85,7 @@ impl Claim {
             }
             Ok(_) => {}
         }
-        crate::write::apply::swap_point(destination);
+        crate::core::fault::swap_point(destination);
         let dir = open_dir_nofollow(destination).map_err(|e| {
             if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
                 || e.raw_os_error() == Some(rustix::io::Errno::NOTDIR.raw_os_error())
@@ -293,45 +294,6 @@ fn read_regular(dir: &Dir, relative: &Path, shown: &Path) -> Result<(Vec<u8>, bo
         .map_err(|e| Error::io(shown, e))?;
     Ok((contents, meta.mode() & 0o111 != 0))
 }
-
-/// "a FIFO", "a socket", "a device", ...: what a file that is neither a regular file, a directory
-/// nor a symlink is, in words.
-pub fn special_kind(file_type: &impl SpecialKind) -> &'static str {
-    file_type.kind()
-}
-
-/// File types that can name their special kind (std's and cap-std's).
-pub trait SpecialKind {
-    fn kind(&self) -> &'static str;
-}
-
-macro_rules! special_kind {
-    ($ty:ty, $ext:path) => {
-        impl SpecialKind for $ty {
-            fn kind(&self) -> &'static str {
-                use $ext as _;
-                if self.is_fifo() {
-                    "a FIFO (named pipe)"
-                } else if self.is_socket() {
-                    "a socket"
-                } else if self.is_char_device() {
-                    "a character device"
-                } else if self.is_block_device() {
-                    "a block device"
-                } else if self.is_symlink() {
-                    "a symlink"
-                } else if self.is_dir() {
-                    "a directory"
-                } else {
-                    "not a regular file"
-                }
-            }
-        }
-    };
-}
-
-special_kind!(std::fs::FileType, std::os::unix::fs::FileTypeExt);
-special_kind!(cap_std::fs::FileType, cap_std::fs::FileTypeExt);
 
 /// The last component of a destination and the directory that holds it.
 pub fn split(destination: &Path) -> (PathBuf, Option<OsString>) {

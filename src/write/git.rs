@@ -62,10 +62,10 @@ pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Resu
     .map_err(fail)?;
     index.write().map_err(fail)?;
     // The tests' faults come once the index is written: the most a failure can leave to undo.
-    if crate::write::apply::git_fault_injected() {
+    if crate::core::fault::git_fault_injected() {
         return Err(Error::InjectedGitFault);
     }
-    if crate::write::apply::git_abort_injected() {
+    if crate::core::fault::git_abort_injected() {
         std::process::abort();
     }
     let tree_id = index.write_tree().map_err(fail)?;

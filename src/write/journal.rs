@@ -241,14 +241,14 @@ impl Undo<'_> {
             if already.contains(n) {
                 continue;
             }
-            crate::write::apply::signal_point(undone);
-            if stop_on_signal && crate::write::apply::interrupted() {
+            crate::core::fault::signal_point(undone);
+            if stop_on_signal && crate::core::interrupt::interrupted() {
                 return Ok(Outcome::Stopped(undone));
             }
             self.undo(step)?;
             self.log.write_all(format!("U\t{n}\n").as_bytes())?;
             undone += 1;
-            crate::write::apply::fault_point("undo", undone);
+            crate::core::fault::fault_point("undo", undone);
         }
         Ok(Outcome::Done(undone))
     }

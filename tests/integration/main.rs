@@ -13,6 +13,7 @@ mod hardening;
 mod hooks;
 mod hooks_limits;
 mod interactive;
+mod layers;
 mod limits;
 mod new;
 mod properties;

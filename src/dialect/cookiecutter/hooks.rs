@@ -27,7 +27,7 @@
 //! would be the terminal gets an empty stdin instead: hooks cannot ask questions. Hooks must not
 //! run inside a render phase of [`crate::core::watchdog`]: Ctrl-C there ends the process at once, before
 //! the group could be stopped. SIGTERM and SIGHUP stop a hook only when they set the interrupt
-//! flag ([`crate::write::apply::interrupted`]) as Ctrl-C does.
+//! flag ([`crate::core::interrupt::interrupted`]) as Ctrl-C does.
 //!
 //! Temporary folders and files are named after the process (`groundwork-hooks-<pid>-*`,
 //! `groundwork-hook-<pid>-*.ext`, `template test`'s `groundwork-test-<pid>-*`, and the temporary
@@ -184,7 +184,7 @@ pub fn decide(
             "the template's hooks ({list}) are never run for a dry run: the files they would create, change or delete are not shown"
         )));
     }
-    if accept == Accept::Yes || source.starts_with(crate::source::BUILTIN_PREFIX) {
+    if accept == Accept::Yes || source.starts_with(crate::template::provenance::BUILTIN_PREFIX) {
         return Ok(Decision::Run);
     }
     match prompter {
@@ -206,7 +206,7 @@ pub fn decide(
 /// [`Error::HooksNotRun`] when a template with hooks has no consent and no `--no-hooks`.
 pub fn consent_for_new(
     template: Template,
-    provenance: &crate::source::Provenance,
+    provenance: &crate::template::provenance::Provenance,
     options: HookOptions,
     dry_run: bool,
     prompter: Option<&mut dyn Prompter>,
@@ -777,7 +777,7 @@ fn run_script(hook: &str, path: &Path, cwd: &Path, runner: Runner) -> Result<()>
         format!("\nits output:\n{}", text.trim_end())
     };
     let status = match ended {
-        _ if crate::write::apply::interrupted() => return Err(Error::Interrupted),
+        _ if crate::core::interrupt::interrupted() => return Err(Error::Interrupted),
         Ended::Interrupted => return Err(Error::Interrupted),
         Ended::OverLimit => {
             return Err(Error::HookTimeout {
@@ -929,7 +929,7 @@ impl Group {
                 Ok(None) | Err(Errno::INTR) => {}
                 Err(e) => return Err(e.into()),
             }
-            if crate::write::apply::interrupted() {
+            if crate::core::interrupt::interrupted() {
                 self.stop();
                 break Ended::Interrupted;
             }

@@ -12,14 +12,13 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::core::error::{Error, Result};
+use crate::core::file::is_text;
 use crate::core::tree::{Entry, Tree};
+use crate::template::manifest::RENDER_SUFFIX;
 use crate::dialect::cookiecutter::{self, CookiecutterTemplate};
-use crate::source::Provenance;
+use crate::template::provenance::Provenance;
 use crate::template::answers::{self, ANSWERS_FILE, Answers};
 use crate::template::{Dialect, Manifest, Template};
-
-/// The suffix that marks a file whose contents are rendered.
-pub const RENDER_SUFFIX: &str = ".tera";
 
 /// A template engine for one template and one set of answers.
 pub trait Engine {
@@ -278,7 +277,7 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
     let mut total: u64 = 0;
     'files: for file in &template.project {
         // Ctrl-C is honoured between files: nothing has been written yet.
-        if crate::write::apply::interrupted() {
+        if crate::core::interrupt::interrupted() {
             return Err(Error::Interrupted);
         }
         if off.iter().any(|rule| rule.matches(&file.path)) {
@@ -357,8 +356,3 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
     Ok(tree)
 }
 
-/// Whether `bytes` can be rendered or merged as text: UTF-8 without NUL bytes. Other files are
-/// copied as they are; a `*.tera` file that is not text is an error.
-pub fn is_text(bytes: &[u8]) -> bool {
-    !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
-}

@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
 use tera::{Context, Kwargs, State, Tera};
 
-use super::{Engine, RENDER_SUFFIX, is_text};
+use super::Engine;
+use crate::core::file::is_text;
+use crate::template::manifest::RENDER_SUFFIX;
 use crate::core::error::{Error, Result};
 use crate::template::Template;
 use crate::template::answers::{Answers, Value};

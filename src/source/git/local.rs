@@ -25,7 +25,6 @@ use rustix::fs::OFlags;
 use rustix::io::Errno;
 
 use super::{FetchError, REMOTE, REMOTE_HEAD, set_remote_head};
-use crate::write::apply;
 
 /// How deep `objects/info/alternates` files are followed, as libgit2 reads them.
 const MAX_ALTERNATES_DEPTH: usize = 5;
@@ -291,7 +290,7 @@ enum Copy {
 /// leaves object files. Checks for Ctrl-C first: between files is where a copy can stop without
 /// leaving anything half made.
 fn copy_file(from: &Path, folder: &Path, name: impl AsRef<OsStr>) -> Result<Copy, FetchError> {
-    if apply::interrupted() {
+    if crate::core::interrupt::interrupted() {
         return Err(FetchError::Interrupted);
     }
     // Without blocking (a FIFO) nor following a link; the type of what was opened decides.

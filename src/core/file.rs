@@ -1,0 +1,66 @@
+//! One file's state and what a run does to it: its bytes and mode ([`FileState`]), the action a
+//! plan or an update reports for it ([`Action`]), and whether its bytes are text.
+
+/// What an operation means to the user; printed in plans and update reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// `new`: a file that did not exist.
+    Create,
+    /// `new --force`: a file replaced by the template's.
+    Overwrite,
+    /// Already as it should be.
+    Unchanged,
+    /// `new --skip-if-file-exists`: a file that exists is left as it is.
+    Skipped,
+    /// `update`: the template's new version taken (the user had not changed the file).
+    Updated,
+    /// `update`: both sides changed and the line merge was clean.
+    Merged,
+    /// `update`: needs the user: conflict markers, a kept edit of a deleted file, or a file beside.
+    Conflict,
+    /// `update`: the user's version kept (only the user changed it).
+    Kept,
+    /// `update`: new in the template.
+    Added,
+    /// `update`: the template dropped it and the user had not changed it.
+    Removed,
+    /// `update`: the user deleted it, and it stays deleted.
+    LeftDeleted,
+    /// `update`: the template moved it here from `from` (the user's edits go with it).
+    Moved { from: String },
+}
+
+impl Action {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Overwrite => "overwrite",
+            Action::Unchanged => "unchanged",
+            Action::Skipped => "skipped",
+            Action::Updated => "updated",
+            Action::Merged => "merged",
+            Action::Conflict => "conflict",
+            Action::Kept => "kept",
+            Action::Added => "added",
+            Action::Removed => "removed",
+            Action::LeftDeleted => "left deleted",
+            Action::Moved { .. } => "moved",
+        }
+    }
+}
+
+/// A file's bytes and executable bit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileState {
+    pub contents: Vec<u8>,
+    pub executable: bool,
+    /// Permission bits other than the usual 0644/0755 (see [`crate::core::tree::file_mode`]); `None`
+    /// for a file read from the destination, whose exact mode is not compared.
+    pub mode: Option<u32>,
+}
+
+/// Whether `bytes` can be rendered or merged as text: UTF-8 without NUL bytes. Other files are
+/// copied as they are; a `*.tera` file that is not text is an error.
+pub fn is_text(bytes: &[u8]) -> bool {
+    !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
+}
