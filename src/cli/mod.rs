@@ -12,7 +12,7 @@ use clap::Parser;
 use crate::commands::{adopt, check, diff, new, recover, template_check, template_test, update};
 use crate::core::error::{self, EXIT_USAGE, Error, Result};
 use crate::core::report;
-use crate::source::{self, release};
+use crate::source::{self};
 use crate::template::answers::Prompter;
 
 /// Runs the command line `args` (program name first) and returns the process exit code.
@@ -126,7 +126,7 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
             template_test::run(&args.into_options(), out).map(|()| 0)
         }
         args::Command::Template(args::TemplateCommand::Release(args)) => {
-            let cut = release::cut(&args.dir, &args.version)?;
+            let cut = crate::commands::template_release::cut(&args.dir, &args.version)?;
             write!(out, "{cut}")
                 .map(|()| 0)
                 .map_err(|e| Error::io("<stdout>", e))

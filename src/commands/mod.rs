@@ -4,5 +4,6 @@ pub mod diff;
 pub mod new;
 pub mod recover;
 pub mod template_check;
+pub mod template_release;
 pub mod template_test;
 pub mod update;

@@ -4,6 +4,7 @@
 //! It never renders or writes anything outside its git cache, never starts a `git` process, and
 //! never follows a symlink out of a template.
 
+pub(crate) mod files;
 mod git;
 pub mod release;
 
@@ -11,9 +12,10 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use include_dir::{Dir, include_dir};
+use include_dir::Dir;
 use sha2::{Digest as _, Sha256};
 
+use self::files::{BUILTIN, builtin_names, read_file};
 use self::release::STORE_DIR;
 use crate::core::error::{Error, Result};
 use crate::dialect::cookiecutter;
@@ -22,8 +24,6 @@ use crate::template::provenance::{BUILTIN_PREFIX, Provenance};
 use crate::template::{Template, TemplateFile};
 
 pub use git::{CACHE_ENV, cache_root};
-
-pub(crate) static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
 mod recorded {
     include!(concat!(env!("OUT_DIR"), "/executables.rs"));
@@ -575,16 +575,6 @@ fn load_builtin_version(name: &str, reference: Option<&str>) -> Result<Loaded> {
     })
 }
 
-pub(crate) fn builtin_names() -> Vec<&'static str> {
-    let mut names: Vec<&str> = BUILTIN
-        .dirs()
-        .filter(|dir| dir.get_file(dir.path().join(MANIFEST_FILE)).is_some())
-        .filter_map(|dir| dir.path().to_str())
-        .collect();
-    names.sort_unstable();
-    names
-}
-
 fn unknown_builtin(name: &str) -> Error {
     Error::UnknownTemplate {
         name: name.to_owned(),
@@ -894,26 +884,6 @@ fn read_symlink(path: &Path, canonical_root: &Path) -> Result<(Vec<u8>, u32)> {
         });
     }
     read_file(&target)
-}
-
-/// Reads a regular file of a template: its bytes and permission bits. Opens without blocking and
-/// checks the type of what was opened, so a FIFO or device swapped in after the walk is an error
-/// instead of a hang or an endless read; and refuses a file over the per-file limit before
-/// reading it (its size from the open handle), worded as for a git blob, so a huge file costs
-/// neither the time nor the memory to read it.
-pub(crate) fn read_file(path: &Path) -> Result<(Vec<u8>, u32)> {
-    let limits = crate::dialect::native::Limits::try_from_env()?;
-    let too_large = |size| Error::RenderLimit {
-        path: path.display().to_string(),
-        message: limits.file_over(size).unwrap_or_default(),
-    };
-    crate::core::input::read_limited(
-        path,
-        crate::core::input::Symlinks::Follow,
-        limits.file,
-        too_large,
-    )?
-    .ok_or_else(|| Error::io(path, std::io::ErrorKind::NotFound.into()))
 }
 
 fn slash_path(path: &Path) -> String {

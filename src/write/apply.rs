@@ -1166,6 +1166,57 @@ fn narrowed_mode(previous: u32, wanted: u32) -> u32 {
     }
 }
 
+
+/// Claiming a destination runs recovery first, which is this module's; the claim itself is
+/// `destination`'s.
+impl Claim {
+    /// Claims `destination`: locks it when it is a directory (failing at once when another run
+    /// holds it), or notes it absent. A symlink or a file at the destination is refused.
+    /// Before anything else, an interrupted run on it is rolled back and stale staging folders
+    /// are removed, with a note on stderr for each.
+    pub fn acquire(destination: &Path) -> Result<Claim> {
+        let (claim, swept) = Self::acquire_recovering(destination)?;
+        for swept in &swept {
+            swept.print();
+        }
+        // A rollback a signal stopped must be finished before anything else writes here.
+        if let Some(Swept::Stopped { undone, .. }) =
+            swept.iter().find(|s| matches!(s, Swept::Stopped { .. }))
+        {
+            return Err(Error::RecoveryStopped {
+                path: destination.to_owned(),
+                undone: *undone,
+            });
+        }
+        Ok(claim)
+    }
+
+    /// Like [`Claim::acquire`], but returns what the recovery did instead of printing it
+    /// (`groundwork recover`).
+    pub fn acquire_recovering(destination: &Path) -> Result<(Claim, Vec<Swept>)> {
+        let claim = Claim::open(destination, true)?;
+        let mut swept = Vec::new();
+        if let Some(dir) = claim.dir() {
+            // A forced write or update killed midway is rolled back before anything else looks
+            // at the destination; its staging folder is in the parent.
+            let absolute =
+                std::path::absolute(destination).map_err(|e| Error::io(destination, e))?;
+            let (parent, _) = destination::split(&absolute);
+            if let Ok(home) = Dir::open_ambient_dir(&parent, cap_std::ambient_authority()) {
+                swept = recover_interrupted(&home, &parent, &absolute, dir);
+            }
+            // An interrupted run may have left its staging inside an empty destination.
+            swept.extend(sweep_quietly(dir, destination));
+        }
+        Ok((claim, swept))
+    }
+
+    /// Like [`Claim::acquire`] but without the lock: for reading only (`--dry-run`).
+    pub fn inspect(destination: &Path) -> Result<Claim> {
+        Claim::open(destination, false)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,6 @@ use rustix::fs::{FlockOperation, Mode, OFlags};
 
 use crate::core::input::special_kind;
 use crate::core::error::{Error, Result};
-use crate::write::apply::Swept;
 use crate::core::file::FileState;
 
 /// What the destination is before `new` writes to it.
@@ -35,49 +34,15 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// Claims `destination`: locks it when it is a directory (failing at once when another run
-    /// holds it), or notes it absent. A symlink or a file at the destination is refused.
-    /// Before anything else, an interrupted run on it is rolled back and stale staging folders
-    /// are removed, with a note on stderr for each.
-    pub fn acquire(destination: &Path) -> Result<Claim> {
-        let (claim, swept) = Self::open(destination, true)?;
-        for swept in &swept {
-            swept.print();
-        }
-        // A rollback a signal stopped must be finished before anything else writes here.
-        if let Some(Swept::Stopped { undone, .. }) =
-            swept.iter().find(|s| matches!(s, Swept::Stopped { .. }))
-        {
-            return Err(Error::RecoveryStopped {
-                path: destination.to_owned(),
-                undone: *undone,
-            });
-        }
-        Ok(claim)
-    }
-
-    /// Like [`Claim::acquire`], but returns what the recovery did instead of printing it
-    /// (`groundwork recover`).
-    pub fn acquire_recovering(destination: &Path) -> Result<(Claim, Vec<Swept>)> {
-        Self::open(destination, true)
-    }
-
-    /// Like [`Claim::acquire`] but without the lock: for reading only (`--dry-run`).
-    pub fn inspect(destination: &Path) -> Result<Claim> {
-        Self::open(destination, false).map(|(claim, _)| claim)
-    }
-
-    fn open(destination: &Path, exclusive: bool) -> Result<(Claim, Vec<Swept>)> {
-        let mut swept = Vec::new();
+    /// Opens `destination` (locked when `exclusive`) without looking for an interrupted run: the
+    /// `acquire` functions (in `apply`, which owns recovery) do that.
+    pub(crate) fn open(destination: &Path, exclusive: bool) -> Result<Claim> {
         match std::fs::symlink_metadata(destination) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok((
-                    Claim {
-                        path: destination.to_owned(),
-                        dir: None,
-                    },
-                    swept,
-                ));
+                return Ok(Claim {
+                    path: destination.to_owned(),
+                    dir: None,
+                });
             }
             Err(e) => return Err(Error::io(destination, e)),
             Ok(meta) if !meta.is_dir() => {
@@ -102,24 +67,11 @@ impl Claim {
         })?;
         if exclusive {
             lock(&dir, destination)?;
-            // A forced write or update killed midway is rolled back before anything else looks
-            // at the destination; its staging folder is in the parent.
-            let absolute =
-                std::path::absolute(destination).map_err(|e| Error::io(destination, e))?;
-            let (parent, _) = split(&absolute);
-            if let Ok(home) = Dir::open_ambient_dir(&parent, cap_std::ambient_authority()) {
-                swept = crate::write::apply::recover_interrupted(&home, &parent, &absolute, &dir);
-            }
-            // An interrupted run may have left its staging inside an empty destination.
-            swept.extend(crate::write::apply::sweep_quietly(&dir, destination));
         }
-        Ok((
-            Claim {
-                path: destination.to_owned(),
-                dir: Some(dir),
-            },
-            swept,
-        ))
+        Ok(Claim {
+            path: destination.to_owned(),
+            dir: Some(dir),
+        })
     }
 
     pub fn path(&self) -> &Path {
