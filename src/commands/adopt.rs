@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::commands::new::{destination_name, report_after_writing, stdout_error};
+use crate::commands::new::{report_after_writing, stdout_error};
+use crate::project::destination_name;
 use crate::core::error::{Error, Result};
 use crate::core::tree::Entry;
 use crate::dialect::native::{self, Expressions};

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::project::destination_name;
 use crate::core::error::{Error, Result};
 use crate::core::tree::Tree;
 use crate::dialect::cookiecutter::hooks;
@@ -203,7 +204,7 @@ fn load<'p>(options: &NewOptions, prompter: Option<&mut (dyn Prompter + 'p)>) ->
         (None, Some(prompter)) => {
             let labels: Vec<String> = menu
                 .iter()
-                .map(crate::dialect::cookiecutter::Nested::label)
+                .map(crate::core::error::MenuEntry::label)
                 .collect();
             let question = crate::template::Question::synthetic(
                 "template",
@@ -343,16 +344,6 @@ pub fn run(
     }
     report_after_writing(out, &report, &destination);
     Ok(Outcome { plan, commit })
-}
-
-/// The last component of the destination, offered to question defaults.
-pub fn destination_name(destination: &Path) -> String {
-    let absolute = std::path::absolute(destination).unwrap_or_else(|_| destination.to_owned());
-    absolute
-        .components()
-        .next_back()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// Prints what a command did once its writes are done. Those writes stand whatever happens to

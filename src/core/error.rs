@@ -236,7 +236,7 @@ pub enum Error {
         .menu.iter().map(|n| n.key.as_str()).collect::<Vec<_>>().join(", ")
     )]
     NestedTemplates {
-        menu: Vec<crate::dialect::cookiecutter::Nested>,
+        menu: Vec<crate::core::error::MenuEntry>,
     },
 
     #[error(
@@ -541,5 +541,27 @@ mod tests {
             Error::NotATemplate { path: "t".into() }.exit_code(),
             EXIT_FAILURE
         );
+    }
+}
+
+/// One entry of a template menu (cookiecutter's `templates` key, or its older `template` list): a
+/// template that offers nested templates to choose from, which a loader reports as an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuEntry {
+    pub key: String,
+    pub title: String,
+    pub description: String,
+    /// Where the nested template lies, relative to the menu's folder, as written.
+    pub path: String,
+}
+
+impl MenuEntry {
+    /// What a menu shows: cookiecutter's `title (description)`.
+    pub fn label(&self) -> String {
+        if self.description.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{} ({})", self.title, self.description)
+        }
     }
 }

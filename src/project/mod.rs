@@ -1,1 +1,17 @@
+//! A project as groundwork keeps it: its pristine render (what the recorded template and answers
+//! give), and the names a project is known by. Above the template, dialect, source and write
+//! layers; below the commands.
+
 pub mod pristine;
+
+use std::path::Path;
+
+/// The last component of the destination, offered to question defaults.
+pub fn destination_name(destination: &Path) -> String {
+    let absolute = std::path::absolute(destination).unwrap_or_else(|_| destination.to_owned());
+    absolute
+        .components()
+        .next_back()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::commands::new::destination_name;
+use crate::project::destination_name;
 use crate::core::error::{Error, Result};
 use crate::core::tree::Tree;
 use crate::dialect::cookiecutter::hooks::Runner;

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::engine::py_float;
+use super::pyvalue::py_float;
 
 /// A failure: (variable, message).
 pub type ContextError = (String, String);
@@ -89,7 +89,7 @@ pub fn yes_no(text: &str) -> Option<bool> {
 }
 
 fn py(value: &Value) -> String {
-    super::engine::py_repr(&super::engine::value_of(value))
+    super::pyvalue::py_repr(&super::pyvalue::value_of(value))
 }
 
 /// Python's `str()` of a JSON scalar that is neither a string, a bool nor null.

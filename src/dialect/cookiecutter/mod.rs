@@ -15,6 +15,7 @@ mod engine;
 mod fnmatch;
 pub mod hooks;
 mod pystr;
+mod pyvalue;
 mod slugify;
 mod tags;
 
@@ -25,7 +26,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::core::error::{Error, Result};
+use crate::core::error::{Error, MenuEntry, Result};
 use crate::core::tree::{Entry, Tree};
 use crate::template::TemplateFile;
 
@@ -209,7 +210,7 @@ impl CookiecutterTemplate {
             },
         )?;
         let source = preprocess(&config, text).map_err(|e| fail(None, e))?;
-        env.render_str(&source, engine::value_of(context))
+        env.render_str(&source, pyvalue::value_of(context))
             .map_err(|e| fail(e.line(), describe(&e)))
     }
 
@@ -310,7 +311,7 @@ impl CookiecutterTemplate {
             setting: "_jinja2_env_vars".into(),
             message,
         })?;
-        let ctx = engine::value_of(context);
+        let ctx = pyvalue::value_of(context);
         let path_error = |path: &str, e: String| Error::CookiecutterRender {
             path: path.to_owned(),
             line: String::new(),
@@ -479,36 +480,15 @@ pub fn answers(context: &Map<String, Value>) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
-/// One entry of a template menu: cookiecutter's `templates` key (or its older `template` list).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Nested {
-    pub key: String,
-    pub title: String,
-    pub description: String,
-    /// Where the nested template lies, relative to the menu's folder, as written.
-    pub path: String,
-}
-
-impl Nested {
-    /// What a menu shows: cookiecutter's `title (description)`.
-    pub fn label(&self) -> String {
-        if self.description.is_empty() {
-            self.title.clone()
-        } else {
-            format!("{} ({})", self.title, self.description)
-        }
-    }
-}
-
 /// The menu of a template whose `cookiecutter.json` offers nested templates, in its order; `None`
 /// for an ordinary template. As in cookiecutter, either key makes the template a menu, even one
 /// with no usable entry (which cookiecutter then refuses).
-pub fn nested_templates(raw: &Map<String, Value>) -> Option<Vec<Nested>> {
+pub fn nested_templates(raw: &Map<String, Value>) -> Option<Vec<MenuEntry>> {
     let text = |value: Option<&Value>| value.and_then(Value::as_str).unwrap_or("").to_owned();
-    let menu: Vec<Nested> = match (raw.get("templates"), raw.get("template")) {
+    let menu: Vec<MenuEntry> = match (raw.get("templates"), raw.get("template")) {
         (Some(Value::Object(templates)), _) => templates
             .iter()
-            .map(|(key, entry)| Nested {
+            .map(|(key, entry)| MenuEntry {
                 key: key.clone(),
                 title: match text(entry.get("title")) {
                     title if title.is_empty() => key.clone(),
@@ -529,7 +509,7 @@ pub fn nested_templates(raw: &Map<String, Value>) -> Option<Vec<Nested>> {
                     }
                     _ => (item.trim(), ""),
                 };
-                Nested {
+                MenuEntry {
                     key: title.to_owned(),
                     title: title.to_owned(),
                     description: String::new(),
@@ -648,7 +628,7 @@ fn render_str(
     answers: &Map<String, Value>,
 ) -> Result<String, String> {
     let source = preprocess(config, text)?;
-    let ctx = minijinja::context! { cookiecutter => engine::value_of(answers) };
+    let ctx = minijinja::context! { cookiecutter => pyvalue::value_of(answers) };
     env.render_str(&source, ctx).map_err(|e| describe(&e))
 }
 

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use minijinja::value::{Value, ValueKind};
 use minijinja::{Error, ErrorKind};
 
-use super::engine::{checked_count, checked_width};
+use super::pyvalue::{checked_count, checked_width};
 
 /// The result of `value.name(*args)`, or `None` when the method is left to pycompat.
 pub fn method(value: &Value, name: &str, args: &[Value]) -> Option<Result<Value, Error>> {
@@ -304,7 +304,7 @@ fn partition(name: &str, s: &str, args: &[Value]) -> Result<Value, Error> {
         None if name == "partition" => [s, "", ""],
         None => ["", "", s],
     };
-    Ok(super::engine::tuple(parts.map(Value::from).to_vec()))
+    Ok(super::pyvalue::tuple(parts.map(Value::from).to_vec()))
 }
 
 fn expandtabs(s: &str, args: &[Value]) -> Result<Value, Error> {
@@ -653,7 +653,7 @@ fn lookup(mapping: &Value, key: &str) -> Result<Value, Error> {
     match mapping.kind() {
         ValueKind::Map => Some(mapping.get_item(&Value::from(key))?)
             .filter(|value| !value.is_undefined())
-            .ok_or_else(|| py_error("KeyError", &super::engine::py_repr(&Value::from(key)))),
+            .ok_or_else(|| py_error("KeyError", &super::pyvalue::py_repr(&Value::from(key)))),
         _ => Err(py_error(
             "TypeError",
             &format!(
@@ -716,9 +716,9 @@ fn convert(conversion: char, value: &Value, spec: &Spec) -> Option<Result<String
     Some(match conversion {
         's' | 'r' | 'a' => {
             let text = match conversion {
-                's' => super::engine::py_str(value),
-                'r' => super::engine::py_repr(value),
-                _ => ascii(&super::engine::py_repr(value)),
+                's' => super::pyvalue::py_str(value),
+                'r' => super::pyvalue::py_repr(value),
+                _ => ascii(&super::pyvalue::py_repr(value)),
             };
             let text = match spec.precision {
                 Some(p) => text.chars().take(p).collect(),
@@ -1048,7 +1048,7 @@ mod tests {
         if let Some(text) = v.as_str() {
             text.to_owned()
         } else {
-            crate::dialect::cookiecutter::engine::py_repr(&v)
+            crate::dialect::cookiecutter::pyvalue::py_repr(&v)
         }
     }
 
@@ -1076,7 +1076,7 @@ mod tests {
                 Value::from(2.5),
             ])
         };
-        let dict = || super::super::engine::value_of(&serde_json::json!({"a": [1], "b": "x"}));
+        let dict = || super::super::pyvalue::value_of(&serde_json::json!({"a": [1], "b": "x"}));
         let cases: &[(&str, Vec<Value>, Result<&str, &str>)] = &[
             ("%r", vec![v("a")], Ok("'a'")),
             ("%r", vec![i(3)], Ok("3")),
@@ -1275,7 +1275,7 @@ mod tests {
             assert_eq!(got, *expected, "{format:?} % {args:?}");
         }
         // A tuple given as one value is the argument tuple, as in Python.
-        let pair = super::super::engine::tuple(vec![Value::from("a"), Value::from(2)]);
+        let pair = super::super::pyvalue::tuple(vec![Value::from("a"), Value::from(2)]);
         assert_eq!(percent_format("%s=%d", &[pair]).unwrap(), "a=2");
     }
 
