@@ -1076,6 +1076,7 @@ fn gitcommit(commit: Option<&str>, short: bool) -> Result<String, minijinja::Err
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::cookiecutter::pyvalue::value_of;
 
     #[test]
     fn python_float_repr() {
