@@ -42,7 +42,7 @@ where
             };
         }
     };
-    crate::core::interrupt::install_interrupt_handler();
+    crate::core::signals::install_interrupt_handler();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match dispatch(cli.command, &mut out) {

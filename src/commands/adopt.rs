@@ -8,15 +8,14 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::commands::new::{report_after_writing, stdout_error};
-use crate::project::destination_name;
 use crate::core::error::{Error, Result};
+use crate::core::file::{Action, FileState};
 use crate::core::tree::Entry;
-use crate::dialect::native::{self, Expressions};
+use crate::project::destination_name;
 use crate::source::Source;
 use crate::template::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
 use crate::write::apply;
 use crate::write::destination::Claim;
-use crate::core::file::{Action, FileState};
 use crate::write::plan::{self, Change, Expected, Op, Plan};
 
 /// The file cruft keeps in projects it made.
@@ -163,16 +162,18 @@ pub fn run(
         Some(prompter) => Mode::Interactive(prompter),
         None => Mode::Unattended,
     };
-    let answers = answers::collect_for(
-        &loaded.template,
-        &presets,
-        mode,
-        &Expressions::new(&destination_name(root)),
-    )?;
+    let answers = loaded
+        .template
+        .collect(&presets, mode, &destination_name(root))?;
     for warning in &answers.warnings {
         crate::core::report::warning(format_args!("{warning}"));
     }
-    let mut tree = native::render_project(&loaded.template, &loaded.provenance, &answers, root)?;
+    let mut tree = crate::project::generate::render_project(
+        &loaded.template,
+        &loaded.provenance,
+        &answers,
+        root,
+    )?;
     let answers_file = tree.remove(ANSWERS_FILE).unwrap_or_else(|| Entry {
         mode: None,
         contents: Vec::new(),

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::commands::new::stdout_error;
 use crate::core::error::{EXIT_OUTDATED, Result};
+use crate::dialect::Template;
 use crate::project::pristine::Project;
-use crate::template::{Dialect, Template};
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -60,7 +60,7 @@ pub fn run(options: &CheckOptions, out: &mut dyn Write) -> Result<i32> {
     let follows_branch = project.recorded.provenance.commit.is_some()
         && pristine
             .as_ref()
-            .is_ok_and(|p| matches!(p.loaded.template.dialect, Dialect::Cookiecutter(_)));
+            .is_ok_and(|p| p.loaded.template.dialect.follows_branch());
     let (latest, newer, changelog) = if follows_branch {
         // A cookiecutter template follows its default branch, as `update` (and cruft) do: any
         // new commit there is the update, tagged or not.

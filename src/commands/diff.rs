@@ -10,9 +10,9 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::commands::new::stdout_error;
 use crate::core::error::Result;
+use crate::core::file::FileState;
 use crate::core::file::is_text;
 use crate::project::pristine::Project;
-use crate::core::file::FileState;
 
 #[derive(Debug, Clone)]
 pub struct DiffOptions {

@@ -5,15 +5,15 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::project::destination_name;
 use crate::core::error::{Error, Result};
 use crate::core::tree::Tree;
+use crate::dialect::Template;
 use crate::dialect::cookiecutter::hooks;
 use crate::dialect::native::{self, Expressions};
+use crate::project::destination_name;
 use crate::source::{Loaded, Source};
+use crate::template::answers::{Answers, Mode, Presets, Prompter};
 use crate::template::provenance::Provenance;
-use crate::template::Template;
-use crate::template::answers::{self, Answers, Mode, Presets, Prompter};
 use crate::write::apply;
 use crate::write::destination::Claim;
 use crate::write::git;
@@ -86,9 +86,7 @@ pub fn render(options: &NewOptions, mut prompter: Option<&mut dyn Prompter>) -> 
         provenance,
         mut warnings,
     } = load(options, prompter.as_deref_mut())?;
-    if let (Target::Inside(_), crate::template::Dialect::Native) =
-        (&options.target, &template.dialect)
-    {
+    if matches!(options.target, Target::Inside(_)) && !template.dialect.names_its_folder() {
         return Err(Error::NoDestination {
             template: provenance.source.clone(),
         });
@@ -113,14 +111,14 @@ pub fn render(options: &NewOptions, mut prompter: Option<&mut dyn Prompter>) -> 
         Target::Inside(output_dir) => output_dir,
     };
     let expressions = Expressions::new(&destination_name(named));
-    let answers = answers::collect_for(&template, &presets, mode, &expressions)?;
+    let answers = template.collect(&presets, mode, &destination_name(named))?;
     warnings.extend(answers.warnings.iter().cloned());
     // Cookiecutter's output directory: where the project folder goes.
     let output_dir = match &options.target {
         Target::Dir(destination) => destination.parent().unwrap_or(destination),
         Target::Inside(output_dir) => output_dir,
     };
-    let (folder, tree) = native::render_project_with(
+    let (folder, tree) = crate::project::generate::render_project_with(
         &template,
         &provenance,
         &answers,

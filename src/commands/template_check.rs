@@ -10,11 +10,12 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::core::error::{Error, Result};
+use crate::dialect::Template;
 use crate::dialect::native::{self, Expressions, expression_variables, text_variables};
 use crate::source::Source;
-use crate::template::answers::{self, Mode, Presets};
+use crate::template::answers::{Mode, Presets};
 use crate::template::manifest::Default;
-use crate::template::{Kind, Manifest, Template};
+use crate::template::{Kind, Manifest};
 
 /// The destination name the combinations are rendered for.
 const CHECK_DESTINATION: &str = "template-check";
@@ -125,7 +126,12 @@ fn render_combination(template: &Template, combination: &[Pin]) -> Result<()> {
     let mut presets = Presets::default();
     presets.add_data_args(&args)?;
     let expressions = Expressions::new(CHECK_DESTINATION);
-    let answers = answers::collect(manifest, &presets, Mode::Unattended, &expressions)?;
+    let answers = crate::dialect::native::answers::collect(
+        manifest,
+        &presets,
+        Mode::Unattended,
+        &expressions,
+    )?;
     native::render(template, &answers)?;
     native::message_after(manifest, &expressions, &answers)?;
     Ok(())
@@ -139,7 +145,7 @@ fn asked(template: &Template, pinned: &BTreeMap<usize, String>) -> BTreeSet<usiz
     let answers = presets
         .add_data_args(&arguments(manifest, &combination))
         .and_then(|()| {
-            answers::collect(
+            crate::dialect::native::answers::collect(
                 manifest,
                 &presets,
                 Mode::Unattended,
@@ -357,7 +363,7 @@ mod tests {
                 presets
                     .add_data_args(&arguments(&template.manifest, combination))
                     .unwrap();
-                let answers = answers::collect(
+                let answers = crate::dialect::native::answers::collect(
                     &template.manifest,
                     &presets,
                     Mode::Unattended,

@@ -12,12 +12,15 @@ use semver::Version;
 use sha2::{Digest as _, Sha256};
 
 use crate::core::error::{Error, Result};
+use crate::dialect::Template;
 use crate::dialect::native::{self, Expressions};
 use crate::source::Source;
-use crate::source::release::*;
-use crate::template::answers::{self, Mode, Presets};
+use crate::source::release::{
+    BLOBS_DIR, DIGEST_DESTINATION, FileRecord, Files, RECORD_HEADER, Record, STORE_DIR, Store, hex,
+    sha256_hex,
+};
+use crate::template::answers::{Mode, Presets};
 use crate::template::manifest::{self, MANIFEST_FILE};
-use crate::template::Template;
 
 /// What `cut` recorded, for printing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -348,7 +351,7 @@ fn next_patch(version: &Version) -> Version {
 /// "release-digest"): sha256 over the rendered files in path order, each as
 /// `path NUL executable(0|1) NUL length NUL bytes`. The length makes the encoding unambiguous.
 pub fn render_digest(template: &Template) -> Result<String> {
-    let answers = answers::collect(
+    let answers = crate::dialect::native::answers::collect(
         &template.manifest,
         &Presets::default(),
         Mode::Unattended,
@@ -371,6 +374,7 @@ pub fn render_digest(template: &Template) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::release::{builtin_at, builtin_dir, builtin_versions};
 
     const MANIFEST: &str = "# keep this comment\n[template]\nname = \"tiny\"\nversion = \"0.1.0\"   # semver, bumped by releases\ndescription = \"test\"\n\n[[questions]]\nname = \"who\"\ndefault = \"world\"\n";
 

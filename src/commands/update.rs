@@ -10,16 +10,15 @@ use std::path::PathBuf;
 
 use crate::commands::new::{report_after_writing, stdout_error};
 use crate::core::error::{EXIT_CONFLICTS, Error, Result};
+use crate::core::file::{Action, FileState};
 use crate::dialect::cookiecutter::hooks;
-use crate::dialect::native::{self, Expressions};
 use crate::merge::{self, FROM_TEMPLATE_SUFFIX, Labels, Resolution};
 use crate::project::pristine::{Pristine, Project};
 use crate::source::Loaded;
-use crate::template::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
+use crate::template::answers::{ANSWERS_FILE, Mode, Presets, Prompter};
 use crate::write::apply;
 use crate::write::destination::Claim;
 use crate::write::git;
-use crate::core::file::{Action, FileState};
 use crate::write::plan::{self, Change, Digest, Expected, Op, Plan};
 
 /// Validated options of `groundwork update`.
@@ -153,14 +152,13 @@ fn prepare(options: &UpdateOptions, mut prompter: Option<&mut dyn Prompter>) -> 
         Some(prompter) => Mode::Interactive(prompter),
         None => Mode::Unattended,
     };
-    let new_answers = answers::collect_for(
-        &theirs.template,
-        &presets,
-        mode,
-        &Expressions::new(&project.name()),
-    )?;
+    let new_answers =
+        theirs
+            .template
+            .dialect
+            .collect(&theirs.template, &presets, mode, &project.name())?;
     warnings.extend(new_answers.warnings.iter().cloned());
-    let (_, mut theirs_tree) = native::render_project_with(
+    let (_, mut theirs_tree) = crate::project::generate::render_project_with(
         &theirs.template,
         &theirs.provenance,
         &new_answers,
@@ -228,7 +226,12 @@ fn load_versions(
     project: &Project,
     options: &UpdateOptions,
     prompter: Option<&mut dyn Prompter>,
-) -> Result<(Pristine, Loaded, Option<hooks::Runner>, Vec<String>)> {
+) -> Result<(
+    Pristine,
+    Loaded,
+    Option<crate::dialect::Runner>,
+    Vec<String>,
+)> {
     let mut base_loaded = project.load_recorded()?;
     let mut theirs = project.source.load(options.to.as_deref())?;
     let mut hook_warnings = Vec::new();

@@ -12,8 +12,6 @@ pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_CONFLICTS: i32 = 3;
 /// Exit status of `check` when a newer version of the template exists.
 pub const EXIT_OUTDATED: i32 = 4;
-/// Exit status after Ctrl-C, following the shell convention of 128 + SIGINT.
-pub const EXIT_INTERRUPTED: i32 = 130;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -525,25 +523,6 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn issue15_a_missing_destination_exits_as_a_usage_error() {
-        let error = Error::NoDestination {
-            template: "builtin:datascience".into(),
-        };
-        assert_eq!(error.exit_code(), EXIT_USAGE);
-        assert_eq!(error.exit_code(), 2);
-        assert_eq!(Error::Usage("x".into()).exit_code(), EXIT_USAGE);
-        assert_eq!(
-            Error::NotATemplate { path: "t".into() }.exit_code(),
-            EXIT_FAILURE
-        );
-    }
-}
-
 /// One entry of a template menu (cookiecutter's `templates` key, or its older `template` list): a
 /// template that offers nested templates to choose from, which a loader reports as an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -563,5 +542,24 @@ impl MenuEntry {
         } else {
             format!("{} ({})", self.title, self.description)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue15_a_missing_destination_exits_as_a_usage_error() {
+        let error = Error::NoDestination {
+            template: "builtin:datascience".into(),
+        };
+        assert_eq!(error.exit_code(), EXIT_USAGE);
+        assert_eq!(error.exit_code(), 2);
+        assert_eq!(Error::Usage("x".into()).exit_code(), EXIT_USAGE);
+        assert_eq!(
+            Error::NotATemplate { path: "t".into() }.exit_code(),
+            EXIT_FAILURE
+        );
     }
 }

@@ -126,6 +126,46 @@ fn not_regular(path: &Path, file_type: std::fs::FileType) -> Error {
     }
 }
 
+/// "a FIFO", "a socket", "a device", ...: what a file that is neither a regular file, a directory
+/// nor a symlink is, in words.
+pub fn special_kind(file_type: &impl SpecialKind) -> &'static str {
+    file_type.kind()
+}
+
+/// File types that can name their special kind (std's and cap-std's).
+pub trait SpecialKind {
+    fn kind(&self) -> &'static str;
+}
+
+macro_rules! special_kind {
+    ($ty:ty, $ext:path) => {
+        impl SpecialKind for $ty {
+            fn kind(&self) -> &'static str {
+                use $ext as _;
+                if self.is_fifo() {
+                    "a FIFO (named pipe)"
+                } else if self.is_socket() {
+                    "a socket"
+                } else if self.is_char_device() {
+                    "a character device"
+                } else if self.is_block_device() {
+                    "a block device"
+                } else if self.is_symlink() {
+                    "a symlink"
+                } else if self.is_dir() {
+                    "a directory"
+                } else {
+                    "not a regular file"
+                }
+            }
+        }
+    };
+}
+
+special_kind!(std::fs::FileType, std::os::unix::fs::FileTypeExt);
+
+special_kind!(cap_std::fs::FileType, cap_std::fs::FileTypeExt);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,43 +229,3 @@ mod tests {
         );
     }
 }
-
-/// "a FIFO", "a socket", "a device", ...: what a file that is neither a regular file, a directory
-/// nor a symlink is, in words.
-pub fn special_kind(file_type: &impl SpecialKind) -> &'static str {
-    file_type.kind()
-}
-
-/// File types that can name their special kind (std's and cap-std's).
-pub trait SpecialKind {
-    fn kind(&self) -> &'static str;
-}
-
-macro_rules! special_kind {
-    ($ty:ty, $ext:path) => {
-        impl SpecialKind for $ty {
-            fn kind(&self) -> &'static str {
-                use $ext as _;
-                if self.is_fifo() {
-                    "a FIFO (named pipe)"
-                } else if self.is_socket() {
-                    "a socket"
-                } else if self.is_char_device() {
-                    "a character device"
-                } else if self.is_block_device() {
-                    "a block device"
-                } else if self.is_symlink() {
-                    "a symlink"
-                } else if self.is_dir() {
-                    "a directory"
-                } else {
-                    "not a regular file"
-                }
-            }
-        }
-    };
-}
-
-special_kind!(std::fs::FileType, std::os::unix::fs::FileTypeExt);
-
-special_kind!(cap_std::fs::FileType, cap_std::fs::FileTypeExt);

@@ -1,39 +1,12 @@
-//! The run's stop request: Ctrl-C, SIGTERM and SIGHUP raise one flag that every long loop reads,
+//! The run's stop request: Ctrl-C, SIGTERM and SIGHUP (see `signals`) raise one flag that every long loop reads,
 //! and decide the exit status (128 + the signal). Owns nothing else; it writes nothing.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+pub(crate) static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// The signal that asked the run to stop (SIGINT, SIGTERM or SIGHUP), for the exit status.
-static SIGNAL: AtomicI32 = AtomicI32::new(0);
-
-/// Makes Ctrl-C, SIGTERM (`timeout`, a cancelled CI job, `kill`) and SIGHUP (a closed terminal) a
-/// request to stop at the next safe point instead of killing the process midway: a write in
-/// progress is finished or rolled back, and the process exits with 128 + the signal's number.
-/// Safe to call more than once.
-pub fn install_interrupt_handler() {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    static INSTALLED: std::sync::Once = std::sync::Once::new();
-    INSTALLED.call_once(|| {
-        // Without the handler a signal still ends the run, only without the rollback; the
-        // journal on disk lets the next run (or `groundwork recover`) finish that.
-        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
-            return;
-        };
-        std::thread::spawn(move || {
-            for signal in signals.forever() {
-                // The first signal decides the exit status; later ones change nothing.
-                let _ = SIGNAL.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
-                // While rendering nothing is written yet: that stops at once rather than at the
-                // next check.
-                crate::core::watchdog::interrupt(exit_status(), || {
-                    INTERRUPTED.store(true, Ordering::SeqCst);
-                });
-            }
-        });
-    });
-}
+pub(crate) static SIGNAL: AtomicI32 = AtomicI32::new(0);
 
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
@@ -43,7 +16,10 @@ pub fn interrupted() -> bool {
 /// SIGTERM, 129 for SIGHUP), as shells report it.
 pub fn exit_status() -> i32 {
     match SIGNAL.load(Ordering::SeqCst) {
-        0 => crate::core::error::EXIT_INTERRUPTED,
+        0 => EXIT_INTERRUPTED,
         signal => 128 + signal,
     }
 }
+
+/// Exit status after Ctrl-C, following the shell convention of 128 + SIGINT.
+pub const EXIT_INTERRUPTED: i32 = 130;

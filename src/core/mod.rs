@@ -7,5 +7,6 @@ pub mod file;
 pub mod input;
 pub mod interrupt;
 pub mod report;
+pub mod signals;
 pub mod tree;
 pub mod watchdog;

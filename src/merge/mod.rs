@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use similar::{Algorithm, DiffOp};
 
-use crate::core::tree::{Entry, Tree};
 use crate::core::file::is_text;
+use crate::core::tree::{Entry, Tree};
 
 pub use crate::core::file::FileState;
 

@@ -2,6 +2,7 @@
 //! give), and the names a project is known by. Above the template, dialect, source and write
 //! layers; below the commands.
 
+pub mod generate;
 pub mod pristine;
 
 use std::path::Path;

@@ -5,15 +5,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::project::destination_name;
 use crate::core::error::{Error, Result};
-use crate::core::tree::Tree;
-use crate::dialect::cookiecutter::hooks::Runner;
-use crate::dialect::native::{self, Expressions};
-use crate::source::{Loaded, Source};
-use crate::template::Dialect;
-use crate::template::answers::{self, Answers, Mode, Presets, Recorded};
 use crate::core::file::FileState;
+use crate::core::tree::Tree;
+use crate::dialect::Runner;
+use crate::project::destination_name;
+use crate::source::{Loaded, Source};
+use crate::template::answers::{self, Answers, Mode, Presets, Recorded};
 use crate::write::plan;
 
 pub struct Project {
@@ -82,12 +80,10 @@ impl Project {
         let mut presets = Presets::default();
         presets.add_recorded(&self.recorded);
         presets.retain_known(&loaded.template.manifest);
-        answers::collect_for(
-            &loaded.template,
-            &presets,
-            Mode::Unattended,
-            &Expressions::new(&self.name()),
-        )
+        loaded
+            .template
+            .dialect
+            .collect(&loaded.template, &presets, Mode::Unattended, &self.name())
     }
 
     /// The pristine render without running hooks (`diff`, `check`): a warning says so when the
@@ -106,7 +102,7 @@ impl Project {
     /// The pristine render of `loaded` (the recorded version), running its hooks with `hooks`.
     pub fn pristine_from(&self, loaded: Loaded, hooks: Option<&Runner>) -> Result<Pristine> {
         let answers = self.recorded_answers(&loaded)?;
-        let (_, tree) = native::render_project_with(
+        let (_, tree) = crate::project::generate::render_project_with(
             &loaded.template,
             &self.recorded.provenance,
             &answers,
@@ -139,13 +135,12 @@ impl Project {
 /// Renders for `update`, `diff` and `check` never run template hooks: say so when a template has
 /// some, since what they would have changed then looks like the team's work.
 pub fn warn_of_hooks(loaded: &mut Loaded) {
-    if let Dialect::Cookiecutter(cookiecutter) = &loaded.template.dialect
-        && cookiecutter.has_hooks()
-    {
+    let hooks = loaded.template.hooks();
+    if !hooks.is_empty() {
         loaded.warnings.push(format!(
             "{} has hooks ({}), which are not run for this comparison: what they change in a project shows as your changes",
             loaded.provenance.source,
-            cookiecutter.hooks().join(", ")
+            hooks.join(", ")
         ));
     }
 }

@@ -21,12 +21,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest as _, Sha256};
 
 use super::{Available, Loaded, hex};
-use crate::template::provenance::Provenance;
 use crate::core::error::{Error, Result};
+use crate::dialect::Template;
 use crate::dialect::cookiecutter;
 use crate::source::release::STORE_DIR;
+use crate::template::TemplateFile;
 use crate::template::manifest::{self, MANIFEST_FILE};
-use crate::template::{Dialect, Template, TemplateFile};
+use crate::template::provenance::Provenance;
 
 /// Environment variable naming the directory that holds the git cache (tests set it).
 pub const CACHE_ENV: &str = "GROUNDWORK_CACHE_DIR";
@@ -670,9 +671,8 @@ fn read_template(repo: &Repository, url: &str, oid: Oid, subdir: Option<&str>) -
                 files,
             )?;
             // `{% gitcommit %}` prints the template's own commit, as jinja2-git does.
-            if let Dialect::Cookiecutter(inner) = &mut template.dialect {
-                let with_commit = (**inner).clone().with_commit(oid.to_string());
-                **inner = with_commit;
+            if let Some(dialect) = template.dialect.at_commit(&oid.to_string()) {
+                template.dialect = dialect;
             }
             return Ok(template);
         }

@@ -18,10 +18,11 @@ use sha2::{Digest as _, Sha256};
 use self::files::{BUILTIN, builtin_names, read_file};
 use self::release::STORE_DIR;
 use crate::core::error::{Error, Result};
+use crate::dialect::Template;
 use crate::dialect::cookiecutter;
+use crate::template::TemplateFile;
 use crate::template::manifest::{self, MANIFEST_FILE, Manifest};
 use crate::template::provenance::{BUILTIN_PREFIX, Provenance};
-use crate::template::{Template, TemplateFile};
 
 pub use git::{CACHE_ENV, cache_root};
 
@@ -667,7 +668,7 @@ fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
         }
     }
     if reference.is_none()
-        && let crate::template::Dialect::Cookiecutter(_) = template.dialect
+        && template.dialect.follows_branch()
         && let Some(checkout) = git::clean_checkout(root)
     {
         // Files exactly at a commit: recorded as that commit, so `update` reads its base from git.

@@ -19,8 +19,9 @@ use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
 use crate::core::error::{Error, Result};
+use crate::dialect::Template;
+use crate::template::TemplateFile;
 use crate::template::manifest::{self, MANIFEST_FILE};
-use crate::template::{Template, TemplateFile};
 
 /// The folder, at a template's root, that holds its releases.
 pub const STORE_DIR: &str = ".groundwork-releases";
@@ -355,4 +356,3 @@ pub(crate) fn is_sha256_hex(text: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
-

@@ -10,11 +10,8 @@ use serde::Serialize;
 
 use crate::core::error::{Error, Result};
 use crate::core::input::{self, Symlinks};
-use crate::dialect::cookiecutter::{self, CookiecutterTemplate, Variable, VariableKind};
-use crate::dialect::native::Expressions;
 use crate::template::provenance::Provenance;
-use crate::template::manifest::Default;
-use crate::template::{Dialect, Kind, Manifest, Question, Template};
+use crate::template::{Kind, Manifest, Question};
 
 /// The answers file at the root of every generated repository.
 pub const ANSWERS_FILE: &str = ".groundwork.toml";
@@ -69,7 +66,7 @@ fn json_to_toml(json: &serde_json::Value) -> Option<toml::Value> {
 
 /// Where a value of the render context comes from; only answers are recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Origin {
+pub(crate) enum Origin {
     /// Asked, given or defaulted: recorded in the answers file.
     Answered,
     /// A question whose `when` is false: its default, not recorded.
@@ -115,7 +112,7 @@ impl Answers {
             .any(|(n, _, o)| n == name && *o == Origin::Answered)
     }
 
-    fn insert(&mut self, name: &str, value: Value, origin: Origin) {
+    pub(crate) fn insert(&mut self, name: &str, value: Value, origin: Origin) {
         self.entries.push((name.to_owned(), value, origin));
     }
 }
@@ -125,12 +122,12 @@ impl Answers {
 pub struct Presets {
     /// Per key: the value, where it came from, and whether the user gave it on this run (`-d`,
     /// `--data-file`) rather than a recorded answer being replayed.
-    values: BTreeMap<String, (Raw, String, bool)>,
+    pub(crate) values: BTreeMap<String, (Raw, String, bool)>,
 }
 
 /// A preset as given: text from `-d`, or a value from a data file.
 #[derive(Debug, Clone)]
-enum Raw {
+pub(crate) enum Raw {
     Text(String),
     Data(serde_json::Value),
 }
@@ -303,288 +300,11 @@ pub enum Mode<'a> {
     Unattended,
 }
 
-/// Answers a template's questions in its dialect: [`collect`] for a native template; for a
-/// cookiecutter template, cookiecutter's own context with the presets as its extra context.
-pub fn collect_for(
-    template: &Template,
-    presets: &Presets,
-    mode: Mode<'_>,
-    expressions: &Expressions,
-) -> Result<Answers> {
-    match &template.dialect {
-        Dialect::Native => collect(&template.manifest, presets, mode, expressions),
-        Dialect::Cookiecutter(cookiecutter) => collect_cookiecutter(cookiecutter, presets, mode),
-    }
-}
-
-/// Cookiecutter's variables, in its order: presets first (as cookiecutter's extra context), then
-/// a prompt per remaining variable with its default rendered from the answers so far, or the
-/// defaults when unattended. Every public variable is recorded, as cruft records the context.
-fn collect_cookiecutter(
-    template: &CookiecutterTemplate,
-    presets: &Presets,
-    mut mode: Mode<'_>,
-) -> Result<Answers> {
-    let known: Vec<&str> = template
-        .variables()
-        .iter()
-        .map(|v| v.name.as_str())
-        .collect();
-    let mut overrides = serde_json::Map::new();
-    let mut warnings = Vec::new();
-    for (key, (raw, origin, _)) in &presets.values {
-        if !known.contains(&key.as_str()) {
-            // Cookiecutter leaves extra context the template does not use aside (a user's
-            // default context names variables of many templates); so does groundwork, aloud.
-            warnings.push(format!(
-                "answer `{key}` ({origin}) is ignored, as cookiecutter ignores it: this template asks: {}",
-                known.join(", ")
-            ));
-            continue;
-        }
-        let value = match raw {
-            Raw::Text(text) => serde_json::Value::String(text.clone()),
-            Raw::Data(data) => data.clone(),
-        };
-        overrides.insert(key.clone(), value);
-    }
-    if let Mode::Interactive(prompter) = &mut mode {
-        for variable in template.variables() {
-            if overrides.contains_key(&variable.name) {
-                continue;
-            }
-            let context = template.context(&overrides)?;
-            let current = context
-                .get("cookiecutter")
-                .and_then(|c| c.get(&variable.name))
-                .cloned()
-                .unwrap_or(serde_json::Value::Null);
-            if let Some(answer) = ask_cookiecutter(*prompter, variable, &current)? {
-                overrides.insert(variable.name.clone(), answer);
-            }
-        }
-    }
-    let context = template.context(&overrides)?;
-    let mut answers = Answers {
-        warnings,
-        ..Answers::default()
-    };
-    for (name, value) in cookiecutter::answers(&context) {
-        // A choice is recorded as the option picked, unrendered: cookiecutter accepts only its
-        // listed options as extra context, and renders the one picked.
-        let value = match template.variables().iter().find(|v| v.name == name) {
-            Some(Variable {
-                kind: VariableKind::Choice(options),
-                ..
-            }) => overrides
-                .get(&name)
-                .or_else(|| options.first())
-                .cloned()
-                .unwrap_or(value),
-            _ => value,
-        };
-        answers.insert(&name, Value::Json(value), Origin::Answered);
-    }
-    Ok(answers)
-}
-
-/// One cookiecutter variable at the prompt; `None` keeps the default (dicts and nulls, which
-/// cookiecutter asks as raw JSON, are not asked).
-fn ask_cookiecutter(
+pub(crate) fn ask(
     prompter: &mut dyn Prompter,
-    variable: &Variable,
-    current: &serde_json::Value,
-) -> Result<Option<serde_json::Value>> {
-    let text = |value: &serde_json::Value| match value {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    Ok(match &variable.kind {
-        VariableKind::String => {
-            let question = Question::synthetic(&variable.name, &variable.prompt, Kind::String);
-            let default = text(current);
-            Some(serde_json::Value::String(
-                prompter.text(&question, Some(&default))?,
-            ))
-        }
-        VariableKind::Bool => {
-            let question = Question::synthetic(&variable.name, &variable.prompt, Kind::Bool);
-            let default = current.as_bool().unwrap_or(false);
-            Some(serde_json::Value::Bool(
-                prompter.confirm(&question, default)?,
-            ))
-        }
-        VariableKind::Choice(options) => {
-            let choices: Vec<String> = options.iter().map(text).collect();
-            let mut question = Question::synthetic(
-                &variable.name,
-                &variable.prompt,
-                Kind::Choice(choices.clone()),
-            );
-            question.labels = variable
-                .choice_labels
-                .iter()
-                .map(|(value, label)| (value.clone(), label.clone()))
-                .collect();
-            let picked = prompter.select(&question, &choices, 0)?;
-            options.get(picked).cloned()
-        }
-        VariableKind::Dict | VariableKind::Null => None,
-    })
-}
-
-/// Answers every question of `manifest`, in order: presets first, then prompts or defaults.
-pub fn collect(
-    manifest: &Manifest,
-    presets: &Presets,
-    mut mode: Mode<'_>,
-    expressions: &Expressions,
-) -> Result<Answers> {
-    presets.check_known(manifest)?;
-    let mut answers = Answers::default();
-    let mut scope = expressions.scope(&answers);
-    for question in &manifest.questions {
-        // Ctrl-C is honoured between questions too (their defaults are rendered expressions).
-        if crate::core::interrupt::interrupted() {
-            return Err(Error::Interrupted);
-        }
-        // Its `when` and default are rendered under the render time limit; asking is not.
-        let phase = crate::core::watchdog::enter(format!("question `{}`", question.name));
-        let asked = match &question.when {
-            Some(condition) => scope
-                .truthy(condition)
-                .map_err(|message| question_error(manifest, question, "when", &message))?,
-            None => true,
-        };
-        let preset = presets.values.get(&question.name);
-        if !asked {
-            // Skipped: its default stands in the render context, and nothing is recorded.
-            if let Some((_, origin, true)) = preset {
-                answers.warnings.push(format!(
-                    "the answer for `{}` ({origin}) is not used: the question is skipped because its `when` ({}) is false",
-                    question.name,
-                    question.when.as_deref().unwrap_or_default()
-                ));
-            }
-            let default = default_value(manifest, question, &scope)?;
-            let value = default.unwrap_or_else(|| empty_value(&question.kind));
-            scope.insert(&question.name, &value);
-            answers.insert(&question.name, value, Origin::Skipped);
-            continue;
-        }
-        let value = if let Some((raw, origin, _)) = preset {
-            let value = coerce(question, raw, origin)?;
-            validate(question, &value, origin)?;
-            value
-        } else {
-            let default = default_value(manifest, question, &scope)?;
-            drop(phase);
-            match &mut mode {
-                Mode::Interactive(prompter) => ask(*prompter, question, default.as_ref())?,
-                Mode::Unattended => {
-                    let value = default.ok_or_else(|| Error::MissingAnswer {
-                        question: question.name.clone(),
-                    })?;
-                    validate(question, &value, "the default")?;
-                    value
-                }
-            }
-        };
-        scope.insert(&question.name, &value);
-        answers.insert(&question.name, value, Origin::Answered);
-    }
-    compute(manifest, expressions, &mut answers)?;
-    Ok(answers)
-}
-
-/// Evaluates the `[computed]` values in order, each seeing the answers and the values before it.
-fn compute(manifest: &Manifest, expressions: &Expressions, answers: &mut Answers) -> Result<()> {
-    for computed in &manifest.computed {
-        let fail = |message: String| Error::Computed {
-            path: manifest.path.clone(),
-            line: computed.line,
-            name: computed.name.clone(),
-            message,
-        };
-        let phase = crate::core::watchdog::enter(format!("computed `{}`", computed.name));
-        let json = expressions
-            .file_scope(answers)
-            .evaluate(&computed.expression)
-            .map_err(fail)?;
-        drop(phase);
-        let value = match json {
-            serde_json::Value::Bool(b) => Value::Bool(b),
-            serde_json::Value::String(s) => Value::String(s),
-            serde_json::Value::Number(n) if n.is_i64() => Value::Integer(n.as_i64().unwrap_or(0)),
-            serde_json::Value::Array(items) if items.iter().all(serde_json::Value::is_string) => {
-                Value::List(
-                    items
-                        .into_iter()
-                        .filter_map(|i| i.as_str().map(str::to_owned))
-                        .collect(),
-                )
-            }
-            other => {
-                return Err(fail(format!(
-                    "evaluates to {other}; a computed value must be a string, a bool, an integer or a list of strings"
-                )));
-            }
-        };
-        answers.insert(&computed.name, value, Origin::Computed);
-    }
-    Ok(())
-}
-
-fn question_error(manifest: &Manifest, question: &Question, field: &str, message: &str) -> Error {
-    Error::Question {
-        path: manifest.path.clone(),
-        line: question.line,
-        question: question.name.clone(),
-        message: format!("`{field}`: {message}"),
-    }
-}
-
-fn empty_value(kind: &Kind) -> Value {
-    match kind {
-        Kind::String => Value::String(String::new()),
-        Kind::Bool => Value::Bool(false),
-        Kind::Integer => Value::Integer(0),
-        Kind::Choice(choices) => Value::String(choices[0].clone()),
-        Kind::MultiChoice(_) => Value::List(Vec::new()),
-    }
-}
-
-/// The default, rendered and typed; `None` when the question has none and its kind has no
-/// natural one (string, integer).
-fn default_value(
-    manifest: &Manifest,
     question: &Question,
-    scope: &crate::dialect::native::Scope<'_>,
-) -> Result<Option<Value>> {
-    let value = match &question.default {
-        Some(Default::Literal(value)) => value.clone(),
-        Some(Default::Expression(expression)) => {
-            let text = scope
-                .render(expression)
-                .map_err(|message| question_error(manifest, question, "default", &message))?;
-            parse_text(question, &text).map_err(|reason| {
-                question_error(
-                    manifest,
-                    question,
-                    "default",
-                    &format!("renders to {text:?}: {reason}"),
-                )
-            })?
-        }
-        None => match &question.kind {
-            Kind::String | Kind::Integer => return Ok(None),
-            kind => empty_value(kind),
-        },
-    };
-    Ok(Some(value))
-}
-
-fn ask(prompter: &mut dyn Prompter, question: &Question, default: Option<&Value>) -> Result<Value> {
+    default: Option<&Value>,
+) -> Result<Value> {
     loop {
         let value = match &question.kind {
             Kind::Bool => {
@@ -642,14 +362,14 @@ fn ask(prompter: &mut dyn Prompter, question: &Question, default: Option<&Value>
 }
 
 /// What a prompt shows for each choice: its label, or its value.
-fn labels(question: &Question, choices: &[String]) -> Vec<String> {
+pub(crate) fn labels(question: &Question, choices: &[String]) -> Vec<String> {
     choices
         .iter()
         .map(|c| question.label(c).to_owned())
         .collect()
 }
 
-fn display(value: &Value) -> String {
+pub(crate) fn display(value: &Value) -> String {
     match value {
         Value::String(s) | Value::Json(serde_json::Value::String(s)) => s.clone(),
         Value::Bool(b) => b.to_string(),
@@ -659,7 +379,7 @@ fn display(value: &Value) -> String {
     }
 }
 
-fn coerce(question: &Question, raw: &Raw, origin: &str) -> Result<Value> {
+pub(crate) fn coerce(question: &Question, raw: &Raw, origin: &str) -> Result<Value> {
     let invalid = |value: String, reason: String| Error::InvalidValue {
         question: question.name.clone(),
         origin: origin.to_owned(),
@@ -708,7 +428,7 @@ fn coerce(question: &Question, raw: &Raw, origin: &str) -> Result<Value> {
 }
 
 /// Parses text typed or passed with `-d` according to the question's kind.
-fn parse_text(question: &Question, text: &str) -> Result<Value, String> {
+pub(crate) fn parse_text(question: &Question, text: &str) -> Result<Value, String> {
     match &question.kind {
         Kind::String => Ok(Value::String(text.to_owned())),
         Kind::Bool => match text.trim().to_ascii_lowercase().as_str() {
@@ -740,7 +460,7 @@ fn parse_text(question: &Question, text: &str) -> Result<Value, String> {
     }
 }
 
-fn check_multi(choices: &[String], picked: Vec<String>) -> Result<Value, String> {
+pub(crate) fn check_multi(choices: &[String], picked: Vec<String>) -> Result<Value, String> {
     match picked.iter().find(|p| !choices.contains(p)) {
         Some(unknown) => Err(format!(
             "{unknown:?} is not a choice; expected a comma-separated list of: {}",
@@ -750,7 +470,7 @@ fn check_multi(choices: &[String], picked: Vec<String>) -> Result<Value, String>
     }
 }
 
-fn validate(question: &Question, value: &Value, origin: &str) -> Result<()> {
+pub(crate) fn validate(question: &Question, value: &Value, origin: &str) -> Result<()> {
     let Some(pattern) = &question.validate else {
         return Ok(());
     };

@@ -767,6 +767,9 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// The suffix that marks a file whose contents are rendered.
+pub const RENDER_SUFFIX: &str = ".tera";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -821,6 +824,3 @@ mod tests {
         assert!(message.contains("must be of type integer"), "{message}");
     }
 }
-
-/// The suffix that marks a file whose contents are rendered.
-pub const RENDER_SUFFIX: &str = ".tera";

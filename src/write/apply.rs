@@ -25,11 +25,11 @@ use cap_std::fs::{Dir, DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _
 use rustix::fs::{Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
 
-use crate::core::interrupt::interrupted;
 use crate::core::error::{Error, Result};
+use crate::core::file::FileState;
+use crate::core::interrupt::interrupted;
 use crate::write::destination::{self, Claim};
 use crate::write::journal::{self, FileId, Step, Undo};
-use crate::core::file::FileState;
 use crate::write::plan::{Change, Digest, Expected, Plan};
 
 /// Counts writes, and fails on interrupt or on the injected fault.
@@ -1165,7 +1165,6 @@ fn narrowed_mode(previous: u32, wanted: u32) -> u32 {
         base | ((base & 0o444) >> 2)
     }
 }
-
 
 /// Claiming a destination runs recovery first, which is this module's; the claim itself is
 /// `destination`'s.

@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use cap_std::fs::Dir;
 use rustix::fs::{FlockOperation, Mode, OFlags};
 
-use crate::core::input::special_kind;
 use crate::core::error::{Error, Result};
 use crate::core::file::FileState;
+use crate::core::input::special_kind;
 
 /// What the destination is before `new` writes to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

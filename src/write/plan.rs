@@ -7,8 +7,8 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::core::file::{Action, FileState};
 use crate::core::error::{Error, Result};
+use crate::core::file::{Action, FileState};
 use crate::core::tree::Tree;
 use crate::write::destination::{self, Claim};
 

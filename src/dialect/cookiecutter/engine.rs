@@ -16,8 +16,8 @@ use std::sync::Arc;
 use minijinja::value::{Kwargs, Rest, Value, ValueKind};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
-use super::pyvalue::{py_float, py_repr, py_str, tuple};
 use super::pyvalue::{checked_width, invalid};
+use super::pyvalue::{py_float, py_repr, py_str, tuple};
 
 /// The environment variable that fixes the clock of `{% now %}` (tests only).
 pub const CLOCK_ENV: &str = "GROUNDWORK_COOKIECUTTER_NOW";

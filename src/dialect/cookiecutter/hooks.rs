@@ -55,8 +55,9 @@ use crate::core::error::{Error, Result};
 use crate::core::tree::{Entry, Tree};
 use crate::dialect::cookiecutter::CookiecutterTemplate;
 use crate::dialect::native::Limits;
+use crate::dialect::{Output, Runner, Template};
+use crate::template::TemplateFile;
 use crate::template::answers::Prompter;
-use crate::template::{Dialect, Template, TemplateFile};
 
 /// The most of a hook's captured output an error repeats (its end).
 const OUTPUT_TAIL: usize = 16 << 10;
@@ -100,24 +101,6 @@ pub struct HookOptions {
     pub accept: Accept,
     /// `--keep-on-failure`: when a hook fails, keep the temporary project folder it ran in.
     pub keep_on_failure: bool,
-}
-
-/// Where a hook's output goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Output {
-    /// To groundwork's stderr as the hook runs (stdin stays the terminal).
-    Live,
-    /// Captured, and repeated in the error if the hook fails (stdin is empty).
-    Captured,
-}
-
-/// Runs hooks for one command; only made once consent is given.
-#[derive(Debug, Clone, Copy)]
-pub struct Runner {
-    pub output: Output,
-    pub keep_on_failure: bool,
-    /// The time limit of one hook, in seconds ([`HOOK_TIMEOUT_ENV`]).
-    pub timeout: u64,
 }
 
 impl Runner {
@@ -171,7 +154,7 @@ pub fn decide(
     dry_run: bool,
     prompter: Option<&mut dyn Prompter>,
 ) -> Result<Decision> {
-    let hooks = hooks_of(template);
+    let hooks = template.hooks();
     if hooks.is_empty() {
         return Ok(Decision::Nothing);
     }
@@ -226,12 +209,12 @@ pub fn consent_for_new(
         }
         Decision::Refused => Err(Error::HooksNotRun {
             template: provenance.source.clone(),
-            hooks: hooks_of(&template).join(", "),
+            hooks: template.hooks().join(", "),
         }),
         Decision::Run => {
             let runner = Runner::new(Output::Live, options.keep_on_failure)?;
             let mut template = template;
-            pre_prompt(&mut template, runner)?;
+            run_pre_prompt(&mut template, runner)?;
             Ok((template, Some(runner)))
         }
     }
@@ -250,11 +233,11 @@ pub fn consent_for_update(
     prompter: Option<&mut dyn Prompter>,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Runner>> {
-    let mut hooks: Vec<String> = hooks_of(base);
-    hooks.extend(hooks_of(theirs));
+    let mut hooks: Vec<String> = base.hooks();
+    hooks.extend(theirs.hooks());
     hooks.sort();
     hooks.dedup();
-    let with_hooks = if hooks_of(base).is_empty() {
+    let with_hooks = if base.hooks().is_empty() {
         &*theirs
     } else {
         &*base
@@ -264,8 +247,8 @@ pub fn consent_for_update(
         Decision::Nothing => Ok(None),
         Decision::Run => {
             let runner = Runner::new(Output::Captured, false)?;
-            pre_prompt(base, runner)?;
-            pre_prompt(theirs, runner)?;
+            run_pre_prompt(base, runner)?;
+            run_pre_prompt(theirs, runner)?;
             Ok(Some(runner))
         }
         Decision::Declined | Decision::Skip(_) | Decision::Refused => {
@@ -282,14 +265,6 @@ pub fn consent_for_update(
     }
 }
 
-/// The hook files of a template, template-relative; empty for a native template.
-pub fn hooks_of(template: &Template) -> Vec<String> {
-    match &template.dialect {
-        Dialect::Cookiecutter(cookiecutter) => cookiecutter.hooks().to_vec(),
-        Dialect::Native => Vec::new(),
-    }
-}
-
 /// Reborrows an optional prompter for a shorter use, so it can be passed on again later.
 pub fn reborrow<'s>(prompter: &'s mut Option<&mut dyn Prompter>) -> Option<&'s mut dyn Prompter> {
     match prompter {
@@ -302,17 +277,18 @@ pub fn reborrow<'s>(prompter: &'s mut Option<&mut dyn Prompter>) -> Option<&'s m
 /// temporary copy of the template's files, unrendered, with the copy as cwd; the template is then
 /// read again from that copy (the hook may rewrite `cookiecutter.json` or any file). A template
 /// without one is left as it is.
-pub fn pre_prompt(template: &mut Template, runner: Runner) -> Result<()> {
-    let Dialect::Cookiecutter(cookiecutter) = &template.dialect else {
-        return Ok(());
-    };
+pub(crate) fn pre_prompt(
+    cookiecutter: &CookiecutterTemplate,
+    template: &Template,
+    runner: Runner,
+) -> Result<Option<Template>> {
     let scripts: Vec<String> = cookiecutter
         .hook_scripts("pre_prompt")
         .iter()
         .map(|f| f.path.clone())
         .collect();
     if scripts.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let temp = TempFolder::new(HOOKS_DIR_PREFIX)?;
     let root = temp.path().join(folder_name(&template.manifest.name));
@@ -348,11 +324,19 @@ pub fn pre_prompt(template: &mut Template, runner: Runner) -> Result<()> {
         template.manifest.path.clone(),
         files,
     )?;
-    if let (Some(commit), Dialect::Cookiecutter(inner)) = (commit, &mut reloaded.dialect) {
-        let with_commit = (**inner).clone().with_commit(commit);
-        **inner = with_commit;
+    if let Some(dialect) = commit.and_then(|commit| reloaded.dialect.at_commit(&commit)) {
+        reloaded.dialect = dialect;
     }
-    *template = reloaded;
+    Ok(Some(reloaded))
+}
+
+/// Runs `template`'s hooks that come before the questions, if its dialect has any, and reads the
+/// template again from what they leave.
+fn run_pre_prompt(template: &mut Template, runner: Runner) -> Result<()> {
+    let dialect = std::sync::Arc::clone(&template.dialect);
+    if let Some(reloaded) = dialect.pre_prompt(template, runner)? {
+        *template = reloaded;
+    }
     Ok(())
 }
 

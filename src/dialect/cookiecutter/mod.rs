@@ -9,11 +9,14 @@
 //! minijinja), `tags` (the `{% now %}` / `{% gitcommit %}` rewrite), `slugify`, `binary`
 //! (binaryornot), `fnmatch` (`_copy_without_render`).
 
+pub mod answers;
 mod binary;
 mod context;
+mod dialect;
 mod engine;
 mod fnmatch;
 pub mod hooks;
+mod load;
 mod pystr;
 mod pyvalue;
 mod slugify;

@@ -4,9 +4,13 @@
 //! copied byte for byte. Engines sit behind [`Engine`]; this module never reads the destination or
 //! writes anything.
 
+pub mod answers;
+mod load;
 mod tera;
 
-pub use self::tera::{Expressions, Scope, TeraEngine, expression_variables, text_variables};
+pub use self::tera::{
+    Engine, Expressions, Scope, TeraEngine, expression_variables, text_variables,
+};
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -14,161 +18,11 @@ use std::path::Path;
 use crate::core::error::{Error, Result};
 use crate::core::file::is_text;
 use crate::core::tree::{Entry, Tree};
+use crate::dialect::{Dialect, Runner, Template};
+use crate::template::Manifest;
+use crate::template::answers::{Answers, Mode, Presets};
 use crate::template::manifest::RENDER_SUFFIX;
-use crate::dialect::cookiecutter::{self, CookiecutterTemplate};
 use crate::template::provenance::Provenance;
-use crate::template::answers::{self, ANSWERS_FILE, Answers};
-use crate::template::{Dialect, Manifest, Template};
-
-/// A template engine for one template and one set of answers.
-pub trait Engine {
-    /// Renders a short piece of template text, such as a path segment.
-    fn render_str(&self, text: &str) -> Result<String, String>;
-    /// Renders the contents of the template file at `path`.
-    fn render_file(&self, path: &str) -> Result<String, String>;
-}
-
-/// The one render step of every command: the project `template` makes with `answers`, its answers
-/// file (recording `provenance`) included. `new` writes it, `update` renders it twice (base and
-/// theirs), `diff` compares it with the disk. `project` is the project's folder: cookiecutter
-/// tells a template the folder it writes into (its parent) as `_output_dir`.
-pub fn render_project(
-    template: &Template,
-    provenance: &Provenance,
-    answers: &Answers,
-    project: &Path,
-) -> Result<Tree> {
-    let output_dir = project.parent().unwrap_or(project);
-    render_project_with(template, provenance, answers, output_dir, None).map(|(_, tree)| tree)
-}
-
-/// [`render_project`] for a project inside `output_dir`, running a cookiecutter template's
-/// `pre_gen_project` and `post_gen_project` hooks with `hooks` (consent given) in a temporary
-/// directory ([`crate::dialect::cookiecutter::hooks::generate`]); the answers file is added after them. Also returns the
-/// project folder name the template renders (cookiecutter's root folder; a native template names
-/// none).
-pub fn render_project_with(
-    template: &Template,
-    provenance: &Provenance,
-    answers: &Answers,
-    output_dir: &Path,
-    hooks: Option<&crate::dialect::cookiecutter::hooks::Runner>,
-) -> Result<(Option<String>, Tree)> {
-    let (folder, mut tree) = match &template.dialect {
-        Dialect::Native => (None, render(template, answers)?),
-        Dialect::Cookiecutter(cookiecutter) => {
-            let (folder, tree, context) =
-                cookiecutter_files(cookiecutter, provenance, answers, output_dir)?;
-            let tree = match hooks {
-                Some(runner) => crate::dialect::cookiecutter::hooks::generate(
-                    cookiecutter,
-                    &folder,
-                    &context,
-                    tree,
-                    *runner,
-                )?,
-                None => tree,
-            };
-            (Some(folder), tree)
-        }
-    };
-    if let Some(taken) = tree.get(ANSWERS_FILE) {
-        return Err(Error::AnswersFileTaken {
-            source_path: taken.source.clone(),
-        });
-    }
-    let text = answers::answers_file(&template.manifest, provenance, answers).map_err(|e| {
-        Error::Render {
-            path: ANSWERS_FILE.into(),
-            message: e.to_string(),
-        }
-    })?;
-    tree.insert(
-        ANSWERS_FILE.into(),
-        Entry {
-            mode: None,
-            contents: text.into_bytes(),
-            executable: false,
-            source: format!("(groundwork's {ANSWERS_FILE})"),
-        },
-    )?;
-    Ok((folder, tree))
-}
-
-/// Renders a cookiecutter template with recorded or collected `answers` (its public variables):
-/// cookiecutter's context is rebuilt from them, so the same answers always give the same files.
-/// Returns the project folder's rendered name and the files inside it.
-pub fn render_cookiecutter(
-    template: &CookiecutterTemplate,
-    provenance: &Provenance,
-    answers: &Answers,
-    output_dir: &Path,
-) -> Result<(String, Tree)> {
-    let (folder, tree, _) = cookiecutter_files(template, provenance, answers, output_dir)?;
-    Ok((folder, tree))
-}
-
-/// [`render_cookiecutter`], with the context it rendered with (for hooks).
-fn cookiecutter_files(
-    template: &CookiecutterTemplate,
-    provenance: &Provenance,
-    answers: &Answers,
-    output_dir: &Path,
-) -> Result<(String, Tree, serde_json::Map<String, serde_json::Value>)> {
-    // One phase for the whole render, as for a native template: the context is computed up to
-    // once per answer, and the time limit counts for all of it.
-    let _phase = crate::core::watchdog::enter("the cookiecutter template");
-    // Only answers that differ from what cookiecutter would compute from the answers before
-    // them are given as extra context, as a user would have given them: cookiecutter shows the
-    // unrendered defaults of the others (`_cookiecutter`), and renders them itself.
-    let mut overrides = serde_json::Map::new();
-    // Defaults that cannot be computed without an answer (a default naming its own variable,
-    // such as `"v": "{{ cookiecutter.v }}"`) make every later answer an override, as the user
-    // had to give it.
-    let mut defaults = template.context(&overrides).ok();
-    for variable in template.variables() {
-        let Some(answer) = answers
-            .get(&variable.name)
-            .and_then(|value| serde_json::to_value(value).ok())
-        else {
-            continue;
-        };
-        let default = match &variable.kind {
-            cookiecutter::VariableKind::Choice(options) => options.first().cloned(),
-            _ => defaults
-                .as_ref()
-                .and_then(|d| d.get("cookiecutter"))
-                .and_then(|c| c.get(&variable.name))
-                .cloned(),
-        };
-        if default.as_ref() != Some(&answer) {
-            overrides.insert(variable.name.clone(), answer);
-            defaults = template.context(&overrides).ok();
-        }
-    }
-    let mut context = template.context(&overrides)?;
-    // Cookiecutter's run-dependent keys: the template and checkout from the provenance, and
-    // the absolute folder the project lies in (cookiecutter's `os.path.abspath(output_dir)`).
-    let output_dir = std::path::absolute(output_dir).unwrap_or_else(|_| output_dir.to_owned());
-    cookiecutter::add_invocation(
-        &mut context,
-        &provenance.source,
-        &output_dir.to_string_lossy(),
-        &provenance.source,
-        provenance.commit.as_deref(),
-    );
-    let rendered = template.render(&context)?;
-    // Cookiecutter writes the project into a folder it names; groundwork's destination is that
-    // folder, so paths start below it.
-    let mut folder = String::new();
-    let mut tree = Tree::with_unportable_names();
-    for (path, entry) in rendered.iter() {
-        let (root, rest) = path.split_once('/').unwrap_or(("", path));
-        root.clone_into(&mut folder);
-        tree.insert(rest.to_owned(), entry.clone())?;
-    }
-    Ok((folder, tree, context))
-}
 
 /// The `message_after` of `manifest` rendered with `answers` (`None` when it has none), under the
 /// watchdog like every other expression: `new` prints it, `template check` renders it for its
@@ -356,3 +210,35 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
     Ok(tree)
 }
 
+/// The native dialect: `template.toml` questions with Tera expressions, `*.tera` files rendered with
+/// Tera, no hooks. The template's data is all in its manifest, so the dialect holds nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct Native;
+
+impl Dialect for Native {
+    fn collect(
+        &self,
+        template: &Template,
+        presets: &Presets,
+        mode: Mode<'_>,
+        destination_name: &str,
+    ) -> Result<Answers> {
+        crate::dialect::native::answers::collect(
+            &template.manifest,
+            presets,
+            mode,
+            &Expressions::new(destination_name),
+        )
+    }
+
+    fn render(
+        &self,
+        template: &Template,
+        _provenance: &Provenance,
+        answers: &Answers,
+        _output_dir: &Path,
+        _hooks: Option<&Runner>,
+    ) -> Result<(Option<String>, Tree)> {
+        Ok((None, render(template, answers)?))
+    }
+}

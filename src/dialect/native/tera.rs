@@ -7,12 +7,11 @@ use std::fmt::Write as _;
 use heck::{ToKebabCase, ToPascalCase, ToSnakeCase};
 use tera::{Context, Kwargs, State, Tera};
 
-use super::Engine;
-use crate::core::file::is_text;
-use crate::template::manifest::RENDER_SUFFIX;
 use crate::core::error::{Error, Result};
-use crate::template::Template;
+use crate::core::file::is_text;
+use crate::dialect::Template;
 use crate::template::answers::{Answers, Value};
+use crate::template::manifest::RENDER_SUFFIX;
 
 /// The name of the internal filter that turns an expression's value into JSON.
 const VALUE_FILTER: &str = "__groundwork_value";
@@ -363,6 +362,14 @@ impl Scope<'_> {
         let probe = format!("{{% if {expression} %}}1{{% endif %}}");
         self.render(&probe).map(|out| out == "1")
     }
+}
+
+/// A template engine for one template and one set of answers.
+pub trait Engine {
+    /// Renders a short piece of template text, such as a path segment.
+    fn render_str(&self, text: &str) -> Result<String, String>;
+    /// Renders the contents of the template file at `path`.
+    fn render_file(&self, path: &str) -> Result<String, String>;
 }
 
 #[cfg(test)]

@@ -80,5 +80,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let expressions = Expressions::new("fuzz");
-    let _ = answers::collect(questions(), &presets, Mode::Unattended, &expressions);
+    let _ = crate::dialect::native::answers::collect(questions(), &presets, Mode::Unattended, &expressions);
 });

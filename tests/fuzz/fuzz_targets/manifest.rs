@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use groundwork::template::{Template, TemplateFile, manifest};
+use groundwork::template::{TemplateFile, manifest};
+use groundwork::dialect::Template;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -16,7 +16,8 @@ use std::path::PathBuf;
 
 use groundwork::template::answers::{self, Mode, Presets};
 use groundwork::dialect::native::{self, Expressions};
-use groundwork::template::{Template, TemplateFile, manifest};
+use groundwork::template::{TemplateFile, manifest};
+use groundwork::dialect::Template;
 use libfuzzer_sys::fuzz_target;
 
 const MANIFEST: &str = r#"
@@ -100,7 +101,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let expressions = Expressions::new("fuzz");
     let Ok(answers) =
-        answers::collect(&template.manifest, &presets, Mode::Unattended, &expressions)
+        crate::dialect::native::answers::collect(&template.manifest, &presets, Mode::Unattended, &expressions)
     else {
         return;
     };
