@@ -16,6 +16,7 @@ mod interactive;
 mod limits;
 mod new;
 mod properties;
+mod readme;
 mod recovery;
 mod release;
 mod safety;
