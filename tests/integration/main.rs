@@ -17,6 +17,7 @@ mod layers;
 mod limits;
 mod new;
 mod properties;
+mod readme;
 mod recovery;
 mod release;
 mod safety;
