@@ -571,11 +571,23 @@ fn issue7_staging_leaked_by_killed_runs_is_cleaned_by_the_next_run() {
         child.kill().unwrap();
         child.wait().unwrap();
     }
+    // The timed kills may all land before a staging folder exists; runs killed at a chosen write
+    // (as SIGKILL would) make sure the next run has leaked staging to clean (issue 16). Each run
+    // sweeps what the one before it leaked, so one folder is left for the last run to clean.
+    for (trial, writes) in [(10, 5), (11, 900)] {
+        env.new_project(&template, &format!("killed{trial}"), &["--defaults"])
+            .env("GROUNDWORK_FAULT_INJECT", format!("abort:{writes}"))
+            .assert()
+            .failure();
+    }
+    let leaked = env.leftovers();
+    assert_eq!(leaked.len(), 1, "{leaked:?}");
+    assert!(leaked[0].starts_with(".groundwork-staging-"), "{leaked:?}");
     env.new_project(&template, "after", &["--defaults"])
         .assert()
         .success();
     assert!(env.leftovers().is_empty(), "{:?}", env.leftovers());
-    for trial in 0..10 {
+    for trial in 0..12 {
         // A killed run left nothing, or its whole project (killed after the rename).
         let dest = env.path(&format!("killed{trial}"));
         if dest.exists() {

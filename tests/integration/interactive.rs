@@ -189,7 +189,7 @@ fn a_real_terminal_session_asks_and_reasks() {
         .build();
     // "Bad1" fails validation and is asked again; then yes, then the second choice, then `lint`
     // checked beside the default `docs` and `docs` unchecked.
-    let Some(output) = in_terminal(
+    let output = in_terminal(
         &env,
         &template,
         &[
@@ -199,41 +199,38 @@ fn a_real_terminal_session_asks_and_reasks() {
             ("cloud", "\x1b[B\r"),
             ("extras", " \x1b[B \r"),
         ],
-    ) else {
-        return;
-    };
+    );
     let screen = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{screen}");
     assert!(screen.contains("does not match the pattern"), "{screen}");
     assert_eq!(env.read("out/out.txt"), "ok true gcp lint\n");
 }
 
-/// Whether util-linux `script` (which runs a command in a pseudo-terminal) is installed; says so
-/// when it is not, for the test that is then skipped (on the test harness's stderr, where a panic
-/// would be wrong).
-#[allow(clippy::print_stderr)]
-fn script_available() -> bool {
+/// Whether util-linux `script` (which runs a command in a pseudo-terminal) is installed. It must
+/// be: a pseudo-terminal test that skipped itself would pass without testing anything (issue 16),
+/// so a missing tool fails the test with what to install (`.ci/run` installs it).
+fn script_available() {
     let found = std::process::Command::new("script")
         .arg("--version")
         .output()
         .is_ok_and(|o| {
             o.status.success() && String::from_utf8_lossy(&o.stdout).contains("util-linux")
         });
-    if !found {
-        eprintln!("skipped: util-linux `script` is not installed, so no pseudo-terminal test runs");
-    }
-    found
+    assert!(
+        found,
+        "util-linux `script` is not installed, and the pseudo-terminal tests need it: install it (Debian: `apt-get install bsdutils`, or util-linux)"
+    );
 }
 
 /// Runs `groundwork new out --no-git --template TEMPLATE` in a pseudo-terminal (util-linux
 /// `script`). For each `(text, keys)` step it waits until `text` shows on the screen (after what
 /// the previous step waited for), then types `keys`; then it waits for the run to end. The screen
-/// is the output's stdout. `None` (with a message) when `script` is not installed.
+/// is the output's stdout. Fails the test when `script` is not installed.
 fn in_terminal(
     env: &TestEnv,
     template: &std::path::Path,
     steps: &[(&str, &str)],
-) -> Option<std::process::Output> {
+) -> std::process::Output {
     in_terminal_sized(env, template, steps, None)
 }
 
@@ -245,14 +242,12 @@ fn in_terminal_sized(
     template: &std::path::Path,
     steps: &[(&str, &str)],
     size: Option<(u16, u16)>,
-) -> Option<std::process::Output> {
+) -> std::process::Output {
     use std::io::{Read as _, Write as _};
     use std::process::{Command, Stdio};
     use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
-    if !script_available() {
-        return None;
-    }
+    script_available();
     let command = format!(
         "{}{} new {} --no-git --template {}",
         size.map(|(rows, cols)| format!("stty rows {rows} cols {cols} && "))
@@ -338,11 +333,11 @@ fn in_terminal_sized(
         .read_to_end(&mut stderr)
         .unwrap();
     let stdout = screen.lock().unwrap().clone();
-    Some(std::process::Output {
+    std::process::Output {
         status,
         stdout,
         stderr,
-    })
+    }
 }
 
 #[test]
@@ -352,9 +347,7 @@ fn issue7_ctrl_d_at_a_prompt_cancels_with_exit_130() {
         .template("tty", "[[questions]]\nname = \"name\"\ndefault = \"x\"\n")
         .file("out.txt.tera", "{{ name }}\n")
         .build();
-    let Some(output) = in_terminal(&env, &template, &[("name", "ab\x04")]) else {
-        return;
-    };
+    let output = in_terminal(&env, &template, &[("name", "ab\x04")]);
     let screen = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(130), "{screen}");
     assert!(
@@ -371,9 +364,7 @@ fn issue7_ctrl_d_at_a_prompt_cancels_with_exit_130() {
         )
         .file("out.txt.tera", "{{ docker }}\n")
         .build();
-    let Some(output) = in_terminal(&env, &confirm, &[("docker", "\x04")]) else {
-        return;
-    };
+    let output = in_terminal(&env, &confirm, &[("docker", "\x04")]);
     let screen = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(130), "{screen}");
     assert!(!env.exists("out"));
@@ -399,10 +390,7 @@ fn issue7_ctrl_d_at_a_choice_or_multi_choice_prompt_cancels_with_exit_130() {
             .file("out.txt.tera", "answered\n")
             .build();
         // A key that moves the selection first, so the prompt is live, then Ctrl-D.
-        let Some(output) = in_terminal(&env, &template, &[(second, "\x1b[B"), (second, "\x04")])
-        else {
-            return;
-        };
+        let output = in_terminal(&env, &template, &[(second, "\x1b[B"), (second, "\x04")]);
         let screen = String::from_utf8_lossy(&output.stdout);
         assert_eq!(output.status.code(), Some(130), "{name}: {screen}");
         assert!(
@@ -421,13 +409,11 @@ fn issue7_an_empty_answer_to_a_question_without_a_default_is_asked_again() {
         .template("tty", "[[questions]]\nname = \"owner\"\n")
         .file("out.txt.tera", "{{ owner }}\n")
         .build();
-    let Some(output) = in_terminal(
+    let output = in_terminal(
         &env,
         &template,
         &[("owner", "\r"), ("please try again", "team-a\r")],
-    ) else {
-        return;
-    };
+    );
     let screen = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{screen}");
     assert!(
@@ -760,7 +746,7 @@ fn choice_prompts_on_a_narrow_terminal_leave_no_stale_copies() {
     let cols = 20;
     // Down twice (round to the first again) and back up at the choice: three redraws, then gcp;
     // at the multi-choice, down, check `lint`, up, uncheck the default, answer.
-    let Some(output) = in_terminal_sized(
+    let output = in_terminal_sized(
         &env,
         &template,
         &[
@@ -774,9 +760,7 @@ fn choice_prompts_on_a_narrow_terminal_leave_no_stale_copies() {
             ("documentation-site", " \r"),
         ],
         Some((24, cols)),
-    ) else {
-        return;
-    };
+    );
     let shown = screen(&output.stdout, usize::from(cols));
     assert!(output.status.success(), "{shown:#?}");
     assert_eq!(env.read("out/out.txt"), "gcp lint\n");
@@ -811,7 +795,7 @@ fn a_text_prompt_on_a_narrow_terminal_leaves_no_stale_rows() {
     let cols = 20;
     // Typed past the end of the second row, six Backspaces (back onto the row above), more
     // typing; then at the second question a line wiped with Ctrl-U and typed again.
-    let Some(output) = in_terminal_sized(
+    let output = in_terminal_sized(
         &env,
         &template,
         &[
@@ -822,9 +806,7 @@ fn a_text_prompt_on_a_narrow_terminal_leaves_no_stale_rows() {
             ("(y/n)", "y"),
         ],
         Some((24, cols)),
-    ) else {
-        return;
-    };
+    );
     let shown = screen(&output.stdout, usize::from(cols));
     assert!(output.status.success(), "{shown:#?}");
     assert_eq!(env.read("out/out.txt"), "abcdefghijkXY ops true\n");
