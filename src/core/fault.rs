@@ -1,6 +1,10 @@
 //! Faults the test suite injects through `GROUNDWORK_FAULT_INJECT` (a kill, a signal, an edit or
 //! a swapped destination at a chosen point), so recovery is tested on the real binary. Owns only
 //! the reading of that variable; the points that call it are where the faults happen.
+//!
+//! Only a build with the `test-hooks` feature reads the variable: the test suite turns the
+//! feature on (the crate is its own dev-dependency with it), `cargo build` and `cargo install` do
+//! not, so the binary users run has no way to be told to fail.
 
 use std::path::Path;
 
@@ -8,23 +12,33 @@ use cap_std::fs::Dir;
 
 use crate::core::interrupt::interrupted;
 
+/// The fault the test suite asked for, if any.
+#[cfg(feature = "test-hooks")]
+fn injected() -> Option<String> {
+    std::env::var("GROUNDWORK_FAULT_INJECT").ok()
+}
+
+/// Without the feature nothing is ever injected.
+#[cfg(not(feature = "test-hooks"))]
+fn injected() -> Option<String> {
+    None
+}
+
 pub(crate) fn fault_after() -> Option<usize> {
-    std::env::var("GROUNDWORK_FAULT_INJECT")
-        .ok()
+    injected()
         .and_then(|v| v.parse().ok())
 }
 
 /// `GROUNDWORK_FAULT_INJECT=abort:N`: the process dies after N writes, as if killed.
 pub(crate) fn abort_after() -> Option<usize> {
-    std::env::var("GROUNDWORK_FAULT_INJECT")
-        .ok()
+    injected()
         .and_then(|v| v.strip_prefix("abort:").and_then(|n| n.parse().ok()))
 }
 
 /// `GROUNDWORK_FAULT_INJECT=abort:STAGE:N`: the process dies at the `N`th point of `STAGE`
 /// (`undo`: after that many steps of a rollback are undone and marked), as if killed there.
 pub(crate) fn fault_point(stage: &str, count: usize) {
-    let Ok(value) = std::env::var("GROUNDWORK_FAULT_INJECT") else {
+    let Some(value) = injected() else {
         return;
     };
     let wanted = value
@@ -40,7 +54,7 @@ pub(crate) fn fault_point(stage: &str, count: usize) {
 /// `GROUNDWORK_FAULT_INJECT=signal:NAME:N` (`INT`, `TERM` or `HUP`): the process sends itself
 /// that signal before write `N`, as a user, `timeout` or a closed terminal would.
 pub(crate) fn signal_point(count: usize) {
-    let Ok(value) = std::env::var("GROUNDWORK_FAULT_INJECT") else {
+    let Some(value) = injected() else {
         return;
     };
     let Some((name, n)) = value
@@ -72,8 +86,7 @@ pub(crate) fn signal_point(count: usize) {
 /// was made and before the first file is moved, as an editor saving during the run would.
 pub(crate) fn edit_point(target: &Dir) {
     use std::io::Write as _;
-    let Some(path) = std::env::var("GROUNDWORK_FAULT_INJECT")
-        .ok()
+    let Some(path) = injected()
         .and_then(|v| v.strip_prefix("edit:").map(ToOwned::to_owned))
     else {
         return;
@@ -88,8 +101,7 @@ pub(crate) fn edit_point(target: &Dir) {
 /// puts a symlink to TARGET (or an empty file) in its place, as another process racing the run
 /// could.
 pub(crate) fn swap_point(destination: &Path) {
-    let Some(swap) = std::env::var("GROUNDWORK_FAULT_INJECT")
-        .ok()
+    let Some(swap) = injected()
         .and_then(|v| v.strip_prefix("swap:").map(ToOwned::to_owned))
     else {
         return;
@@ -107,11 +119,11 @@ pub(crate) fn swap_point(destination: &Path) {
 
 /// Whether the tests asked the git step to fail (`GROUNDWORK_FAULT_INJECT=git`).
 pub(crate) fn git_fault_injected() -> bool {
-    std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "git")
+    injected().is_some_and(|v| v == "git")
 }
 
 /// Whether the tests asked the process to die in the git step, after `git init` and staging the
 /// files (`GROUNDWORK_FAULT_INJECT=abort:git`).
 pub(crate) fn git_abort_injected() -> bool {
-    std::env::var("GROUNDWORK_FAULT_INJECT").is_ok_and(|v| v == "abort:git")
+    injected().is_some_and(|v| v == "abort:git")
 }
