@@ -18,7 +18,7 @@ fn main() {
             let _ = ALLOCATOR.set_limit(cap);
         },
     )
-    .and_then(|()| groundwork::dialect::native::Limits::try_from_env().map(drop));
+    .and_then(|()| groundwork::core::env::check_all());
     if let Err(error) = limits {
         groundwork::core::report::line(format_args!("error: {error}"));
         std::process::exit(error.exit_code());

@@ -27,7 +27,7 @@ pub fn run(options: &DiffOptions, out: &mut dyn Write) -> Result<usize> {
         crate::core::report::warning(format_args!("{warning}"));
     }
     let ours = project.read(pristine.tree.iter().map(|(path, _)| path))?;
-    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let colour = std::io::stdout().is_terminal() && !crate::core::env::NO_COLOR.is_set();
     let mut differing = 0;
     for (path, entry) in pristine.tree.iter() {
         let theirs = FileState {

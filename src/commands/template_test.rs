@@ -36,7 +36,7 @@ use crate::write::plan;
 const PROJECT_DIR: &str = "project";
 
 /// Environment variable with the time limit of one check, in seconds.
-pub const CHECK_TIMEOUT_ENV: &str = "GROUNDWORK_CHECK_TIMEOUT_SECONDS";
+pub const CHECK_TIMEOUT_ENV: &str = crate::core::env::CHECK_TIMEOUT_SECONDS.name;
 /// The default time limit of one check: generous, as a check may build and test a whole project.
 pub const DEFAULT_CHECK_TIMEOUT: u64 = 1800;
 /// The most of a check's output kept (its end): a report, not a log.
@@ -101,7 +101,7 @@ pub fn run(options: &TestOptions, out: &mut dyn Write) -> Result<()> {
         });
     }
     let timeout = crate::dialect::cookiecutter::hooks::timeout_from_env(
-        CHECK_TIMEOUT_ENV,
+        crate::core::env::CHECK_TIMEOUT_SECONDS,
         DEFAULT_CHECK_TIMEOUT,
     )?;
     let combinations = template_check::covering_set(&template);
@@ -291,7 +291,7 @@ fn run_check(check: &Check, root: &Path, timeout: u64) -> Result<(Ended, String)
         .arg("-c")
         .arg(&check.run)
         .current_dir(root)
-        .env("GROUNDWORK_TEMPLATE_TEST", "1");
+        .env(crate::core::env::TEMPLATE_TEST, "1");
     let cannot = |e: std::io::Error| format!("cannot run `sh -c {:?}`: {e}", check.run);
     let (ended, output) = Group::spawn(command, Some(OUTPUT_KEPT))
         .and_then(|group| group.wait(Duration::from_secs(timeout)))

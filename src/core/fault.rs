@@ -12,27 +12,20 @@ use cap_std::fs::Dir;
 
 use crate::core::interrupt::interrupted;
 
-/// The fault the test suite asked for, if any.
-#[cfg(feature = "test-hooks")]
+/// The fault the test suite asked for, if any (never, without the `test-hooks` feature).
 fn injected() -> Option<String> {
-    std::env::var("GROUNDWORK_FAULT_INJECT").ok()
-}
-
-/// Without the feature nothing is ever injected.
-#[cfg(not(feature = "test-hooks"))]
-fn injected() -> Option<String> {
-    None
+    crate::core::env::FAULT_INJECT
+        .value()
+        .map(|v| v.to_string_lossy().into_owned())
 }
 
 pub(crate) fn fault_after() -> Option<usize> {
-    injected()
-        .and_then(|v| v.parse().ok())
+    injected().and_then(|v| v.parse().ok())
 }
 
 /// `GROUNDWORK_FAULT_INJECT=abort:N`: the process dies after N writes, as if killed.
 pub(crate) fn abort_after() -> Option<usize> {
-    injected()
-        .and_then(|v| v.strip_prefix("abort:").and_then(|n| n.parse().ok()))
+    injected().and_then(|v| v.strip_prefix("abort:").and_then(|n| n.parse().ok()))
 }
 
 /// `GROUNDWORK_FAULT_INJECT=abort:STAGE:N`: the process dies at the `N`th point of `STAGE`
@@ -86,9 +79,7 @@ pub(crate) fn signal_point(count: usize) {
 /// was made and before the first file is moved, as an editor saving during the run would.
 pub(crate) fn edit_point(target: &Dir) {
     use std::io::Write as _;
-    let Some(path) = injected()
-        .and_then(|v| v.strip_prefix("edit:").map(ToOwned::to_owned))
-    else {
+    let Some(path) = injected().and_then(|v| v.strip_prefix("edit:").map(ToOwned::to_owned)) else {
         return;
     };
     if let Ok(mut file) = target.open_with(&path, cap_std::fs::OpenOptions::new().append(true)) {
@@ -101,9 +92,7 @@ pub(crate) fn edit_point(target: &Dir) {
 /// puts a symlink to TARGET (or an empty file) in its place, as another process racing the run
 /// could.
 pub(crate) fn swap_point(destination: &Path) {
-    let Some(swap) = injected()
-        .and_then(|v| v.strip_prefix("swap:").map(ToOwned::to_owned))
-    else {
+    let Some(swap) = injected().and_then(|v| v.strip_prefix("swap:").map(ToOwned::to_owned)) else {
         return;
     };
     let mut aside = destination.as_os_str().to_owned();

@@ -41,15 +41,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::core::error::{EXIT_FAILURE, Error, Result};
+use crate::core::env;
+use crate::core::error::{EXIT_FAILURE, Result};
 
-/// Environment variable with the time limit of one render, in seconds.
-pub const MAX_SECONDS_ENV: &str = "GROUNDWORK_MAX_RENDER_SECONDS";
 /// The default time limit of one render.
 pub const DEFAULT_MAX_SECONDS: u64 = 120;
 
-/// Environment variable with the memory limit of a render, in bytes of heap in use by the process.
-pub const MAX_MEMORY_ENV: &str = "GROUNDWORK_MAX_MEMORY_BYTES";
 /// The most the default memory limit is: 4 GiB, well above the 1 GiB a rendered project may hold.
 pub const DEFAULT_MAX_MEMORY: u64 = 4 << 30;
 /// What is kept aside from the process's real memory limit for what is not heap (see the module
@@ -81,52 +78,15 @@ impl Settings {
         if let Some(settings) = SETTINGS.get() {
             return Ok(*settings);
         }
-        let seconds = env_number(MAX_SECONDS_ENV, "seconds", DEFAULT_MAX_SECONDS)?
-            .unwrap_or(DEFAULT_MAX_SECONDS);
-        let (memory, hard_cap) = memory_limits(
-            env_number(MAX_MEMORY_ENV, "bytes", 1 << 30)?,
-            real_memory_limit(),
-        );
+        let seconds = env::MAX_RENDER_SECONDS.number_or(DEFAULT_MAX_SECONDS)?;
+        let (memory, hard_cap) =
+            memory_limits(env::MAX_MEMORY_BYTES.number()?, real_memory_limit());
         let settings = Settings {
             seconds,
             memory,
             hard_cap,
         };
         Ok(*SETTINGS.get_or_init(|| settings))
-    }
-}
-
-/// The number in the environment variable `name` (`None` when unset or empty); anything but a
-/// whole number greater than 0 is an error naming the variable, `unit` and an `example`. The one
-/// rule for every limit groundwork reads from the environment (render, memory, sizes, hook and
-/// check time limits), so each is set, and refused, the same way.
-pub fn env_number(name: &str, unit: &str, example: u64) -> Result<Option<u64>> {
-    parse_number(name, std::env::var_os(name).as_deref(), unit, example)
-}
-
-/// [`env_number`] of the variable's value `raw`, given rather than read (so it can be tested
-/// without changing the process's environment).
-pub fn parse_number(
-    name: &str,
-    raw: Option<&std::ffi::OsStr>,
-    unit: &str,
-    example: u64,
-) -> Result<Option<u64>> {
-    let Some(raw) = raw else {
-        return Ok(None);
-    };
-    let text = raw.to_string_lossy();
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Ok(None);
-    }
-    match trimmed.parse::<u64>() {
-        Ok(n) if n > 0 && trimmed.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n)),
-        _ => Err(Error::LimitVariable {
-            variable: name.to_owned(),
-            value: text.into_owned(),
-            expected: format!("a whole number of {unit} greater than 0, such as {example}"),
-        }),
     }
 }
 
@@ -367,15 +327,17 @@ fn watch() {
             && allocated() as u64 > settings.memory
         {
             crate::core::report::line(format_args!(
-                "error: rendering {what} took groundwork's memory past its limit of {} bytes; nothing was written (if the template needs more, raise the limit with {MAX_MEMORY_ENV})",
-                settings.memory
+                "error: rendering {what} took groundwork's memory past its limit of {} bytes; nothing was written (if the template needs more, raise the limit with {})",
+                settings.memory,
+                env::MAX_MEMORY_BYTES.name
             ));
             std::process::exit(EXIT_FAILURE);
         }
         if since.elapsed() > limit {
             crate::core::report::line(format_args!(
-                "error: {what} took longer than {} s to render; nothing was written (if the template needs longer, raise the limit with {MAX_SECONDS_ENV})",
-                settings.seconds
+                "error: {what} took longer than {} s to render; nothing was written (if the template needs longer, raise the limit with {})",
+                settings.seconds,
+                env::MAX_RENDER_SECONDS.name
             ));
             std::process::exit(EXIT_FAILURE);
         }

@@ -30,7 +30,7 @@ use crate::template::manifest::{self, MANIFEST_FILE};
 use crate::template::provenance::Provenance;
 
 /// Environment variable naming the directory that holds the git cache (tests set it).
-pub const CACHE_ENV: &str = "GROUNDWORK_CACHE_DIR";
+pub const CACHE_ENV: &str = crate::core::env::CACHE_DIR.name;
 
 /// The remote every cached clone fetches from; the name git users expect to see.
 const REMOTE: &str = "origin";
@@ -49,7 +49,7 @@ const MODE_EXECUTABLE: i32 = 0o100_755;
 
 /// Where cached clones live: `$GROUNDWORK_CACHE_DIR`, else the user cache `groundwork/git`.
 pub fn cache_root() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os(CACHE_ENV).filter(|d| !d.is_empty()) {
+    if let Some(dir) = crate::core::env::CACHE_DIR.value() {
         return Ok(PathBuf::from(dir));
     }
     dirs::cache_dir()

@@ -457,3 +457,39 @@ fn issue15_a_cookiecutter_width_too_large_for_a_file_is_an_error_not_an_abort() 
         assert!(!env.exists("out"));
     }
 }
+
+#[test]
+fn issue16_a_malformed_limit_variable_stops_any_command_before_it_starts() {
+    let env = TestEnv::new();
+    for (variable, example) in [
+        ("GROUNDWORK_MAX_FILE_BYTES", 67_108_864),
+        ("GROUNDWORK_MAX_PROJECT_BYTES", 1_073_741_824),
+        ("GROUNDWORK_MAX_RENDER_SECONDS", 120),
+        ("GROUNDWORK_MAX_MEMORY_BYTES", 1_073_741_824),
+        ("GROUNDWORK_HOOK_TIMEOUT_SECONDS", 600),
+        ("GROUNDWORK_CHECK_TIMEOUT_SECONDS", 1800),
+    ] {
+        let unit = if variable.ends_with("SECONDS") {
+            "seconds"
+        } else {
+            "bytes"
+        };
+        for bad in ["abc", "-1", "1e9"] {
+            let output = env
+                .command()
+                .arg("templates")
+                .env(variable, bad)
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(1), "{variable}={bad}");
+            assert!(output.stdout.is_empty(), "{variable}={bad}");
+            assert_eq!(
+                String::from_utf8(output.stderr).unwrap(),
+                format!(
+                    "error: environment variable {variable} is {bad:?}; expected a whole number of {unit} greater than 0, such as {example} (unset it for the default)\n"
+                ),
+                "{variable}={bad}"
+            );
+        }
+    }
+}

@@ -20,7 +20,7 @@ use super::pyvalue::{checked_width, invalid};
 use super::pyvalue::{py_float, py_repr, py_str, tuple};
 
 /// The environment variable that fixes the clock of `{% now %}` (tests only).
-pub const CLOCK_ENV: &str = "GROUNDWORK_COOKIECUTTER_NOW";
+pub const CLOCK_ENV: &str = crate::core::env::COOKIECUTTER_NOW.name;
 
 /// Python's `string.ascii_letters` and `string.punctuation`, for `random_ascii_string`.
 const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -950,16 +950,14 @@ fn update_unchanged(map: &Value, args: &[Value]) -> Result<Value, minijinja::Err
 
 fn clock() -> Result<jiff::Timestamp, minijinja::Error> {
     // Only a build with the `test-hooks` feature (the test suite's) can be given a fixed clock.
-    let fixed = if cfg!(feature = "test-hooks") {
-        std::env::var(CLOCK_ENV)
-    } else {
-        Err(std::env::VarError::NotPresent)
-    };
-    match fixed {
-        Ok(fixed) => fixed
-            .parse::<jiff::Timestamp>()
-            .map_err(|e| invalid(format!("{CLOCK_ENV}={fixed:?}: {e}"))),
-        Err(_) => Ok(jiff::Timestamp::now()),
+    match crate::core::env::COOKIECUTTER_NOW.value() {
+        Some(fixed) => {
+            let fixed = fixed.to_string_lossy();
+            fixed
+                .parse::<jiff::Timestamp>()
+                .map_err(|e| invalid(format!("{CLOCK_ENV}={fixed:?}: {e}")))
+        }
+        None => Ok(jiff::Timestamp::now()),
     }
 }
 

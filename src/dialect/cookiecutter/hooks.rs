@@ -63,7 +63,7 @@ use crate::template::answers::Prompter;
 const OUTPUT_TAIL: usize = 16 << 10;
 
 /// Environment variable with the time limit of one hook, in seconds.
-pub const HOOK_TIMEOUT_ENV: &str = "GROUNDWORK_HOOK_TIMEOUT_SECONDS";
+pub const HOOK_TIMEOUT_ENV: &str = crate::core::env::HOOK_TIMEOUT_SECONDS.name;
 /// The default time limit of one hook: long enough for a hook that installs packages.
 pub const DEFAULT_HOOK_TIMEOUT: u64 = 600;
 
@@ -107,7 +107,8 @@ impl Runner {
     /// A runner, once hooks have consent: reads the time limit (a malformed one is an error before
     /// any hook runs) and removes what killed runs left in the temporary folder.
     fn new(output: Output, keep_on_failure: bool) -> Result<Runner> {
-        let timeout = timeout_from_env(HOOK_TIMEOUT_ENV, DEFAULT_HOOK_TIMEOUT)?;
+        let timeout =
+            timeout_from_env(crate::core::env::HOOK_TIMEOUT_SECONDS, DEFAULT_HOOK_TIMEOUT)?;
         sweep_stale_temp();
         Ok(Runner {
             output,
@@ -117,17 +118,10 @@ impl Runner {
     }
 }
 
-/// The time limit in seconds that `variable` sets for a hook or check, `default` when unset.
-pub fn timeout_from_env(variable: &'static str, default: u64) -> Result<u64> {
-    parse_timeout(variable, std::env::var_os(variable).as_deref(), default)
-}
-
-/// A positive whole number of seconds (blanks around it allowed; empty counts as unset), read by
-/// the rule of every limit variable; anything else is an error naming the variable, never a
-/// silent default: a limit the user set must be the one applied.
-fn parse_timeout(variable: &'static str, value: Option<&OsStr>, default: u64) -> Result<u64> {
-    crate::core::watchdog::parse_number(variable, value, "seconds", default)
-        .map(|seconds| seconds.unwrap_or(default))
+/// The time limit in seconds that `variable` sets for a hook or check, `default` when unset; a
+/// malformed value is an error naming the variable (`core::env`).
+pub fn timeout_from_env(variable: crate::core::env::Variable, default: u64) -> Result<u64> {
+    variable.number_or(default)
 }
 
 /// What consent gave for one template.
@@ -1091,8 +1085,11 @@ mod tests {
 
     #[test]
     fn a_timeout_is_a_positive_whole_number_of_seconds_or_an_error_naming_the_variable() {
-        let parse =
-            |value: Option<&str>| parse_timeout(HOOK_TIMEOUT_ENV, value.map(OsStr::new), 600);
+        let parse = |value: Option<&str>| {
+            crate::core::env::HOOK_TIMEOUT_SECONDS
+                .parse(value.map(OsStr::new))
+                .map(|n| n.unwrap_or(600))
+        };
         assert_eq!(parse(None).unwrap(), 600);
         assert_eq!(parse(Some("2")).unwrap(), 2);
         assert_eq!(parse(Some(" 30\n")).unwrap(), 30);

@@ -15,6 +15,7 @@ pub use self::tera::{
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::core::env;
 use crate::core::error::{Error, Result};
 use crate::core::file::is_text;
 use crate::core::tree::{Entry, Tree};
@@ -58,8 +59,8 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
 /// Default limit on a whole rendered project: 1 GiB.
 pub const DEFAULT_MAX_PROJECT_BYTES: u64 = 1 << 30;
 /// Environment variables that override the limits.
-pub const MAX_FILE_ENV: &str = "GROUNDWORK_MAX_FILE_BYTES";
-pub const MAX_PROJECT_ENV: &str = "GROUNDWORK_MAX_PROJECT_BYTES";
+pub const MAX_FILE_ENV: &str = env::MAX_FILE_BYTES.name;
+pub const MAX_PROJECT_ENV: &str = env::MAX_PROJECT_BYTES.name;
 
 /// How large a render may grow, per file and for the whole project.
 #[derive(Debug, Clone, Copy)]
@@ -72,12 +73,9 @@ impl Limits {
     /// The defaults, overridden by [`MAX_FILE_ENV`] and [`MAX_PROJECT_ENV`]; a variable that is
     /// set but not a whole number greater than 0 is an error naming it.
     pub fn try_from_env() -> Result<Limits> {
-        let read = |name: &str, default: u64| {
-            crate::core::watchdog::env_number(name, "bytes", default).map(|n| n.unwrap_or(default))
-        };
         Ok(Limits {
-            file: read(MAX_FILE_ENV, DEFAULT_MAX_FILE_BYTES)?,
-            project: read(MAX_PROJECT_ENV, DEFAULT_MAX_PROJECT_BYTES)?,
+            file: env::MAX_FILE_BYTES.number_or(DEFAULT_MAX_FILE_BYTES)?,
+            project: env::MAX_PROJECT_BYTES.number_or(DEFAULT_MAX_PROJECT_BYTES)?,
         })
     }
 
