@@ -7,7 +7,8 @@
 //! none of them waits for the template engine to return, which may be never (or only after
 //! exhausting the machine). A [`Phase`] marks the render; the watchdog thread and the Ctrl-C
 //! handler act only inside one. Phases nest: the message names the innermost, and the time limit
-//! counts from the outermost.
+//! counts from the outermost. Each thread's render has its own phases and its own clock, so renders
+//! running side by side (`template test -j`) are each given the whole time limit.
 //!
 //! Memory is measured by the binary's global allocator (see `main.rs`), registered with
 //! [`watch_memory`]; without one (the library in tests) only the time limit applies.
@@ -37,7 +38,9 @@
 //! abort rather than the message). The environment variables must be whole numbers greater than 0:
 //! anything else is an error naming the variable (an empty one counts as unset).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -223,18 +226,37 @@ pub fn watch_memory(allocated: fn() -> usize, set_cap: impl FnOnce(usize)) -> Re
     Ok(())
 }
 
-/// How many phases are open.
+/// How many phases are open, in all threads.
 static DEPTH: AtomicUsize = AtomicUsize::new(0);
-/// What the open phases render, innermost last, and since when the outermost runs.
-static STATE: Mutex<Option<(Vec<String>, Instant)>> = Mutex::new(None);
+/// The renders in progress, one per thread that has a phase open (`template test -j` renders in
+/// several threads): what its phases render, innermost last, and since when its outermost runs.
+/// Each render has its own clock.
+static STATE: Mutex<BTreeMap<u64, Render>> = Mutex::new(BTreeMap::new());
 static WATCHDOG: OnceLock<()> = OnceLock::new();
+/// Numbers the threads that render, for [`STATE`].
+static NEXT_THREAD: AtomicU64 = AtomicU64::new(0);
 
-/// An open render phase; it ends when dropped.
+thread_local! {
+    static THREAD: u64 = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
+}
+
+/// One thread's render in progress.
+#[derive(Debug)]
+struct Render {
+    names: Vec<String>,
+    since: Instant,
+}
+
+/// An open render phase; it ends when dropped, on the thread that opened it.
 #[must_use]
-pub struct Phase(());
+pub struct Phase {
+    thread: u64,
+    /// Not `Send`: a phase belongs to the render of the thread that opened it.
+    _here: PhantomData<*const ()>,
+}
 
 /// Opens a render phase for `what` (e.g. "template file `x`"); the time limit counts from the
-/// outermost one, the messages name the innermost.
+/// outermost one of this thread's render, the messages name the innermost.
 pub fn enter(what: impl Into<String>) -> Phase {
     open(Some(what.into()))
 }
@@ -243,7 +265,8 @@ pub fn enter(what: impl Into<String>) -> Phase {
 /// is none: for the engines' own entry points, so an expression rendered by a caller that opened
 /// no phase is still watched, and one that did keeps its more precise name.
 pub fn guard(what: &str) -> Phase {
-    let open_already = DEPTH.load(Ordering::SeqCst) > 0;
+    let thread = THREAD.with(|t| *t);
+    let open_already = lock().contains_key(&thread);
     open((!open_already).then(|| what.to_owned()))
 }
 
@@ -251,26 +274,35 @@ fn open(what: Option<String>) -> Phase {
     WATCHDOG.get_or_init(|| {
         std::thread::spawn(watch);
     });
+    let thread = THREAD.with(|t| *t);
     let mut state = lock();
     DEPTH.fetch_add(1, Ordering::SeqCst);
-    let (names, _) = state.get_or_insert_with(|| (Vec::new(), Instant::now()));
+    let render = state.entry(thread).or_insert_with(|| Render {
+        names: Vec::new(),
+        since: Instant::now(),
+    });
     let name = what
-        .or_else(|| names.last().cloned())
+        .or_else(|| render.names.last().cloned())
         .unwrap_or_else(|| "a template expression".to_owned());
-    names.push(name);
-    Phase(())
+    render.names.push(name);
+    Phase {
+        thread,
+        _here: PhantomData,
+    }
 }
 
-fn lock() -> std::sync::MutexGuard<'static, Option<(Vec<String>, Instant)>> {
+fn lock() -> std::sync::MutexGuard<'static, BTreeMap<u64, Render>> {
     STATE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Names what the innermost open phase is rendering now.
+/// Names what this thread's innermost open phase is rendering now.
 pub fn working_on(what: impl Into<String>) {
-    if let Some((names, _)) = lock().as_mut()
-        && let Some(current) = names.last_mut()
+    let thread = THREAD.with(|t| *t);
+    if let Some(current) = lock()
+        .get_mut(&thread)
+        .and_then(|render| render.names.last_mut())
     {
         *current = what.into();
     }
@@ -279,12 +311,13 @@ pub fn working_on(what: impl Into<String>) {
 impl Drop for Phase {
     fn drop(&mut self) {
         let mut state = lock();
-        if let Some((names, _)) = state.as_mut() {
-            names.pop();
+        if let Some(render) = state.get_mut(&self.thread) {
+            render.names.pop();
+            if render.names.is_empty() {
+                state.remove(&self.thread);
+            }
         }
-        if DEPTH.fetch_sub(1, Ordering::SeqCst) == 1 {
-            *state = None;
-        }
+        DEPTH.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -319,23 +352,30 @@ fn watch() {
             continue;
         }
         let state = lock();
-        let Some((names, since)) = state.as_ref() else {
-            continue;
+        let innermost = |render: &Render| {
+            render
+                .names
+                .last()
+                .map_or("a template expression", String::as_str)
+                .to_owned()
         };
-        let what = names.last().map_or("a template expression", String::as_str);
+        // The heap is the process's: a render over the limit is named by the one running longest.
         if let Some(allocated) = MEMORY.get()
             && allocated() as u64 > settings.memory
+            && let Some(render) = state.values().min_by_key(|r| r.since)
         {
             crate::core::report::line(format_args!(
-                "error: rendering {what} took groundwork's memory past its limit of {} bytes; nothing was written (if the template needs more, raise the limit with {})",
+                "error: rendering {} took groundwork's memory past its limit of {} bytes; nothing was written (if the template needs more, raise the limit with {})",
+                innermost(render),
                 settings.memory,
                 env::MAX_MEMORY_BYTES.name
             ));
             std::process::exit(EXIT_FAILURE);
         }
-        if since.elapsed() > limit {
+        if let Some(render) = state.values().find(|r| r.since.elapsed() > limit) {
             crate::core::report::line(format_args!(
-                "error: {what} took longer than {} s to render; nothing was written (if the template needs longer, raise the limit with {})",
+                "error: {} took longer than {} s to render; nothing was written (if the template needs longer, raise the limit with {})",
+                innermost(render),
                 settings.seconds,
                 env::MAX_RENDER_SECONDS.name
             ));
@@ -347,6 +387,38 @@ fn watch() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue16_renders_in_two_threads_each_have_their_own_clock_and_names() {
+        let (first_open, first_close) = (std::sync::Barrier::new(2), std::sync::Barrier::new(2));
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let _phase = enter("first render");
+                first_open.wait();
+                first_close.wait();
+            });
+            first_open.wait();
+            std::thread::sleep(Duration::from_millis(50));
+            let _second = enter("second render");
+            {
+                let state = lock();
+                let mine = &state[&THREAD.with(|t| *t)];
+                assert_eq!(mine.names, ["second render"]);
+                let others: Vec<&Render> = state
+                    .iter()
+                    .filter(|(k, _)| **k != THREAD.with(|t| *t))
+                    .map(|(_, r)| r)
+                    .collect();
+                let first = others
+                    .iter()
+                    .find(|r| r.names == ["first render"])
+                    .expect("the first thread's render is its own");
+                // The second render's clock started when it did, not with the first's.
+                assert!(mine.since.duration_since(first.since) >= Duration::from_millis(50));
+            }
+            first_close.wait();
+        });
+    }
 
     const GIB: u64 = 1 << 30;
     const MIB: u64 = 1 << 20;
