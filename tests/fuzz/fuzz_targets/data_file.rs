@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use groundwork::template::answers::{self, Mode, Presets};
+use groundwork::template::answers::{Mode, Presets};
 use groundwork::dialect::native::Expressions;
 use groundwork::template::{Manifest, manifest};
 use libfuzzer_sys::fuzz_target;
@@ -80,5 +80,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let expressions = Expressions::new("fuzz");
-    let _ = crate::dialect::native::answers::collect(questions(), &presets, Mode::Unattended, &expressions);
+    let _ = groundwork::dialect::native::answers::collect(questions(), &presets, Mode::Unattended, &expressions);
 });

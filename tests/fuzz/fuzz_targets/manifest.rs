@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
         path: "README.md.tera".into(),
         contents: b"# {{ 1 }}\n".to_vec(),
         executable: false,
+        mode: None,
     }];
     let _ = Template::new(manifest, files);
 });

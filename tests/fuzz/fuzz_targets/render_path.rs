@@ -14,7 +14,7 @@
 
 use std::path::PathBuf;
 
-use groundwork::template::answers::{self, Mode, Presets};
+use groundwork::template::answers::{Mode, Presets};
 use groundwork::dialect::native::{self, Expressions};
 use groundwork::template::{TemplateFile, manifest};
 use groundwork::dialect::Template;
@@ -40,6 +40,7 @@ fn file(path: &str, contents: &[u8]) -> TemplateFile {
         path: path.to_owned(),
         contents: contents.to_vec(),
         executable: false,
+        mode: None,
     }
 }
 
@@ -101,7 +102,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let expressions = Expressions::new("fuzz");
     let Ok(answers) =
-        crate::dialect::native::answers::collect(&template.manifest, &presets, Mode::Unattended, &expressions)
+        groundwork::dialect::native::answers::collect(&template.manifest, &presets, Mode::Unattended, &expressions)
     else {
         return;
     };
