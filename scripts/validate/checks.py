@@ -7,7 +7,9 @@ jsonschema and nbformat).
 
   checks.py notebooks DIR                 strict nbformat validation (warnings are errors)
   checks.py crs SCHEMA_DIR [--answers DIR] FILE...
-                                          validate custom resources in YAML streams against our schemas
+                                          validate custom resources in YAML streams against our schemas: every
+                                          object outside the built-in Kubernetes groups needs a schema for its
+                                          apiVersion and kind, and a retired apiVersion fails with the reason
                                           (with --answers: and require the kinds DIR's answers call for)
   checks.py known-kinds SCHEMA_DIR        print the kinds our schemas cover, one per line
   checks.py alerts DIR BUILD OUT_DIR      extract rules from the PrometheusRule(s) in the kustomize output
@@ -208,7 +210,24 @@ def expected_kinds(root: Path) -> set[str]:
     return kinds
 
 
+# API versions of custom resources that current operators no longer serve: a manifest using one
+# fails with the reason, even while an old schema would accept it.
+RETIRED_API_VERSIONS = {
+    ("external-secrets.io/v1beta1", "ExternalSecret"): (
+        "External Secrets Operator v0.17.0 and later no longer serve v1beta1; use external-secrets.io/v1"
+    ),
+}
+
+
+def is_builtin_api(api: str) -> bool:
+    """A Kubernetes API group whose kinds kubernetes-validate checks (core, apps, batch, *.k8s.io)."""
+    group = api.rpartition("/")[0] if "/" in api else ""
+    return group in ("", "apps", "batch", "policy", "autoscaling") or group.endswith(".k8s.io")
+
+
 def cmd_crs(schema_dir: Path, files: list[Path], root: Path | None = None) -> int:
+    """Every custom resource of the builds has a schema for its apiVersion and kind, and matches it;
+    a retired apiVersion, or a kind known under another apiVersion, fails."""
     import jsonschema
 
     schemas = load_schemas(schema_dir)
@@ -223,9 +242,18 @@ def cmd_crs(schema_dir: Path, files: list[Path], root: Path | None = None) -> in
             api, kind = doc.get("apiVersion"), doc.get("kind")
             name = (doc.get("metadata") or {}).get("name", "?")
             if (api, kind) not in schemas:
-                if kind in by_kind:
+                if (api, kind) in RETIRED_API_VERSIONS:
+                    problems.append(
+                        f"{f}: {kind}/{name} has apiVersion {api!r}: {RETIRED_API_VERSIONS[(api, kind)]}"
+                    )
+                elif kind in by_kind:
                     problems.append(
                         f"{f}: {kind}/{name} has apiVersion {api!r}, expected {by_kind[kind]!r}"
+                    )
+                elif not is_builtin_api(str(api)):
+                    problems.append(
+                        f"{f}: {kind}/{name} ({api}) is a custom resource without a schema in "
+                        f"{schema_dir}: write one (see its README) so a version no operator serves fails"
                     )
                 continue
             schema_file, schema = schemas[(api, kind)]
