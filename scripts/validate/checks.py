@@ -7,14 +7,25 @@ jsonschema and nbformat).
 
   checks.py notebooks DIR                 strict nbformat validation (warnings are errors)
   checks.py crs SCHEMA_DIR [--answers DIR] FILE...
-                                          validate custom resources in YAML streams against our schemas
+                                          validate custom resources in YAML streams against our schemas: every
+                                          object outside the built-in Kubernetes groups needs a schema for its
+                                          apiVersion and kind, and a retired apiVersion fails with the reason
                                           (with --answers: and require the kinds DIR's answers call for)
   checks.py known-kinds SCHEMA_DIR        print the kinds our schemas cover, one per line
   checks.py alerts DIR BUILD OUT_DIR      extract rules from the PrometheusRule(s) in the kustomize output
-                                          BUILD, write OUT_DIR/rules.yaml and OUT_DIR/alerts.test.yaml, and
+                                          BUILD (prod's), write OUT_DIR/rules.yaml and OUT_DIR/alerts.test.yaml
+                                          (DIR's manifests/tests/alerts.test.yaml on those rules), and
                                           require a firing unit test with runbook_url for every alert
-  checks.py alert-severity BUILD...       in the kustomize outputs of the overlays: dev has the base's alerts,
-                                          none with a paging severity; prod has the base's severities
+  checks.py alert-environments BUILD...   in the kustomize outputs of the overlays: dev and prod define the
+                                          same alerts, none of dev's with a paging severity, and every
+                                          selector of every rule selects its own environment's namespace and
+                                          neither another environment's nor any other namespace
+  checks.py two-environment DIR OUT_DIR BUILD...
+                                          write OUT_DIR/rules-{dev,prod}.yaml from the overlays' outputs and a
+                                          promtool test (OUT_DIR/two-environment.test.yaml) loading both: an
+                                          outage in one environment fires exactly one alert, in its namespace
+                                          (model server down: warning in dev, critical in prod; failed
+                                          workflow pod: warning)
   checks.py links DIR                     runbook_url values, links to this repo's files and relative
                                           markdown links all resolve to files
   checks.py unrendered DIR ALLOWLIST      no '{{', '{%' or '{#' left outside allowed files
@@ -199,7 +210,24 @@ def expected_kinds(root: Path) -> set[str]:
     return kinds
 
 
+# API versions of custom resources that current operators no longer serve: a manifest using one
+# fails with the reason, even while an old schema would accept it.
+RETIRED_API_VERSIONS = {
+    ("external-secrets.io/v1beta1", "ExternalSecret"): (
+        "External Secrets Operator v0.17.0 and later no longer serve v1beta1; use external-secrets.io/v1"
+    ),
+}
+
+
+def is_builtin_api(api: str) -> bool:
+    """A Kubernetes API group whose kinds kubernetes-validate checks (core, apps, batch, *.k8s.io)."""
+    group = api.rpartition("/")[0] if "/" in api else ""
+    return group in ("", "apps", "batch", "policy", "autoscaling") or group.endswith(".k8s.io")
+
+
 def cmd_crs(schema_dir: Path, files: list[Path], root: Path | None = None) -> int:
+    """Every custom resource of the builds has a schema for its apiVersion and kind, and matches it;
+    a retired apiVersion, or a kind known under another apiVersion, fails."""
     import jsonschema
 
     schemas = load_schemas(schema_dir)
@@ -214,9 +242,18 @@ def cmd_crs(schema_dir: Path, files: list[Path], root: Path | None = None) -> in
             api, kind = doc.get("apiVersion"), doc.get("kind")
             name = (doc.get("metadata") or {}).get("name", "?")
             if (api, kind) not in schemas:
-                if kind in by_kind:
+                if (api, kind) in RETIRED_API_VERSIONS:
+                    problems.append(
+                        f"{f}: {kind}/{name} has apiVersion {api!r}: {RETIRED_API_VERSIONS[(api, kind)]}"
+                    )
+                elif kind in by_kind:
                     problems.append(
                         f"{f}: {kind}/{name} has apiVersion {api!r}, expected {by_kind[kind]!r}"
+                    )
+                elif not is_builtin_api(str(api)):
+                    problems.append(
+                        f"{f}: {kind}/{name} ({api}) is a custom resource without a schema in "
+                        f"{schema_dir}: write one (see its README) so a version no operator serves fails"
                     )
                 continue
             schema_file, schema = schemas[(api, kind)]
@@ -345,43 +382,229 @@ FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 PAGING_SEVERITIES = {"critical"}
 
 
+def prometheus_rules(build: Path) -> list[dict]:
+    """The PrometheusRule objects of one kustomize output."""
+    return [
+        d for d in load_yaml_docs(build)
+        if isinstance(d, dict) and d.get("kind") == "PrometheusRule"
+    ]  # fmt: skip
+
+
 def alert_severities(build: Path) -> dict[str, str | None]:
     """Alert name -> its severity label, for the PrometheusRules of one kustomize output."""
     found: dict[str, str | None] = {}
-    for doc in load_yaml_docs(build):
-        if isinstance(doc, dict) and doc.get("kind") == "PrometheusRule":
-            for group in (doc.get("spec") or {}).get("groups") or []:
-                for rule in group.get("rules") or []:
-                    if "alert" in rule:
-                        found[rule["alert"]] = (rule.get("labels") or {}).get("severity")
+    for doc in prometheus_rules(build):
+        for group in (doc.get("spec") or {}).get("groups") or []:
+            for rule in group.get("rules") or []:
+                if "alert" in rule:
+                    found[rule["alert"]] = (rule.get("labels") or {}).get("severity")
     return found
 
 
-def cmd_alert_severity(builds: list[Path]) -> int:
-    """A dev namespace never pages: the dev overlay's output has every alert of the base, each with a
-    severity and none paging; prod's output keeps the base's severities."""
-    by_name = {b.name: b for b in builds}
-    base, dev, prod = (by_name.get(f"build-manifests-{k}.yaml") for k in ("base", "overlays-dev", "overlays-prod"))
-    if not (base and dev and prod):
-        return finish([f"need the base, dev and prod builds, got {sorted(by_name)}"], "")
-    want, got_dev, got_prod = alert_severities(base), alert_severities(dev), alert_severities(prod)
+# PromQL vector selectors, found with a tokenizer that knows just enough of the language: strings,
+# label-matcher braces, range brackets, function calls, aggregations and grouping label lists.
+_PQ_TOKEN = re.compile(
+    r"""\s+|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|\{[^{}]*\}|\[[^\]]*\]|[A-Za-z_:][\w:]*|\d[\w.]*|."""
+)
+_PQ_MATCHER = re.compile(
+    r"""\s*([A-Za-z_]\w*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)\s*,?"""
+)
+_PQ_GROUPING = {"by", "without", "on", "ignoring", "group_left", "group_right"}
+_PQ_NOT_A_METRIC = _PQ_GROUPING | {
+    "and", "or", "unless", "bool", "offset", "inf", "nan", "atan2", "sum", "min", "max", "avg",
+    "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk", "quantile", "limitk",
+    "limit_ratio",
+}  # fmt: skip
+
+
+def promql_selectors(expr: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """(metric name or "", [(label, operator, value)]) of every vector selector of `expr`."""
+    import ast
+
+    def matchers(braces: str):
+        out = []
+        for m in _PQ_MATCHER.finditer(braces[1:-1]):
+            raw = m.group(3)
+            value = raw[1:-1] if raw.startswith("`") else ast.literal_eval(raw)
+            out.append((m.group(1), m.group(2), value))
+        return out
+
+    tokens = [t for t in _PQ_TOKEN.findall(expr) if not t.isspace()]
+    found, i = [], 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if tok in _PQ_GROUPING and nxt == "(":
+            depth = 0
+            while i < len(tokens):
+                depth += {"(": 1, ")": -1}.get(tokens[i], 0)
+                if tokens[i] == ")" and depth == 0:
+                    break
+                i += 1
+        elif re.match(r"[A-Za-z_:]", tok) and tok not in _PQ_NOT_A_METRIC and nxt != "(":
+            if nxt.startswith("{"):
+                found.append((tok, matchers(nxt)))
+                i += 1
+            else:
+                found.append((tok, []))
+        elif tok.startswith("{"):
+            found.append(("", matchers(tok)))
+        i += 1
+    return found
+
+
+def selects_namespace(matchers: list[tuple[str, str, str]], namespace: str) -> bool:
+    """Whether a selector with these matchers selects series of `namespace` (PromQL regexes are
+    anchored at both ends; no namespace matcher selects every namespace)."""
+    for label, op, value in matchers:
+        if label != "namespace":
+            continue
+        hit = re.fullmatch(value, namespace) is not None if op in ("=~", "!~") else value == namespace
+        if hit != (op in ("=", "=~")):
+            return False
+    return True
+
+
+def overlay_builds(builds: list[Path]) -> dict[str, Path]:
+    """Environment name -> its kustomize output (build-manifests-overlays-<env>.yaml)."""
+    out = {}
+    for b in builds:
+        m = re.fullmatch(r"build-manifests-overlays-(.+)\.yaml", b.name)
+        if m:
+            out[m.group(1)] = b
+    return out
+
+
+def cmd_alert_environments(builds: list[Path]) -> int:
+    """Each environment's alert rules select its own namespace only, and dev never pages: the dev and
+    prod outputs define the same alerts, every dev alert has a severity that does not page, and no
+    selector of one environment's rules selects another environment's namespace (or every namespace)."""
+    envs = overlay_builds(builds)
+    if not {"dev", "prod"} <= set(envs):
+        return finish([f"need the dev and prod overlay builds, got {sorted(b.name for b in builds)}"], "")
     problems: list[str] = []
-    if not want:
-        problems.append("the base PrometheusRule has no alert")
-    if set(got_dev) != set(want):
-        problems.append(f"dev alerts {sorted(got_dev)} differ from the base's {sorted(want)}")
-    for name, severity in sorted(got_dev.items()):
+    namespaces: dict[str, str] = {}
+    rules_of: dict[str, list[dict]] = {}
+    for env, build in sorted(envs.items()):
+        docs = prometheus_rules(build)
+        if not docs:
+            problems.append(f"{env}: the overlay's output has no PrometheusRule")
+            continue
+        for doc in docs:
+            ns = (doc.get("metadata") or {}).get("namespace")
+            if not ns:
+                problems.append(f"{env}: PrometheusRule {doc['metadata'].get('name')} has no namespace")
+            namespaces.setdefault(env, ns or "")
+            for group in (doc.get("spec") or {}).get("groups") or []:
+                rules_of.setdefault(env, []).extend(group.get("rules") or [])
+    dev, prod = alert_severities(envs["dev"]), alert_severities(envs["prod"])
+    if set(dev) != set(prod):
+        problems.append(f"dev alerts {sorted(dev)} differ from prod's {sorted(prod)}")
+    for name, severity in sorted(dev.items()):
         if severity is None:
             problems.append(f"dev: {name} has no severity label")
         elif severity in PAGING_SEVERITIES:
             problems.append(f"dev: {name} has the paging severity {severity}")
-    if got_prod != want:
-        problems.append(f"prod severities {got_prod} are not the base's {want}")
-    paging = sorted(n for n, s in want.items() if s in PAGING_SEVERITIES)
+    checked = 0
+    for env, rules in sorted(rules_of.items()):
+        own = namespaces[env]
+        others = [ns for e, ns in sorted(namespaces.items()) if e != env]
+        for rule in rules:
+            name = rule.get("alert") or rule.get("record")
+            for metric, matchers in promql_selectors(str(rule.get("expr", ""))):
+                checked += 1
+                what = f"{env}: {name}: selector {metric or '{...}'}"
+                if not selects_namespace(matchers, own):
+                    problems.append(f"{what} does not select its own namespace {own}")
+                for ns in others + ["some-other-namespace"]:
+                    if selects_namespace(matchers, ns):
+                        problems.append(f"{what} also selects namespace {ns}")
+                        break
+    problems = list(dict.fromkeys(problems))
+    paging = sorted(n for n, s in prod.items() if s in PAGING_SEVERITIES)
     return finish(
         problems,
-        f"{len(got_dev)} dev alert(s), none paging ({len(paging)} paging in prod: {', '.join(paging) or 'none'})",
+        f"{checked} selector(s) each pinned to its environment's namespace; {len(dev)} dev alert(s), "
+        f"none paging ({len(paging)} paging in prod: {', '.join(paging) or 'none'})",
     )
+
+
+def cmd_two_environment(root: Path, builds: list[Path], out_dir: Path) -> int:
+    """Write a promtool test that loads the dev and prod rules together (as one Prometheus that sees
+    both namespaces evaluates them) and requires one alert per environment for an outage in it:
+    the model server down (warning in dev, critical in prod), or a failed workflow pod (warning).
+    Annotations are left out of the rules written here, so the test is about which alerts fire."""
+    import yaml
+
+    envs = overlay_builds(builds)
+    if not {"dev", "prod"} <= set(envs):
+        return finish([f"need the dev and prod overlay builds, got {sorted(b.name for b in builds)}"], "")
+    ans = answers(root)
+    repo, serving = ans.get("repo_name"), ans.get("serving", "none")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    namespaces, rule_files = {}, []
+    for env in ("dev", "prod"):
+        docs = prometheus_rules(envs[env])
+        if not docs:
+            return finish([f"{env}: the overlay's output has no PrometheusRule"], "")
+        namespaces[env] = docs[0]["metadata"].get("namespace")
+        groups = []
+        for doc in docs:
+            for g in (doc.get("spec") or {}).get("groups") or []:
+                rules = [{k: v for k, v in r.items() if k != "annotations"} for r in g.get("rules") or []]
+                groups.append(dict(g, rules=rules))
+        (out_dir / f"rules-{env}.yaml").write_text(
+            yaml.safe_dump({"groups": groups}, sort_keys=False), encoding="utf-8"
+        )
+        rule_files.append(f"rules-{env}.yaml")
+    tests = []
+    workload = f"{repo}-predictor" if serving == "kserve" else repo
+    for env, other in (("dev", "prod"), ("prod", "dev")):
+        down, healthy = namespaces[env], namespaces[other]
+        if serving != "none":
+            series = []
+            for ns, values in ((down, "1x4 0x20"), (healthy, "1x24")):
+                series.append({"series": f'up{{job="{repo}", namespace="{ns}", pod="{workload}-0"}}', "values": values})
+                series.append({
+                    "series": f'kube_deployment_status_replicas_available{{deployment="{workload}", namespace="{ns}"}}',
+                    "values": values,
+                })  # fmt: skip
+            tests.append({
+                "name": f"model server down in {env} only",
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "15m", "alertname": "ModelServiceDown", "exp_alerts": [
+                        {"exp_labels": {"namespace": down, "severity": "warning" if env == "dev" else "critical"}}
+                    ]},
+                    {"eval_time": "15m", "alertname": "ModelMetricsAbsent", "exp_alerts": []},
+                ],
+            })  # fmt: skip
+        if ans.get("training") == "argo-workflows":
+            tests.append({
+                "name": f"a workflow pod failed in {env} only",
+                "interval": "1m",
+                "input_series": [
+                    {"series": f'kube_pod_status_phase{{pod="{repo}-train-1-x-1", namespace="{down}", phase="Failed"}}',
+                     "values": "0x2 1x20"},
+                    {"series": f'kube_pod_status_phase{{pod="{repo}-train-2-x-2", namespace="{healthy}", phase="Succeeded"}}',
+                     "values": "1x22"},
+                ],
+                "alert_rule_test": [
+                    {"eval_time": "15m", "alertname": "TrainingWorkflowFailed", "exp_alerts": [
+                        {"exp_labels": {"namespace": down, "severity": "warning"}}
+                    ]},
+                ],
+            })  # fmt: skip
+    if not tests:
+        return finish(["the answers deploy nothing that alerts: no outage to test"], "")
+    test = {"rule_files": rule_files, "evaluation_interval": "1m", "tests": tests}
+    (out_dir / "two-environment.test.yaml").write_text(
+        yaml.safe_dump(test, sort_keys=False), encoding="utf-8"
+    )
+    for t in tests:
+        print(f"  case: {t['name']}")
+    return finish([], f"{len(tests)} case(s) written to {out_dir / 'two-environment.test.yaml'}")
 
 
 def cmd_links(root: Path) -> int:
@@ -1304,8 +1527,10 @@ def main(argv: list[str]) -> int:
             return cmd_known_kinds(Path(args[0]))
         if cmd == "alerts" and len(args) == 3:
             return cmd_alerts(Path(args[0]), Path(args[1]), Path(args[2]))
-        if cmd == "alert-severity" and len(args) >= 1:
-            return cmd_alert_severity([Path(a) for a in args])
+        if cmd == "alert-environments" and len(args) >= 1:
+            return cmd_alert_environments([Path(a) for a in args])
+        if cmd == "two-environment" and len(args) >= 3:
+            return cmd_two_environment(Path(args[0]), [Path(a) for a in args[2:]], Path(args[1]))
         if cmd == "links" and len(args) == 1:
             return cmd_links(Path(args[0]))
         if cmd == "unrendered" and len(args) == 2:
