@@ -212,11 +212,6 @@ pub enum Error {
     RecordedSource { recorded: String, reason: String },
 
     #[error(
-        "{path} is a cookiecutter template; cookiecutter templates are not supported yet (use a native template.toml template)"
-    )]
-    CookiecutterUnsupported { path: PathBuf },
-
-    #[error(
         "{path}:{line}:{column}: cookiecutter.json is not valid JSON: {message}; cookiecutter would refuse it too"
     )]
     CookiecutterJson {

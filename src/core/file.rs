@@ -1,5 +1,6 @@
 //! One file's state and what a run does to it: its bytes and mode ([`FileState`]), the action a
-//! plan or an update reports for it ([`Action`]), and whether its bytes are text.
+//! plan or an update reports for it ([`Action`]), whether its bytes are text, and the text forms of
+//! a file's digest and path that every layer shares.
 
 /// What an operation means to the user; printed in plans and update reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,4 +64,29 @@ pub struct FileState {
 /// copied as they are; a `*.tera` file that is not text is an error.
 pub fn is_text(bytes: &[u8]) -> bool {
     !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
+}
+
+/// Lower-case hexadecimal of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
+            let _ = write!(out, "{byte:02x}");
+            out
+        })
+}
+
+/// The SHA-256 of `bytes`, in hexadecimal.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex(&sha2::Sha256::digest(bytes))
+}
+
+/// A relative path as a template or a tree names it: its components joined by `/`.
+pub fn slash_path(path: &std::path::Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -18,6 +18,7 @@ use sha2::{Digest as _, Sha256};
 use self::files::{BUILTIN, builtin_names, read_file};
 use self::release::STORE_DIR;
 use crate::core::error::{Error, Result};
+use crate::core::file::{hex, slash_path};
 use crate::dialect::Template;
 use crate::dialect::cookiecutter;
 use crate::template::TemplateFile;
@@ -708,11 +709,6 @@ fn read_local_manifest(root: &Path) -> Result<(Manifest, (Vec<u8>, bool))> {
     }
     let manifest_path = root.join(MANIFEST_FILE);
     if !manifest_path.is_file() {
-        if root.join("cookiecutter.json").is_file() {
-            return Err(Error::CookiecutterUnsupported {
-                path: root.to_owned(),
-            });
-        }
         return Err(Error::NotATemplate {
             path: root.to_owned(),
         });
@@ -852,15 +848,6 @@ fn content_digest(files: &mut [(&str, bool, &[u8])]) -> String {
     format!("sha256:{}", hex(&hasher.finalize()))
 }
 
-/// Lower-case hexadecimal of `bytes`.
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
-}
-
 /// A symlink is read as its target when the target is a file inside the template.
 fn read_symlink(path: &Path, canonical_root: &Path) -> Result<(Vec<u8>, u32)> {
     let target = fs::canonicalize(path).map_err(|_| Error::TemplateSymlink {
@@ -885,13 +872,6 @@ fn read_symlink(path: &Path, canonical_root: &Path) -> Result<(Vec<u8>, u32)> {
         });
     }
     read_file(&target)
-}
-
-fn slash_path(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]

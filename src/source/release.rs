@@ -9,14 +9,12 @@
 //! project: it renders only in memory, to compute digests.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
 
 use include_dir::Dir;
 use semver::Version;
 use serde::Deserialize;
-use sha2::{Digest as _, Sha256};
 
 use crate::core::error::{Error, Result};
 use crate::dialect::Template;
@@ -338,17 +336,7 @@ pub(crate) fn join(versions: &[Version]) -> String {
         .join(", ")
 }
 
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        write!(out, "{byte:02x}").expect("writing to a String cannot fail");
-    }
-    out
-}
+pub(crate) use crate::core::file::{hex, sha256_hex};
 
 pub(crate) fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64

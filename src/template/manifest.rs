@@ -73,11 +73,6 @@ impl Manifest {
         }
     }
 
-    /// Whether `name` is a question or a computed value of this template.
-    pub fn is_question(&self, name: &str) -> bool {
-        self.questions.iter().any(|q| q.name == name)
-    }
-
     pub fn computed(&self, name: &str) -> Option<&Computed> {
         self.computed.iter().find(|c| c.name == name)
     }

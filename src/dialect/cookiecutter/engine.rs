@@ -914,10 +914,7 @@ fn uuid4() -> Result<String, minijinja::Error> {
     getrandom(&mut b)?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex = b.iter().fold(String::new(), |mut s, x| {
-        let _ = write!(s, "{x:02x}");
-        s
-    });
+    let hex = crate::core::file::hex(&b);
     Ok(format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],

@@ -1063,12 +1063,7 @@ fn read_dir_files(root: &Path, notes: &mut Vec<String>) -> Result<Vec<(String, V
 }
 
 fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    crate::core::file::slash_path(path.strip_prefix(root).unwrap_or(path))
 }
 
 #[cfg(test)]

@@ -206,12 +206,7 @@ impl CookiecutterTemplate {
         })?;
         let cc = context.get("cookiecutter").and_then(Value::as_object);
         let config = engine::Config::from_context(cc.unwrap_or(&self.raw)).map_err(setting)?;
-        let env = engine::environment(&config, Arc::default(), self.commit.clone()).map_err(
-            |message| Error::CookiecutterSetting {
-                setting: "_jinja2_env_vars".into(),
-                message,
-            },
-        )?;
+        let env = self.environment(&config, Arc::default())?;
         let source = preprocess(&config, text).map_err(|e| fail(None, e))?;
         env.render_str(&source, pyvalue::value_of(context))
             .map_err(|e| fail(e.line(), describe(&e)))
@@ -242,12 +237,7 @@ impl CookiecutterTemplate {
             .collect();
         obj.shift_remove("__prompts__");
         let config = engine::Config::from_context(&obj).map_err(setting)?;
-        let env = engine::environment(&config, Arc::default(), self.commit.clone()).map_err(
-            |message| Error::CookiecutterSetting {
-                setting: "_jinja2_env_vars".into(),
-                message,
-            },
-        )?;
+        let env = self.environment(&config, Arc::default())?;
         let mut answers = Map::new();
         let failed = |key: &str, message: String| Error::CookiecutterVariable {
             variable: key.to_owned(),
@@ -305,15 +295,7 @@ impl CookiecutterTemplate {
             })?;
         let config = engine::Config::from_context(cc).map_err(setting)?;
         let prefix = format!("{}/", self.template_dir);
-        let env = engine::environment(
-            &config,
-            Arc::new(self.loader_sources(&config, &prefix)),
-            self.commit.clone(),
-        )
-        .map_err(|message| Error::CookiecutterSetting {
-            setting: "_jinja2_env_vars".into(),
-            message,
-        })?;
+        let env = self.environment(&config, Arc::new(self.loader_sources(&config, &prefix)))?;
         let ctx = pyvalue::value_of(context);
         let path_error = |path: &str, e: String| Error::CookiecutterRender {
             path: path.to_owned(),
@@ -396,6 +378,21 @@ impl CookiecutterTemplate {
 }
 
 impl CookiecutterTemplate {
+    /// The Jinja environment of this template with `config` (its settings from the context), able
+    /// to include `sources`: the one place the engine is set up, for defaults, hooks and files.
+    fn environment(
+        &self,
+        config: &engine::Config,
+        sources: Arc<BTreeMap<String, String>>,
+    ) -> Result<minijinja::Environment<'static>> {
+        engine::environment(config, sources, self.commit.clone()).map_err(|message| {
+            Error::CookiecutterSetting {
+                setting: "_jinja2_env_vars".into(),
+                message,
+            }
+        })
+    }
+
     /// What `{% include %}` and `get_template` see, as `FileSystemLoader(['.', '../templates'])`
     /// from the project directory: its files first, then the root's `templates/`.
     fn loader_sources(&self, config: &engine::Config, prefix: &str) -> BTreeMap<String, String> {
