@@ -107,8 +107,17 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
             )
             .map(|o| o.exit_code)
         }
-        args::Command::Check(args) => check::run(&args.into_options(), out),
-        args::Command::Diff(args) => diff::run(&args.into_options(), out).map(|_| 0),
+        args::Command::Check(args) => {
+            let options = args.into_options();
+            let report = check::compute(&options)?;
+            check::print(&report, options.json, out)?;
+            Ok(report.exit_code())
+        }
+        args::Command::Diff(args) => {
+            let report = diff::compute(&args.into_options())?;
+            diff::print(&report, diff::colour(), out)?;
+            Ok(0)
+        }
         args::Command::Adopt(args) => {
             let unattended = args.answers.defaults;
             adopt::run(

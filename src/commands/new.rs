@@ -344,17 +344,4 @@ pub fn run(
     Ok(Outcome { plan, commit })
 }
 
-/// Prints what a command did once its writes are done. Those writes stand whatever happens to
-/// stdout, so a failure here is a warning on stderr and the exit status stays the command's.
-pub fn report_after_writing(out: &mut dyn Write, report: &str, written: &Path) {
-    if let Err(e) = out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
-        crate::core::report::warning(format_args!(
-            "cannot write to stdout: {e}; {} was written all the same",
-            written.display()
-        ));
-    }
-}
-
-pub fn stdout_error(e: std::io::Error) -> Error {
-    Error::io("<stdout>", e)
-}
+pub use crate::commands::{report_after_writing, stdout_error};

@@ -1,7 +1,8 @@
 //! A project as groundwork keeps it: its pristine render (what the recorded template and answers
-//! give), and the names a project is known by. Above the template, dialect, source and write
-//! layers; below the commands.
+//! give), how far the disk has drifted from that render, and the names a project is known by.
+//! Above the template, dialect, source, write and merge layers; below the commands.
 
+pub mod drift;
 pub mod generate;
 pub mod pristine;
 
