@@ -125,6 +125,7 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
                 prompter(&mut terminal, unattended),
                 out,
             )
+            .map(|_| 0)
         }
         args::Command::Recover(args) => recover::run(&args.into_options(), out),
         args::Command::Templates => list_templates(out).map(|()| 0),

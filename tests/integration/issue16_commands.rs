@@ -1,0 +1,110 @@
+//! Issue 16, commands that compute then print: the errors they used to swallow, and the drift
+//! that `adopt` counts and `diff` shows being one measure.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::env::TestEnv;
+
+const QUESTIONS: &str = "[[questions]]\nname = \"project_name\"\ndefault = \"Demo\"\n";
+
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+fn stdout_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+/// `adopt` used to take an answers file it could not parse for no answers file at all, and
+/// replaced it: the only record of how the repository was made, gone without a word.
+#[test]
+fn issue16_adopt_refuses_a_corrupt_answers_file() {
+    let env = TestEnv::new();
+    let template = env
+        .template("tpl", QUESTIONS)
+        .file("README.md.tera", "# {{ project_name }}\n")
+        .build();
+    let corrupt = "[template]\nsource = \"gh:org/tpl\"\nversion = \n";
+    env.write("legacy/README.md", "# Demo\n");
+    env.write("legacy/.groundwork.toml", corrupt);
+    let assert = env
+        .groundwork()
+        .args(["adopt", "legacy", "--defaults", "--template"])
+        .arg(&template)
+        .assert()
+        .failure()
+        .code(1);
+    let stderr = stderr_of(&assert);
+    let path = env.path("legacy/.groundwork.toml");
+    assert!(
+        stderr.starts_with(&format!("error: data file {}: line 3: ", path.display())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(
+            "; adopt does not replace an answers file it cannot read: repair it and run `groundwork update`, or delete it and run `groundwork adopt` again\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(stdout_of(&assert), "");
+    assert_eq!(env.read("legacy/.groundwork.toml"), corrupt);
+
+    // Once it is gone, the repository is adopted.
+    std::fs::remove_file(&path).unwrap();
+    env.groundwork()
+        .args(["adopt", "legacy", "--defaults", "--template"])
+        .arg(&template)
+        .assert()
+        .success();
+    assert!(env.read("legacy/.groundwork.toml").contains("[template]"));
+}
+
+/// `adopt` counts what `diff` shows: a file whose only change is its executable bit differs
+/// for both (adopt used to compare bytes only).
+#[test]
+fn issue16_adopt_and_diff_measure_drift_alike() {
+    let env = TestEnv::new();
+    let template = env
+        .template("tpl", QUESTIONS)
+        .file("README.md.tera", "# {{ project_name }}\n")
+        .file("run.sh", "#!/bin/sh\n")
+        .file("gone.txt", "bye\n")
+        .build();
+    env.write("legacy/README.md", "# Demo\n");
+    env.write("legacy/run.sh", "#!/bin/sh\n");
+    std::fs::set_permissions(
+        env.path("legacy/run.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let assert = env
+        .groundwork()
+        .args(["adopt", "legacy", "--defaults", "--template"])
+        .arg(&template)
+        .assert()
+        .success();
+    assert!(
+        stdout_of(&assert).contains(
+            "Of the template's 3 files, 1 differ from a pristine render and 1 are absent;"
+        ),
+        "{}",
+        stdout_of(&assert)
+    );
+    let assert = env
+        .groundwork()
+        .args(["diff", "legacy"])
+        .env("NO_COLOR", "1")
+        .assert()
+        .success();
+    let diff = stdout_of(&assert);
+    let files: Vec<&str> = diff
+        .lines()
+        .filter_map(|l| l.strip_prefix("diff --groundwork a/"))
+        .collect();
+    assert_eq!(files, ["gone.txt b/gone.txt", "run.sh b/run.sh"], "{diff}");
+    assert!(
+        diff.contains("old mode 100644\nnew mode 100755\n"),
+        "{diff}"
+    );
+}
