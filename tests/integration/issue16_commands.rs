@@ -60,6 +60,55 @@ fn issue16_adopt_refuses_a_corrupt_answers_file() {
     assert!(env.read("legacy/.groundwork.toml").contains("[template]"));
 }
 
+/// `update` read the files an earlier update wrote beside binary conflicts
+/// (`X.from-template`, `X.from-template.1`, ...) and took any failure to read one for "no such
+/// file": a symlink there was a free slot, the merge planned to write the template's version at
+/// its name, and the run stopped at the write saying the file "changed while groundwork was
+/// writing ... run the command again", which no rerun fixes. It is an error naming the path and
+/// the reason now, before anything is written.
+#[test]
+fn issue16_update_stops_on_a_file_beside_that_cannot_be_read() {
+    let env = TestEnv::new();
+    let repo = env.template_repo("tpl");
+    repo.version("1.0.0", QUESTIONS)
+        .file("logo.png", b"\x89PNG\x00template-v1")
+        .tag();
+    env.groundwork()
+        .args(["new", "proj", "--template"])
+        .arg(repo.path())
+        .args(["--ref", "v1.0.0", "--defaults"])
+        .assert()
+        .success();
+    env.write("proj/logo.png", b"\x89PNG\x00mine");
+    env.write("outside.png", b"not the project's");
+    std::os::unix::fs::symlink("../outside.png", env.path("proj/logo.png.from-template")).unwrap();
+    env.commit_all("proj", "my logo");
+    repo.version("1.1.0", QUESTIONS)
+        .file("logo.png", b"\x89PNG\x00template-v2")
+        .tag();
+    let answers = env.read("proj/.groundwork.toml");
+
+    let assert = env.update("proj", &[]).assert().failure().code(1);
+    let beside = env.path("proj/logo.png.from-template");
+    assert_eq!(
+        stderr_of(&assert),
+        format!(
+            "error: cannot write {}: it is a symlink; groundwork never reads or writes through links in the destination\n",
+            beside.display()
+        )
+    );
+    assert_eq!(stdout_of(&assert), "");
+    assert!(
+        std::fs::symlink_metadata(&beside)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(env.read_bytes("outside.png"), b"not the project's");
+    assert_eq!(env.read_bytes("proj/logo.png"), b"\x89PNG\x00mine");
+    assert_eq!(env.read("proj/.groundwork.toml"), answers);
+}
+
 /// `adopt` counts what `diff` shows: a file whose only change is its executable bit differs
 /// for both (adopt used to compare bytes only).
 #[test]
