@@ -88,15 +88,17 @@ fn report_error(error: &Error) -> i32 {
     }
 }
 
-/// Runs one command; the `Ok` value is the exit status of an outcome that is not an error (an
-/// update that left conflicts, a check that found a newer version).
+/// Runs one command: each computes its report, prints it, and the status comes from that report;
+/// the `Ok` value is the exit status of an outcome that is not an error (an update that left
+/// conflicts, a check that found a newer version). Commands that write print their warnings
+/// before writing and their report after (their `run`).
 fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
     let mut terminal = terminal::TerminalPrompter::new();
     match command {
         args::Command::New(args) => {
             let unattended = args.unattended();
             let options = args.into_options()?;
-            new::run(&options, prompter(&mut terminal, unattended), out).map(|_| 0)
+            new::run(&options, prompter(&mut terminal, unattended), out).map(|o| o.exit_code())
         }
         args::Command::Update(args) => {
             let unattended = args.answers.defaults;
@@ -127,7 +129,7 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
             )
             .map(|_| 0)
         }
-        args::Command::Recover(args) => recover::run(&args.into_options(), out),
+        args::Command::Recover(args) => recover::run(&args.into_options(), out).map(|_| 0),
         args::Command::Templates => list_templates(out).map(|()| 0),
         args::Command::Template(args::TemplateCommand::Check(args)) => {
             template_check::run(&args.dir, out).map(|()| 0)

@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::commands::{Notice, print_notices, report_after_writing, stdout_error};
 use crate::core::error::{Error, Result};
+use crate::core::file::Action;
 use crate::core::tree::Tree;
 use crate::dialect::Template;
 use crate::dialect::cookiecutter::hooks;
@@ -49,12 +51,6 @@ pub enum Target {
     /// A folder inside this directory (absolute), named by the template (cookiecutter's rendered
     /// root folder), as `cookiecutter -o DIR` does.
     Inside(PathBuf),
-}
-
-#[derive(Debug)]
-pub struct Outcome {
-    pub plan: Plan,
-    pub commit: Option<git::Commit>,
 }
 
 /// A rendered project, not yet planned against the destination.
@@ -209,7 +205,8 @@ fn load<'p>(options: &NewOptions, prompter: Option<&mut (dyn Prompter + 'p)>) ->
                 "Select a template",
                 crate::template::Kind::Choice(labels.clone()),
             );
-            &menu[prompter.select(&question, &labels, 0)?]
+            let picked = prompter.select(&question, &labels, 0)?;
+            crate::template::answers::chosen(&question, &menu, picked)?
         }
         (None, None) => menu.first().ok_or_else(|| Error::NoSuchNestedTemplate {
             template: options.source.to_string(),
@@ -220,16 +217,35 @@ fn load<'p>(options: &NewOptions, prompter: Option<&mut (dyn Prompter + 'p)>) ->
     options.source.nested(&chosen.path)?.load(reference)
 }
 
-/// Creates a project: [`render`], plan, then apply (or print the plan for a dry run).
-pub fn run(
-    options: &NewOptions,
-    prompter: Option<&mut dyn Prompter>,
-    out: &mut dyn Write,
-) -> Result<Outcome> {
-    // Writing into an existing folder (`--force`, `--skip-if-file-exists`): the lock is taken
-    // before the questions and the render, so a second run fails at once instead of rendering and
-    // then overwriting what the first one wrote.
-    let early = match &options.target {
+/// What `new` did (or, for a dry run, would do): the plan, and what the report after it says.
+#[derive(Debug)]
+pub struct Outcome {
+    pub plan: Plan,
+    pub commit: Option<git::Commit>,
+    /// The project's directory (absolute).
+    pub destination: PathBuf,
+    /// `name version` of the template.
+    pub name: String,
+    pub dry_run: bool,
+    /// `--git` was asked for but the destination was already a repository with commits: the
+    /// files are left uncommitted.
+    pub left_uncommitted: bool,
+    /// The template's `message_after`, rendered.
+    pub message_after: Option<String>,
+}
+
+impl Outcome {
+    /// A project that was created (or planned) has nothing left for the user to resolve.
+    pub fn exit_code(&self) -> i32 {
+        0
+    }
+}
+
+/// Takes the destination's lock before the questions when writing into an existing folder
+/// (`--force`, `--skip-if-file-exists`), so a second run fails at once instead of rendering and
+/// then overwriting what the first one wrote.
+pub fn early_claim(options: &NewOptions) -> Result<Option<Claim>> {
+    Ok(match &options.target {
         Target::Dir(destination)
             if !options.dry_run
                 && options.existing != Existing::Refuse
@@ -238,18 +254,19 @@ pub fn run(
             Some(Claim::acquire(destination)?)
         }
         _ => None,
-    };
+    })
+}
+
+/// Plans the rendered project against its destination and, unless this is a dry run, writes it
+/// (and makes the first commit when asked). `early` is the lock [`early_claim`] took.
+pub fn write(options: &NewOptions, early: Option<Claim>, rendered: Rendered) -> Result<Outcome> {
     let Rendered {
         destination,
         template,
         tree,
-        warnings,
         message_after,
         ..
-    } = render(options, prompter)?;
-    for warning in &warnings {
-        crate::core::report::warning(format_args!("{warning}"));
-    }
+    } = rendered;
     // The claim is the exclusive right to the destination for the rest of the run; the plan is
     // decided through it, so what another process did before it counts and nothing after it can.
     let claim = match early {
@@ -266,29 +283,36 @@ pub fn run(
     };
     let plan = plan::plan_new(&tree, &claim, options.existing)?;
     let name = format!("{} {}", template.manifest.name, template.manifest.version);
+    let mut outcome = Outcome {
+        plan,
+        commit: None,
+        destination,
+        name,
+        dry_run: options.dry_run,
+        left_uncommitted: false,
+        message_after,
+    };
     if options.dry_run {
-        writeln!(out, "Dry run: {name} would write:").map_err(stdout_error)?;
-        writeln!(out, "{plan}").map_err(stdout_error)?;
-        writeln!(out, "Nothing was written.").map_err(stdout_error)?;
-        return Ok(Outcome { plan, commit: None });
+        return Ok(outcome);
     }
 
     // A repository with no commit yet (a bare `git init`) gets the first commit; any other
     // repository is left for the user to review.
-    let existing_repo =
-        !plan.fresh && git::is_repository(&destination) && !git::is_unborn(&destination);
+    let plan = &outcome.plan;
+    let existing_repo = !plan.fresh
+        && git::is_repository(&outcome.destination)
+        && !git::is_unborn(&outcome.destination);
     let make_commit = options.git && !existing_repo;
-    let message = format!("Initial commit from groundwork template {name}");
+    let message = format!("Initial commit from groundwork template {}", outcome.name);
     let mut commit = None;
-    let fresh = plan.fresh;
-    apply::apply(&plan, &claim, |root, files, finishing| {
+    apply::apply(plan, &claim, |root, files, finishing| {
         if !make_commit {
             return Ok(());
         }
         // A forced write commits only the template's files; others stay untracked. A `.git` this
         // run makes is part of the transaction: a failure here, or a kill, removes it with the
         // files (the journal records it before `git init`).
-        let only = (!fresh).then_some(files);
+        let only = (!plan.fresh).then_some(files);
         finishing.will_create(".git")?;
         // A repository without commits was there already: what the commit changes in it (the
         // index above all, where the run's files get staged) is put back by a rollback too.
@@ -298,22 +322,35 @@ pub fn run(
         commit = Some(git::init_and_commit(root, &message, only)?);
         Ok(())
     })?;
+    outcome.commit = commit;
+    outcome.left_uncommitted = existing_repo && options.git;
+    Ok(outcome)
+}
 
-    // The project exists now: failing to say so is a warning, not a failure.
+/// Prints the plan of a dry run, or what was created. After a real run the project exists:
+/// failing to say so is a warning, not a failure.
+pub fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
+    let Outcome { plan, name, .. } = outcome;
+    if outcome.dry_run {
+        writeln!(out, "Dry run: {name} would write:").map_err(stdout_error)?;
+        writeln!(out, "{plan}").map_err(stdout_error)?;
+        writeln!(out, "Nothing was written.").map_err(stdout_error)?;
+        return Ok(());
+    }
     let mut report = String::new();
     let _ = writeln!(
         report,
         "Created {} from {name}: {} files ({} new, {} overwritten{}).",
-        destination.display(),
+        outcome.destination.display(),
         plan.ops.len(),
-        plan.count("create"),
-        plan.count("overwrite"),
-        match plan.count("skipped") {
+        plan.count(&Action::Create),
+        plan.count(&Action::Overwrite),
+        match plan.count(&Action::Skipped) {
             0 => String::new(),
             skipped => format!(", {skipped} skipped as they exist"),
         },
     );
-    match &commit {
+    match &outcome.commit {
         Some(c) => {
             let _ = writeln!(
                 report,
@@ -328,20 +365,33 @@ pub fn run(
                 );
             }
         }
-        None if existing_repo && options.git => {
+        None if outcome.left_uncommitted => {
             let _ = writeln!(
                 report,
                 "git: {} is already a repository; the changes are left uncommitted for you to review.",
-                destination.display()
+                outcome.destination.display()
             );
         }
         None => {}
     }
-    if let Some(message) = message_after {
+    if let Some(message) = &outcome.message_after {
         let _ = writeln!(report, "{}", message.trim_end());
     }
-    report_after_writing(out, &report, &destination);
-    Ok(Outcome { plan, commit })
+    report_after_writing(out, &report, &outcome.destination);
+    Ok(())
 }
 
-pub use crate::commands::{report_after_writing, stdout_error};
+/// `groundwork new`: [`render`] (the questions included), its warnings on stderr, [`write`] (plan,
+/// then apply unless a dry run), [`print`].
+pub fn run(
+    options: &NewOptions,
+    prompter: Option<&mut dyn Prompter>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let early = early_claim(options)?;
+    let rendered = render(options, prompter)?;
+    print_notices(&Notice::warnings(rendered.warnings.iter().cloned()).collect::<Vec<_>>());
+    let outcome = write(options, early, rendered)?;
+    print(&outcome, out)?;
+    Ok(outcome)
+}
