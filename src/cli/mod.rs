@@ -135,7 +135,10 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
             template_check::run(&args.dir, out).map(|()| 0)
         }
         args::Command::Template(args::TemplateCommand::Test(args)) => {
-            template_test::run(&args.into_options(), out).map(|()| 0)
+            let options = args.into_options();
+            let summary = template_test::compute(&options)?;
+            template_test::print(&summary, options.json, out)?;
+            summary.status().map(|()| 0)
         }
         args::Command::Template(args::TemplateCommand::Release(args)) => {
             let cut = crate::commands::template_release::cut(&args.dir, &args.version)?;

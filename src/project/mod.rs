@@ -2,6 +2,7 @@
 //! give), how far the disk has drifted from that render, and the names a project is known by.
 //! Above the template, dialect, source, write and merge layers; below the commands.
 
+pub mod create;
 pub mod drift;
 pub mod generate;
 pub mod pristine;
