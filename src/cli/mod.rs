@@ -132,7 +132,9 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
         args::Command::Recover(args) => recover::run(&args.into_options(), out).map(|_| 0),
         args::Command::Templates => list_templates(out).map(|()| 0),
         args::Command::Template(args::TemplateCommand::Check(args)) => {
-            template_check::run(&args.dir, out).map(|()| 0)
+            let report = template_check::compute(&args.dir)?;
+            template_check::print(&report, out)?;
+            report.status().map(|()| 0)
         }
         args::Command::Template(args::TemplateCommand::Test(args)) => {
             let options = args.into_options();
