@@ -1,7 +1,10 @@
 //! One module per subcommand. Each computes a report value first (what it found, decided or did,
 //! with the warnings that came up on the way), and prints it after; the command line
-//! (`crate::cli`) picks the exit status from that value. Nothing below this layer prints a
-//! command's warnings: they travel in the values ([`Notice`]) and are printed here.
+//! (`crate::cli`) picks the exit status from that value. A command that writes prints its warnings
+//! before it writes and its report after. The warnings of the commands and of `crate::project`
+//! travel in those values ([`Notice`]) and are printed only here; a few lower layers still print
+//! their own as they happen (the recovery notes of `Claim::acquire`, rollback warnings of `apply`,
+//! a cookiecutter post-generation hook's notes).
 
 pub mod adopt;
 pub mod check;

@@ -1,7 +1,8 @@
 //! `groundwork update`: merge a newer template version (or changed answers) into a project.
 //! base = the pristine render of what the answers file records; theirs = the render of the new
 //! version with the new answers; ours = the disk. The per-path decisions are `merge`'s; this module
-//! composes them into one plan, prints the report and applies it atomically, answers file last.
+//! composes them into one plan ([`compute`]), which is applied atomically, answers file last
+//! ([`apply`]), and then reported ([`print`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
