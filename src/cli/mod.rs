@@ -51,6 +51,8 @@ where
         // quietly as ripgrep does rather than report an error nobody asked about.
         Err(error) if error.is_broken_stdout() => 0,
         Err(error) => {
+            // What was printed goes out before the error; a stdout that cannot take it is not
+            // the error to report.
             let _ = out.flush();
             report_error(&error)
         }

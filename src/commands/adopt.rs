@@ -187,6 +187,7 @@ pub fn compute(options: &AdoptOptions, prompter: Option<&mut dyn Prompter>) -> R
         &answers,
         root,
     )?;
+    // Always there: `render_project` adds it to every tree (the default is never taken).
     let answers_file = tree
         .remove(ANSWERS_FILE)
         .map(|entry| entry.contents)

@@ -234,6 +234,7 @@ fn prepare(options: &UpdateOptions, mut prompter: Option<&mut dyn Prompter>) -> 
     // The answers file is groundwork's own record: always the new one, written last.
     let mut base_tree = base.tree;
     base_tree.remove(ANSWERS_FILE);
+    // Always there: `render_project_with` adds it to every tree (the default is never taken).
     let answers_file = theirs_tree
         .remove(ANSWERS_FILE)
         .map(|entry| entry.contents)

@@ -11,6 +11,8 @@ use std::path::Path;
 
 /// The last component of the destination, offered to question defaults.
 pub fn destination_name(destination: &Path) -> String {
+    // `absolute` fails only when the working directory cannot be read; the name as given is then
+    // the best default there is, and a default is no reason to stop.
     let absolute = std::path::absolute(destination).unwrap_or_else(|_| destination.to_owned());
     absolute
         .components()

@@ -87,6 +87,7 @@ pub fn inspect(destination: &Path) -> Result<Destination> {
         Err(e) => Err(Error::io(destination, e)),
         Ok(meta) if meta.file_type().is_symlink() => Err(Error::DestinationSymlink {
             path: destination.to_owned(),
+            // Only for the message: the refusal stands whether or not the link can be read.
             to: fs::read_link(destination).unwrap_or_default(),
         }),
         Ok(meta) if !meta.is_dir() => Err(Error::DestinationNotDirectory {
