@@ -212,6 +212,29 @@ fn heading_version(line: &str) -> Option<semver::Version> {
 mod tests {
     use super::*;
 
+    fn report(up_to_date: bool, answers_valid: bool) -> Report {
+        Report {
+            project: "p".into(),
+            template: "t".into(),
+            source: "s".into(),
+            current: "1.0.0".into(),
+            latest: "1.0.0".into(),
+            up_to_date,
+            newer: Vec::new(),
+            answers_valid,
+            problems: Vec::new(),
+            changelog: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_newer_version_outranks_invalid_answers_in_the_exit_status() {
+        assert_eq!(report(true, true).exit_code(), 0);
+        assert_eq!(report(true, false).exit_code(), EXIT_FAILURE);
+        assert_eq!(report(false, true).exit_code(), EXIT_OUTDATED);
+        assert_eq!(report(false, false).exit_code(), EXIT_OUTDATED);
+    }
+
     #[test]
     fn changelog_headings_in_common_styles_are_versions() {
         assert_eq!(

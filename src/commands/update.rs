@@ -486,3 +486,54 @@ impl std::fmt::Display for Summary {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolution(path: &str, outcome: Action) -> Resolution {
+        Resolution {
+            path: path.to_owned(),
+            outcome,
+            write: None,
+            delete: false,
+            conflict: false,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_changes_first_and_a_conflict_whatever_the_merge_did() {
+        let written = FileState {
+            mode: None,
+            contents: b"a\nb\n".to_vec(),
+            executable: false,
+        };
+        let mut conflicted = resolution("c.txt", Action::Kept);
+        conflicted.conflict = true;
+        let resolutions = vec![
+            resolution("z.txt", Action::Unchanged),
+            conflicted,
+            resolution("n.txt", Action::LeftDeleted),
+            Resolution {
+                write: Some(written.clone()),
+                ..resolution("new.txt", Action::Added)
+            },
+            Resolution {
+                write: Some(written),
+                ..resolution(
+                    "m.txt",
+                    Action::Moved {
+                        from: "o.txt".into(),
+                    },
+                )
+            },
+            resolution("u.txt", Action::Unchanged),
+        ];
+        let summary = summarize(&resolutions, &BTreeMap::new());
+        assert_eq!(
+            summary.to_string(),
+            "  conflict     c.txt\n  left deleted n.txt\n  added        new.txt  +2 -0\n  moved        m.txt (from o.txt)  +2 -0\n6 files: 1 moved, 1 added, 1 conflict, 1 left deleted, 2 unchanged; 4 lines added, 0 removed; 1 conflict(s)"
+        );
+    }
+}
