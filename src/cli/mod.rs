@@ -9,7 +9,9 @@ use std::io::{IsTerminal, Write};
 
 use clap::Parser;
 
-use crate::commands::{adopt, check, diff, new, recover, template_check, template_test, update};
+use crate::commands::{
+    adopt, check, diff, new, print_notices, recover, template_check, template_test, update,
+};
 use crate::core::error::{self, EXIT_USAGE, Error, Result};
 use crate::core::report;
 use crate::source::{self};
@@ -118,8 +120,10 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
             Ok(report.exit_code())
         }
         args::Command::Diff(args) => {
-            let report = diff::compute(&args.into_options())?;
-            diff::print(&report, diff::colour(), out)?;
+            let mut notices = Vec::new();
+            let report = diff::compute(&args.into_options(), &mut notices);
+            print_notices(&notices);
+            diff::print(&report?, diff::colour(), out)?;
             Ok(0)
         }
         args::Command::Adopt(args) => {

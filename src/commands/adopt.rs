@@ -112,8 +112,8 @@ pub fn read_cruft(root: &Path) -> Result<Option<Cruft>> {
         })
 }
 
-/// What `adopt` decided, before anything is written: the answers file to write, how far the
-/// repository is from a pristine render, and what the user should know.
+/// What `adopt` decided, before anything is written: the answers file to write, and how far the
+/// repository is from a pristine render.
 #[derive(Debug)]
 pub struct Adoption {
     pub root: PathBuf,
@@ -128,7 +128,6 @@ pub struct Adoption {
     /// Of those, how many differ on disk, and how many are absent.
     pub differing: usize,
     pub missing: usize,
-    pub notices: Vec<Notice>,
     pub dry_run: bool,
     /// The destination's lock, held from before the repository is read until the answers file is
     /// written; `None` for a dry run.
@@ -137,8 +136,13 @@ pub struct Adoption {
 
 /// Decides what `adopt` writes: reads the repository (and `.cruft.json`), loads the template,
 /// answers its questions and renders it. Refuses a repository that already has an answers file,
-/// readable or not. Writes nothing.
-pub fn compute(options: &AdoptOptions, prompter: Option<&mut dyn Prompter>) -> Result<Adoption> {
+/// readable or not. Writes nothing. What the user should know goes to `notices` as it comes up,
+/// so it can be printed even when a later step fails.
+pub fn compute(
+    options: &AdoptOptions,
+    prompter: Option<&mut dyn Prompter>,
+    notices: &mut Vec<Notice>,
+) -> Result<Adoption> {
     let root = &options.project;
     if plan::inspect(root)? == plan::Destination::Absent {
         return Err(Error::io(
@@ -155,7 +159,7 @@ pub fn compute(options: &AdoptOptions, prompter: Option<&mut dyn Prompter>) -> R
     let cruft = read_cruft(root)?;
     let (source, reference) = template_of(options, cruft.as_ref(), root)?;
     let loaded = source.load(reference.as_deref())?;
-    let mut notices: Vec<Notice> = Notice::warnings(loaded.warnings.iter().cloned()).collect();
+    notices.extend(Notice::warnings(loaded.warnings.iter().cloned()));
     let manifest = &loaded.template.manifest;
 
     let mut presets = Presets::given(options.data_file.as_deref(), &options.data)?;
@@ -221,7 +225,6 @@ pub fn compute(options: &AdoptOptions, prompter: Option<&mut dyn Prompter>) -> R
         files: tree.len(),
         differing: drifted.len() - missing,
         missing,
-        notices,
         dry_run: options.dry_run,
         claim,
     })
@@ -279,14 +282,17 @@ pub fn print(adoption: &Adoption, out: &mut dyn Write) -> Result<()> {
     }
 }
 
-/// `groundwork adopt`: [`compute`], its notices on stderr, [`apply`], [`print`].
+/// `groundwork adopt`: [`compute`], its notices on stderr (whether it succeeded or not),
+/// [`apply`], [`print`].
 pub fn run(
     options: &AdoptOptions,
     prompter: Option<&mut dyn Prompter>,
     out: &mut dyn Write,
 ) -> Result<Adoption> {
-    let adoption = compute(options, prompter)?;
-    print_notices(&adoption.notices);
+    let mut notices = Vec::new();
+    let adoption = compute(options, prompter, &mut notices);
+    print_notices(&notices);
+    let adoption = adoption?;
     apply(&adoption)?;
     print(&adoption, out)?;
     Ok(adoption)

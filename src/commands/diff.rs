@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::commands::{Notice, print_notices, stdout_error};
+use crate::commands::{Notice, stdout_error};
 use crate::core::error::Result;
 use crate::core::file::{FileState, is_text};
 use crate::project::drift::{Drifted, drift};
@@ -19,26 +19,25 @@ pub struct DiffOptions {
     pub project: PathBuf,
 }
 
-/// What `diff` found: the files that differ from the pristine render, and the warnings about that
-/// render (e.g. hooks it did not run).
+/// What `diff` found: the files that differ from the pristine render.
 #[derive(Debug)]
 pub struct Report {
-    pub notices: Vec<Notice>,
     pub drifted: Vec<Drifted>,
 }
 
-/// Renders the recorded template version and compares it with the disk.
-pub fn compute(options: &DiffOptions) -> Result<Report> {
+/// Renders the recorded template version and compares it with the disk. Warnings about that
+/// render (e.g. hooks it did not run) go to `notices`, so they can be printed even when reading
+/// the disk fails.
+pub fn compute(options: &DiffOptions, notices: &mut Vec<Notice>) -> Result<Report> {
     let project = Project::open(&options.project)?;
     let pristine = project.pristine()?;
-    let notices = Notice::warnings(pristine.loaded.warnings.iter().cloned()).collect();
+    notices.extend(Notice::warnings(pristine.loaded.warnings.iter().cloned()));
     let drifted = drift(&project.root, &pristine.tree)?;
-    Ok(Report { notices, drifted })
+    Ok(Report { drifted })
 }
 
-/// Prints the report's warnings on stderr and the diff on `out`, coloured when `colour`.
+/// Prints the diff on `out`, coloured when `colour`.
 pub fn print(report: &Report, colour: bool, out: &mut dyn Write) -> Result<()> {
-    print_notices(&report.notices);
     for file in &report.drifted {
         let text = file_diff(&file.path, &file.pristine, file.ours.as_ref(), colour);
         out.write_all(text.as_bytes()).map_err(stdout_error)?;

@@ -157,3 +157,45 @@ fn issue16_adopt_and_diff_measure_drift_alike() {
         "{diff}"
     );
 }
+
+/// `diff` computes before it prints, yet a warning about its render still reaches stderr, before
+/// the error, when reading the disk fails after it.
+#[test]
+fn issue16_diff_prints_its_warnings_when_it_then_fails() {
+    let env = TestEnv::new();
+    env.write("tpl/cookiecutter.json", r#"{"name": "demo"}"#);
+    env.write(
+        "tpl/{{cookiecutter.name}}/README.md",
+        "# {{ cookiecutter.name }}\n",
+    );
+    env.write("tpl/hooks/post_gen_project.sh", "#!/bin/sh\ntrue\n");
+    env.groundwork()
+        .args([
+            "new",
+            "out",
+            "--defaults",
+            "--no-git",
+            "--no-hooks",
+            "--template",
+        ])
+        .arg(env.path("tpl"))
+        .assert()
+        .success();
+    std::fs::remove_file(env.path("out/README.md")).unwrap();
+    std::fs::create_dir(env.path("out/README.md")).unwrap();
+    let assert = env
+        .groundwork()
+        .args(["diff", "out"])
+        .assert()
+        .failure()
+        .code(1);
+    assert_eq!(stdout_of(&assert), "");
+    assert_eq!(
+        stderr_of(&assert),
+        format!(
+            "warning: {} has hooks (hooks/post_gen_project.sh), which are not run for this comparison: what they change in a project shows as your changes\nerror: cannot write {}: the template writes a file here, but it is a directory\n",
+            env.path("tpl").display(),
+            env.path("out/README.md").display()
+        )
+    );
+}
