@@ -1,4 +1,7 @@
-//! Command-line flags (clap) and their conversion into validated options. No work happens here.
+//! Command-line flags (clap) and their conversion into validated options: paths made absolute,
+//! answers told apart from the destination, the template source classified (which looks at the
+//! file system: is the argument a directory?). Nothing is loaded, rendered or written here; the
+//! commands do that.
 
 use std::path::{Path, PathBuf};
 

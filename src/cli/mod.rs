@@ -9,7 +9,9 @@ use std::io::{IsTerminal, Write};
 
 use clap::Parser;
 
-use crate::commands::{adopt, check, diff, new, recover, template_check, template_test, update};
+use crate::commands::{
+    adopt, check, diff, new, print_notices, recover, template_check, template_test, update,
+};
 use crate::core::error::{self, EXIT_USAGE, Error, Result};
 use crate::core::report;
 use crate::source::{self};
@@ -51,6 +53,8 @@ where
         // quietly as ripgrep does rather than report an error nobody asked about.
         Err(error) if error.is_broken_stdout() => 0,
         Err(error) => {
+            // What was printed goes out before the error; a stdout that cannot take it is not
+            // the error to report.
             let _ = out.flush();
             report_error(&error)
         }
@@ -88,15 +92,17 @@ fn report_error(error: &Error) -> i32 {
     }
 }
 
-/// Runs one command; the `Ok` value is the exit status of an outcome that is not an error (an
-/// update that left conflicts, a check that found a newer version).
+/// Runs one command: each computes its report, prints it, and the status comes from that report;
+/// the `Ok` value is the exit status of an outcome that is not an error (an update that left
+/// conflicts, a check that found a newer version). Commands that write print their warnings
+/// before writing and their report after (their `run`).
 fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
     let mut terminal = terminal::TerminalPrompter::new();
     match command {
         args::Command::New(args) => {
             let unattended = args.unattended();
             let options = args.into_options()?;
-            new::run(&options, prompter(&mut terminal, unattended), out).map(|_| 0)
+            new::run(&options, prompter(&mut terminal, unattended), out).map(|o| o.exit_code())
         }
         args::Command::Update(args) => {
             let unattended = args.answers.defaults;
@@ -107,8 +113,19 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
             )
             .map(|o| o.exit_code)
         }
-        args::Command::Check(args) => check::run(&args.into_options(), out),
-        args::Command::Diff(args) => diff::run(&args.into_options(), out).map(|_| 0),
+        args::Command::Check(args) => {
+            let options = args.into_options();
+            let report = check::compute(&options)?;
+            check::print(&report, options.json, out)?;
+            Ok(report.exit_code())
+        }
+        args::Command::Diff(args) => {
+            let mut notices = Vec::new();
+            let report = diff::compute(&args.into_options(), &mut notices);
+            print_notices(&notices);
+            diff::print(&report?, diff::colour(), out)?;
+            Ok(0)
+        }
         args::Command::Adopt(args) => {
             let unattended = args.answers.defaults;
             adopt::run(
@@ -116,14 +133,20 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
                 prompter(&mut terminal, unattended),
                 out,
             )
+            .map(|_| 0)
         }
-        args::Command::Recover(args) => recover::run(&args.into_options(), out),
+        args::Command::Recover(args) => recover::run(&args.into_options(), out).map(|_| 0),
         args::Command::Templates => list_templates(out).map(|()| 0),
         args::Command::Template(args::TemplateCommand::Check(args)) => {
-            template_check::run(&args.dir, out).map(|()| 0)
+            let report = template_check::compute(&args.dir)?;
+            template_check::print(&report, out)?;
+            report.status().map(|()| 0)
         }
         args::Command::Template(args::TemplateCommand::Test(args)) => {
-            template_test::run(&args.into_options(), out).map(|()| 0)
+            let options = args.into_options();
+            let summary = template_test::compute(&options)?;
+            template_test::print(&summary, options.json, out)?;
+            summary.status().map(|()| 0)
         }
         args::Command::Template(args::TemplateCommand::Release(args)) => {
             let cut = crate::commands::template_release::cut(&args.dir, &args.version)?;

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::commands::new::{report_after_writing, stdout_error};
+use crate::commands::{Notice, print_notices, report_after_writing, stdout_error};
 use crate::core::error::{Error, Result};
 use crate::core::file::{Action, FileState};
-use crate::core::tree::Entry;
 use crate::project::destination_name;
+use crate::project::drift::drift;
 use crate::source::Source;
 use crate::template::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
 use crate::write::apply;
@@ -112,11 +112,37 @@ pub fn read_cruft(root: &Path) -> Result<Option<Cruft>> {
         })
 }
 
-pub fn run(
+/// What `adopt` decided, before anything is written: the answers file to write, and how far the
+/// repository is from a pristine render.
+#[derive(Debug)]
+pub struct Adoption {
+    pub root: PathBuf,
+    /// `name version` of the template.
+    pub name: String,
+    /// The template source as recorded.
+    pub source: String,
+    /// Writes the answers file, and nothing else.
+    pub plan: Plan,
+    /// How many files the pristine render has (the answers file left out).
+    pub files: usize,
+    /// Of those, how many differ on disk, and how many are absent.
+    pub differing: usize,
+    pub missing: usize,
+    pub dry_run: bool,
+    /// The destination's lock, held from before the repository is read until the answers file is
+    /// written; `None` for a dry run.
+    claim: Option<Claim>,
+}
+
+/// Decides what `adopt` writes: reads the repository (and `.cruft.json`), loads the template,
+/// answers its questions and renders it. Refuses a repository that already has an answers file,
+/// readable or not. Writes nothing. What the user should know goes to `notices` as it comes up,
+/// so it can be printed even when a later step fails.
+pub fn compute(
     options: &AdoptOptions,
     prompter: Option<&mut dyn Prompter>,
-    out: &mut dyn Write,
-) -> Result<i32> {
+    notices: &mut Vec<Notice>,
+) -> Result<Adoption> {
     let root = &options.project;
     if plan::inspect(root)? == plan::Destination::Absent {
         return Err(Error::io(
@@ -129,18 +155,11 @@ pub fn run(
     } else {
         Some(Claim::acquire(root)?)
     };
-    if let Ok(recorded) = answers::read_answers_file(root) {
-        return Err(Error::AlreadyAdopted {
-            path: root.clone(),
-            template: recorded.provenance.source,
-        });
-    }
+    refuse_answers_file(root)?;
     let cruft = read_cruft(root)?;
     let (source, reference) = template_of(options, cruft.as_ref(), root)?;
     let loaded = source.load(reference.as_deref())?;
-    for warning in &loaded.warnings {
-        crate::core::report::warning(format_args!("{warning}"));
-    }
+    notices.extend(Notice::warnings(loaded.warnings.iter().cloned()));
     let manifest = &loaded.template.manifest;
 
     let mut presets = Presets::given(options.data_file.as_deref(), &options.data)?;
@@ -152,10 +171,10 @@ pub fn run(
             path: root.join(CRUFT_FILE),
         });
         for dropped in presets.retain_known(manifest) {
-            crate::core::report::note(format_args!(
+            notices.push(Notice::Note(format!(
                 "{CRUFT_FILE} answers `{dropped}`, which {} does not ask; it is not recorded",
                 manifest.name
-            ));
+            )));
         }
     }
     let mode = match prompter {
@@ -165,25 +184,23 @@ pub fn run(
     let answers = loaded
         .template
         .collect(&presets, mode, &destination_name(root))?;
-    for warning in &answers.warnings {
-        crate::core::report::warning(format_args!("{warning}"));
-    }
+    notices.extend(Notice::warnings(answers.warnings.iter().cloned()));
     let mut tree = crate::project::generate::render_project(
         &loaded.template,
         &loaded.provenance,
         &answers,
         root,
     )?;
-    let answers_file = tree.remove(ANSWERS_FILE).unwrap_or_else(|| Entry {
-        mode: None,
-        contents: Vec::new(),
-        executable: false,
-        source: ANSWERS_FILE.into(),
-    });
+    // Always there: `render_project` adds it to every tree (the default is never taken).
+    let answers_file = tree
+        .remove(ANSWERS_FILE)
+        .map(|entry| entry.contents)
+        .unwrap_or_default();
 
     // How far the repository is from a pristine render, so the user knows what update will treat
     // as their own work.
-    let (differing, missing) = distance(root, &tree)?;
+    let drifted = drift(root, &tree)?;
+    let missing = drifted.iter().filter(|d| d.ours.is_none()).count();
     let plan = Plan {
         destination: root.clone(),
         fresh: false,
@@ -192,51 +209,93 @@ pub fn run(
             action: Action::Create,
             change: Change::Write(FileState {
                 mode: None,
-                contents: answers_file.contents,
+                contents: answers_file,
                 executable: false,
             }),
-            // adopt refuses a repository that has an answers file unless told to replace it.
-            expected: Expected::Anything,
+            // There was none (see `refuse_answers_file`): one that appears before the write is
+            // someone else's, and the run stops rather than replace it.
+            expected: Expected::Absent,
         }],
     };
-    let name = format!("{} {}", manifest.name, manifest.version);
+    Ok(Adoption {
+        root: root.clone(),
+        name: format!("{} {}", manifest.name, manifest.version),
+        source: loaded.provenance.source.clone(),
+        plan,
+        files: tree.len(),
+        differing: drifted.len() - missing,
+        missing,
+        dry_run: options.dry_run,
+        claim,
+    })
+}
+
+/// An answers file, even one that cannot be read, is never replaced by `adopt`: it may be the only
+/// record of how the repository was made.
+fn refuse_answers_file(root: &Path) -> Result<()> {
+    match answers::read_answers_file(root) {
+        Ok(recorded) => Err(Error::AlreadyAdopted {
+            path: root.to_owned(),
+            template: recorded.provenance.source,
+        }),
+        Err(Error::NotAProject { .. }) => Ok(()),
+        Err(Error::DataFile { path, message }) => Err(Error::DataFile {
+            path,
+            message: format!(
+                "{message}; adopt does not replace an answers file it cannot read: repair it and run `groundwork update`, or delete it and run `groundwork adopt` again"
+            ),
+        }),
+        Err(other) => Err(other),
+    }
+}
+
+/// Writes the answers file (unless this is a dry run).
+pub fn apply(adoption: &Adoption) -> Result<()> {
+    match &adoption.claim {
+        Some(claim) => apply::apply(&adoption.plan, claim, |_, _, _| Ok(())),
+        None => Ok(()),
+    }
+}
+
+/// Prints what `adopt` did (or, for a dry run, would do). After a real run the answers file is
+/// written: failing to say so is a warning, not a failure.
+pub fn print(adoption: &Adoption, out: &mut dyn Write) -> Result<()> {
+    let Adoption { root, name, .. } = adoption;
     let distance = format!(
-        "Of the template's {} files, {differing} differ from a pristine render and {missing} are absent; `groundwork update` keeps those as your changes (see `groundwork diff`).",
-        tree.len()
+        "Of the template's {} files, {} differ from a pristine render and {} are absent; `groundwork update` keeps those as your changes (see `groundwork diff`).",
+        adoption.files, adoption.differing, adoption.missing
     );
-    match &claim {
-        Some(claim) => {
-            apply::apply(&plan, claim, |_, _, _| Ok(()))?;
-            let source = &loaded.provenance.source;
-            let report = format!(
-                "Adopted {} as {name} ({source}): wrote {ANSWERS_FILE}.\n{distance}\n",
-                root.display()
-            );
-            // The answers file is written: failing to say so is a warning, not a failure.
-            report_after_writing(out, &report, &root.join(ANSWERS_FILE));
-        }
-        None => writeln!(
+    if adoption.dry_run {
+        writeln!(
             out,
             "Dry run: would write {ANSWERS_FILE} for {name}; nothing was written.\n{distance}"
         )
-        .map_err(stdout_error)?,
+        .map_err(stdout_error)
+    } else {
+        let report = format!(
+            "Adopted {} as {name} ({}): wrote {ANSWERS_FILE}.\n{distance}\n",
+            root.display(),
+            adoption.source
+        );
+        report_after_writing(out, &report, &root.join(ANSWERS_FILE));
+        Ok(())
     }
-    Ok(0)
 }
 
-/// How many of the tree's files differ on disk, and how many are absent.
-fn distance(root: &std::path::Path, tree: &crate::core::tree::Tree) -> Result<(usize, usize)> {
-    let reader = plan::Reader::open(root)?;
-    let mut differing = 0;
-    let mut missing = 0;
-    for (path, entry) in tree.iter() {
-        match reader.read(path)? {
-            None => missing += 1,
-            Some(state) if state.contents != entry.contents => differing += 1,
-            Some(_) => {}
-        }
-    }
-    Ok((differing, missing))
+/// `groundwork adopt`: [`compute`], its notices on stderr (whether it succeeded or not),
+/// [`apply`], [`print`].
+pub fn run(
+    options: &AdoptOptions,
+    prompter: Option<&mut dyn Prompter>,
+    out: &mut dyn Write,
+) -> Result<Adoption> {
+    let mut notices = Vec::new();
+    let adoption = compute(options, prompter, &mut notices);
+    print_notices(&notices);
+    let adoption = adoption?;
+    apply(&adoption)?;
+    print(&adoption, out)?;
+    Ok(adoption)
 }
 
 #[cfg(test)]

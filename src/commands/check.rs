@@ -1,13 +1,15 @@
 //! `groundwork check`: is a newer version of the project's template available, and do the recorded
-//! answers still validate? Prints text or JSON and sets the exit status for CI; writes nothing.
+//! answers still validate? [`compute`] finds out (reading the project and the template source),
+//! [`print`] shows the [`Report`] as text or JSON, and [`Report::exit_code`] is the status for CI.
+//! Writes nothing.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::commands::new::stdout_error;
-use crate::core::error::{EXIT_OUTDATED, Result};
+use crate::commands::stdout_error;
+use crate::core::error::{EXIT_FAILURE, EXIT_OUTDATED, Result};
 use crate::dialect::Template;
 use crate::project::pristine::Project;
 
@@ -41,7 +43,8 @@ pub struct ChangelogEntry {
     pub text: String,
 }
 
-pub fn run(options: &CheckOptions, out: &mut dyn Write) -> Result<i32> {
+/// Reads the project and its template source, and reports how far the project is behind.
+pub fn compute(options: &CheckOptions) -> Result<Report> {
     let project = Project::open(&options.project)?;
     let current = project.recorded.provenance.version.clone();
     let mut problems = Vec::new();
@@ -93,7 +96,7 @@ pub fn run(options: &CheckOptions, out: &mut dyn Write) -> Result<i32> {
         let newer = newer.iter().map(|a| a.version.to_string()).collect();
         (latest.to_string(), newer, changelog)
     };
-    let report = Report {
+    Ok(Report {
         project: project.root.display().to_string(),
         template: name,
         source: project.recorded.provenance.source.clone(),
@@ -104,22 +107,32 @@ pub fn run(options: &CheckOptions, out: &mut dyn Write) -> Result<i32> {
         answers_valid,
         problems,
         changelog,
-    };
-
-    if options.json {
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| stdout_error(std::io::Error::other(e)))?;
-        writeln!(out, "{text}").map_err(stdout_error)?;
-    } else {
-        write_text(out, &report).map_err(stdout_error)?;
-    }
-    Ok(if report.up_to_date && report.answers_valid {
-        0
-    } else if !report.up_to_date {
-        EXIT_OUTDATED
-    } else {
-        crate::core::error::EXIT_FAILURE
     })
+}
+
+impl Report {
+    /// 0 when up to date with valid answers; [`EXIT_OUTDATED`] when a newer version exists;
+    /// [`EXIT_FAILURE`] when only the answers no longer render the template.
+    pub fn exit_code(&self) -> i32 {
+        if !self.up_to_date {
+            EXIT_OUTDATED
+        } else if self.answers_valid {
+            0
+        } else {
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// Prints the report on `out`: the JSON document with `json`, else sentences.
+pub fn print(report: &Report, json: bool, out: &mut dyn Write) -> Result<()> {
+    if json {
+        let text = serde_json::to_string_pretty(report)
+            .map_err(|e| stdout_error(std::io::Error::other(e)))?;
+        writeln!(out, "{text}").map_err(stdout_error)
+    } else {
+        write_text(out, report).map_err(stdout_error)
+    }
 }
 
 fn write_text(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
@@ -198,6 +211,29 @@ fn heading_version(line: &str) -> Option<semver::Version> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn report(up_to_date: bool, answers_valid: bool) -> Report {
+        Report {
+            project: "p".into(),
+            template: "t".into(),
+            source: "s".into(),
+            current: "1.0.0".into(),
+            latest: "1.0.0".into(),
+            up_to_date,
+            newer: Vec::new(),
+            answers_valid,
+            problems: Vec::new(),
+            changelog: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_newer_version_outranks_invalid_answers_in_the_exit_status() {
+        assert_eq!(report(true, true).exit_code(), 0);
+        assert_eq!(report(true, false).exit_code(), EXIT_FAILURE);
+        assert_eq!(report(false, true).exit_code(), EXIT_OUTDATED);
+        assert_eq!(report(false, false).exit_code(), EXIT_OUTDATED);
+    }
 
     #[test]
     fn changelog_headings_in_common_styles_are_versions() {

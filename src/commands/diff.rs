@@ -8,10 +8,10 @@ use std::path::PathBuf;
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::commands::new::stdout_error;
+use crate::commands::{Notice, stdout_error};
 use crate::core::error::Result;
-use crate::core::file::FileState;
-use crate::core::file::is_text;
+use crate::core::file::{FileState, is_text};
+use crate::project::drift::{Drifted, drift};
 use crate::project::pristine::Project;
 
 #[derive(Debug, Clone)]
@@ -19,29 +19,35 @@ pub struct DiffOptions {
     pub project: PathBuf,
 }
 
-/// Prints the diff; returns how many files differ.
-pub fn run(options: &DiffOptions, out: &mut dyn Write) -> Result<usize> {
+/// What `diff` found: the files that differ from the pristine render.
+#[derive(Debug)]
+pub struct Report {
+    pub drifted: Vec<Drifted>,
+}
+
+/// Renders the recorded template version and compares it with the disk. Warnings about that
+/// render (e.g. hooks it did not run) go to `notices`, so they can be printed even when reading
+/// the disk fails.
+pub fn compute(options: &DiffOptions, notices: &mut Vec<Notice>) -> Result<Report> {
     let project = Project::open(&options.project)?;
     let pristine = project.pristine()?;
-    for warning in &pristine.loaded.warnings {
-        crate::core::report::warning(format_args!("{warning}"));
+    notices.extend(Notice::warnings(pristine.loaded.warnings.iter().cloned()));
+    let drifted = drift(&project.root, &pristine.tree)?;
+    Ok(Report { drifted })
+}
+
+/// Prints the diff on `out`, coloured when `colour`.
+pub fn print(report: &Report, colour: bool, out: &mut dyn Write) -> Result<()> {
+    for file in &report.drifted {
+        let text = file_diff(&file.path, &file.pristine, file.ours.as_ref(), colour);
+        out.write_all(text.as_bytes()).map_err(stdout_error)?;
     }
-    let ours = project.read(pristine.tree.iter().map(|(path, _)| path))?;
-    let colour = std::io::stdout().is_terminal() && !crate::core::env::NO_COLOR.is_set();
-    let mut differing = 0;
-    for (path, entry) in pristine.tree.iter() {
-        let theirs = FileState {
-            mode: None,
-            contents: entry.contents.clone(),
-            executable: entry.executable,
-        };
-        let text = file_diff(path, &theirs, ours.get(path), colour);
-        if !text.is_empty() {
-            differing += 1;
-            out.write_all(text.as_bytes()).map_err(stdout_error)?;
-        }
-    }
-    Ok(differing)
+    Ok(())
+}
+
+/// Whether the diff is coloured: on a terminal, unless `NO_COLOR` is set.
+pub fn colour() -> bool {
+    std::io::stdout().is_terminal() && !crate::core::env::NO_COLOR.is_set()
 }
 
 fn mode(state: &FileState) -> &'static str {

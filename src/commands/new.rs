@@ -1,319 +1,50 @@
-//! `groundwork new`: load a template, answer its questions, render, plan, apply, commit.
-//! A composition of the other modules; the only decisions here are their order and what is printed.
+//! `groundwork new`: [`render`] the project (the questions included), print its warnings,
+//! [`write`] it (plan, apply, first commit), [`print`] what was done. The work is
+//! [`crate::project::create`]'s; this module decides the order and what is printed.
 
 use std::fmt::Write as _;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
-use crate::core::error::{Error, Result};
-use crate::core::tree::Tree;
-use crate::dialect::Template;
-use crate::dialect::cookiecutter::hooks;
-use crate::dialect::native::{self, Expressions};
-use crate::project::destination_name;
-use crate::source::{Loaded, Source};
-use crate::template::answers::{Answers, Mode, Presets, Prompter};
-use crate::template::provenance::Provenance;
-use crate::write::apply;
-use crate::write::destination::Claim;
-use crate::write::git;
-use crate::write::plan::{self, Destination, Plan};
+use crate::commands::{Notice, print_notices, report_after_writing, stdout_error};
+use crate::core::error::Result;
+use crate::core::file::Action;
+use crate::template::answers::Prompter;
 
-pub use crate::write::plan::Existing;
+pub use crate::project::create::{
+    Existing, NewOptions, Outcome, Rendered, Target, early_claim, render, write,
+};
 
-/// Validated options of `groundwork new`.
-#[derive(Debug, Clone)]
-pub struct NewOptions {
-    pub target: Target,
-    pub source: Source,
-    /// `--ref`: a version, tag, branch or commit of a git template.
-    pub reference: Option<String>,
-    /// `--template-name`: the entry of a cookiecutter template menu.
-    pub template_name: Option<String>,
-    /// `KEY=VALUE` arguments, in the order given.
-    pub data: Vec<String>,
-    pub data_file: Option<PathBuf>,
-    /// What to do with files already in the destination.
-    pub existing: Existing,
-    pub dry_run: bool,
-    pub git: bool,
-    /// Whether a cookiecutter template's hooks run (`--trust`, `--no-hooks`, `--keep-on-failure`).
-    pub hooks: hooks::HookOptions,
-}
-
-/// Where the project goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// This directory (absolute).
-    Dir(PathBuf),
-    /// A folder inside this directory (absolute), named by the template (cookiecutter's rendered
-    /// root folder), as `cookiecutter -o DIR` does.
-    Inside(PathBuf),
-}
-
-#[derive(Debug)]
-pub struct Outcome {
-    pub plan: Plan,
-    pub commit: Option<git::Commit>,
-}
-
-/// A rendered project, not yet planned against the destination.
-#[derive(Debug)]
-pub struct Rendered {
-    /// The project's directory (absolute).
-    pub destination: PathBuf,
-    pub template: Template,
-    pub provenance: Provenance,
-    pub answers: Answers,
-    /// Every file of the project, the answers file included.
-    pub tree: Tree,
-    /// Things the user should know that did not stop the render (e.g. a git source used offline).
-    pub warnings: Vec<String>,
-    /// The template's `message_after`, rendered: printed after the project is written.
-    pub message_after: Option<String>,
-}
-
-/// Loads the template, answers its questions and renders the project in memory. Questions go to
-/// `prompter` when there is one; otherwise defaults are taken. Reads the destination only to refuse
-/// a non-empty one early.
-pub fn render(options: &NewOptions, mut prompter: Option<&mut dyn Prompter>) -> Result<Rendered> {
-    // Refuse early: nobody should answer twenty questions to learn the directory was taken.
-    if let Target::Dir(destination) = &options.target {
-        refuse_taken(destination, options.existing)?;
+impl Outcome {
+    /// A project that was created (or planned) has nothing left for the user to resolve.
+    pub fn exit_code(&self) -> i32 {
+        0
     }
-    let Loaded {
-        template,
-        provenance,
-        mut warnings,
-    } = load(options, prompter.as_deref_mut())?;
-    if matches!(options.target, Target::Inside(_)) && !template.dialect.names_its_folder() {
-        return Err(Error::NoDestination {
-            template: provenance.source.clone(),
-        });
-    }
-
-    let mut prompter = prompter;
-    let (template, runner) = hooks::consent_for_new(
-        template,
-        &provenance,
-        options.hooks,
-        options.dry_run,
-        hooks::reborrow(&mut prompter),
-        &mut warnings,
-    )?;
-    let presets = Presets::given(options.data_file.as_deref(), &options.data)?;
-    let mode = match prompter {
-        Some(prompter) => Mode::Interactive(prompter),
-        None => Mode::Unattended,
-    };
-    let named = match &options.target {
-        Target::Dir(destination) => destination,
-        Target::Inside(output_dir) => output_dir,
-    };
-    let expressions = Expressions::new(&destination_name(named));
-    let answers = template.collect(&presets, mode, &destination_name(named))?;
-    warnings.extend(answers.warnings.iter().cloned());
-    // Cookiecutter's output directory: where the project folder goes.
-    let output_dir = match &options.target {
-        Target::Dir(destination) => destination.parent().unwrap_or(destination),
-        Target::Inside(output_dir) => output_dir,
-    };
-    let (folder, tree) = crate::project::generate::render_project_with(
-        &template,
-        &provenance,
-        &answers,
-        output_dir,
-        runner.as_ref(),
-    )?;
-    let destination = match &options.target {
-        Target::Dir(destination) => destination.clone(),
-        Target::Inside(output_dir) => {
-            let folder = folder.unwrap_or_default();
-            if !is_folder_name(&folder) {
-                return Err(Error::ProjectFolderName {
-                    template: provenance.source.clone(),
-                    name: folder,
-                });
-            }
-            let destination = output_dir.join(folder);
-            refuse_taken(&destination, options.existing)?;
-            destination
-        }
-    };
-    let message_after = native::message_after(&template.manifest, &expressions, &answers)?;
-    Ok(Rendered {
-        destination,
-        template,
-        provenance,
-        answers,
-        tree,
-        warnings,
-        message_after,
-    })
 }
 
-fn refuse_taken(destination: &Path, existing: Existing) -> Result<()> {
-    if existing == Existing::Refuse && plan::inspect(destination)? == Destination::NonEmpty {
-        return Err(Error::DestinationNotEmpty {
-            path: destination.to_owned(),
-        });
-    }
-    Ok(())
-}
-
-/// One plain folder name: what a project folder inside --output-dir may be called.
-fn is_folder_name(name: &str) -> bool {
-    let mut components = Path::new(name).components();
-    matches!(
-        (components.next(), components.next()),
-        (Some(std::path::Component::Normal(_)), None)
-    ) && !name.contains('\\')
-}
-
-/// Loads the template; a cookiecutter menu of nested templates is resolved to the entry chosen by
-/// --template-name, through the prompter, or (unattended) its first, as cookiecutter does.
-fn load<'p>(options: &NewOptions, prompter: Option<&mut (dyn Prompter + 'p)>) -> Result<Loaded> {
-    let reference = options.reference.as_deref();
-    let menu = match options.source.load(reference) {
-        Err(Error::NestedTemplates { menu }) => menu,
-        Ok(loaded) if options.template_name.is_none() => return Ok(loaded),
-        Ok(loaded) => {
-            return Err(Error::NoSuchNestedTemplate {
-                template: loaded.provenance.source,
-                name: options.template_name.clone().unwrap_or_default(),
-                available: "none: it is not a menu".into(),
-            });
-        }
-        Err(other) => return Err(other),
-    };
-    let chosen = match (&options.template_name, prompter) {
-        (Some(name), _) => menu
-            .iter()
-            .find(|n| &n.key == name || &n.title == name)
-            .ok_or_else(|| Error::NoSuchNestedTemplate {
-                template: options.source.to_string(),
-                name: name.clone(),
-                available: menu
-                    .iter()
-                    .map(|n| n.key.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?,
-        (None, Some(prompter)) => {
-            let labels: Vec<String> = menu
-                .iter()
-                .map(crate::core::error::MenuEntry::label)
-                .collect();
-            let question = crate::template::Question::synthetic(
-                "template",
-                "Select a template",
-                crate::template::Kind::Choice(labels.clone()),
-            );
-            &menu[prompter.select(&question, &labels, 0)?]
-        }
-        (None, None) => menu.first().ok_or_else(|| Error::NoSuchNestedTemplate {
-            template: options.source.to_string(),
-            name: String::new(),
-            available: "none".into(),
-        })?,
-    };
-    options.source.nested(&chosen.path)?.load(reference)
-}
-
-/// Creates a project: [`render`], plan, then apply (or print the plan for a dry run).
-pub fn run(
-    options: &NewOptions,
-    prompter: Option<&mut dyn Prompter>,
-    out: &mut dyn Write,
-) -> Result<Outcome> {
-    // Writing into an existing folder (`--force`, `--skip-if-file-exists`): the lock is taken
-    // before the questions and the render, so a second run fails at once instead of rendering and
-    // then overwriting what the first one wrote.
-    let early = match &options.target {
-        Target::Dir(destination)
-            if !options.dry_run
-                && options.existing != Existing::Refuse
-                && std::fs::symlink_metadata(destination).is_ok_and(|m| m.is_dir()) =>
-        {
-            Some(Claim::acquire(destination)?)
-        }
-        _ => None,
-    };
-    let Rendered {
-        destination,
-        template,
-        tree,
-        warnings,
-        message_after,
-        ..
-    } = render(options, prompter)?;
-    for warning in &warnings {
-        crate::core::report::warning(format_args!("{warning}"));
-    }
-    // The claim is the exclusive right to the destination for the rest of the run; the plan is
-    // decided through it, so what another process did before it counts and nothing after it can.
-    let claim = match early {
-        Some(claim) if claim.path() == destination => claim,
-        early => {
-            // A lock is per open file: this run's own early one must go before it locks again.
-            drop(early);
-            if options.dry_run {
-                Claim::inspect(&destination)?
-            } else {
-                Claim::acquire(&destination)?
-            }
-        }
-    };
-    let plan = plan::plan_new(&tree, &claim, options.existing)?;
-    let name = format!("{} {}", template.manifest.name, template.manifest.version);
-    if options.dry_run {
+/// Prints the plan of a dry run, or what was created. After a real run the project exists:
+/// failing to say so is a warning, not a failure.
+pub fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
+    let Outcome { plan, name, .. } = outcome;
+    if outcome.dry_run {
         writeln!(out, "Dry run: {name} would write:").map_err(stdout_error)?;
         writeln!(out, "{plan}").map_err(stdout_error)?;
         writeln!(out, "Nothing was written.").map_err(stdout_error)?;
-        return Ok(Outcome { plan, commit: None });
+        return Ok(());
     }
-
-    // A repository with no commit yet (a bare `git init`) gets the first commit; any other
-    // repository is left for the user to review.
-    let existing_repo =
-        !plan.fresh && git::is_repository(&destination) && !git::is_unborn(&destination);
-    let make_commit = options.git && !existing_repo;
-    let message = format!("Initial commit from groundwork template {name}");
-    let mut commit = None;
-    let fresh = plan.fresh;
-    apply::apply(&plan, &claim, |root, files, finishing| {
-        if !make_commit {
-            return Ok(());
-        }
-        // A forced write commits only the template's files; others stay untracked. A `.git` this
-        // run makes is part of the transaction: a failure here, or a kill, removes it with the
-        // files (the journal records it before `git init`).
-        let only = (!fresh).then_some(files);
-        finishing.will_create(".git")?;
-        // A repository without commits was there already: what the commit changes in it (the
-        // index above all, where the run's files get staged) is put back by a rollback too.
-        for file in git::files_a_commit_changes(root) {
-            finishing.will_change(&file)?;
-        }
-        commit = Some(git::init_and_commit(root, &message, only)?);
-        Ok(())
-    })?;
-
-    // The project exists now: failing to say so is a warning, not a failure.
     let mut report = String::new();
     let _ = writeln!(
         report,
         "Created {} from {name}: {} files ({} new, {} overwritten{}).",
-        destination.display(),
+        outcome.destination.display(),
         plan.ops.len(),
-        plan.count("create"),
-        plan.count("overwrite"),
-        match plan.count("skipped") {
+        plan.count(&Action::Create),
+        plan.count(&Action::Overwrite),
+        match plan.count(&Action::Skipped) {
             0 => String::new(),
             skipped => format!(", {skipped} skipped as they exist"),
         },
     );
-    match &commit {
+    match &outcome.commit {
         Some(c) => {
             let _ = writeln!(
                 report,
@@ -328,33 +59,33 @@ pub fn run(
                 );
             }
         }
-        None if existing_repo && options.git => {
+        None if outcome.left_uncommitted => {
             let _ = writeln!(
                 report,
                 "git: {} is already a repository; the changes are left uncommitted for you to review.",
-                destination.display()
+                outcome.destination.display()
             );
         }
         None => {}
     }
-    if let Some(message) = message_after {
+    if let Some(message) = &outcome.message_after {
         let _ = writeln!(report, "{}", message.trim_end());
     }
-    report_after_writing(out, &report, &destination);
-    Ok(Outcome { plan, commit })
+    report_after_writing(out, &report, &outcome.destination);
+    Ok(())
 }
 
-/// Prints what a command did once its writes are done. Those writes stand whatever happens to
-/// stdout, so a failure here is a warning on stderr and the exit status stays the command's.
-pub fn report_after_writing(out: &mut dyn Write, report: &str, written: &Path) {
-    if let Err(e) = out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
-        crate::core::report::warning(format_args!(
-            "cannot write to stdout: {e}; {} was written all the same",
-            written.display()
-        ));
-    }
-}
-
-pub fn stdout_error(e: std::io::Error) -> Error {
-    Error::io("<stdout>", e)
+/// `groundwork new`: [`render`] (the questions included), its warnings on stderr, [`write`] (plan,
+/// then apply unless a dry run), [`print`].
+pub fn run(
+    options: &NewOptions,
+    prompter: Option<&mut dyn Prompter>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let early = early_claim(options)?;
+    let rendered = render(options, prompter)?;
+    print_notices(&Notice::warnings(rendered.warnings.iter().cloned()).collect::<Vec<_>>());
+    let outcome = write(options, early, rendered)?;
+    print(&outcome, out)?;
+    Ok(outcome)
 }

@@ -9,8 +9,10 @@ use std::path::PathBuf;
 
 use cap_std::fs::Dir;
 
-use crate::commands::new::stdout_error;
+use crate::commands::stdout_error;
 use crate::core::error::{Error, Result};
+use crate::dialect::cookiecutter::hooks::StaleTemp;
+use crate::write::apply::Swept;
 use crate::write::destination::{self, Claim};
 
 #[derive(Debug, Clone)]
@@ -19,9 +21,19 @@ pub struct RecoverOptions {
     pub destination: PathBuf,
 }
 
-/// Recovers `options.destination` and prints what was done. Fails (exit 1) when another run holds
-/// the destination, or when a rollback or removal failed (the staging folder is kept for a retry).
-pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
+/// What `recover` did: what it found of interrupted runs at the destination, and what killed runs
+/// left in the temporary folder.
+#[derive(Debug)]
+pub struct Recovery {
+    pub destination: PathBuf,
+    pub swept: Vec<Swept>,
+    pub stale: Vec<StaleTemp>,
+}
+
+/// Recovers `options.destination`: takes its lock, rolls back and sweeps. Fails only when it cannot
+/// start (another run holds the destination, it cannot be read); what failed on the way is in
+/// the [`Recovery`] (see [`Recovery::status`]).
+pub fn compute(options: &RecoverOptions) -> Result<Recovery> {
     let destination = &options.destination;
     let swept = match std::fs::symlink_metadata(destination) {
         // A killed fresh `new` leaves no destination, only its staging folder beside it (or,
@@ -42,24 +54,57 @@ pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
     // What killed runs left of their hooks, checks and temporary git clones in the temporary
     // folder (any destination).
     let stale = crate::dialect::cookiecutter::hooks::sweep_stale_temp();
-    if swept.is_empty() && stale.is_empty() {
-        writeln!(
+    Ok(Recovery {
+        destination: destination.clone(),
+        swept,
+        stale,
+    })
+}
+
+impl Recovery {
+    /// The error the run ends with: a rollback a signal stopped, or removals that failed (their
+    /// staging folders are kept for a retry).
+    pub fn status(&self) -> Result<()> {
+        if let Some(Swept::Stopped { undone, .. }) = self
+            .swept
+            .iter()
+            .find(|s| matches!(s, Swept::Stopped { .. }))
+        {
+            return Err(Error::RecoveryStopped {
+                path: self.destination.clone(),
+                undone: *undone,
+            });
+        }
+        let failures = self.swept.iter().filter(|s| s.is_failure()).count();
+        if failures > 0 {
+            return Err(Error::RecoveryIncomplete {
+                path: self.destination.clone(),
+                failures,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Prints each thing recovery did on `out` (failures as warnings on stderr), or that there was
+/// nothing to recover.
+pub fn print(recovery: &Recovery, out: &mut dyn Write) -> Result<()> {
+    if recovery.swept.is_empty() && recovery.stale.is_empty() {
+        return writeln!(
             out,
             "Nothing to recover in {}: no interrupted groundwork run left a journal or a staging folder there.",
-            destination.display()
+            recovery.destination.display()
         )
-        .map_err(stdout_error)?;
-        return Ok(0);
+        .map_err(stdout_error);
     }
-    // The work is done; a closed stdout must not hide that part of it failed.
-    let failures = swept.iter().filter(|s| s.is_failure()).count();
+    // The work is done; a closed stdout must not hide that part of it failed: every failure is
+    // still printed on stderr.
     let mut printed = Ok(());
-    for swept in &swept {
+    for swept in &recovery.swept {
         match swept {
-            // The error below says it.
-            crate::write::apply::Swept::Stopped { .. } => continue,
-            crate::write::apply::Swept::Failed { .. }
-            | crate::write::apply::Swept::Untrusted { .. } => {
+            // The error (`Recovery::status`) says it.
+            Swept::Stopped { .. } => continue,
+            Swept::Failed { .. } | Swept::Untrusted { .. } => {
                 swept.print();
                 continue;
             }
@@ -69,7 +114,7 @@ pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
             printed = writeln!(out, "{}", capitalized(&swept.sentence()));
         }
     }
-    for stale in &stale {
+    for stale in &recovery.stale {
         let (path, pid, maker) = (stale.path.display(), stale.pid, stale.kind.maker());
         printed = printed.and_then(|()| {
             writeln!(
@@ -78,23 +123,17 @@ pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<i32> {
             )
         });
     }
-    if let Some(crate::write::apply::Swept::Stopped { undone, .. }) = swept
-        .iter()
-        .find(|s| matches!(s, crate::write::apply::Swept::Stopped { .. }))
-    {
-        return Err(Error::RecoveryStopped {
-            path: destination.clone(),
-            undone: *undone,
-        });
-    }
-    if failures > 0 {
-        return Err(Error::RecoveryIncomplete {
-            path: destination.clone(),
-            failures,
-        });
-    }
-    printed.map_err(stdout_error)?;
-    Ok(0)
+    printed.map_err(stdout_error)
+}
+
+/// `groundwork recover`: [`compute`], [`print`], then the recovery's own failure, which comes
+/// before a failure to print.
+pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<Recovery> {
+    let recovery = compute(options)?;
+    let printed = print(&recovery, out);
+    recovery.status()?;
+    printed?;
+    Ok(recovery)
 }
 
 fn capitalized(sentence: &str) -> String {

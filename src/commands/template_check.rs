@@ -7,8 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::commands::stdout_error;
 use crate::core::error::{Error, Result};
 use crate::dialect::Template;
 use crate::dialect::native::{self, Expressions, expression_variables, text_variables};
@@ -23,9 +24,19 @@ const CHECK_DESTINATION: &str = "template-check";
 /// One question pinned to one value, as `-d` would give it: (question index, value text).
 pub(crate) type Pin = (usize, String);
 
-/// Checks the template in `dir`, prints every problem and the number of combinations rendered.
-/// `Ok(())` when the template is clean; [`Error::TemplateCheck`] when it is not.
-pub fn run(dir: &Path, out: &mut dyn Write) -> Result<()> {
+/// What `template check` found: each distinct error with the answers that trigger it.
+#[derive(Debug)]
+pub struct Report {
+    pub dir: PathBuf,
+    /// `name version` of the template.
+    pub name: String,
+    pub combinations: usize,
+    /// (error message, the answers that trigger it).
+    pub problems: Vec<(String, String)>,
+}
+
+/// Checks the template in `dir`: renders every combination of the covering set.
+pub fn compute(dir: &Path) -> Result<Report> {
     let template = Source::Local(dir.to_owned()).load(None)?.template;
     let combinations = covering_set(&template);
     let mut problems: Vec<(String, String)> = Vec::new();
@@ -38,35 +49,51 @@ pub fn run(dir: &Path, out: &mut dyn Write) -> Result<()> {
             }
         }
     }
-    let write = |out: &mut dyn Write, text: String| {
-        writeln!(out, "{text}").map_err(|e| Error::io("<stdout>", e))
-    };
-    for (message, answers) in &problems {
-        write(out, format!("error: {message}\n  with {answers}"))?;
+    Ok(Report {
+        dir: dir.to_owned(),
+        name: format!("{} {}", template.manifest.name, template.manifest.version),
+        combinations: combinations.len(),
+        problems,
+    })
+}
+
+impl Report {
+    fn errors(&self) -> String {
+        match self.problems.len() {
+            0 => "no errors".to_owned(),
+            1 => "1 error".to_owned(),
+            n => format!("{n} errors"),
+        }
     }
-    let errors = match problems.len() {
-        0 => "no errors".to_owned(),
-        1 => "1 error".to_owned(),
-        n => format!("{n} errors"),
-    };
-    write(
+
+    /// `Ok(())` when the template is clean; [`Error::TemplateCheck`] when it is not (printed after
+    /// the report).
+    pub fn status(&self) -> Result<()> {
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::TemplateCheck {
+                path: self.dir.clone(),
+                errors: self.errors(),
+                combinations: self.combinations,
+            })
+        }
+    }
+}
+
+/// Prints every problem and the number of combinations rendered.
+pub fn print(report: &Report, out: &mut dyn Write) -> Result<()> {
+    for (message, answers) in &report.problems {
+        writeln!(out, "error: {message}\n  with {answers}").map_err(stdout_error)?;
+    }
+    writeln!(
         out,
-        format!(
-            "Rendered {} combinations of {} {}: {errors}.",
-            combinations.len(),
-            template.manifest.name,
-            template.manifest.version,
-        ),
-    )?;
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::TemplateCheck {
-            path: dir.to_owned(),
-            errors,
-            combinations: combinations.len(),
-        })
-    }
+        "Rendered {} combinations of {}: {}.",
+        report.combinations,
+        report.name,
+        report.errors()
+    )
+    .map_err(stdout_error)
 }
 
 /// The pins of `combination` the error `message` needs: each pin is dropped in turn and stays

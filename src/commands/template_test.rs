@@ -19,18 +19,15 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::commands::new::{self, NewOptions, Rendered};
+use crate::commands::stdout_error;
 use crate::commands::template_check::{self, Pin};
 use crate::core::error::{Error, Result};
 use crate::dialect::cookiecutter::hooks::{Ended, Group};
 use crate::dialect::native::Expressions;
+use crate::project::create::{self, NewOptions};
 use crate::source::Source;
 use crate::template::answers::Answers;
 use crate::template::manifest::Check;
-use crate::write::apply;
-use crate::write::destination::Claim;
-use crate::write::git;
-use crate::write::plan;
 
 /// The folder each combination's project is generated in (its name feeds `destination_name`).
 const PROJECT_DIR: &str = "project";
@@ -76,8 +73,12 @@ struct CheckResult {
     output: String,
 }
 
+/// The report of `template test`, also its `--json` document.
 #[derive(Debug, Serialize)]
-struct Summary {
+pub struct Summary {
+    /// The template's directory (not in the JSON document).
+    #[serde(skip)]
+    dir: PathBuf,
     template: String,
     version: String,
     combinations: usize,
@@ -87,12 +88,13 @@ struct Summary {
     results: Vec<CheckResult>,
 }
 
-/// Runs every check of the template in `options.dir` on every combination and prints the results.
+/// Runs every check of the template in `options.dir` on every combination; the results are the
+/// report ([`print`] shows it, [`Summary::status`] is the run's end).
 ///
 /// # Panics
 ///
 /// Only if a worker thread panicked while holding the results lock (a bug).
-pub fn run(options: &TestOptions, out: &mut dyn Write) -> Result<()> {
+pub fn compute(options: &TestOptions) -> Result<Summary> {
     let template = Source::Local(options.dir.clone()).load(None)?.template;
     let manifest = &template.manifest;
     if manifest.checks.is_empty() {
@@ -152,7 +154,8 @@ pub fn run(options: &TestOptions, out: &mut dyn Write) -> Result<()> {
     results.sort_by_key(|(index, _)| *index);
     let results: Vec<CheckResult> = results.into_iter().flat_map(|(_, r)| r).collect();
     let count = |status| results.iter().filter(|r| r.status == status).count();
-    let summary = Summary {
+    Ok(Summary {
+        dir: options.dir.clone(),
         template: manifest.name.clone(),
         version: manifest.version.to_string(),
         combinations: combinations.len(),
@@ -160,17 +163,28 @@ pub fn run(options: &TestOptions, out: &mut dyn Write) -> Result<()> {
         failed: count(Status::Fail),
         skipped: count(Status::Skip),
         results,
-    };
-    print_summary(&summary, options.json, out).map_err(|e| Error::io("<stdout>", e))?;
-    if summary.failed == 0 {
-        Ok(())
-    } else {
-        Err(Error::TemplateTest {
-            path: options.dir.clone(),
-            failed: summary.failed,
-            total: summary.passed + summary.failed,
-        })
+    })
+}
+
+impl Summary {
+    /// The error a run with failed checks ends with (exit 1), after the report is printed.
+    pub fn status(&self) -> Result<()> {
+        if self.failed == 0 {
+            Ok(())
+        } else {
+            Err(Error::TemplateTest {
+                path: self.dir.clone(),
+                failed: self.failed,
+                total: self.passed + self.failed,
+            })
+        }
     }
+}
+
+/// Prints the results on `out`: the JSON document with `json`, else one line per check and
+/// combination (with the end of a failed check's output) and the counts.
+pub fn print(summary: &Summary, json: bool, out: &mut dyn Write) -> Result<()> {
+    print_summary(summary, json, out).map_err(stdout_error)
 }
 
 fn progress_bar(length: usize) -> Option<indicatif::ProgressBar> {
@@ -203,8 +217,8 @@ fn test_combination(
         stopped: None,
         output,
     };
-    let rendered = match generate(dir, manifest, combination, root) {
-        Ok(rendered) => rendered,
+    let project_answers = match generate(dir, manifest, combination, root) {
+        Ok(answers) => answers,
         Err(error) => {
             let message = format!("the project could not be generated: {error}");
             return manifest
@@ -217,7 +231,7 @@ fn test_combination(
     manifest
         .checks
         .iter()
-        .map(|check| match applies(check, &rendered.answers) {
+        .map(|check| match applies(check, &project_answers) {
             Ok(false) => result(check, Status::Skip, None, String::new()),
             Err(message) => result(check, Status::Fail, None, message),
             Ok(true) => match run_check(check, root, timeout) {
@@ -241,35 +255,33 @@ fn test_combination(
         .collect()
 }
 
-/// Renders and writes the project (a git repository with its first commit, as `new` makes it).
+/// Generates the project at `root` exactly as `groundwork new ROOT --defaults` would (a git
+/// repository with its first commit), and returns its answers.
 fn generate(
     dir: &Path,
     manifest: &crate::template::Manifest,
     combination: &[Pin],
     root: &Path,
-) -> Result<Rendered> {
+) -> Result<Answers> {
     let options = NewOptions {
         hooks: crate::dialect::cookiecutter::hooks::HookOptions::default(),
-        target: new::Target::Dir(root.to_owned()),
+        target: create::Target::Dir(root.to_owned()),
         source: Source::Local(dir.to_owned()),
         reference: None,
         template_name: None,
         data: template_check::arguments(manifest, combination),
         data_file: None,
-        existing: plan::Existing::Refuse,
+        existing: create::Existing::Refuse,
         dry_run: false,
         git: true,
     };
     if let Some(parent) = root.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
-    let rendered = new::render(&options, None)?;
-    let claim = Claim::acquire(root)?;
-    let plan = plan::plan_new(&rendered.tree, &claim, plan::Existing::Refuse)?;
-    apply::apply(&plan, &claim, |staged, _, _| {
-        git::init_and_commit(staged, "generated by groundwork template test", None).map(|_| ())
-    })?;
-    Ok(rendered)
+    let rendered = create::render(&options, None)?;
+    let answers = rendered.answers.clone();
+    create::write(&options, None, rendered)?;
+    Ok(answers)
 }
 
 fn applies(check: &Check, answers: &Answers) -> Result<bool, String> {

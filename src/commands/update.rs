@@ -1,14 +1,15 @@
 //! `groundwork update`: merge a newer template version (or changed answers) into a project.
 //! base = the pristine render of what the answers file records; theirs = the render of the new
 //! version with the new answers; ours = the disk. The per-path decisions are `merge`'s; this module
-//! composes them into one plan, prints the report and applies it atomically, answers file last.
+//! composes them into one plan ([`compute`]), which is applied atomically, answers file last
+//! ([`apply`]), and then reported ([`print`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::commands::new::{report_after_writing, stdout_error};
+use crate::commands::{Notice, print_notices, report_after_writing, stdout_error};
 use crate::core::error::{EXIT_CONFLICTS, Error, Result};
 use crate::core::file::{Action, FileState};
 use crate::dialect::cookiecutter::hooks;
@@ -35,12 +36,53 @@ pub struct UpdateOptions {
     pub hooks: crate::dialect::cookiecutter::hooks::Accept,
 }
 
-/// What an update did (or, for a dry run, would do).
+/// What an update decided (and, once [`apply`]d, did; for a dry run, would do): the plan, the
+/// report of every path, and what the user should know.
 #[derive(Debug)]
 pub struct Outcome {
     pub plan: Plan,
+    /// Paths left for the user to resolve.
     pub conflicts: Vec<String>,
+    /// 0, or [`EXIT_CONFLICTS`] when an update that was applied left conflicts (a dry run
+    /// changes nothing, so it exits 0).
     pub exit_code: i32,
+    /// The project's directory.
+    pub root: PathBuf,
+    /// `name version` of the recorded template and of the new one.
+    pub from: String,
+    pub to: String,
+    pub summary: Summary,
+    /// Warnings from loading and rendering both versions, each once.
+    pub notices: Vec<Notice>,
+    pub dry_run: bool,
+    /// The project's lock, held from before the disk is read until the plan is applied; `None`
+    /// for a dry run.
+    claim: Option<Claim>,
+}
+
+/// The report's body: one row per path that is not unchanged, then the counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub rows: Vec<Row>,
+    /// How many paths ended with each outcome, in [`rank`] order.
+    pub counts: Vec<(&'static str, usize)>,
+    pub files: usize,
+    /// Paths that need the user.
+    pub conflicts: usize,
+    pub lines_added: usize,
+    pub lines_removed: usize,
+}
+
+/// One path of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub label: &'static str,
+    pub path: String,
+    /// Where the template moved the file from.
+    pub moved_from: Option<String>,
+    /// Lines added and removed on disk, when the path is written or deleted.
+    pub stat: Option<(usize, usize)>,
+    pub detail: Option<String>,
 }
 
 /// Everything an update decided, before anything is written.
@@ -54,11 +96,10 @@ struct Prepared {
     warnings: Vec<String>,
 }
 
-pub fn run(
-    options: &UpdateOptions,
-    prompter: Option<&mut dyn Prompter>,
-    out: &mut dyn Write,
-) -> Result<Outcome> {
+/// Decides the update: renders the recorded version (the base) and the new one, reads the disk,
+/// merges and plans. Writes nothing; the project stays locked (unless a dry run) until the
+/// outcome is dropped.
+pub fn compute(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Result<Outcome> {
     // The lock covers reading the disk (ours) as well as writing: nothing may change in between.
     let claim = if options.dry_run {
         None
@@ -69,41 +110,57 @@ pub fn run(
     // The base and the new version often warn alike (one source, one cache).
     let mut seen = std::collections::HashSet::new();
     prepared.warnings.retain(|w| seen.insert(w.clone()));
-    for warning in &prepared.warnings {
-        crate::core::report::warning(format_args!("{warning}"));
-    }
     let conflicts: Vec<String> = prepared
         .resolutions
         .iter()
         .filter(|r| r.conflict)
         .map(|r| r.path.clone())
         .collect();
-    let report = report(&prepared.resolutions, &prepared.ours, &conflicts);
-    let root = prepared.project.root.display();
-    let (from, to) = (&prepared.from, &prepared.to);
-    let print = |out: &mut dyn Write, text: &str| writeln!(out, "{text}").map_err(stdout_error);
-    if options.dry_run {
-        print(
-            out,
-            &format!("Dry run: updating {root} from {from} to {to} would do:"),
-        )?;
-        print(out, &report)?;
-        print(out, "Nothing was written.")?;
-        return Ok(Outcome {
-            plan: prepared.plan,
-            conflicts,
-            exit_code: 0,
-        });
-    }
-
-    if let Some(claim) = &claim {
-        apply::apply(&prepared.plan, claim, |_, _, _| Ok(()))?;
-    }
-    // The update is applied: failing to print the report is a warning, not a failure.
-    let mut text = format!("Updated {root} from {from} to {to}:\n{report}\n");
-    let exit_code = if conflicts.is_empty() {
-        text.push_str("Review the changes (git diff), then commit them with the answers file.\n");
+    let summary = summarize(&prepared.resolutions, &prepared.ours);
+    let exit_code = if options.dry_run || conflicts.is_empty() {
         0
+    } else {
+        EXIT_CONFLICTS
+    };
+    Ok(Outcome {
+        plan: prepared.plan,
+        conflicts,
+        exit_code,
+        root: prepared.project.root,
+        from: prepared.from,
+        to: prepared.to,
+        summary,
+        notices: Notice::warnings(prepared.warnings).collect(),
+        dry_run: options.dry_run,
+        claim,
+    })
+}
+
+/// Applies the planned update (nothing for a dry run).
+pub fn apply(outcome: &Outcome) -> Result<()> {
+    match &outcome.claim {
+        Some(claim) => apply::apply(&outcome.plan, claim, |_, _, _| Ok(())),
+        None => Ok(()),
+    }
+}
+
+/// Prints the report. After a real update the files are written: failing to print the report is
+/// a warning, not a failure.
+pub fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
+    let root = outcome.root.display();
+    let (from, to) = (&outcome.from, &outcome.to);
+    let report = &outcome.summary;
+    if outcome.dry_run {
+        return writeln!(
+            out,
+            "Dry run: updating {root} from {from} to {to} would do:\n{report}\nNothing was written."
+        )
+        .map_err(stdout_error);
+    }
+    let mut text = format!("Updated {root} from {from} to {to}:\n{report}\n");
+    let conflicts = &outcome.conflicts;
+    if conflicts.is_empty() {
+        text.push_str("Review the changes (git diff), then commit them with the answers file.\n");
     } else {
         let _ = writeln!(
             text,
@@ -111,14 +168,22 @@ pub fn run(
             conflicts.len(),
             conflicts.join(", ")
         );
-        EXIT_CONFLICTS
-    };
-    report_after_writing(out, &text, &prepared.project.root);
-    Ok(Outcome {
-        plan: prepared.plan,
-        conflicts,
-        exit_code,
-    })
+    }
+    report_after_writing(out, &text, &outcome.root);
+    Ok(())
+}
+
+/// `groundwork update`: [`compute`], its warnings on stderr, [`apply`], [`print`].
+pub fn run(
+    options: &UpdateOptions,
+    prompter: Option<&mut dyn Prompter>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let outcome = compute(options, prompter)?;
+    print_notices(&outcome.notices);
+    apply(&outcome)?;
+    print(&outcome, out)?;
+    Ok(outcome)
 }
 
 fn prepare(options: &UpdateOptions, mut prompter: Option<&mut dyn Prompter>) -> Result<Prepared> {
@@ -169,6 +234,7 @@ fn prepare(options: &UpdateOptions, mut prompter: Option<&mut dyn Prompter>) -> 
     // The answers file is groundwork's own record: always the new one, written last.
     let mut base_tree = base.tree;
     base_tree.remove(ANSWERS_FILE);
+    // Always there: `render_project_with` adds it to every tree (the default is never taken).
     let answers_file = theirs_tree
         .remove(ANSWERS_FILE)
         .map(|entry| entry.contents)
@@ -188,11 +254,13 @@ fn prepare(options: &UpdateOptions, mut prompter: Option<&mut dyn Prompter>) -> 
                 0 => format!("{path}{FROM_TEMPLATE_SUFFIX}"),
                 n => format!("{path}{FROM_TEMPLATE_SUFFIX}.{n}"),
             };
-            match reader.read(&beside) {
-                Ok(Some(state)) => {
+            // A symlink, a directory or an unreadable file at one of these names is an error,
+            // not a free slot: the merge would otherwise plan to write there.
+            match reader.read(&beside)? {
+                Some(state) => {
                     ours.insert(beside, state);
                 }
-                _ => break,
+                None => break,
             }
         }
     }
@@ -207,7 +275,7 @@ fn prepare(options: &UpdateOptions, mut prompter: Option<&mut dyn Prompter>) -> 
         theirs: to.clone(),
     };
     let resolutions = merge::merge_trees(&base_tree, &theirs_tree, &ours, &labels);
-    let plan = plan_update(&project, &resolutions, &ours, answers_file);
+    let plan = plan_update(&project, &resolutions, &ours, answers_file)?;
     Ok(Prepared {
         project,
         resolutions,
@@ -257,7 +325,7 @@ fn plan_update(
     resolutions: &[Resolution],
     ours: &BTreeMap<String, FileState>,
     answers_file: Vec<u8>,
-) -> Plan {
+) -> Result<Plan> {
     let mut ops = Vec::new();
     let expected = |path: &str| Expected::of(ours.get(path));
     for resolution in resolutions.iter().filter(|r| r.delete) {
@@ -270,11 +338,7 @@ fn plan_update(
     }
     for resolution in resolutions.iter().filter(|r| !r.delete) {
         let change = match &resolution.write {
-            Some(state) => Change::Write(FileState {
-                mode: None,
-                contents: state.contents.clone(),
-                executable: state.executable,
-            }),
+            Some(state) => Change::Write(state.clone()),
             None => Change::Nothing,
         };
         ops.push(Op {
@@ -284,10 +348,9 @@ fn plan_update(
             expected: expected(&resolution.path),
         });
     }
-    let current = plan::read_existing(&project.root, ANSWERS_FILE)
-        .ok()
-        .flatten()
-        .map(|state| state.contents);
+    // An answers file that cannot be read now (replaced by a symlink since the project was
+    // opened, say) stops the update: taken for absent, it would be overwritten.
+    let current = plan::read_existing(&project.root, ANSWERS_FILE)?.map(|state| state.contents);
     let answers_expected = match &current {
         Some(contents) => Expected::File(Digest::of(contents)),
         None => Expected::Absent,
@@ -310,86 +373,167 @@ fn plan_update(
         change,
         expected: answers_expected,
     });
-    Plan {
+    Ok(Plan {
         destination: project.root.clone(),
         fresh: false,
         ops,
+    })
+}
+
+/// Where an outcome's count stands in the summary line: changes first. The match has no catch-all,
+/// so an action added to [`Action`] must be given its place here.
+fn rank(action: &Action) -> u8 {
+    match action {
+        Action::Updated => 0,
+        Action::Merged => 1,
+        Action::Moved { .. } => 2,
+        Action::Added => 3,
+        Action::Removed => 4,
+        Action::Kept => 5,
+        Action::Conflict => 6,
+        Action::LeftDeleted => 7,
+        Action::Unchanged => 8,
+        // `new`'s own actions: the merge never reports them.
+        Action::Create | Action::Overwrite | Action::Skipped => 9,
     }
 }
 
-/// The order of the outcome counts in the summary line: changes first.
-const ORDER: [&str; 9] = [
-    "updated",
-    "merged",
-    "moved",
-    "added",
-    "removed",
-    "kept",
-    "conflict",
-    "left deleted",
-    "unchanged",
-];
-
 /// Every path that is not unchanged, with its outcome and a diffstat, then the counts.
-fn report(
-    resolutions: &[Resolution],
-    ours: &BTreeMap<String, FileState>,
-    conflicts: &[String],
-) -> String {
-    let mut text = String::new();
-    let mut counts: Vec<(&'static str, usize)> = Vec::new();
-    let (mut added_lines, mut removed_lines) = (0, 0);
+fn summarize(resolutions: &[Resolution], ours: &BTreeMap<String, FileState>) -> Summary {
+    let mut rows = Vec::new();
+    let mut counts: Vec<(Action, usize)> = Vec::new();
+    let (mut lines_added, mut lines_removed) = (0, 0);
     for resolution in resolutions {
-        let action = resolution.outcome.clone();
-        let label = if resolution.conflict {
-            "conflict"
+        // A conflict counts as one whatever the merge did at the path.
+        let action = if resolution.conflict {
+            Action::Conflict
         } else {
-            action.label()
+            resolution.outcome.clone()
         };
-        match counts.iter_mut().find(|(l, _)| *l == label) {
+        match counts
+            .iter_mut()
+            .find(|(counted, _)| counted.label() == action.label())
+        {
             Some((_, n)) => *n += 1,
-            None => counts.push((label, 1)),
+            None => counts.push((action.clone(), 1)),
         }
-        if action == Action::Unchanged && !resolution.conflict {
+        if action == Action::Unchanged {
             continue;
         }
         let before = ours.get(&resolution.path).map_or(&[][..], |s| &s.contents);
         let stat = match (&resolution.write, resolution.delete) {
-            (Some(after), _) => {
-                let (plus, minus) = merge::line_stats(before, &after.contents);
-                added_lines += plus;
-                removed_lines += minus;
-                format!("+{plus} -{minus}")
-            }
-            (None, true) => {
-                let (_, minus) = merge::line_stats(before, &[]);
-                removed_lines += minus;
-                format!("+0 -{minus}")
-            }
-            (None, false) => String::new(),
+            (Some(after), _) => Some(merge::line_stats(before, &after.contents)),
+            (None, true) => Some((0, merge::line_stats(before, &[]).1)),
+            (None, false) => None,
         };
-        let mut line = format!("  {label:<12} {}", resolution.path);
-        if let Action::Moved { from } = &action {
-            let _ = write!(line, " (from {from})");
+        if let Some((plus, minus)) = stat {
+            lines_added += plus;
+            lines_removed += minus;
         }
-        if !stat.is_empty() {
-            let _ = write!(line, "  {stat}");
-        }
-        if let Some(detail) = &resolution.detail {
-            let _ = write!(line, "  ({detail})");
-        }
-        let _ = writeln!(text, "{line}");
+        rows.push(Row {
+            label: action.label(),
+            path: resolution.path.clone(),
+            moved_from: match &resolution.outcome {
+                Action::Moved { from } => Some(from.clone()),
+                _ => None,
+            },
+            stat,
+            detail: resolution.detail.clone(),
+        });
     }
-    counts.sort_by_key(|(label, _)| ORDER.iter().position(|l| l == label));
-    let summary: Vec<String> = counts.iter().map(|(l, n)| format!("{n} {l}")).collect();
-    let _ = write!(
-        text,
-        "{} files: {}; {} lines added, {} removed; {} conflict(s)",
-        resolutions.len(),
-        summary.join(", "),
-        added_lines,
-        removed_lines,
-        conflicts.len()
-    );
-    text
+    counts.sort_by_key(|(action, _)| rank(action));
+    Summary {
+        rows,
+        counts: counts
+            .into_iter()
+            .map(|(action, n)| (action.label(), n))
+            .collect(),
+        files: resolutions.len(),
+        conflicts: resolutions.iter().filter(|r| r.conflict).count(),
+        lines_added,
+        lines_removed,
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for row in &self.rows {
+            write!(f, "  {:<12} {}", row.label, row.path)?;
+            if let Some(from) = &row.moved_from {
+                write!(f, " (from {from})")?;
+            }
+            if let Some((plus, minus)) = row.stat {
+                write!(f, "  +{plus} -{minus}")?;
+            }
+            if let Some(detail) = &row.detail {
+                write!(f, "  ({detail})")?;
+            }
+            writeln!(f)?;
+        }
+        let counts: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(l, n)| format!("{n} {l}"))
+            .collect();
+        write!(
+            f,
+            "{} files: {}; {} lines added, {} removed; {} conflict(s)",
+            self.files,
+            counts.join(", "),
+            self.lines_added,
+            self.lines_removed,
+            self.conflicts
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolution(path: &str, outcome: Action) -> Resolution {
+        Resolution {
+            path: path.to_owned(),
+            outcome,
+            write: None,
+            delete: false,
+            conflict: false,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_changes_first_and_a_conflict_whatever_the_merge_did() {
+        let written = FileState {
+            mode: None,
+            contents: b"a\nb\n".to_vec(),
+            executable: false,
+        };
+        let mut conflicted = resolution("c.txt", Action::Kept);
+        conflicted.conflict = true;
+        let resolutions = vec![
+            resolution("z.txt", Action::Unchanged),
+            conflicted,
+            resolution("n.txt", Action::LeftDeleted),
+            Resolution {
+                write: Some(written.clone()),
+                ..resolution("new.txt", Action::Added)
+            },
+            Resolution {
+                write: Some(written),
+                ..resolution(
+                    "m.txt",
+                    Action::Moved {
+                        from: "o.txt".into(),
+                    },
+                )
+            },
+            resolution("u.txt", Action::Unchanged),
+        ];
+        let summary = summarize(&resolutions, &BTreeMap::new());
+        assert_eq!(
+            summary.to_string(),
+            "  conflict     c.txt\n  left deleted n.txt\n  added        new.txt  +2 -0\n  moved        m.txt (from o.txt)  +2 -0\n6 files: 1 moved, 1 added, 1 conflict, 1 left deleted, 2 unchanged; 4 lines added, 0 removed; 1 conflict(s)"
+        );
+    }
 }

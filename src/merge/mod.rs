@@ -1,8 +1,8 @@
 //! The three-way merge behind `update`: per path, it decides what happens to the destination given
 //! the old render (`base`), the new render (`theirs`) and the files on disk (`ours`), following the
-//! "never loses work" table in DESIGN.md. Renames made by the template are detected here (same
-//! template file, or at least half of the lines in common) so an edit follows its file to the new
-//! path.
+//! table in `docs/updates.md` ("`update`: a three-way merge"). Renames made by the template are
+//! detected here (same template file, or at least half of the lines in common) so an edit follows
+//! its file to the new path.
 //!
 //! This module only decides: it never reads or writes the destination (the caller reads `ours` and
 //! applies the returned [`Resolution`]s), and it must never produce a resolution that drops a line
@@ -21,6 +21,8 @@ use crate::core::tree::{Entry, Tree};
 
 pub use crate::core::file::FileState;
 
+/// A rendered file as `update` and `diff` compare it. (`new` writes the exact mode a template gave
+/// a file; `crate::write::plan::plan_new` keeps `entry.mode`.)
 impl From<&Entry> for FileState {
     fn from(entry: &Entry) -> Self {
         FileState {
@@ -50,7 +52,9 @@ pub use crate::core::file::Action as Outcome;
 pub struct Resolution {
     pub path: String,
     pub outcome: Outcome,
-    /// Bytes and mode to write at `path` (`None`: leave the disk as it is).
+    /// Bytes and executable bit to write at `path` (`None`: leave the disk as it is). Its `mode`
+    /// is always `None`: a rewritten file keeps the permissions it has on disk, or takes the usual
+    /// 0644/0755.
     pub write: Option<FileState>,
     /// Remove `path` from disk.
     pub delete: bool,

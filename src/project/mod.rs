@@ -1,7 +1,9 @@
 //! A project as groundwork keeps it: its pristine render (what the recorded template and answers
-//! give), and the names a project is known by. Above the template, dialect, source and write
-//! layers; below the commands.
+//! give), how far the disk has drifted from that render, and the names a project is known by.
+//! Above the template, dialect, source, write and merge layers; below the commands.
 
+pub mod create;
+pub mod drift;
 pub mod generate;
 pub mod pristine;
 
@@ -9,6 +11,8 @@ use std::path::Path;
 
 /// The last component of the destination, offered to question defaults.
 pub fn destination_name(destination: &Path) -> String {
+    // `absolute` fails only when the working directory cannot be read; the name as given is then
+    // the best default there is, and a default is no reason to stop.
     let absolute = std::path::absolute(destination).unwrap_or_else(|_| destination.to_owned());
     absolute
         .components()

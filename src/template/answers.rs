@@ -316,7 +316,8 @@ pub(crate) fn ask(
                     _ => 0,
                 };
                 let shown = labels(question, choices);
-                Value::String(choices[prompter.select(question, &shown, index)?].clone())
+                let picked = prompter.select(question, &shown, index)?;
+                Value::String(chosen(question, choices, picked)?.clone())
             }
             Kind::MultiChoice(choices) => {
                 let picked: Vec<bool> = choices
@@ -325,7 +326,11 @@ pub(crate) fn ask(
                     .collect();
                 let shown = labels(question, choices);
                 let indices = prompter.multi_select(question, &shown, &picked)?;
-                Value::List(indices.into_iter().map(|i| choices[i].clone()).collect())
+                let picked = indices
+                    .into_iter()
+                    .map(|i| chosen(question, choices, i).cloned())
+                    .collect::<Result<_>>()?;
+                Value::List(picked)
             }
             Kind::String | Kind::Integer => {
                 let text = if question.secret {
@@ -359,6 +364,19 @@ pub(crate) fn ask(
             Err(error) => prompter.refuse(question, &error.to_string()),
         }
     }
+}
+
+/// The choice at `index`, as a [`Prompter`] returned it. A prompter is outside code (a terminal
+/// library, a test script): an index past the end is its error, reported, not a panic.
+pub fn chosen<'c, T>(question: &Question, choices: &'c [T], index: usize) -> Result<&'c T> {
+    choices.get(index).ok_or_else(|| Error::Prompt {
+        question: question.name.clone(),
+        message: format!(
+            "the prompt returned choice {} of {}",
+            index + 1,
+            choices.len()
+        ),
+    })
 }
 
 /// What a prompt shows for each choice: its label, or its value.
@@ -579,4 +597,70 @@ fn toml_line(text: &str, error: &toml::de::Error) -> usize {
     error
         .span()
         .map_or(1, |s| text[..s.start].matches('\n').count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A prompter whose selections are out of range.
+    struct OutOfRange;
+
+    impl Prompter for OutOfRange {
+        fn text(&mut self, _: &Question, _: Option<&str>) -> Result<String> {
+            Ok(String::new())
+        }
+        fn secret(&mut self, _: &Question) -> Result<String> {
+            Ok(String::new())
+        }
+        fn confirm(&mut self, _: &Question, default: bool) -> Result<bool> {
+            Ok(default)
+        }
+        fn select(&mut self, _: &Question, choices: &[String], _: usize) -> Result<usize> {
+            Ok(choices.len())
+        }
+        fn multi_select(
+            &mut self,
+            _: &Question,
+            choices: &[String],
+            _: &[bool],
+        ) -> Result<Vec<usize>> {
+            Ok(vec![0, choices.len() + 7])
+        }
+        fn refuse(&mut self, _: &Question, _: &str) {}
+        fn confirm_hooks(&mut self, _: &str, _: &[String]) -> Result<bool> {
+            Ok(false)
+        }
+    }
+
+    fn question(kind: Kind) -> Question {
+        Question::synthetic("ci", "CI system", kind)
+    }
+
+    #[test]
+    fn a_selected_index_past_the_choices_is_an_error_not_a_panic() {
+        let choices = vec!["github".to_owned(), "gitlab".to_owned()];
+        let error = ask(&mut OutOfRange, &question(Kind::Choice(choices)), None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cannot ask `ci`: the prompt returned choice 3 of 2"
+        );
+    }
+
+    #[test]
+    fn a_multi_selected_index_past_the_choices_is_an_error_not_a_panic() {
+        let choices = vec!["lint".to_owned(), "test".to_owned()];
+        let error = ask(&mut OutOfRange, &question(Kind::MultiChoice(choices)), None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cannot ask `ci`: the prompt returned choice 10 of 2"
+        );
+    }
+
+    #[test]
+    fn a_selected_index_within_the_choices_is_that_choice() {
+        let choices = ["a", "b"];
+        let q = question(Kind::Bool);
+        assert_eq!(chosen(&q, &choices, 1).ok(), Some(&"b"));
+    }
 }

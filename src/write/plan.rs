@@ -87,6 +87,7 @@ pub fn inspect(destination: &Path) -> Result<Destination> {
         Err(e) => Err(Error::io(destination, e)),
         Ok(meta) if meta.file_type().is_symlink() => Err(Error::DestinationSymlink {
             path: destination.to_owned(),
+            // Only for the message: the refusal stands whether or not the link can be read.
             to: fs::read_link(destination).unwrap_or_default(),
         }),
         Ok(meta) if !meta.is_dir() => Err(Error::DestinationNotDirectory {
@@ -103,9 +104,6 @@ pub fn inspect(destination: &Path) -> Result<Destination> {
     }
 }
 
-/// Plans `groundwork new` into the claimed destination: refuses a non-empty destination unless
-/// `force`, and with `force` plans to overwrite only the files the tree holds (refusing a `.git`
-/// that is not a plain directory).
 /// What `new` does with a destination that already holds files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Existing {
@@ -117,6 +115,10 @@ pub enum Existing {
     Skip,
 }
 
+/// Plans `groundwork new` into the claimed destination: refuses a non-empty destination when
+/// `existing` is [`Existing::Refuse`]; otherwise plans to write only the files the tree holds
+/// (over the ones there, or, with [`Existing::Skip`], only where none is), deleting nothing and
+/// refusing a `.git` that is not a plain directory.
 pub fn plan_new(tree: &Tree, claim: &Claim, existing: Existing) -> Result<Plan> {
     let destination = claim.path();
     let state = claim.state()?;
@@ -131,6 +133,8 @@ pub fn plan_new(tree: &Tree, claim: &Claim, existing: Existing) -> Result<Plan> 
     }
     let mut ops = Vec::with_capacity(tree.len());
     for (path, entry) in tree.iter() {
+        // Unlike `update`'s merge (which compares and writes contents and the executable bit),
+        // `new` writes a file with the exact mode the template gave it.
         let wanted = FileState {
             mode: entry.mode,
             contents: entry.contents.clone(),
@@ -199,7 +203,9 @@ impl Reader {
 }
 
 impl Plan {
-    pub fn count(&self, label: &str) -> usize {
+    /// How many operations report `action` (a move counts whatever it was moved from).
+    pub fn count(&self, action: &Action) -> usize {
+        let label = action.label();
         self.ops
             .iter()
             .filter(|op| op.action.label() == label)
@@ -226,11 +232,11 @@ impl fmt::Display for Plan {
             "{} files into {}: {} to create, {} to overwrite, {} unchanged",
             self.ops.len(),
             self.destination.display(),
-            self.count("create"),
-            self.count("overwrite"),
-            self.count("unchanged"),
+            self.count(&Action::Create),
+            self.count(&Action::Overwrite),
+            self.count(&Action::Unchanged),
         )?;
-        match self.count("skipped") {
+        match self.count(&Action::Skipped) {
             0 => Ok(()),
             skipped => write!(f, ", {skipped} skipped (they exist)"),
         }

@@ -13,6 +13,7 @@ mod hardening;
 mod hooks;
 mod hooks_limits;
 mod interactive;
+mod issue16_commands;
 mod layers;
 mod limits;
 mod new;
