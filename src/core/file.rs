@@ -2,6 +2,8 @@
 //! plan or an update reports for it ([`Action`]), whether its bytes are text, and the text forms of
 //! a file's digest and path that every layer shares.
 
+use crate::core::tree::Entry;
+
 /// What an operation means to the user; printed in plans and update reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -89,4 +91,27 @@ pub fn slash_path(path: &std::path::Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// A rendered entry as `update` merges and compares it: contents and the executable bit (a
+/// particular mode a cookiecutter template gave a file is written by `new` only, see
+/// [`FileState::exact`]).
+impl From<&Entry> for FileState {
+    fn from(entry: &Entry) -> Self {
+        FileState {
+            mode: None,
+            contents: entry.contents.clone(),
+            executable: entry.executable,
+        }
+    }
+}
+
+impl FileState {
+    /// A rendered entry with the exact mode the template gave it: what `new` writes.
+    pub fn exact(entry: &Entry) -> FileState {
+        FileState {
+            mode: entry.mode,
+            ..FileState::from(entry)
+        }
+    }
 }

@@ -23,18 +23,6 @@ pub use crate::core::file::FileState;
 
 /// A rendered file as `update` and `diff` compare it. (`new` writes the exact mode a template gave
 /// a file; `crate::write::plan::plan_new` keeps `entry.mode`.)
-impl From<&Entry> for FileState {
-    fn from(entry: &Entry) -> Self {
-        FileState {
-            // `update` merges contents and the executable bit; a particular mode a cookiecutter
-            // template gave a file is written by `new` only.
-            mode: None,
-            contents: entry.contents.clone(),
-            executable: entry.executable,
-        }
-    }
-}
-
 /// Conflict-marker labels, e.g. "template 1.0.0", "yours", "template 1.1.0".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Labels {

@@ -135,11 +135,7 @@ pub fn plan_new(tree: &Tree, claim: &Claim, existing: Existing) -> Result<Plan> 
     for (path, entry) in tree.iter() {
         // Unlike `update`'s merge (which compares and writes contents and the executable bit),
         // `new` writes a file with the exact mode the template gave it.
-        let wanted = FileState {
-            mode: entry.mode,
-            contents: entry.contents.clone(),
-            executable: entry.executable,
-        };
+        let wanted = FileState::exact(entry);
         let on_disk = match claim.dir() {
             Some(dir) if !fresh => destination::read_existing(dir, destination, path)?,
             _ => None,

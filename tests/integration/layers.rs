@@ -321,3 +321,28 @@ fn issue16_the_layer_check_sees_an_upward_import_and_a_circle() {
         ]
     );
 }
+
+#[test]
+fn issue16_only_the_registry_reads_the_environment() {
+    // Every variable groundwork reads is in `core/env.rs`, so a malformed one is refused at
+    // start-up and the docs can list them all.
+    let root = src();
+    let mut readers = Vec::new();
+    for entry in walkdir::WalkDir::new(&root) {
+        let entry = entry.expect("src/ can be walked");
+        let relative = entry.path().strip_prefix(&root).unwrap().to_path_buf();
+        if entry.path().extension().is_none_or(|e| e != "rs")
+            || relative == Path::new("core/env.rs")
+        {
+            continue;
+        }
+        let text = product_text(&std::fs::read_to_string(entry.path()).unwrap());
+        if text.contains("env::var") {
+            readers.push(relative.display().to_string());
+        }
+    }
+    assert!(
+        readers.is_empty(),
+        "read the environment themselves: {readers:?}"
+    );
+}

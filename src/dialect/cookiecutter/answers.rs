@@ -3,7 +3,7 @@
 
 use crate::core::error::Result;
 use crate::dialect::cookiecutter::{self, CookiecutterTemplate, Variable, VariableKind};
-use crate::template::answers::{Answers, Mode, Origin, Presets, Prompter, Raw, Value};
+use crate::template::answers::{Answers, Mode, Origin, Presets, Prompter, Raw, Value, chosen};
 use crate::template::{Kind, Question};
 
 /// Cookiecutter's variables, in its order: presets first (as cookiecutter's extra context), then
@@ -114,7 +114,7 @@ fn ask_cookiecutter(
                 .map(|(value, label)| (value.clone(), label.clone()))
                 .collect();
             let picked = prompter.select(&question, &choices, 0)?;
-            options.get(picked).cloned()
+            Some(chosen(&question, options, picked)?.clone())
         }
         VariableKind::Dict | VariableKind::Null => None,
     })
