@@ -11,17 +11,15 @@ static ALLOCATOR: Cap<System> = Cap::new(System, usize::MAX);
 
 fn main() {
     // The limits are read first: a malformed limit variable stops the run before it does anything.
-    let limits = groundwork::core::watchdog::watch_memory(
+    let started = groundwork::start(
         || ALLOCATOR.allocated(),
         |cap| {
             // Refused only when more than `cap` is already in use, which at start-up it is not.
             let _ = ALLOCATOR.set_limit(cap);
         },
-    )
-    .and_then(|()| groundwork::core::env::check_all());
-    if let Err(error) = limits {
-        groundwork::core::report::line(format_args!("error: {error}"));
-        std::process::exit(error.exit_code());
+    );
+    if let Err(code) = started {
+        std::process::exit(code);
     }
     std::process::exit(groundwork::run(std::env::args_os()));
 }

@@ -17,6 +17,18 @@ use crate::core::report;
 use crate::source::{self};
 use crate::template::answers::Prompter;
 
+/// Start-up, before any command: registers the binary's allocator with the watchdog
+/// (`allocated` reads the heap in use, `set_cap` sets the hard cap) and checks every environment
+/// variable groundwork reads. A malformed one is printed as an error, and its exit status returned.
+pub fn start(allocated: fn() -> usize, set_cap: impl FnOnce(usize)) -> Result<(), i32> {
+    crate::core::watchdog::watch_memory(allocated, set_cap)
+        .and_then(|()| crate::core::env::check_all())
+        .map_err(|error| {
+            report::line(format_args!("error: {error}"));
+            error.exit_code()
+        })
+}
+
 /// Runs the command line `args` (program name first) and returns the process exit code.
 pub fn run<I, T>(args: I) -> i32
 where

@@ -23,7 +23,6 @@ pub struct Project {
 /// The project as the template would have made it, untouched by the team.
 pub struct Pristine {
     pub loaded: Loaded,
-    pub answers: Answers,
     pub tree: Tree,
 }
 
@@ -109,11 +108,7 @@ impl Project {
             self.output_dir(),
             hooks,
         )?;
-        Ok(Pristine {
-            loaded,
-            answers,
-            tree,
-        })
+        Ok(Pristine { loaded, tree })
     }
 
     /// The files on disk at `paths` (absent ones are left out), never read through a symlink.

@@ -29,9 +29,6 @@ use crate::template::TemplateFile;
 use crate::template::manifest::{self, MANIFEST_FILE};
 use crate::template::provenance::Provenance;
 
-/// Environment variable naming the directory that holds the git cache (tests set it).
-pub const CACHE_ENV: &str = crate::core::env::CACHE_DIR.name;
-
 /// The remote every cached clone fetches from; the name git users expect to see.
 const REMOTE: &str = "origin";
 const BRANCHES: &str = "+refs/heads/*:refs/remotes/origin/*";

@@ -25,7 +25,7 @@ use crate::template::TemplateFile;
 use crate::template::manifest::{self, MANIFEST_FILE, Manifest};
 use crate::template::provenance::{BUILTIN_PREFIX, Provenance};
 
-pub use git::{CACHE_ENV, cache_root};
+pub use git::cache_root;
 
 mod recorded {
     include!(concat!(env!("OUT_DIR"), "/executables.rs"));

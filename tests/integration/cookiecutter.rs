@@ -8,11 +8,11 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use groundwork::dialect::cookiecutter::CookiecutterTemplate;
+use groundwork::api::CookiecutterTemplate;
 
 use crate::env::TestEnv;
-use groundwork::core::tree::Tree;
-use groundwork::template::TemplateFile;
+use groundwork::api::Tree;
+use groundwork::api::TemplateFile;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cookiecutter")
@@ -53,7 +53,7 @@ fn render(name: &str) -> Tree {
 fn render_dir(
     dir: &Path,
     overrides: &serde_json::Map<String, serde_json::Value>,
-) -> Result<Tree, groundwork::core::error::Error> {
+) -> Result<Tree, groundwork::api::Error> {
     let template = CookiecutterTemplate::from_files(&load(dir))?;
     template.render(&template.context(overrides)?)
 }

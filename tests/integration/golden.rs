@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use groundwork::commands::new::{NewOptions, Rendered, render};
-use groundwork::source::Source;
+use groundwork::api::{NewOptions, Rendered, render};
+use groundwork::api::Source;
 
 /// The covering combinations, read from the one list kept in scripts/validate-generated (which
 /// also checks that every value of every choice appears): `(name, ["key=value", ...])`.
@@ -30,17 +30,17 @@ fn combinations() -> Vec<(String, Vec<String>)> {
 
 fn render_builtin(data: &[&str]) -> Rendered {
     let options = NewOptions {
-        hooks: groundwork::dialect::cookiecutter::hooks::HookOptions::default(),
+        hooks: groundwork::api::HookOptions::default(),
         reference: None,
         // Never created: a dry render only inspects it.
-        target: groundwork::commands::new::Target::Dir(
+        target: groundwork::api::Target::Dir(
             "/nonexistent-groundwork-golden/churn-model".into(),
         ),
         template_name: None,
         source: Source::Builtin("datascience".into()),
         data: data.iter().map(|d| (*d).to_owned()).collect(),
         data_file: None,
-        existing: groundwork::commands::new::Existing::Refuse,
+        existing: groundwork::api::Existing::Refuse,
         dry_run: true,
         git: false,
     };

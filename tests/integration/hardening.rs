@@ -520,11 +520,11 @@ fn issue7_stale_staging_folders_are_removed_by_the_next_run_and_live_ones_are_ke
     // Live: locked.
     private(".groundwork-staging-77-0000a1fe");
     env.write(".groundwork-staging-77-0000a1fe/owner", "77\n");
-    let live = groundwork::write::destination::open_dir_nofollow(
+    let live = groundwork::api::open_dir_nofollow(
         &env.path(".groundwork-staging-77-0000a1fe"),
     )
     .unwrap();
-    groundwork::write::destination::lock(&live, &env.path("x")).unwrap();
+    groundwork::api::lock(&live, &env.path("x")).unwrap();
 
     let output = env
         .new_project(&template, "out", &["--defaults"])
@@ -857,8 +857,8 @@ fn issue7_force_commits_only_the_templates_files_also_onto_a_repository_without_
 fn hold_lock(path: &Path) -> cap_std::fs::Dir {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let held = groundwork::write::destination::open_dir_nofollow(path).unwrap();
-        match groundwork::write::destination::lock(&held, path) {
+        let held = groundwork::api::open_dir_nofollow(path).unwrap();
+        match groundwork::api::lock(&held, path) {
             Ok(()) => return held,
             Err(e) if std::time::Instant::now() > deadline => panic!("{e}"),
             Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),

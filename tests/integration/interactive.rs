@@ -1,10 +1,10 @@
 //! An interactive run driven through the `Prompter` trait, as a terminal user would answer.
 
-use groundwork::commands::new::{NewOptions, run};
-use groundwork::core::error::Result;
-use groundwork::source::Source;
-use groundwork::template::Question;
-use groundwork::template::answers::Prompter;
+use groundwork::api::{NewOptions, new as run};
+use groundwork::api::Result;
+use groundwork::api::Source;
+use groundwork::api::Question;
+use groundwork::api::Prompter;
 
 use crate::env::TestEnv;
 use crate::kitchen_sink;
@@ -89,14 +89,14 @@ impl Prompter for Scripted {
 
 fn options(env: &TestEnv, template: std::path::PathBuf, data: &[&str]) -> NewOptions {
     NewOptions {
-        hooks: groundwork::dialect::cookiecutter::hooks::HookOptions::default(),
+        hooks: groundwork::api::HookOptions::default(),
         reference: None,
-        target: groundwork::commands::new::Target::Dir(env.path("out")),
+        target: groundwork::api::Target::Dir(env.path("out")),
         template_name: None,
         source: Source::Local(template),
         data: data.iter().map(|s| (*s).to_owned()).collect(),
         data_file: None,
-        existing: groundwork::commands::new::Existing::Refuse,
+        existing: groundwork::api::Existing::Refuse,
         dry_run: false,
         git: false,
     }
@@ -459,18 +459,18 @@ fn update_asks_only_the_questions_new_in_the_new_version() {
         answers: vec!["3.13"],
         ..Scripted::default()
     };
-    let options = groundwork::commands::update::UpdateOptions {
+    let options = groundwork::api::UpdateOptions {
         project: env.path("proj"),
         to: None,
         data: Vec::new(),
         data_file: None,
         dry_run: false,
         allow_dirty: false,
-        hooks: groundwork::dialect::cookiecutter::hooks::Accept::Ask,
+        hooks: groundwork::api::Accept::Ask,
     };
     let mut out = Vec::new();
     let outcome =
-        groundwork::commands::update::run(&options, Some(&mut prompter), &mut out).unwrap();
+        groundwork::api::update(&options, Some(&mut prompter), &mut out).unwrap();
     assert_eq!(outcome.exit_code, 0);
     assert_eq!(prompter.asked, ["python"]);
     assert_eq!(env.read("proj/.python-version"), "3.13\n");

@@ -213,10 +213,10 @@ fn issue15_memory_bombs_in_message_after_and_cookiecutter_stop_at_the_memory_lim
 /// smallest real limit (the address space, unless this machine has less) less the headroom,
 /// divided by three, at most 4 GiB.
 fn derived_limit_under_4_gb() -> u64 {
-    let real = groundwork::core::watchdog::real_memory_limit()
+    let real = groundwork::api::real_memory_limit()
         .unwrap_or(u64::MAX)
         .min(4_000_000 * 1024);
-    groundwork::core::watchdog::memory_limits(None, Some(real)).0
+    groundwork::api::memory_limits(None, Some(real)).0
 }
 
 #[test]

@@ -10,10 +10,8 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
-use groundwork::core::tree::{self, Entry, Tree};
-use groundwork::write::apply;
-use groundwork::write::destination::Claim;
-use groundwork::write::plan;
+use groundwork::api::{Entry, Tree};
+use groundwork::api::Claim;
 use proptest::prelude::*;
 use unicode_normalization::UnicodeNormalization as _;
 
@@ -202,7 +200,7 @@ proptest! {
 
     #[test]
     fn check_relative_never_panics_on_any_string(path in any::<String>()) {
-        if tree::check_relative(&path).is_ok() {
+        if groundwork::api::check_relative(&path).is_ok() {
             assert_safe(&path);
             assert_portable(&path);
         }
@@ -210,7 +208,7 @@ proptest! {
 
     #[test]
     fn check_relative_accepts_only_safe_paths(path in adversarial_path()) {
-        if tree::check_relative(&path).is_ok() {
+        if groundwork::api::check_relative(&path).is_ok() {
             assert_safe(&path);
             assert_portable(&path);
         }
@@ -399,8 +397,8 @@ proptest! {
         let before = state(&dest);
 
         let claim = Claim::acquire(&dest).unwrap();
-        let result = plan::plan_new(&tree, &claim, plan::Existing::Overwrite)
-            .and_then(|plan| apply::apply(&plan, &claim, |_, _, _| Ok(())));
+        let result = groundwork::api::plan_new(&tree, &claim, groundwork::api::Existing::Overwrite)
+            .and_then(|plan| groundwork::api::apply(&plan, &claim, |_, _, _| Ok(())));
         drop(claim);
 
         let leftovers: Vec<_> = fs::read_dir(parent.path())

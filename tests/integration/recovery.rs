@@ -375,9 +375,9 @@ fn issue15_new_force_holds_the_lock_while_it_renders() {
         .spawn()
         .unwrap();
     // The lock is taken before rendering, which takes a while here: wait until it is held.
-    let dir = groundwork::write::destination::open_dir_nofollow(&env.path("out")).unwrap();
+    let dir = groundwork::api::open_dir_nofollow(&env.path("out")).unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !groundwork::write::destination::is_locked(&dir) {
+    while !groundwork::api::is_locked(&dir) {
         assert!(std::time::Instant::now() < deadline, "never locked");
         std::thread::sleep(std::time::Duration::from_millis(5));
     }

@@ -555,7 +555,7 @@ fn issue6_projects_from_every_builtin_release_update_to_the_current_one() {
         .assert()
         .success();
     let fresh = project_files(&env.path("fresh"));
-    let releases = groundwork::source::release::builtin_versions("datascience").unwrap();
+    let releases = groundwork::api::builtin_versions("datascience").unwrap();
     assert!(!releases.is_empty(), "the built-in template has releases");
     for version in releases {
         let name = format!("from-{version}");

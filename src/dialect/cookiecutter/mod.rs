@@ -22,7 +22,6 @@ mod pyvalue;
 mod slugify;
 mod tags;
 
-pub use engine::CLOCK_ENV;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;

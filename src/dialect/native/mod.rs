@@ -9,7 +9,7 @@ mod load;
 mod tera;
 
 pub use self::tera::{
-    Engine, Expressions, Scope, TeraEngine, expression_variables, text_variables,
+    Engine, Expressions, TeraEngine, expression_variables, text_variables,
 };
 
 use std::collections::HashMap;

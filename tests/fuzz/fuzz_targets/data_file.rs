@@ -7,9 +7,9 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use groundwork::template::answers::{Mode, Presets};
-use groundwork::dialect::native::Expressions;
-use groundwork::template::{Manifest, manifest};
+use groundwork::api::{Mode, Presets};
+use groundwork::api::Expressions;
+use groundwork::api::{Manifest, manifest};
 use libfuzzer_sys::fuzz_target;
 
 /// Questions of every kind (the integration tests' kitchen sink), with a `when`, a `validate`,
@@ -80,5 +80,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let expressions = Expressions::new("fuzz");
-    let _ = groundwork::dialect::native::answers::collect(questions(), &presets, Mode::Unattended, &expressions);
+    let _ = groundwork::api::collect(questions(), &presets, Mode::Unattended, &expressions);
 });

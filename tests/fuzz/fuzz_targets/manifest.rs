@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use groundwork::template::{TemplateFile, manifest};
-use groundwork::dialect::Template;
+use groundwork::api::{TemplateFile, manifest};
+use groundwork::api::Template;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -14,10 +14,10 @@
 
 use std::path::PathBuf;
 
-use groundwork::template::answers::{Mode, Presets};
-use groundwork::dialect::native::{self, Expressions};
-use groundwork::template::{TemplateFile, manifest};
-use groundwork::dialect::Template;
+use groundwork::api::{Mode, Presets};
+use groundwork::api::Expressions;
+use groundwork::api::{TemplateFile, manifest};
+use groundwork::api::Template;
 use libfuzzer_sys::fuzz_target;
 
 const MANIFEST: &str = r#"
@@ -102,11 +102,11 @@ fuzz_target!(|data: &[u8]| {
     }
     let expressions = Expressions::new("fuzz");
     let Ok(answers) =
-        groundwork::dialect::native::answers::collect(&template.manifest, &presets, Mode::Unattended, &expressions)
+        groundwork::api::collect(&template.manifest, &presets, Mode::Unattended, &expressions)
     else {
         return;
     };
-    let Ok(tree) = native::render(&template, &answers) else {
+    let Ok(tree) = groundwork::api::render_native(&template, &answers) else {
         return;
     };
     for (path, _) in tree.iter() {
