@@ -30,7 +30,7 @@ fn main() {
 
     let mut out =
         String::from("/// Template-relative paths (`<template>/<path>`) of executable files.\n");
-    out.push_str("pub const EXECUTABLES: &[&str] = &[\n");
+    out.push_str("pub(crate) const EXECUTABLES: &[&str] = &[\n");
     for path in &executables {
         writeln!(out, "    {path:?},").expect("writing to a String cannot fail");
     }

@@ -23,25 +23,30 @@ pub use cli::{run, start};
 /// reachable through the binary; this only saves a process where a test needs to look inside.
 pub mod api {
     /// `new` and `update`, run in process.
-    pub use crate::commands::new::{Existing, NewOptions, Rendered, Target, render, run as new};
+    pub use crate::commands::new::run as new;
     pub use crate::commands::update::{UpdateOptions, run as update};
-    /// Asking questions: the prompter a test scripts, and the questions it is shown.
-    pub use crate::template::answers::{Mode, Presets, Prompter};
-    pub use crate::template::{Manifest, Question, TemplateFile, manifest};
-    /// Templates and where they come from.
-    pub use crate::dialect::Template;
-    pub use crate::dialect::cookiecutter::CookiecutterTemplate;
-    pub use crate::dialect::cookiecutter::hooks::{Accept, HookOptions};
-    pub use crate::dialect::native::{Expressions, answers::collect, render as render_native};
-    pub use crate::source::Source;
-    pub use crate::source::release::builtin_versions;
     /// The rendered tree and its path rules.
     pub use crate::core::error::{Error, Result};
     pub use crate::core::tree::{Entry, Tree, check_relative};
     /// Memory limits as the watchdog derives them.
     pub use crate::core::watchdog::{memory_limits, real_memory_limit};
+    /// Templates and where they come from.
+    pub use crate::dialect::Template;
+    pub use crate::dialect::cookiecutter::CookiecutterTemplate;
+    pub use crate::dialect::cookiecutter::hooks::{Accept, HookOptions};
+    pub use crate::dialect::native::answers::collect;
+    pub use crate::dialect::native::render as render_native;
+    pub use crate::dialect::native::tera::Expressions;
+    pub use crate::project::create::{NewOptions, Rendered, Target, render};
+    pub use crate::source::Source;
+    pub use crate::source::release::builtin_versions;
+    pub use crate::template::TemplateFile;
+    /// Asking questions: the prompter a test scripts, and the questions it is shown.
+    pub use crate::template::answers::{Mode, Presets, Prompter};
+    pub use crate::template::manifest::{self, Manifest, Question};
     /// Claiming, planning and applying a write.
     pub use crate::write::apply::apply;
     pub use crate::write::destination::{Claim, is_locked, lock, open_dir_nofollow};
+    pub use crate::write::plan::Existing;
     pub use crate::write::plan::plan_new;
 }

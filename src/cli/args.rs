@@ -35,13 +35,13 @@ const EXIT_STATUS: &str = "Exit status: 0 success (check: up to date); 1 error, 
                   template into the repository without losing local work.",
     after_long_help = EXIT_STATUS
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Create a new project from a template
     New(NewArgs),
     /// Merge a newer template version (or changed answers) into this project, keeping local work
@@ -66,7 +66,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum TemplateCommand {
+pub(crate) enum TemplateCommand {
     /// Record the template in DIR as a new release (in DIR/.groundwork-releases) and set that
     /// version in its template.toml
     Release(ReleaseArgs),
@@ -79,7 +79,7 @@ pub enum TemplateCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct TemplateTestArgs {
+pub(crate) struct TemplateTestArgs {
     /// The template directory (the one holding template.toml)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
@@ -94,7 +94,7 @@ pub struct TemplateTestArgs {
 }
 
 impl TemplateTestArgs {
-    pub fn into_options(self) -> TemplateTestOptions {
+    pub(crate) fn into_options(self) -> TemplateTestOptions {
         TemplateTestOptions {
             dir: self.dir,
             jobs: self.jobs.map_or_else(
@@ -107,14 +107,14 @@ impl TemplateTestArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct TemplateCheckArgs {
+pub(crate) struct TemplateCheckArgs {
     /// The template directory (the one holding template.toml)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
-pub struct ReleaseArgs {
+pub(crate) struct ReleaseArgs {
     /// The template directory (the one holding template.toml)
     pub dir: PathBuf,
 
@@ -130,7 +130,7 @@ fn parse_version(text: &str) -> Result<semver::Version, String> {
 
 /// Where answers come from; shared by every command that answers questions.
 #[derive(Debug, Args)]
-pub struct AnswerArgs {
+pub(crate) struct AnswerArgs {
     /// Ask no questions: take every default (a question without one is an error unless given with -d)
     #[arg(long, alias = "no-input")]
     pub defaults: bool,
@@ -148,7 +148,7 @@ pub struct AnswerArgs {
 #[derive(Debug, Args)]
 #[allow(clippy::struct_excessive_bools)] // each is an independent on/off flag of the command line
 #[command(after_long_help = NEW_ARGS_HELP)]
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     /// The directory to create (it must not exist or be empty, see --force), then answers as
     /// KEY=VALUE (like -d). Without a directory, a cookiecutter template's project folder is
     /// created inside --output-dir (default: the current directory) under the name it renders
@@ -210,7 +210,7 @@ pub struct NewArgs {
 
 /// Whether a cookiecutter template's hooks (its hooks/ scripts) run; shared by `new` and `update`.
 #[derive(Debug, Args)]
-pub struct HookArgs {
+pub(crate) struct HookArgs {
     /// Run a cookiecutter template's hooks (programs in its hooks/ folder) without asking. Without
     /// it a terminal asks; with no terminal, `new` stops and `update` renders without them
     #[arg(long, conflicts_with_all = ["no_hooks", "accept_hooks"])]
@@ -226,7 +226,7 @@ pub struct HookArgs {
 }
 
 impl HookArgs {
-    pub fn accept(&self) -> hooks::Accept {
+    pub(crate) fn accept(&self) -> hooks::Accept {
         match (self.accept_hooks.as_deref(), self.trust, self.no_hooks) {
             (Some("yes"), _, _) | (None, true, _) => hooks::Accept::Yes,
             (Some("no"), _, _) | (None, _, true) => hooks::Accept::No,
@@ -239,7 +239,7 @@ const NEW_ARGS_HELP: &str = "An argument with `=` is an answer (KEY=VALUE); writ
                              that holds `=` as `./NAME`. At most one destination may be given.";
 
 #[derive(Debug, Args)]
-pub struct UpdateArgs {
+pub(crate) struct UpdateArgs {
     /// The project to update
     #[arg(default_value = ".")]
     pub project: PathBuf,
@@ -266,7 +266,7 @@ pub struct UpdateArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The project to check
     #[arg(default_value = ".")]
     pub project: PathBuf,
@@ -277,14 +277,14 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The project to compare with its template
     #[arg(default_value = ".")]
     pub project: PathBuf,
 }
 
 #[derive(Debug, Args)]
-pub struct AdoptArgs {
+pub(crate) struct AdoptArgs {
     /// The existing repository
     #[arg(default_value = ".")]
     pub project: PathBuf,
@@ -315,14 +315,14 @@ const RECOVER_EXIT_STATUS: &str = "Exit status: 0 recovered, or nothing to recov
                                    again); 2 command-line usage error.";
 
 #[derive(Debug, Args)]
-pub struct RecoverArgs {
+pub(crate) struct RecoverArgs {
     /// The destination of the interrupted run (a project, or where a killed `new` was creating one)
     #[arg(default_value = ".")]
     pub destination: PathBuf,
 }
 
 impl RecoverArgs {
-    pub fn into_options(self) -> crate::commands::recover::RecoverOptions {
+    pub(crate) fn into_options(self) -> crate::commands::recover::RecoverOptions {
         crate::commands::recover::RecoverOptions {
             destination: absolute(&self.destination),
         }
@@ -336,11 +336,11 @@ fn absolute(path: &Path) -> PathBuf {
 
 impl NewArgs {
     /// Whether answers come from defaults rather than a prompt.
-    pub fn unattended(&self) -> bool {
+    pub(crate) fn unattended(&self) -> bool {
         self.answers.defaults
     }
 
-    pub fn into_options(self) -> Result<NewOptions> {
+    pub(crate) fn into_options(self) -> Result<NewOptions> {
         let (destinations, mut data): (Vec<String>, Vec<String>) =
             self.args.into_iter().partition(|arg| !is_answer(arg));
         data.extend(self.answers.data);
@@ -389,7 +389,7 @@ fn is_answer(arg: &str) -> bool {
 }
 
 impl UpdateArgs {
-    pub fn into_options(self) -> UpdateOptions {
+    pub(crate) fn into_options(self) -> UpdateOptions {
         UpdateOptions {
             project: absolute(&self.project),
             to: self.to,
@@ -403,7 +403,7 @@ impl UpdateArgs {
 }
 
 impl CheckArgs {
-    pub fn into_options(self) -> CheckOptions {
+    pub(crate) fn into_options(self) -> CheckOptions {
         CheckOptions {
             project: absolute(&self.project),
             json: self.json,
@@ -412,7 +412,7 @@ impl CheckArgs {
 }
 
 impl DiffArgs {
-    pub fn into_options(self) -> DiffOptions {
+    pub(crate) fn into_options(self) -> DiffOptions {
         DiffOptions {
             project: absolute(&self.project),
         }
@@ -420,7 +420,7 @@ impl DiffArgs {
 }
 
 impl AdoptArgs {
-    pub fn into_options(self) -> Result<AdoptOptions> {
+    pub(crate) fn into_options(self) -> Result<AdoptOptions> {
         let source = match &self.template {
             Some(template) => Some(Source::classify(template, self.subdir.as_deref())?),
             None => None,

@@ -1,8 +1,8 @@
 //! The command line: parses the arguments, runs one command and turns its outcome into an exit
 //! status and stderr lines. The only module that knows about clap's types and the terminal.
 
-pub mod args;
-pub mod terminal;
+pub(crate) mod args;
+pub(crate) mod terminal;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};

@@ -8,12 +8,12 @@ use crate::core::error::{Error, Result};
 use crate::template::Question;
 use crate::template::answers::Prompter;
 
-pub struct TerminalPrompter {
+pub(crate) struct TerminalPrompter {
     theme: ColorfulTheme,
 }
 
 impl TerminalPrompter {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         TerminalPrompter {
             theme: ColorfulTheme::default(),
         }

@@ -19,10 +19,10 @@ use crate::write::destination::Claim;
 use crate::write::plan::{self, Change, Expected, Op, Plan};
 
 /// The file cruft keeps in projects it made.
-pub const CRUFT_FILE: &str = ".cruft.json";
+pub(crate) const CRUFT_FILE: &str = ".cruft.json";
 
 #[derive(Debug, Clone)]
-pub struct AdoptOptions {
+pub(crate) struct AdoptOptions {
     pub project: PathBuf,
     /// `None`: the template named in `.cruft.json`.
     pub source: Option<Source>,
@@ -34,7 +34,7 @@ pub struct AdoptOptions {
 
 /// What cruft records: the template's location and commit, and the answers it was rendered with.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Cruft {
+pub(crate) struct Cruft {
     pub template: String,
     #[serde(default)]
     pub commit: Option<String>,
@@ -48,14 +48,14 @@ pub struct Cruft {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct CruftContext {
+pub(crate) struct CruftContext {
     #[serde(default)]
     pub cookiecutter: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Cruft {
     /// Answers only: cookiecutter's `_`-prefixed keys are its own bookkeeping.
-    pub fn answers(&self) -> serde_json::Map<String, serde_json::Value> {
+    pub(crate) fn answers(&self) -> serde_json::Map<String, serde_json::Value> {
         self.context
             .cookiecutter
             .iter()
@@ -89,7 +89,7 @@ fn template_of(
 }
 
 /// Reads `.cruft.json` at `root`, if present.
-pub fn read_cruft(root: &Path) -> Result<Option<Cruft>> {
+pub(crate) fn read_cruft(root: &Path) -> Result<Option<Cruft>> {
     let path = root.join(CRUFT_FILE);
     // Read without following a symlink or blocking on a FIFO, and bounded in size.
     let Some(text) = crate::core::input::read_text(
@@ -115,7 +115,7 @@ pub fn read_cruft(root: &Path) -> Result<Option<Cruft>> {
 /// What `adopt` decided, before anything is written: the answers file to write, and how far the
 /// repository is from a pristine render.
 #[derive(Debug)]
-pub struct Adoption {
+pub(crate) struct Adoption {
     pub root: PathBuf,
     /// `name version` of the template.
     pub name: String,
@@ -138,7 +138,7 @@ pub struct Adoption {
 /// answers its questions and renders it. Refuses a repository that already has an answers file,
 /// readable or not. Writes nothing. What the user should know goes to `notices` as it comes up,
 /// so it can be printed even when a later step fails.
-pub fn compute(
+pub(crate) fn compute(
     options: &AdoptOptions,
     prompter: Option<&mut dyn Prompter>,
     notices: &mut Vec<Notice>,
@@ -250,7 +250,7 @@ fn refuse_answers_file(root: &Path) -> Result<()> {
 }
 
 /// Writes the answers file (unless this is a dry run).
-pub fn apply(adoption: &Adoption) -> Result<()> {
+pub(crate) fn apply(adoption: &Adoption) -> Result<()> {
     match &adoption.claim {
         Some(claim) => apply::apply(&adoption.plan, claim, |_, _, _| Ok(())),
         None => Ok(()),
@@ -259,7 +259,7 @@ pub fn apply(adoption: &Adoption) -> Result<()> {
 
 /// Prints what `adopt` did (or, for a dry run, would do). After a real run the answers file is
 /// written: failing to say so is a warning, not a failure.
-pub fn print(adoption: &Adoption, out: &mut dyn Write) -> Result<()> {
+pub(crate) fn print(adoption: &Adoption, out: &mut dyn Write) -> Result<()> {
     let Adoption { root, name, .. } = adoption;
     let distance = format!(
         "Of the template's {} files, {} differ from a pristine render and {} are absent; `groundwork update` keeps those as your changes (see `groundwork diff`).",
@@ -284,7 +284,7 @@ pub fn print(adoption: &Adoption, out: &mut dyn Write) -> Result<()> {
 
 /// `groundwork adopt`: [`compute`], its notices on stderr (whether it succeeded or not),
 /// [`apply`], [`print`].
-pub fn run(
+pub(crate) fn run(
     options: &AdoptOptions,
     prompter: Option<&mut dyn Prompter>,
     out: &mut dyn Write,

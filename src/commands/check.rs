@@ -14,14 +14,14 @@ use crate::dialect::Template;
 use crate::project::pristine::Project;
 
 #[derive(Debug, Clone)]
-pub struct CheckOptions {
+pub(crate) struct CheckOptions {
     pub project: PathBuf,
     pub json: bool,
 }
 
 /// The report, also the `--json` document.
 #[derive(Debug, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     pub project: String,
     pub template: String,
     pub source: String,
@@ -38,13 +38,13 @@ pub struct Report {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ChangelogEntry {
+pub(crate) struct ChangelogEntry {
     pub version: String,
     pub text: String,
 }
 
 /// Reads the project and its template source, and reports how far the project is behind.
-pub fn compute(options: &CheckOptions) -> Result<Report> {
+pub(crate) fn compute(options: &CheckOptions) -> Result<Report> {
     let project = Project::open(&options.project)?;
     let current = project.recorded.provenance.version.clone();
     let mut problems = Vec::new();
@@ -113,7 +113,7 @@ pub fn compute(options: &CheckOptions) -> Result<Report> {
 impl Report {
     /// 0 when up to date with valid answers; [`EXIT_OUTDATED`] when a newer version exists;
     /// [`EXIT_FAILURE`] when only the answers no longer render the template.
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         if !self.up_to_date {
             EXIT_OUTDATED
         } else if self.answers_valid {
@@ -125,7 +125,7 @@ impl Report {
 }
 
 /// Prints the report on `out`: the JSON document with `json`, else sentences.
-pub fn print(report: &Report, json: bool, out: &mut dyn Write) -> Result<()> {
+pub(crate) fn print(report: &Report, json: bool, out: &mut dyn Write) -> Result<()> {
     if json {
         let text = serde_json::to_string_pretty(report)
             .map_err(|e| stdout_error(std::io::Error::other(e)))?;
@@ -164,7 +164,7 @@ fn write_text(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
 /// Sections of the template's `CHANGELOG.md` (or `CHANGELOG`) whose heading names a version in
 /// (`after`, `up_to`], newest first as the file orders them. Headings look like `## 1.1.0`,
 /// `## [1.1.0] - 2026-11-30` or `# v1.1.0`.
-pub fn changelog_between(
+pub(crate) fn changelog_between(
     template: &Template,
     after: &semver::Version,
     up_to: &semver::Version,

@@ -15,20 +15,20 @@ use crate::project::drift::{Drifted, drift};
 use crate::project::pristine::Project;
 
 #[derive(Debug, Clone)]
-pub struct DiffOptions {
+pub(crate) struct DiffOptions {
     pub project: PathBuf,
 }
 
 /// What `diff` found: the files that differ from the pristine render.
 #[derive(Debug)]
-pub struct Report {
+pub(crate) struct Report {
     pub drifted: Vec<Drifted>,
 }
 
 /// Renders the recorded template version and compares it with the disk. Warnings about that
 /// render (e.g. hooks it did not run) go to `notices`, so they can be printed even when reading
 /// the disk fails.
-pub fn compute(options: &DiffOptions, notices: &mut Vec<Notice>) -> Result<Report> {
+pub(crate) fn compute(options: &DiffOptions, notices: &mut Vec<Notice>) -> Result<Report> {
     let project = Project::open(&options.project)?;
     let pristine = project.pristine()?;
     notices.extend(Notice::warnings(pristine.loaded.warnings.iter().cloned()));
@@ -37,7 +37,7 @@ pub fn compute(options: &DiffOptions, notices: &mut Vec<Notice>) -> Result<Repor
 }
 
 /// Prints the diff on `out`, coloured when `colour`.
-pub fn print(report: &Report, colour: bool, out: &mut dyn Write) -> Result<()> {
+pub(crate) fn print(report: &Report, colour: bool, out: &mut dyn Write) -> Result<()> {
     for file in &report.drifted {
         let text = file_diff(&file.path, &file.pristine, file.ours.as_ref(), colour);
         out.write_all(text.as_bytes()).map_err(stdout_error)?;
@@ -46,7 +46,7 @@ pub fn print(report: &Report, colour: bool, out: &mut dyn Write) -> Result<()> {
 }
 
 /// Whether the diff is coloured: on a terminal, unless `NO_COLOR` is set.
-pub fn colour() -> bool {
+pub(crate) fn colour() -> bool {
     std::io::stdout().is_terminal() && !crate::core::env::NO_COLOR.is_set()
 }
 
@@ -56,7 +56,7 @@ fn mode(state: &FileState) -> &'static str {
 
 /// The git-style diff of one file from the pristine render (`a/`) to the disk (`b/`); empty when
 /// they are the same.
-pub fn file_diff(
+pub(crate) fn file_diff(
     path: &str,
     pristine: &FileState,
     ours: Option<&FileState>,

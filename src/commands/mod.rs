@@ -6,15 +6,15 @@
 //! their own as they happen (the recovery notes of `Claim::acquire`, rollback warnings of `apply`,
 //! a cookiecutter post-generation hook's notes).
 
-pub mod adopt;
-pub mod check;
-pub mod diff;
-pub mod new;
-pub mod recover;
-pub mod template_check;
-pub mod template_release;
-pub mod template_test;
-pub mod update;
+pub(crate) mod adopt;
+pub(crate) mod check;
+pub(crate) mod diff;
+pub(crate) mod new;
+pub(crate) mod recover;
+pub(crate) mod template_check;
+pub(crate) mod template_release;
+pub(crate) mod template_test;
+pub(crate) mod update;
 
 use std::io::Write;
 use std::path::Path;
@@ -40,7 +40,7 @@ impl Notice {
 }
 
 /// Prints `notices` on stderr, in order.
-pub fn print_notices(notices: &[Notice]) {
+pub(crate) fn print_notices(notices: &[Notice]) {
     for notice in notices {
         match notice {
             Notice::Warning(text) => crate::core::report::warning(format_args!("{text}")),
@@ -51,7 +51,7 @@ pub fn print_notices(notices: &[Notice]) {
 
 /// Prints what a command did once its writes are done. Those writes stand whatever happens to
 /// stdout, so a failure here is a warning on stderr and the exit status stays the command's.
-pub fn report_after_writing(out: &mut dyn Write, report: &str, written: &Path) {
+pub(crate) fn report_after_writing(out: &mut dyn Write, report: &str, written: &Path) {
     if let Err(e) = out.write_all(report.as_bytes()).and_then(|()| out.flush()) {
         crate::core::report::warning(format_args!(
             "cannot write to stdout: {e}; {} was written all the same",
@@ -61,6 +61,6 @@ pub fn report_after_writing(out: &mut dyn Write, report: &str, written: &Path) {
 }
 
 /// A failure to write a command's output on stdout.
-pub fn stdout_error(e: std::io::Error) -> Error {
+pub(crate) fn stdout_error(e: std::io::Error) -> Error {
     Error::io("<stdout>", e)
 }

@@ -10,12 +10,14 @@ use crate::core::error::Result;
 use crate::core::file::Action;
 use crate::template::answers::Prompter;
 
-pub use crate::project::create::{
-    Existing, NewOptions, Outcome, Rendered, Target, early_claim, render, write,
+pub(crate) use crate::project::create::{
+    Existing, NewOptions, Outcome, Target, early_claim, render, write,
 };
 
 impl Outcome {
     /// A project that was created (or planned) has nothing left for the user to resolve.
+    // Every command's report answers `exit_code()`, so dispatch treats them alike; new's is 0.
+    #[allow(clippy::unused_self)]
     pub fn exit_code(&self) -> i32 {
         0
     }
@@ -23,7 +25,7 @@ impl Outcome {
 
 /// Prints the plan of a dry run, or what was created. After a real run the project exists:
 /// failing to say so is a warning, not a failure.
-pub fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
+pub(crate) fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
     let Outcome { plan, name, .. } = outcome;
     if outcome.dry_run {
         writeln!(out, "Dry run: {name} would write:").map_err(stdout_error)?;

@@ -16,7 +16,7 @@ use crate::write::apply::Swept;
 use crate::write::destination::{self, Claim};
 
 #[derive(Debug, Clone)]
-pub struct RecoverOptions {
+pub(crate) struct RecoverOptions {
     /// The destination of the interrupted run (absolute).
     pub destination: PathBuf,
 }
@@ -24,7 +24,7 @@ pub struct RecoverOptions {
 /// What `recover` did: what it found of interrupted runs at the destination, and what killed runs
 /// left in the temporary folder.
 #[derive(Debug)]
-pub struct Recovery {
+pub(crate) struct Recovery {
     pub destination: PathBuf,
     pub swept: Vec<Swept>,
     pub stale: Vec<StaleTemp>,
@@ -33,7 +33,7 @@ pub struct Recovery {
 /// Recovers `options.destination`: takes its lock, rolls back and sweeps. Fails only when it cannot
 /// start (another run holds the destination, it cannot be read); what failed on the way is in
 /// the [`Recovery`] (see [`Recovery::status`]).
-pub fn compute(options: &RecoverOptions) -> Result<Recovery> {
+pub(crate) fn compute(options: &RecoverOptions) -> Result<Recovery> {
     let destination = &options.destination;
     let swept = match std::fs::symlink_metadata(destination) {
         // A killed fresh `new` leaves no destination, only its staging folder beside it (or,
@@ -64,7 +64,7 @@ pub fn compute(options: &RecoverOptions) -> Result<Recovery> {
 impl Recovery {
     /// The error the run ends with: a rollback a signal stopped, or removals that failed (their
     /// staging folders are kept for a retry).
-    pub fn status(&self) -> Result<()> {
+    pub(crate) fn status(&self) -> Result<()> {
         if let Some(Swept::Stopped { undone, .. }) = self
             .swept
             .iter()
@@ -88,7 +88,7 @@ impl Recovery {
 
 /// Prints each thing recovery did on `out` (failures as warnings on stderr), or that there was
 /// nothing to recover.
-pub fn print(recovery: &Recovery, out: &mut dyn Write) -> Result<()> {
+pub(crate) fn print(recovery: &Recovery, out: &mut dyn Write) -> Result<()> {
     if recovery.swept.is_empty() && recovery.stale.is_empty() {
         return writeln!(
             out,
@@ -128,7 +128,7 @@ pub fn print(recovery: &Recovery, out: &mut dyn Write) -> Result<()> {
 
 /// `groundwork recover`: [`compute`], [`print`], then the recovery's own failure, which comes
 /// before a failure to print.
-pub fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<Recovery> {
+pub(crate) fn run(options: &RecoverOptions, out: &mut dyn Write) -> Result<Recovery> {
     let recovery = compute(options)?;
     let printed = print(&recovery, out);
     recovery.status()?;

@@ -26,7 +26,7 @@ pub(crate) type Pin = (usize, String);
 
 /// What `template check` found: each distinct error with the answers that trigger it.
 #[derive(Debug)]
-pub struct Report {
+pub(crate) struct Report {
     pub dir: PathBuf,
     /// `name version` of the template.
     pub name: String,
@@ -36,7 +36,7 @@ pub struct Report {
 }
 
 /// Checks the template in `dir`: renders every combination of the covering set.
-pub fn compute(dir: &Path) -> Result<Report> {
+pub(crate) fn compute(dir: &Path) -> Result<Report> {
     let template = Source::Local(dir.to_owned()).load(None)?.template;
     let combinations = covering_set(&template);
     let mut problems: Vec<(String, String)> = Vec::new();
@@ -68,7 +68,7 @@ impl Report {
 
     /// `Ok(())` when the template is clean; [`Error::TemplateCheck`] when it is not (printed after
     /// the report).
-    pub fn status(&self) -> Result<()> {
+    pub(crate) fn status(&self) -> Result<()> {
         if self.problems.is_empty() {
             Ok(())
         } else {
@@ -82,7 +82,7 @@ impl Report {
 }
 
 /// Prints every problem and the number of combinations rendered.
-pub fn print(report: &Report, out: &mut dyn Write) -> Result<()> {
+pub(crate) fn print(report: &Report, out: &mut dyn Write) -> Result<()> {
     for (message, answers) in &report.problems {
         writeln!(out, "error: {message}\n  with {answers}").map_err(stdout_error)?;
     }

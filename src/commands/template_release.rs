@@ -24,7 +24,7 @@ use crate::template::manifest::{self, MANIFEST_FILE};
 
 /// What `cut` recorded, for printing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cut {
+pub(crate) struct Cut {
     pub name: String,
     pub version: Version,
     pub parent: Option<Version>,
@@ -71,7 +71,7 @@ impl fmt::Display for Cut {
 
 /// `groundwork template release DIR --version X.Y.Z`: records the template in `dir` as release
 /// `version`, and sets that version in its template.toml.
-pub fn cut(dir: &Path, version: &Version) -> Result<Cut> {
+pub(crate) fn cut(dir: &Path, version: &Version) -> Result<Cut> {
     // The same loader `new` uses, so a release holds exactly what a project would be made from
     // (and a broken manifest is refused before anything is recorded).
     let template = Source::Local(dir.to_owned()).load(None)?.template;
@@ -223,7 +223,7 @@ fn write_changes(
 // Only the tests call it today (the built-in templates must have no unreleased change); a
 // warning about unreleased edits (issue 18) is its product use to come.
 #[cfg(test)]
-pub fn unreleased_changes(dir: &Path, version: &Version) -> Result<Vec<String>> {
+pub(crate) fn unreleased_changes(dir: &Path, version: &Version) -> Result<Vec<String>> {
     let template = Source::Local(dir.to_owned()).load(None)?.template;
     let manifest_path = dir.join(MANIFEST_FILE);
     let mut current: Files = template
@@ -243,7 +243,8 @@ pub fn unreleased_changes(dir: &Path, version: &Version) -> Result<Vec<String>> 
         .into_iter()
         .map(|f| (f.path, (f.contents, f.executable)))
         .collect();
-    let paths: std::collections::BTreeSet<&String> = current.keys().chain(released.keys()).collect();
+    let paths: std::collections::BTreeSet<&String> =
+        current.keys().chain(released.keys()).collect();
     Ok(paths
         .into_iter()
         .filter(|path| current.get(*path) != released.get(*path))
@@ -353,7 +354,7 @@ fn next_patch(version: &Version) -> Version {
 /// Digest of the render of `template` with the fixed answer set (every default, destination name
 /// "release-digest"): sha256 over the rendered files in path order, each as
 /// `path NUL executable(0|1) NUL length NUL bytes`. The length makes the encoding unambiguous.
-pub fn render_digest(template: &Template) -> Result<String> {
+pub(crate) fn render_digest(template: &Template) -> Result<String> {
     let answers = crate::dialect::native::answers::collect(
         &template.manifest,
         &Presets::default(),

@@ -33,15 +33,15 @@ use crate::template::manifest::Check;
 const PROJECT_DIR: &str = "project";
 
 /// Environment variable with the time limit of one check, in seconds.
-pub const CHECK_TIMEOUT_ENV: &str = crate::core::env::CHECK_TIMEOUT_SECONDS.name;
+pub(crate) const CHECK_TIMEOUT_ENV: &str = crate::core::env::CHECK_TIMEOUT_SECONDS.name;
 /// The default time limit of one check: generous, as a check may build and test a whole project.
-pub const DEFAULT_CHECK_TIMEOUT: u64 = 1800;
+pub(crate) const DEFAULT_CHECK_TIMEOUT: u64 = 1800;
 /// The most of a check's output kept (its end): a report, not a log.
 const OUTPUT_KEPT: usize = 1 << 20;
 
 /// Options of `groundwork template test`.
 #[derive(Debug, Clone)]
-pub struct TestOptions {
+pub(crate) struct TestOptions {
     pub dir: PathBuf,
     /// How many combinations run at once.
     pub jobs: usize,
@@ -75,7 +75,7 @@ struct CheckResult {
 
 /// The report of `template test`, also its `--json` document.
 #[derive(Debug, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// The template's directory (not in the JSON document).
     #[serde(skip)]
     dir: PathBuf,
@@ -94,7 +94,7 @@ pub struct Summary {
 /// # Panics
 ///
 /// Only if a worker thread panicked while holding the results lock (a bug).
-pub fn compute(options: &TestOptions) -> Result<Summary> {
+pub(crate) fn compute(options: &TestOptions) -> Result<Summary> {
     let template = Source::Local(options.dir.clone()).load(None)?.template;
     let manifest = &template.manifest;
     if manifest.checks.is_empty() {
@@ -168,7 +168,7 @@ pub fn compute(options: &TestOptions) -> Result<Summary> {
 
 impl Summary {
     /// The error a run with failed checks ends with (exit 1), after the report is printed.
-    pub fn status(&self) -> Result<()> {
+    pub(crate) fn status(&self) -> Result<()> {
         if self.failed == 0 {
             Ok(())
         } else {
@@ -183,7 +183,7 @@ impl Summary {
 
 /// Prints the results on `out`: the JSON document with `json`, else one line per check and
 /// combination (with the end of a failed check's output) and the counts.
-pub fn print(summary: &Summary, json: bool, out: &mut dyn Write) -> Result<()> {
+pub(crate) fn print(summary: &Summary, json: bool, out: &mut dyn Write) -> Result<()> {
     print_summary(summary, json, out).map_err(stdout_error)
 }
 

@@ -99,7 +99,10 @@ struct Prepared {
 /// Decides the update: renders the recorded version (the base) and the new one, reads the disk,
 /// merges and plans. Writes nothing; the project stays locked (unless a dry run) until the
 /// outcome is dropped.
-pub fn compute(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> Result<Outcome> {
+pub(crate) fn compute(
+    options: &UpdateOptions,
+    prompter: Option<&mut dyn Prompter>,
+) -> Result<Outcome> {
     // The lock covers reading the disk (ours) as well as writing: nothing may change in between.
     let claim = if options.dry_run {
         None
@@ -137,7 +140,7 @@ pub fn compute(options: &UpdateOptions, prompter: Option<&mut dyn Prompter>) -> 
 }
 
 /// Applies the planned update (nothing for a dry run).
-pub fn apply(outcome: &Outcome) -> Result<()> {
+pub(crate) fn apply(outcome: &Outcome) -> Result<()> {
     match &outcome.claim {
         Some(claim) => apply::apply(&outcome.plan, claim, |_, _, _| Ok(())),
         None => Ok(()),
@@ -146,7 +149,7 @@ pub fn apply(outcome: &Outcome) -> Result<()> {
 
 /// Prints the report. After a real update the files are written: failing to print the report is
 /// a warning, not a failure.
-pub fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
+pub(crate) fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
     let root = outcome.root.display();
     let (from, to) = (&outcome.from, &outcome.to);
     let report = &outcome.summary;

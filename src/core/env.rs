@@ -11,7 +11,7 @@ use crate::core::error::{Error, Result};
 
 /// How a variable's value is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// A whole number greater than 0, in the unit named (`bytes`, `seconds`); `example` is shown
     /// when the value is refused.
     Number { unit: &'static str, example: u64 },
@@ -25,48 +25,51 @@ pub enum Kind {
 
 /// One environment variable groundwork reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Variable {
+pub(crate) struct Variable {
     pub name: &'static str,
     pub kind: Kind,
 }
 
 /// The time limit of one render, in seconds.
-pub const MAX_RENDER_SECONDS: Variable = number("GROUNDWORK_MAX_RENDER_SECONDS", "seconds", 120);
+pub(crate) const MAX_RENDER_SECONDS: Variable =
+    number("GROUNDWORK_MAX_RENDER_SECONDS", "seconds", 120);
 /// The heap one render may use, in bytes.
-pub const MAX_MEMORY_BYTES: Variable = number("GROUNDWORK_MAX_MEMORY_BYTES", "bytes", 1 << 30);
+pub(crate) const MAX_MEMORY_BYTES: Variable =
+    number("GROUNDWORK_MAX_MEMORY_BYTES", "bytes", 1 << 30);
 /// The largest rendered file (and template file), in bytes.
-pub const MAX_FILE_BYTES: Variable = number("GROUNDWORK_MAX_FILE_BYTES", "bytes", 64 << 20);
+pub(crate) const MAX_FILE_BYTES: Variable = number("GROUNDWORK_MAX_FILE_BYTES", "bytes", 64 << 20);
 /// The largest rendered project, in bytes.
-pub const MAX_PROJECT_BYTES: Variable = number("GROUNDWORK_MAX_PROJECT_BYTES", "bytes", 1 << 30);
+pub(crate) const MAX_PROJECT_BYTES: Variable =
+    number("GROUNDWORK_MAX_PROJECT_BYTES", "bytes", 1 << 30);
 /// The time limit of one cookiecutter hook, in seconds.
-pub const HOOK_TIMEOUT_SECONDS: Variable =
+pub(crate) const HOOK_TIMEOUT_SECONDS: Variable =
     number("GROUNDWORK_HOOK_TIMEOUT_SECONDS", "seconds", 600);
 /// The time limit of one `[[checks]]` command of `template test`, in seconds.
-pub const CHECK_TIMEOUT_SECONDS: Variable =
+pub(crate) const CHECK_TIMEOUT_SECONDS: Variable =
     number("GROUNDWORK_CHECK_TIMEOUT_SECONDS", "seconds", 1800);
 /// Where clones of git templates are cached.
-pub const CACHE_DIR: Variable = Variable {
+pub(crate) const CACHE_DIR: Variable = Variable {
     name: "GROUNDWORK_CACHE_DIR",
     kind: Kind::Path,
 };
 /// No colour in `diff`, by the no-color.org convention.
-pub const NO_COLOR: Variable = Variable {
+pub(crate) const NO_COLOR: Variable = Variable {
     name: "NO_COLOR",
     kind: Kind::Flag,
 };
 /// The fault the test suite injects (`core::fault`).
-pub const FAULT_INJECT: Variable = Variable {
+pub(crate) const FAULT_INJECT: Variable = Variable {
     name: "GROUNDWORK_FAULT_INJECT",
     kind: Kind::TestOnly,
 };
 /// A fixed clock for cookiecutter's `{% now %}`, for the test suite.
-pub const COOKIECUTTER_NOW: Variable = Variable {
+pub(crate) const COOKIECUTTER_NOW: Variable = Variable {
     name: "GROUNDWORK_COOKIECUTTER_NOW",
     kind: Kind::TestOnly,
 };
 
 /// Every variable groundwork reads.
-pub const ALL: &[Variable] = &[
+pub(crate) const ALL: &[Variable] = &[
     MAX_RENDER_SECONDS,
     MAX_MEMORY_BYTES,
     MAX_FILE_BYTES,
@@ -80,7 +83,7 @@ pub const ALL: &[Variable] = &[
 ];
 
 /// What groundwork sets (never reads) in the environment of the `[[checks]]` commands it runs.
-pub const TEMPLATE_TEST: &str = "GROUNDWORK_TEMPLATE_TEST";
+pub(crate) const TEMPLATE_TEST: &str = "GROUNDWORK_TEMPLATE_TEST";
 
 const fn number(name: &'static str, unit: &'static str, example: u64) -> Variable {
     Variable {
@@ -91,7 +94,7 @@ const fn number(name: &'static str, unit: &'static str, example: u64) -> Variabl
 
 impl Variable {
     /// The raw value; `None` when unset or empty (an empty value counts as unset for every kind).
-    pub fn value(&self) -> Option<OsString> {
+    pub(crate) fn value(&self) -> Option<OsString> {
         if self.kind == Kind::TestOnly && !cfg!(feature = "test-hooks") {
             return None;
         }
@@ -99,23 +102,23 @@ impl Variable {
     }
 
     /// Whether the variable is set (to anything but the empty string).
-    pub fn is_set(&self) -> bool {
+    pub(crate) fn is_set(&self) -> bool {
         self.value().is_some()
     }
 
     /// The variable's number (`None` when unset); a value that is not a whole number greater
     /// than 0 is an error naming the variable.
-    pub fn number(&self) -> Result<Option<u64>> {
+    pub(crate) fn number(&self) -> Result<Option<u64>> {
         self.parse(self.value().as_deref())
     }
 
     /// [`Variable::number`], or `default` when unset.
-    pub fn number_or(&self, default: u64) -> Result<u64> {
+    pub(crate) fn number_or(&self, default: u64) -> Result<u64> {
         self.number().map(|n| n.unwrap_or(default))
     }
 
     /// The number in `raw` by this variable's rule, given rather than read (for tests).
-    pub fn parse(&self, raw: Option<&std::ffi::OsStr>) -> Result<Option<u64>> {
+    pub(crate) fn parse(&self, raw: Option<&std::ffi::OsStr>) -> Result<Option<u64>> {
         let Kind::Number { unit, example } = self.kind else {
             return Ok(None);
         };
@@ -140,7 +143,7 @@ impl Variable {
 
 /// Reads every numeric variable, so a malformed one stops the run before it does anything (the
 /// binary calls this at start-up), rather than when a hook or a check is about to run.
-pub fn check_all() -> Result<()> {
+pub(crate) fn check_all() -> Result<()> {
     for variable in ALL {
         variable.number()?;
     }

@@ -5,13 +5,13 @@
 use std::path::PathBuf;
 
 /// Exit status for an error that is not the user's usage mistake (bad template, bad answer, I/O).
-pub const EXIT_FAILURE: i32 = 1;
+pub(crate) const EXIT_FAILURE: i32 = 1;
 /// Exit status for command-line usage errors (clap's convention).
-pub const EXIT_USAGE: i32 = 2;
+pub(crate) const EXIT_USAGE: i32 = 2;
 /// Exit status of `update` when it applied the new version but conflicts remain for the user.
-pub const EXIT_CONFLICTS: i32 = 3;
+pub(crate) const EXIT_CONFLICTS: i32 = 3;
 /// Exit status of `check` when a newer version of the template exists.
-pub const EXIT_OUTDATED: i32 = 4;
+pub(crate) const EXIT_OUTDATED: i32 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -64,12 +64,12 @@ pub struct FileState {
 
 /// Whether `bytes` can be rendered or merged as text: UTF-8 without NUL bytes. Other files are
 /// copied as they are; a `*.tera` file that is not text is an error.
-pub fn is_text(bytes: &[u8]) -> bool {
+pub(crate) fn is_text(bytes: &[u8]) -> bool {
     !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok()
 }
 
 /// Lower-case hexadecimal of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     bytes
         .iter()
@@ -80,13 +80,13 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// The SHA-256 of `bytes`, in hexadecimal.
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
     hex(&sha2::Sha256::digest(bytes))
 }
 
 /// A relative path as a template or a tree names it: its components joined by `/`.
-pub fn slash_path(path: &std::path::Path) -> String {
+pub(crate) fn slash_path(path: &std::path::Path) -> String {
     path.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()

@@ -17,11 +17,11 @@ use crate::core::error::{Error, Result};
 
 /// The most groundwork reads from one answers, data or `.cruft.json` file: 16 MiB, thousands of
 /// times what a real one holds.
-pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+pub(crate) const MAX_INPUT_BYTES: u64 = 16 << 20;
 
 /// Whether a symlink at the path is followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Symlinks {
+pub(crate) enum Symlinks {
     /// Followed: a path the user gave (`--data-file`), where a link is theirs to make.
     Follow,
     /// Refused: a file inside a project, which groundwork never reads through a symlink.
@@ -30,7 +30,7 @@ pub enum Symlinks {
 
 /// The text of the regular file at `path` (`what` names it in the size error, e.g. "an answers
 /// file"); `Ok(None)` when nothing is there.
-pub fn read_text(path: &Path, symlinks: Symlinks, what: &str) -> Result<Option<String>> {
+pub(crate) fn read_text(path: &Path, symlinks: Symlinks, what: &str) -> Result<Option<String>> {
     let Some(bytes) = read(path, symlinks, what)? else {
         return Ok(None);
     };
@@ -44,7 +44,7 @@ pub fn read_text(path: &Path, symlinks: Symlinks, what: &str) -> Result<Option<S
 
 /// The bytes of the regular file at `path`, at most [`MAX_INPUT_BYTES`]; `Ok(None)` when nothing
 /// is there.
-pub fn read(path: &Path, symlinks: Symlinks, what: &str) -> Result<Option<Vec<u8>>> {
+pub(crate) fn read(path: &Path, symlinks: Symlinks, what: &str) -> Result<Option<Vec<u8>>> {
     let read = read_limited(path, symlinks, MAX_INPUT_BYTES, |_| Error::InputTooLarge {
         path: path.to_owned(),
         limit: MAX_INPUT_BYTES,
@@ -58,7 +58,7 @@ pub fn read(path: &Path, symlinks: Symlinks, what: &str) -> Result<Option<Vec<u8
 /// files, held to the per-file render limit). A file over `limit` is refused with
 /// `too_large(its size)` before anything is read, its size taken from the open handle; one that
 /// grows past `limit` while it is read is refused the same way. `Ok(None)` when nothing is there.
-pub fn read_limited(
+pub(crate) fn read_limited(
     path: &Path,
     symlinks: Symlinks,
     limit: u64,
@@ -128,12 +128,12 @@ fn not_regular(path: &Path, file_type: std::fs::FileType) -> Error {
 
 /// "a FIFO", "a socket", "a device", ...: what a file that is neither a regular file, a directory
 /// nor a symlink is, in words.
-pub fn special_kind(file_type: &impl SpecialKind) -> &'static str {
+pub(crate) fn special_kind(file_type: &impl SpecialKind) -> &'static str {
     file_type.kind()
 }
 
 /// File types that can name their special kind (std's and cap-std's).
-pub trait SpecialKind {
+pub(crate) trait SpecialKind {
     fn kind(&self) -> &'static str;
 }
 

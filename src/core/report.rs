@@ -10,19 +10,19 @@
 use std::io::Write as _;
 
 /// Writes `warning: ...` and a newline on stderr, ignoring a failure to write.
-pub fn warning(message: std::fmt::Arguments<'_>) {
+pub(crate) fn warning(message: std::fmt::Arguments<'_>) {
     line(format_args!("warning: {message}"));
 }
 
 /// Writes `note: ...` and a newline on stderr, ignoring a failure to write.
-pub fn note(message: std::fmt::Arguments<'_>) {
+pub(crate) fn note(message: std::fmt::Arguments<'_>) {
     line(format_args!("note: {message}"));
 }
 
 /// Writes one line on stderr as it is given (an `error: ...`, a prompt's complaint), ignoring a
 /// failure to write. The handle is locked for the line, so lines from two threads (the watchdog
 /// and the run) never interleave.
-pub fn line(message: std::fmt::Arguments<'_>) {
+pub(crate) fn line(message: std::fmt::Arguments<'_>) {
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "{message}").and_then(|()| stderr.flush());
 }

@@ -9,7 +9,7 @@ use crate::core::interrupt::{INTERRUPTED, SIGNAL, exit_status};
 /// request to stop at the next safe point instead of killing the process midway: a write in
 /// progress is finished or rolled back, and the process exits with 128 + the signal's number.
 /// Safe to call more than once.
-pub fn install_interrupt_handler() {
+pub(crate) fn install_interrupt_handler() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {

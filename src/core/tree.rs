@@ -280,7 +280,7 @@ fn unportable(segment: &str) -> Option<String> {
 /// The start of the name of groundwork's staging folders (`apply::STAGING_PREFIX`, kept equal by a
 /// test): `recover` removes folders so named, so a template must not render one. Defined here
 /// because the path rules sit below apply.
-pub const STAGING_PREFIX: &str = ".groundwork-staging-";
+pub(crate) const STAGING_PREFIX: &str = ".groundwork-staging-";
 
 /// The name Windows opens for `segment`: NTFS drops trailing dots and spaces, and anything from
 /// a colon on names a stream of that file or folder (`.git::$INDEX_ALLOCATION` and
@@ -362,14 +362,14 @@ fn check_safe(path: &str) -> Result<(), String> {
 
 /// The permission bits a file is written with: `mode` when it has particular ones (a cookiecutter
 /// template's file, whose mode cookiecutter copies), else 0755 or 0644 by its executable bit.
-pub fn file_mode(executable: bool, mode: Option<u32>) -> u32 {
+pub(crate) fn file_mode(executable: bool, mode: Option<u32>) -> u32 {
     mode.unwrap_or(if executable { 0o755 } else { 0o644 })
 }
 
 /// The executable bit and the particular mode (see [`file_mode`]) of a file with the permission
 /// bits `bits`. Only owner/group/other rwx count: setuid, setgid and sticky bits are never copied
 /// from a template.
-pub fn mode_of(bits: u32) -> (bool, Option<u32>) {
+pub(crate) fn mode_of(bits: u32) -> (bool, Option<u32>) {
     let bits = bits & 0o777;
     let executable = bits & 0o111 != 0;
     let usual = file_mode(executable, None);

@@ -48,10 +48,10 @@ use crate::core::env;
 use crate::core::error::{EXIT_FAILURE, Result};
 
 /// The default time limit of one render.
-pub const DEFAULT_MAX_SECONDS: u64 = 120;
+pub(crate) const DEFAULT_MAX_SECONDS: u64 = 120;
 
 /// The most the default memory limit is: 4 GiB, well above the 1 GiB a rendered project may hold.
-pub const DEFAULT_MAX_MEMORY: u64 = 4 << 30;
+pub(crate) const DEFAULT_MAX_MEMORY: u64 = 4 << 30;
 /// What is kept aside from the process's real memory limit for what is not heap (see the module
 /// docs; measured at about 200 MiB of address space for a render).
 const HEADROOM: u64 = 256 << 20;
@@ -63,7 +63,7 @@ static MEMORY: OnceLock<fn() -> usize> = OnceLock::new();
 
 /// The limits in force for this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// The time limit of one render, in seconds.
     pub seconds: u64,
     /// The heap the process may use while rendering, in bytes.
@@ -77,7 +77,7 @@ static SETTINGS: OnceLock<Settings> = OnceLock::new();
 impl Settings {
     /// The limits from the environment and the process's real memory limits; an error names a
     /// malformed variable. Read once per process (the binary does so at start-up).
-    pub fn get() -> Result<Settings> {
+    pub(crate) fn get() -> Result<Settings> {
         if let Some(settings) = SETTINGS.get() {
             return Ok(*settings);
         }
@@ -219,7 +219,7 @@ fn unescape(field: &str) -> String {
 /// Registers the binary's allocator: `allocated` reads the heap in use, `set_cap` sets the hard
 /// cap past which allocations fail. Reads the limits at once (an error names a malformed
 /// variable: the binary then stops before doing anything) and sets the cap.
-pub fn watch_memory(allocated: fn() -> usize, set_cap: impl FnOnce(usize)) -> Result<()> {
+pub(crate) fn watch_memory(allocated: fn() -> usize, set_cap: impl FnOnce(usize)) -> Result<()> {
     let settings = Settings::get()?;
     set_cap(usize::try_from(settings.hard_cap).unwrap_or(usize::MAX));
     let _ = MEMORY.set(allocated);
@@ -249,7 +249,7 @@ struct Render {
 
 /// An open render phase; it ends when dropped, on the thread that opened it.
 #[must_use]
-pub struct Phase {
+pub(crate) struct Phase {
     thread: u64,
     /// Not `Send`: a phase belongs to the render of the thread that opened it.
     _here: PhantomData<*const ()>,
@@ -257,14 +257,14 @@ pub struct Phase {
 
 /// Opens a render phase for `what` (e.g. "template file `x`"); the time limit counts from the
 /// outermost one of this thread's render, the messages name the innermost.
-pub fn enter(what: impl Into<String>) -> Phase {
+pub(crate) fn enter(what: impl Into<String>) -> Phase {
     open(Some(what.into()))
 }
 
 /// Opens a render phase that keeps the name of the phase around it, or is named `what` when there
 /// is none: for the engines' own entry points, so an expression rendered by a caller that opened
 /// no phase is still watched, and one that did keeps its more precise name.
-pub fn guard(what: &str) -> Phase {
+pub(crate) fn guard(what: &str) -> Phase {
     let thread = THREAD.with(|t| *t);
     let open_already = lock().contains_key(&thread);
     open((!open_already).then(|| what.to_owned()))
@@ -298,7 +298,7 @@ fn lock() -> std::sync::MutexGuard<'static, BTreeMap<u64, Render>> {
 }
 
 /// Names what this thread's innermost open phase is rendering now.
-pub fn working_on(what: impl Into<String>) {
+pub(crate) fn working_on(what: impl Into<String>) {
     let thread = THREAD.with(|t| *t);
     if let Some(current) = lock()
         .get_mut(&thread)
@@ -325,7 +325,7 @@ impl Drop for Phase {
 /// ends now instead of after the template engine returns; outside one, `otherwise` runs (it sets
 /// the flag the writers check). Decided under the phase lock, so the render cannot end (and report
 /// the interrupt a second time) in between.
-pub fn interrupt(status: i32, otherwise: impl FnOnce()) {
+pub(crate) fn interrupt(status: i32, otherwise: impl FnOnce()) {
     let _state = lock();
     if DEPTH.load(Ordering::SeqCst) > 0 {
         crate::core::report::line(format_args!("error: interrupted: nothing was written"));

@@ -5,8 +5,8 @@
 //! which dialect a template is; it calls the trait. Adding a dialect is adding a folder, and a line
 //! where sources recognise its marker file (`crate::source`).
 
-pub mod cookiecutter;
-pub mod native;
+pub(crate) mod cookiecutter;
+pub(crate) mod native;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -19,13 +19,13 @@ use similar::{Algorithm, DiffOp};
 use crate::core::file::is_text;
 use crate::core::tree::{Entry, Tree};
 
-pub use crate::core::file::FileState;
+pub(crate) use crate::core::file::FileState;
 
 /// A rendered file as `update` and `diff` compare it. (`new` writes the exact mode a template gave
 /// a file; `crate::write::plan::plan_new` keeps `entry.mode`.)
 /// Conflict-marker labels, e.g. "template 1.0.0", "yours", "template 1.1.0".
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Labels {
+pub(crate) struct Labels {
     pub base: String,
     pub ours: String,
     pub theirs: String,
@@ -33,11 +33,11 @@ pub struct Labels {
 
 /// What happened at one path, for the report: the plan's own vocabulary (never `Create` or
 /// `Overwrite`, which belong to `new`).
-pub use crate::core::file::Action as Outcome;
+pub(crate) use crate::core::file::Action as Outcome;
 
 /// The decision for one path.
 #[derive(Debug, Clone)]
-pub struct Resolution {
+pub(crate) struct Resolution {
     pub path: String,
     pub outcome: Outcome,
     /// Bytes and executable bit to write at `path` (`None`: leave the disk as it is). Its `mode`
@@ -86,10 +86,11 @@ impl Resolution {
 }
 
 /// The report line for an edited file the template deleted.
-pub const TEMPLATE_DELETED_EDITED: &str = "the template deleted this file; your edits are kept";
+pub(crate) const TEMPLATE_DELETED_EDITED: &str =
+    "the template deleted this file; your edits are kept";
 
 /// The suffix of the template's version of a binary file both sides changed, written beside it.
-pub const FROM_TEMPLATE_SUFFIX: &str = ".from-template";
+pub(crate) const FROM_TEMPLATE_SUFFIX: &str = ".from-template";
 
 /// Share of lines two files must have in common to count as one file moved, in percent (git's
 /// default rename threshold).
@@ -111,7 +112,7 @@ const DIFF_TIMEOUT: Duration = Duration::from_secs(5);
 ///
 /// Returns one resolution per path touched, sorted by path. Paths the user deleted and the template
 /// also deleted get no entry: there is nothing to do and nothing to tell.
-pub fn merge_trees(
+pub(crate) fn merge_trees(
     base: &Tree,
     theirs: &Tree,
     ours: &BTreeMap<String, FileState>,
@@ -160,7 +161,7 @@ pub fn merge_trees(
 /// endings, like git, so a changed last newline counts as a changed line. Binary contents are
 /// counted by their newline-separated chunks; a caller wanting git's `Bin` checks `is_text` first.
 /// A diff that runs past a few seconds is finished coarsely (counts may be high, never a hang).
-pub fn line_stats(before: &[u8], after: &[u8]) -> (usize, usize) {
+pub(crate) fn line_stats(before: &[u8], after: &[u8]) -> (usize, usize) {
     let old = lines(before);
     let new = lines(after);
     let deadline = Instant::now().checked_add(DIFF_TIMEOUT);

@@ -20,7 +20,7 @@ use crate::write::destination::Claim;
 use crate::write::git;
 use crate::write::plan::{self, Destination, Plan};
 
-pub use crate::write::plan::Existing;
+pub(crate) use crate::write::plan::Existing;
 
 /// Validated options of `groundwork new`.
 #[derive(Debug, Clone)]
@@ -236,7 +236,7 @@ pub struct Outcome {
 /// Takes the destination's lock before the questions when writing into an existing folder
 /// (`--force`, `--skip-if-file-exists`), so a second run fails at once instead of rendering and
 /// then overwriting what the first one wrote.
-pub fn early_claim(options: &NewOptions) -> Result<Option<Claim>> {
+pub(crate) fn early_claim(options: &NewOptions) -> Result<Option<Claim>> {
     Ok(match &options.target {
         Target::Dir(destination)
             if !options.dry_run
@@ -251,7 +251,11 @@ pub fn early_claim(options: &NewOptions) -> Result<Option<Claim>> {
 
 /// Plans the rendered project against its destination and, unless this is a dry run, writes it
 /// (and makes the first commit when asked). `early` is the lock [`early_claim`] took.
-pub fn write(options: &NewOptions, early: Option<Claim>, rendered: Rendered) -> Result<Outcome> {
+pub(crate) fn write(
+    options: &NewOptions,
+    early: Option<Claim>,
+    rendered: Rendered,
+) -> Result<Outcome> {
     let Rendered {
         destination,
         template,

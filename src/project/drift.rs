@@ -11,7 +11,7 @@ use crate::write::plan;
 
 /// One file of a pristine render that the disk does not match.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Drifted {
+pub(crate) struct Drifted {
     pub path: String,
     /// What the render gives.
     pub pristine: FileState,
@@ -21,7 +21,7 @@ pub struct Drifted {
 
 /// The files of `tree` that differ on disk below `root` (contents or executable bit; the exact
 /// mode is not compared) or are absent, in the tree's order. Never reads through a symlink.
-pub fn drift(root: &Path, tree: &Tree) -> Result<Vec<Drifted>> {
+pub(crate) fn drift(root: &Path, tree: &Tree) -> Result<Vec<Drifted>> {
     let reader = plan::Reader::open(root)?;
     let mut drifted = Vec::new();
     for (path, entry) in tree.iter() {

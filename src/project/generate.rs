@@ -13,7 +13,7 @@ use crate::template::provenance::Provenance;
 /// file (recording `provenance`) included. `new` writes it, `update` renders it twice (base and
 /// theirs), `diff` compares it with the disk. `project` is the project's folder: cookiecutter
 /// tells a template the folder it writes into (its parent) as `_output_dir`.
-pub fn render_project(
+pub(crate) fn render_project(
     template: &Template,
     provenance: &Provenance,
     answers: &Answers,
@@ -27,7 +27,7 @@ pub fn render_project(
 /// with `hooks` (consent given; a cookiecutter template's `pre_gen_project` and
 /// `post_gen_project`); the answers file is added after them. Also returns the project folder
 /// name the template renders (cookiecutter's root folder; a native template names none).
-pub fn render_project_with(
+pub(crate) fn render_project_with(
     template: &Template,
     provenance: &Provenance,
     answers: &Answers,

@@ -2,15 +2,15 @@
 //! give), how far the disk has drifted from that render, and the names a project is known by.
 //! Above the template, dialect, source, write and merge layers; below the commands.
 
-pub mod create;
-pub mod drift;
-pub mod generate;
-pub mod pristine;
+pub(crate) mod create;
+pub(crate) mod drift;
+pub(crate) mod generate;
+pub(crate) mod pristine;
 
 use std::path::Path;
 
 /// The last component of the destination, offered to question defaults.
-pub fn destination_name(destination: &Path) -> String {
+pub(crate) fn destination_name(destination: &Path) -> String {
     // `absolute` fails only when the working directory cannot be read; the name as given is then
     // the best default there is, and a default is no reason to stop.
     let absolute = std::path::absolute(destination).unwrap_or_else(|_| destination.to_owned());

@@ -14,20 +14,20 @@ use crate::source::{Loaded, Source};
 use crate::template::answers::{self, Answers, Mode, Presets, Recorded};
 use crate::write::plan;
 
-pub struct Project {
+pub(crate) struct Project {
     pub root: PathBuf,
     pub recorded: Recorded,
     pub source: Source,
 }
 
 /// The project as the template would have made it, untouched by the team.
-pub struct Pristine {
+pub(crate) struct Pristine {
     pub loaded: Loaded,
     pub tree: Tree,
 }
 
 impl Project {
-    pub fn open(root: &Path) -> Result<Project> {
+    pub(crate) fn open(root: &Path) -> Result<Project> {
         let recorded = answers::read_answers_file(root)?;
         let source = Source::from_provenance(&recorded.provenance)?;
         Ok(Project {
@@ -38,13 +38,13 @@ impl Project {
     }
 
     /// The name offered to question defaults, as when the project was created.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         destination_name(&self.root)
     }
 
     /// The template at the recorded version: the built-in release, the git commit, or a plain
     /// directory's current files (with a warning when they no longer match the recorded digest).
-    pub fn load_recorded(&self) -> Result<Loaded> {
+    pub(crate) fn load_recorded(&self) -> Result<Loaded> {
         let provenance = &self.recorded.provenance;
         let reference = match &provenance.commit {
             Some(commit) => commit.clone(),
@@ -75,7 +75,7 @@ impl Project {
     }
 
     /// The recorded answers, typed by the questions of `loaded`'s version.
-    pub fn recorded_answers(&self, loaded: &Loaded) -> Result<Answers> {
+    pub(crate) fn recorded_answers(&self, loaded: &Loaded) -> Result<Answers> {
         let mut presets = Presets::default();
         presets.add_recorded(&self.recorded);
         presets.retain_known(&loaded.template.manifest);
@@ -87,19 +87,19 @@ impl Project {
 
     /// The pristine render without running hooks (`diff`, `check`): a warning says so when the
     /// template has some.
-    pub fn pristine(&self) -> Result<Pristine> {
+    pub(crate) fn pristine(&self) -> Result<Pristine> {
         let mut loaded = self.load_recorded()?;
         warn_of_hooks(&mut loaded);
         self.pristine_from(loaded, None)
     }
 
     /// The folder the project lies in: cookiecutter's output directory (`_output_dir`).
-    pub fn output_dir(&self) -> &Path {
+    pub(crate) fn output_dir(&self) -> &Path {
         self.root.parent().unwrap_or(&self.root)
     }
 
     /// The pristine render of `loaded` (the recorded version), running its hooks with `hooks`.
-    pub fn pristine_from(&self, loaded: Loaded, hooks: Option<&Runner>) -> Result<Pristine> {
+    pub(crate) fn pristine_from(&self, loaded: Loaded, hooks: Option<&Runner>) -> Result<Pristine> {
         let answers = self.recorded_answers(&loaded)?;
         let (_, tree) = crate::project::generate::render_project_with(
             &loaded.template,
@@ -112,7 +112,7 @@ impl Project {
     }
 
     /// The files on disk at `paths` (absent ones are left out), never read through a symlink.
-    pub fn read<'a>(
+    pub(crate) fn read<'a>(
         &self,
         paths: impl IntoIterator<Item = &'a str>,
     ) -> Result<BTreeMap<String, FileState>> {
@@ -129,7 +129,7 @@ impl Project {
 
 /// Renders for `update`, `diff` and `check` never run template hooks: say so when a template has
 /// some, since what they would have changed then looks like the team's work.
-pub fn warn_of_hooks(loaded: &mut Loaded) {
+pub(crate) fn warn_of_hooks(loaded: &mut Loaded) {
     let hooks = loaded.template.hooks();
     if !hooks.is_empty() {
         loaded.warnings.push(format!(

@@ -45,7 +45,7 @@ const MODE_SYMLINK: i32 = 0o120_000;
 const MODE_EXECUTABLE: i32 = 0o100_755;
 
 /// Where cached clones live: `$GROUNDWORK_CACHE_DIR`, else the user cache `groundwork/git`.
-pub fn cache_root() -> Result<PathBuf> {
+pub(crate) fn cache_root() -> Result<PathBuf> {
     if let Some(dir) = crate::core::env::CACHE_DIR.value() {
         return Ok(PathBuf::from(dir));
     }

@@ -6,7 +6,7 @@
 
 pub(crate) mod files;
 mod git;
-pub mod release;
+pub(crate) mod release;
 
 use std::fmt;
 use std::fs;
@@ -25,17 +25,17 @@ use crate::template::TemplateFile;
 use crate::template::manifest::{self, MANIFEST_FILE, Manifest};
 use crate::template::provenance::{BUILTIN_PREFIX, Provenance};
 
-pub use git::cache_root;
+pub(crate) use git::cache_root;
 
 mod recorded {
     include!(concat!(env!("OUT_DIR"), "/executables.rs"));
 }
 
 /// The built-in template used when none is named.
-pub const DEFAULT_TEMPLATE: &str = "datascience";
+pub(crate) const DEFAULT_TEMPLATE: &str = "datascience";
 
 /// The reference [`Available`] gives a source that has only its current version.
-pub const CURRENT: &str = "current";
+pub(crate) const CURRENT: &str = "current";
 
 /// URL schemes that always mean a git repository, whatever else the argument looks like.
 const URL_SCHEMES: &[&str] = &["https://", "http://", "ssh://", "git://", "file://"];
@@ -505,7 +505,7 @@ fn normalize_subdir(arg: &str, subdir: &str) -> Result<Option<String>> {
 }
 
 /// Every built-in template, sorted by name.
-pub fn builtin_templates() -> Result<Vec<Template>> {
+pub(crate) fn builtin_templates() -> Result<Vec<Template>> {
     builtin_names()
         .iter()
         .map(|name| load_builtin(name))
@@ -514,7 +514,7 @@ pub fn builtin_templates() -> Result<Vec<Template>> {
 
 /// Every version of built-in template `name` this binary can load, ascending: its recorded
 /// releases and the embedded current version.
-pub fn builtin_versions(name: &str) -> Result<Vec<Available>> {
+pub(crate) fn builtin_versions(name: &str) -> Result<Vec<Available>> {
     let current = load_builtin(name)?.manifest.version;
     Ok(with_current(release::builtin_versions(name)?, current))
 }

@@ -22,7 +22,7 @@ use crate::template::TemplateFile;
 use crate::template::manifest::{self, MANIFEST_FILE};
 
 /// The folder, at a template's root, that holds its releases.
-pub const STORE_DIR: &str = ".groundwork-releases";
+pub(crate) const STORE_DIR: &str = ".groundwork-releases";
 /// The folder, inside [`STORE_DIR`], of content-addressed file contents.
 pub(crate) const BLOBS_DIR: &str = "blobs";
 /// The destination name of the fixed answer set a release's digest is computed from.
@@ -32,14 +32,14 @@ pub(crate) const RECORD_HEADER: &str = "# A groundwork template release: written
 
 /// A release store, read from the embedded built-in templates or from a directory on disk. Both
 /// variants name the template's directory (the one holding `template.toml` and [`STORE_DIR`]).
-pub enum Store {
+pub(crate) enum Store {
     Embedded(&'static Dir<'static>),
     Disk(PathBuf),
 }
 
 /// One release's record, as stored in `<version>.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
+pub(crate) struct Record {
     pub version: Version,
     /// The previous release; `None` for the first, which lists every file.
     pub parent: Option<Version>,
@@ -53,7 +53,7 @@ pub struct Record {
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileRecord {
+pub(crate) struct FileRecord {
     /// sha256 hex of the contents, which live in `blobs/<blob>`.
     pub blob: String,
     pub executable: bool,
@@ -73,7 +73,7 @@ pub(crate) struct RawRecord {
 
 impl Store {
     /// Every recorded release, ascending; empty when the template has no store.
-    pub fn versions(&self) -> Result<Vec<Version>> {
+    pub(crate) fn versions(&self) -> Result<Vec<Version>> {
         let mut versions = Vec::new();
         for name in self.record_names()? {
             let Some(stem) = name.strip_suffix(".toml") else {
@@ -90,7 +90,7 @@ impl Store {
 
     /// The record of `version`, checked: its name, version and parent agree, and its paths and blob
     /// names are well formed.
-    pub fn record(&self, version: &Version) -> Result<Record> {
+    pub(crate) fn record(&self, version: &Version) -> Result<Record> {
         let name = format!("{version}.toml");
         let text = self.read(&[&name])?.ok_or_else(|| self.unknown(version))?;
         let text =
@@ -129,7 +129,7 @@ impl Store {
 
     /// The files of release `version`, sorted by path, `template.toml` included, each blob checked
     /// against its hash.
-    pub fn files_at(&self, version: &Version) -> Result<Vec<TemplateFile>> {
+    pub(crate) fn files_at(&self, version: &Version) -> Result<Vec<TemplateFile>> {
         let mut chain = Vec::new();
         let mut next = Some(version.clone());
         while let Some(version) = next.take() {
@@ -277,13 +277,13 @@ impl Store {
 }
 
 /// The built-in template `name` at a released `version` (its own template.toml parsed as the manifest).
-pub fn builtin_at(name: &str, version: &Version) -> Result<Template> {
+pub(crate) fn builtin_at(name: &str, version: &Version) -> Result<Template> {
     Store::Embedded(builtin_dir(name)?).template_at(&format!("builtin:{name}@{version}"), version)
 }
 
 impl Store {
     /// Release `version` as a template; `shown` names it in error messages.
-    pub fn template_at(&self, shown: &str, version: &Version) -> Result<Template> {
+    pub(crate) fn template_at(&self, shown: &str, version: &Version) -> Result<Template> {
         release_template(self, shown, version)
     }
 }

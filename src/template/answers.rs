@@ -14,7 +14,7 @@ use crate::template::provenance::Provenance;
 use crate::template::{Kind, Manifest, Question};
 
 /// The answers file at the root of every generated repository.
-pub const ANSWERS_FILE: &str = ".groundwork.toml";
+pub(crate) const ANSWERS_FILE: &str = ".groundwork.toml";
 
 /// A typed answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -368,7 +368,7 @@ pub(crate) fn ask(
 
 /// The choice at `index`, as a [`Prompter`] returned it. A prompter is outside code (a terminal
 /// library, a test script): an index past the end is its error, reported, not a panic.
-pub fn chosen<'c, T>(question: &Question, choices: &'c [T], index: usize) -> Result<&'c T> {
+pub(crate) fn chosen<'c, T>(question: &Question, choices: &'c [T], index: usize) -> Result<&'c T> {
     choices.get(index).ok_or_else(|| Error::Prompt {
         question: question.name.clone(),
         message: format!(
@@ -528,7 +528,7 @@ pub(crate) fn validate(question: &Question, value: &Value, origin: &str) -> Resu
 }
 
 /// The text of the answers file: the template's provenance, then the answers. Secret answers are left out: they are asked again when needed.
-pub fn answers_file(
+pub(crate) fn answers_file(
     manifest: &Manifest,
     provenance: &Provenance,
     answers: &Answers,
@@ -574,7 +574,7 @@ struct RawRecorded {
 }
 
 /// Reads the answers file of the project at `root`.
-pub fn read_answers_file(root: &Path) -> Result<Recorded> {
+pub(crate) fn read_answers_file(root: &Path) -> Result<Recorded> {
     let path = root.join(ANSWERS_FILE);
     // Read without following a symlink or blocking on a FIFO, and bounded in size.
     let Some(text) = input::read_text(&path, Symlinks::Refuse, "an answers file")? else {

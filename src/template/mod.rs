@@ -2,11 +2,11 @@
 //! from (provenance) and its files as loaded. Data only: asking, rendering and the checks that
 //! need an expression engine are the dialects' (`crate::dialect`), loading is the sources'.
 
-pub mod answers;
+pub(crate) mod answers;
 pub mod manifest;
-pub mod provenance;
+pub(crate) mod provenance;
 
-pub use manifest::{Kind, Manifest, Question};
+pub(crate) use manifest::{Kind, Manifest, Question};
 
 /// One file of a template, by its template-relative path (always `/`-separated).
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How a built-in template is named on the command line and in `.groundwork.toml`.
-pub const BUILTIN_PREFIX: &str = "builtin:";
+pub(crate) const BUILTIN_PREFIX: &str = "builtin:";
 
 /// Where a project's template came from: the `[template]` table of `.groundwork.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,11 +30,16 @@ pub struct Provenance {
 mod version_text {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(version: &semver::Version, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(
+        version: &semver::Version,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.collect_str(version)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<semver::Version, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<semver::Version, D::Error> {
         let text = String::deserialize(d)?;
         semver::Version::parse(&text).map_err(serde::de::Error::custom)
     }

@@ -272,7 +272,7 @@ const OWNER: &str = "owner";
 const JOURNAL: &str = "journal";
 const DESTINATION: &str = "destination";
 /// What every staging folder's name starts with.
-pub const STAGING_PREFIX: &str = ".groundwork-staging-";
+pub(crate) const STAGING_PREFIX: &str = ".groundwork-staging-";
 
 /// A private folder for one run's staged files: created beside (or, for an empty destination,
 /// inside) the destination, locked by its owner for as long as the run lives, with the owner's pid
@@ -455,21 +455,21 @@ impl Swept {
 /// Removes the staging folders in `home` whose owner is gone (killed before it could clean up),
 /// saying so on stderr. A locked folder is left, and so is one without an owner file whose name
 /// carries the id of a running process (it is being set up).
-pub fn sweep(home: &Dir, home_path: &Path) {
+pub(crate) fn sweep(home: &Dir, home_path: &Path) {
     for swept in sweep_for(home, home_path, &[], None) {
         swept.print();
     }
 }
 
 /// [`sweep`], returning what it did instead of printing it.
-pub fn sweep_quietly(home: &Dir, home_path: &Path) -> Vec<Swept> {
+pub(crate) fn sweep_quietly(home: &Dir, home_path: &Path) -> Vec<Swept> {
     sweep_for(home, home_path, &[], None)
 }
 
 /// Before a run writes the destination it has claimed (`claimed`, locked, at the absolute path
 /// `absolute`): rolls back any interrupted forced write or update on it whose staging folder is in
 /// `home`, then removes stale staging folders there.
-pub fn recover_interrupted(
+pub(crate) fn recover_interrupted(
     home: &Dir,
     home_path: &Path,
     absolute: &Path,

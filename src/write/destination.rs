@@ -171,7 +171,7 @@ pub fn is_locked(dir: &Dir) -> bool {
 /// errors), or `None` when nothing is there. Refuses to look through a symlink, refuses a directory
 /// where the template has a file (or a file where it needs a directory), and refuses FIFOs, sockets
 /// and devices before opening them (and opens without blocking, in case one is swapped in).
-pub fn read_existing(dir: &Dir, root: &Path, path: &str) -> Result<Option<FileState>> {
+pub(crate) fn read_existing(dir: &Dir, root: &Path, path: &str) -> Result<Option<FileState>> {
     let segments: Vec<&str> = path.split('/').collect();
     let mut relative = PathBuf::new();
     for (i, segment) in segments.iter().enumerate() {
@@ -248,7 +248,7 @@ fn read_regular(dir: &Dir, relative: &Path, shown: &Path) -> Result<(Vec<u8>, bo
 }
 
 /// The last component of a destination and the directory that holds it.
-pub fn split(destination: &Path) -> (PathBuf, Option<OsString>) {
+pub(crate) fn split(destination: &Path) -> (PathBuf, Option<OsString>) {
     let parent = match destination.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -258,7 +258,7 @@ pub fn split(destination: &Path) -> (PathBuf, Option<OsString>) {
 
 /// The nearest of `dir` and its ancestors that exists, and the names of the missing folders from
 /// there down to `dir`, outermost first: what a run must create to write into `dir`.
-pub fn nearest_existing(dir: &Path) -> std::io::Result<(PathBuf, Vec<OsString>)> {
+pub(crate) fn nearest_existing(dir: &Path) -> std::io::Result<(PathBuf, Vec<OsString>)> {
     let mut missing = Vec::new();
     let mut current = dir.to_owned();
     loop {

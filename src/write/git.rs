@@ -20,12 +20,12 @@ pub struct Commit {
 }
 
 /// Whether `dir` is already inside a git work tree.
-pub fn is_repository(dir: &Path) -> bool {
+pub(crate) fn is_repository(dir: &Path) -> bool {
     Repository::discover(dir).is_ok_and(|repo| repo.workdir().is_some())
 }
 
 /// Whether `dir` holds its own repository (`dir/.git`) whose HEAD has no commit yet.
-pub fn is_unborn(dir: &Path) -> bool {
+pub(crate) fn is_unborn(dir: &Path) -> bool {
     Repository::open(dir).is_ok_and(|repo| {
         repo.workdir().is_some()
             && repo
@@ -36,7 +36,7 @@ pub fn is_unborn(dir: &Path) -> bool {
 
 /// Initialises a repository in `dir` (or opens the one there) and commits everything in it, or only the files `only` names
 /// (literal `/`-separated paths, never patterns). Ignored files are left out either way.
-pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Result<Commit> {
+pub(crate) fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Result<Commit> {
     let fail = |source| Error::Git {
         path: dir.to_owned(),
         source,
@@ -99,7 +99,7 @@ pub fn init_and_commit(dir: &Path, message: &str, only: Option<&[&str]>) -> Resu
 /// repository `dir` already holds, so a rollback can put them back: the index (and its lock), and
 /// the branch HEAD names, which the first commit creates. Empty when `dir` holds no repository of
 /// its own: then the whole `.git` is the run's.
-pub fn files_a_commit_changes(dir: &Path) -> Vec<String> {
+pub(crate) fn files_a_commit_changes(dir: &Path) -> Vec<String> {
     let Ok(repo) = Repository::open(dir) else {
         return Vec::new();
     };
@@ -118,7 +118,7 @@ pub fn files_a_commit_changes(dir: &Path) -> Vec<String> {
 
 /// The uncommitted changes of the git work tree containing `dir`, summarised (`None` when clean or
 /// when `dir` is not in a work tree). Ignored files do not count.
-pub fn dirty_changes(dir: &Path) -> Result<Option<String>> {
+pub(crate) fn dirty_changes(dir: &Path) -> Result<Option<String>> {
     let Ok(repo) = Repository::discover(dir) else {
         return Ok(None);
     };

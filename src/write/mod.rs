@@ -1,5 +1,5 @@
-pub mod apply;
-pub mod destination;
-pub mod git;
+pub(crate) mod apply;
+pub(crate) mod destination;
+pub(crate) mod git;
 pub(crate) mod journal;
-pub mod plan;
+pub(crate) mod plan;

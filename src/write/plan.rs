@@ -77,11 +77,11 @@ pub struct Plan {
     pub ops: Vec<Op>,
 }
 
-pub use crate::write::destination::State as Destination;
+pub(crate) use crate::write::destination::State as Destination;
 
 /// What the destination path is now (absent, empty or not), for refusing early; the decision that
 /// counts is made again through the [`Claim`] once it is held.
-pub fn inspect(destination: &Path) -> Result<Destination> {
+pub(crate) fn inspect(destination: &Path) -> Result<Destination> {
     match fs::symlink_metadata(destination) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Destination::Absent),
         Err(e) => Err(Error::io(destination, e)),
@@ -172,18 +172,18 @@ pub fn plan_new(tree: &Tree, claim: &Claim, existing: Existing) -> Result<Plan> 
 
 /// Reads the file at the relative `path` below `destination`, or `None` when nothing is there,
 /// through a handle on `destination` (see [`destination::read_existing`]).
-pub fn read_existing(destination: &Path, path: &str) -> Result<Option<FileState>> {
+pub(crate) fn read_existing(destination: &Path, path: &str) -> Result<Option<FileState>> {
     Reader::open(destination)?.read(path)
 }
 
 /// Reads many files below one destination through a single directory handle.
-pub struct Reader {
+pub(crate) struct Reader {
     dir: cap_std::fs::Dir,
     root: PathBuf,
 }
 
 impl Reader {
-    pub fn open(destination: &Path) -> Result<Reader> {
+    pub(crate) fn open(destination: &Path) -> Result<Reader> {
         let dir =
             destination::open_dir_nofollow(destination).map_err(|e| Error::io(destination, e))?;
         Ok(Reader {
@@ -193,7 +193,7 @@ impl Reader {
     }
 
     /// The file at the relative `path`, or `None` when nothing is there.
-    pub fn read(&self, path: &str) -> Result<Option<FileState>> {
+    pub(crate) fn read(&self, path: &str) -> Result<Option<FileState>> {
         destination::read_existing(&self.dir, &self.root, path)
     }
 }

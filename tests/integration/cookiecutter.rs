@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use groundwork::api::CookiecutterTemplate;
 
 use crate::env::TestEnv;
-use groundwork::api::Tree;
 use groundwork::api::TemplateFile;
+use groundwork::api::Tree;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cookiecutter")

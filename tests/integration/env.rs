@@ -190,7 +190,7 @@ impl TemplateBuilder {
 }
 
 /// Every file below `root` with its bytes and mode, for comparing whole trees.
-pub fn snapshot(root: &Path) -> Vec<(String, Vec<u8>, u32)> {
+pub(crate) fn snapshot(root: &Path) -> Vec<(String, Vec<u8>, u32)> {
     use std::os::unix::fs::PermissionsExt;
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(root).sort_by_file_name() {

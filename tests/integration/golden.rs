@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use groundwork::api::{NewOptions, Rendered, render};
 use groundwork::api::Source;
+use groundwork::api::{NewOptions, Rendered, render};
 
 /// The covering combinations, read from the one list kept in scripts/validate-generated (which
 /// also checks that every value of every choice appears): `(name, ["key=value", ...])`.
@@ -33,9 +33,7 @@ fn render_builtin(data: &[&str]) -> Rendered {
         hooks: groundwork::api::HookOptions::default(),
         reference: None,
         // Never created: a dry render only inspects it.
-        target: groundwork::api::Target::Dir(
-            "/nonexistent-groundwork-golden/churn-model".into(),
-        ),
+        target: groundwork::api::Target::Dir("/nonexistent-groundwork-golden/churn-model".into()),
         template_name: None,
         source: Source::Builtin("datascience".into()),
         data: data.iter().map(|d| (*d).to_owned()).collect(),

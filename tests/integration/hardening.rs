@@ -520,10 +520,8 @@ fn issue7_stale_staging_folders_are_removed_by_the_next_run_and_live_ones_are_ke
     // Live: locked.
     private(".groundwork-staging-77-0000a1fe");
     env.write(".groundwork-staging-77-0000a1fe/owner", "77\n");
-    let live = groundwork::api::open_dir_nofollow(
-        &env.path(".groundwork-staging-77-0000a1fe"),
-    )
-    .unwrap();
+    let live =
+        groundwork::api::open_dir_nofollow(&env.path(".groundwork-staging-77-0000a1fe")).unwrap();
     groundwork::api::lock(&live, &env.path("x")).unwrap();
 
     let output = env

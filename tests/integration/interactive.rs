@@ -1,10 +1,10 @@
 //! An interactive run driven through the `Prompter` trait, as a terminal user would answer.
 
-use groundwork::api::{NewOptions, new as run};
+use groundwork::api::Prompter;
+use groundwork::api::Question;
 use groundwork::api::Result;
 use groundwork::api::Source;
-use groundwork::api::Question;
-use groundwork::api::Prompter;
+use groundwork::api::{NewOptions, new as run};
 
 use crate::env::TestEnv;
 use crate::kitchen_sink;
@@ -469,8 +469,7 @@ fn update_asks_only_the_questions_new_in_the_new_version() {
         hooks: groundwork::api::Accept::Ask,
     };
     let mut out = Vec::new();
-    let outcome =
-        groundwork::api::update(&options, Some(&mut prompter), &mut out).unwrap();
+    let outcome = groundwork::api::update(&options, Some(&mut prompter), &mut out).unwrap();
     assert_eq!(outcome.exit_code, 0);
     assert_eq!(prompter.asked, ["python"]);
     assert_eq!(env.read("proj/.python-version"), "3.13\n");

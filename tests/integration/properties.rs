@@ -10,8 +10,8 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
-use groundwork::api::{Entry, Tree};
 use groundwork::api::Claim;
+use groundwork::api::{Entry, Tree};
 use proptest::prelude::*;
 use unicode_normalization::UnicodeNormalization as _;
 

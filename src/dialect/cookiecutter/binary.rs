@@ -93,7 +93,7 @@ const SIGNATURES: &[&[u8]] = &[
 
 /// Whether cookiecutter copies the template file at `path` (template-relative, unrendered)
 /// with `contents` as is, instead of rendering it.
-pub fn is_binary(path: &str, contents: &[u8]) -> bool {
+pub(super) fn is_binary(path: &str, contents: &[u8]) -> bool {
     has_binary_extension(path) || is_binary_chunk(&contents[..contents.len().min(CHUNK_SIZE)])
 }
 

@@ -10,11 +10,11 @@ use serde_json::{Map, Value};
 use super::pyvalue::py_float;
 
 /// A failure: (variable, message).
-pub type ContextError = (String, String);
+pub(super) type ContextError = (String, String);
 
 /// Applies `overrides` to the raw `cookiecutter.json` values, as cookiecutter applies
 /// `extra_context` (unknown top-level keys are ignored).
-pub fn apply_overrides(
+pub(super) fn apply_overrides(
     context: &mut Map<String, Value>,
     overrides: &Map<String, Value>,
     in_dict: bool,
@@ -80,7 +80,7 @@ pub fn apply_overrides(
 }
 
 /// cookiecutter's `YesNoPrompt.process_response`.
-pub fn yes_no(text: &str) -> Option<bool> {
+pub(super) fn yes_no(text: &str) -> Option<bool> {
     match text.trim().to_lowercase().as_str() {
         "1" | "true" | "t" | "yes" | "y" | "on" => Some(true),
         "0" | "false" | "f" | "no" | "n" | "off" => Some(false),
@@ -93,7 +93,7 @@ fn py(value: &Value) -> String {
 }
 
 /// Python's `str()` of a JSON scalar that is neither a string, a bool nor null.
-pub fn py_scalar(value: &Value) -> String {
+pub(super) fn py_scalar(value: &Value) -> String {
     match value {
         Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
             (Some(i), _, _) => i.to_string(),
@@ -107,7 +107,7 @@ pub fn py_scalar(value: &Value) -> String {
 }
 
 /// `render_variable`: renders a raw value with the `cookiecutter` answers so far.
-pub fn render_variable(
+pub(super) fn render_variable(
     raw: &Value,
     render: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<Value, String> {

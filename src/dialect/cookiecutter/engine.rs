@@ -20,7 +20,7 @@ use super::pyvalue::{checked_width, invalid};
 use super::pyvalue::{py_float, py_repr, py_str, tuple};
 
 /// The environment variable that fixes the clock of `{% now %}` (tests only).
-pub const CLOCK_ENV: &str = crate::core::env::COOKIECUTTER_NOW.name;
+pub(super) const CLOCK_ENV: &str = crate::core::env::COOKIECUTTER_NOW.name;
 
 /// Python's `string.ascii_letters` and `string.punctuation`, for `random_ascii_string`.
 const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -44,7 +44,7 @@ const KNOWN_EXTENSIONS: &[&str] = &[
 
 /// How the environment is configured, from the context's private variables.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(super) struct Config {
     pub block: (String, String),
     pub variable: (String, String),
     pub comment: (String, String),
@@ -71,11 +71,11 @@ impl Default for Config {
 }
 
 /// A problem with `_extensions` or `_jinja2_env_vars`: (the setting, what is wrong).
-pub type ConfigError = (String, String);
+pub(super) type ConfigError = (String, String);
 
 impl Config {
     /// Reads `_extensions` and `_jinja2_env_vars` from the `cookiecutter` namespace.
-    pub fn from_context(
+    pub(super) fn from_context(
         cookiecutter: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<Self, ConfigError> {
         if let Some(exts) = cookiecutter.get("_extensions") {
@@ -160,7 +160,7 @@ impl Config {
 
 /// Builds the environment; `sources` maps template names (as `{% include %}` sees them) to their
 /// already preprocessed sources.
-pub fn environment(
+pub(super) fn environment(
     config: &Config,
     sources: Arc<BTreeMap<String, String>>,
     commit: Option<String>,

@@ -7,18 +7,18 @@ use regex::Regex;
 
 /// A compiled pattern.
 #[derive(Debug, Clone)]
-pub struct Pattern {
+pub(super) struct Pattern {
     regex: Regex,
 }
 
 impl Pattern {
-    pub fn new(pattern: &str) -> Result<Self, String> {
+    pub(super) fn new(pattern: &str) -> Result<Self, String> {
         Regex::new(&translate(pattern))
             .map(|regex| Pattern { regex })
             .map_err(|e| format!("pattern {pattern:?} cannot be compiled: {e}"))
     }
 
-    pub fn matches(&self, path: &str) -> bool {
+    pub(super) fn matches(&self, path: &str) -> bool {
         self.regex.is_match(path)
     }
 }

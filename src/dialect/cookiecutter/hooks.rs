@@ -63,9 +63,9 @@ use crate::template::answers::Prompter;
 const OUTPUT_TAIL: usize = 16 << 10;
 
 /// Environment variable with the time limit of one hook, in seconds.
-pub const HOOK_TIMEOUT_ENV: &str = crate::core::env::HOOK_TIMEOUT_SECONDS.name;
+pub(crate) const HOOK_TIMEOUT_ENV: &str = crate::core::env::HOOK_TIMEOUT_SECONDS.name;
 /// The default time limit of one hook: long enough for a hook that installs packages.
-pub const DEFAULT_HOOK_TIMEOUT: u64 = 600;
+pub(crate) const DEFAULT_HOOK_TIMEOUT: u64 = 600;
 
 /// How often a running hook or check is looked at: often enough that Ctrl-C and the time limit
 /// act at once, rarely enough to cost nothing.
@@ -120,13 +120,13 @@ impl Runner {
 
 /// The time limit in seconds that `variable` sets for a hook or check, `default` when unset; a
 /// malformed value is an error naming the variable (`core::env`).
-pub fn timeout_from_env(variable: crate::core::env::Variable, default: u64) -> Result<u64> {
+pub(crate) fn timeout_from_env(variable: crate::core::env::Variable, default: u64) -> Result<u64> {
     variable.number_or(default)
 }
 
 /// What consent gave for one template.
 #[derive(Debug)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Run them.
     Run,
     /// The template has no hooks.
@@ -141,7 +141,7 @@ pub enum Decision {
 
 /// Whether the hooks of `template` (from `source`) may run. A built-in template is trusted;
 /// otherwise `--trust`, or a yes at the terminal (`prompter`). Hooks never run for a dry run.
-pub fn decide(
+pub(crate) fn decide(
     template: &Template,
     source: &str,
     accept: Accept,
@@ -181,7 +181,7 @@ pub fn decide(
 /// Consent for `new`: a runner when hooks run (then `pre_prompt` has already run and the
 /// template is read from its copy), none when they do not (a warning says why), and
 /// [`Error::HooksNotRun`] when a template with hooks has no consent and no `--no-hooks`.
-pub fn consent_for_new(
+pub(crate) fn consent_for_new(
     template: Template,
     provenance: &crate::template::provenance::Provenance,
     options: HookOptions,
@@ -218,7 +218,7 @@ pub fn consent_for_new(
 /// a runner (output captured) when hooks may run, after running both versions' `pre_prompt`;
 /// otherwise none, and a warning that what the hooks change is not in the base and shows as the
 /// team's work.
-pub fn consent_for_update(
+pub(crate) fn consent_for_update(
     base: &mut Template,
     theirs: &mut Template,
     source: &str,
@@ -260,7 +260,9 @@ pub fn consent_for_update(
 }
 
 /// Reborrows an optional prompter for a shorter use, so it can be passed on again later.
-pub fn reborrow<'s>(prompter: &'s mut Option<&mut dyn Prompter>) -> Option<&'s mut dyn Prompter> {
+pub(crate) fn reborrow<'s>(
+    prompter: &'s mut Option<&mut dyn Prompter>,
+) -> Option<&'s mut dyn Prompter> {
     match prompter {
         Some(prompter) => Some(&mut **prompter),
         None => None,
@@ -341,7 +343,7 @@ fn run_pre_prompt(template: &mut Template, runner: Runner) -> Result<()> {
 /// executable bits kept). Hooks are rendered with `context`, whose `_output_dir` is set to the
 /// temporary directory holding the project folder, as cookiecutter gives its absolute output
 /// directory. On a failure the directory is removed, unless the runner keeps it.
-pub fn generate(
+pub(crate) fn generate(
     template: &CookiecutterTemplate,
     folder: &str,
     context: &Map<String, Value>,
@@ -542,7 +544,7 @@ fn lock(path: &Path) -> Option<File> {
 /// A temporary folder or file that a groundwork run which no longer exists left behind, removed
 /// by [`sweep_stale_temp`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaleTemp {
+pub(crate) struct StaleTemp {
     pub path: PathBuf,
     /// The process that made it.
     pub pid: u32,
@@ -551,7 +553,7 @@ pub struct StaleTemp {
 
 /// What a temporary entry was for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TempKind {
+pub(crate) enum TempKind {
     /// A hook's folder or script, or a `template test` project.
     HooksOrChecks,
     /// A git clone made outside a cache that could not be written.
@@ -560,7 +562,7 @@ pub enum TempKind {
 
 impl TempKind {
     /// What made the entry, as `recover` reports it: "left by {this} of a killed groundwork run".
-    pub fn maker(self) -> &'static str {
+    pub(crate) fn maker(self) -> &'static str {
         match self {
             TempKind::HooksOrChecks => "the hooks or checks",
             TempKind::GitClone => "the temporary git clone",
@@ -574,7 +576,7 @@ impl TempKind {
 /// symlink), and whose lock can be taken (a run in another pid namespace holds it, so its folder
 /// is not taken for abandoned). Best effort: what cannot be removed is left for a later sweep.
 /// Returns what was removed, sorted.
-pub fn sweep_stale_temp() -> Vec<StaleTemp> {
+pub(crate) fn sweep_stale_temp() -> Vec<StaleTemp> {
     let temp = std::env::temp_dir();
     let Ok(entries) = std::fs::read_dir(&temp) else {
         return Vec::new();

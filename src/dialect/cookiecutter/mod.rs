@@ -9,19 +9,18 @@
 //! minijinja), `tags` (the `{% now %}` / `{% gitcommit %}` rewrite), `slugify`, `binary`
 //! (binaryornot), `fnmatch` (`_copy_without_render`).
 
-pub mod answers;
+pub(crate) mod answers;
 mod binary;
 mod context;
 mod dialect;
 mod engine;
 mod fnmatch;
-pub mod hooks;
+pub(crate) mod hooks;
 mod load;
 mod pystr;
 mod pyvalue;
 mod slugify;
 mod tags;
-
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -33,7 +32,7 @@ use crate::core::tree::{Entry, Tree};
 use crate::template::TemplateFile;
 
 /// The file that makes a directory a cookiecutter template.
-pub const CONTEXT_FILE: &str = "cookiecutter.json";
+pub(crate) const CONTEXT_FILE: &str = "cookiecutter.json";
 
 /// The hooks cookiecutter runs, by file stem in `hooks/`.
 const HOOK_NAMES: &[&str] = &["pre_prompt", "pre_gen_project", "post_gen_project"];
@@ -414,7 +413,7 @@ impl CookiecutterTemplate {
 
 /// The hook stage a template file is a script of, as cookiecutter's `valid_hook` decides: a file
 /// directly in `hooks/` whose name without its last extension is a stage name, not a `~` backup.
-pub fn hook_stage(path: &str) -> Option<&'static str> {
+pub(crate) fn hook_stage(path: &str) -> Option<&'static str> {
     let name = path.strip_prefix("hooks/")?;
     if name.contains('/') || name.ends_with('~') {
         return None;
@@ -446,7 +445,7 @@ fn configured_newline(cc: &Map<String, Value>) -> Result<Option<String>> {
 
 /// Adds the keys cookiecutter puts into `cookiecutter` after prompting: the template as given,
 /// the absolute output directory, the template's directory and the checkout (`None` if none).
-pub fn add_invocation(
+pub(crate) fn add_invocation(
     context: &mut Map<String, Value>,
     template: &str,
     output_dir: &str,
@@ -466,7 +465,7 @@ pub fn add_invocation(
 
 /// The public answers of a context (`cookiecutter` without private variables), for an answers
 /// file.
-pub fn answers(context: &Map<String, Value>) -> Map<String, Value> {
+pub(crate) fn answers(context: &Map<String, Value>) -> Map<String, Value> {
     context
         .get("cookiecutter")
         .and_then(Value::as_object)
@@ -482,7 +481,7 @@ pub fn answers(context: &Map<String, Value>) -> Map<String, Value> {
 /// The menu of a template whose `cookiecutter.json` offers nested templates, in its order; `None`
 /// for an ordinary template. As in cookiecutter, either key makes the template a menu, even one
 /// with no usable entry (which cookiecutter then refuses).
-pub fn nested_templates(raw: &Map<String, Value>) -> Option<Vec<MenuEntry>> {
+pub(crate) fn nested_templates(raw: &Map<String, Value>) -> Option<Vec<MenuEntry>> {
     let text = |value: Option<&Value>| value.and_then(Value::as_str).unwrap_or("").to_owned();
     let menu: Vec<MenuEntry> = match (raw.get("templates"), raw.get("template")) {
         (Some(Value::Object(templates)), _) => templates

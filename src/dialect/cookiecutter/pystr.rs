@@ -10,7 +10,7 @@ use minijinja::{Error, ErrorKind};
 use super::pyvalue::{checked_count, checked_width};
 
 /// The result of `value.name(*args)`, or `None` when the method is left to pycompat.
-pub fn method(value: &Value, name: &str, args: &[Value]) -> Option<Result<Value, Error>> {
+pub(super) fn method(value: &Value, name: &str, args: &[Value]) -> Option<Result<Value, Error>> {
     let s = value.as_str()?;
     let result = match name {
         "title" => no_args(name, args).map(|()| Value::from(title(s))),
@@ -104,7 +104,7 @@ fn push_titlecase(out: &mut String, c: char) {
 /// Python's `str.title()`: a letter after a cased letter is lowercased, any other is
 /// titlecased, so `foo_bar` → `Foo_Bar` and `o'neil` → `O'Neil` (unlike Jinja2's `title`
 /// filter, which starts words only after spaces and brackets).
-pub fn title(s: &str) -> String {
+pub(super) fn title(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut previous_cased = false;
     let mut chars = s.chars().peekable();
@@ -452,7 +452,7 @@ fn index(name: &str, s: &str, args: &[Value]) -> Result<Value, Error> {
 /// be a mapping for `%(key)s` fields). Follows `CPython`'s `PyUnicode_Format`: the same conversions
 /// (`%s %r %a %d %i %u %o %x %X %e %E %f %F %g %G %c %%`), flags, `*` widths and precisions,
 /// argument counting, and the same errors, spelled as Python's exception and message.
-pub fn percent_format(format: &str, args: &[Value]) -> Result<String, Error> {
+pub(super) fn percent_format(format: &str, args: &[Value]) -> Result<String, Error> {
     // A tuple passed as one value is the argument tuple, as in Python (`'%s-%s' % pair`).
     let expanded: Vec<Value>;
     let args = match args {

@@ -14,7 +14,7 @@ use unicode_normalization::UnicodeNormalization as _;
 /// python-slugify's options, in its positional order after the text.
 #[derive(Debug, Clone)]
 #[allow(clippy::struct_excessive_bools)] // python-slugify's own keyword arguments
-pub struct Options {
+pub(super) struct Options {
     pub entities: bool,
     pub decimal: bool,
     pub hexadecimal: bool,
@@ -113,7 +113,7 @@ fn decode_references(mut text: String, o: &Options) -> Result<String, String> {
     Ok(text)
 }
 
-pub fn slugify(input: &str, o: &Options) -> Result<String, String> {
+pub(super) fn slugify(input: &str, o: &Options) -> Result<String, String> {
     let mut text = input.to_owned();
     for (old, new) in &o.replacements {
         text = text.replace(old.as_str(), new);

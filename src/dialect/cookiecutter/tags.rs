@@ -19,13 +19,13 @@ use regex::Regex;
 
 /// Whitespace handling of block tags (`trim_blocks`, `lstrip_blocks`).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Whitespace {
+pub(super) struct Whitespace {
     pub trim_blocks: bool,
     pub lstrip_blocks: bool,
 }
 
 /// Rewrites the custom tags in `source`, given the block delimiters.
-pub fn rewrite(
+pub(super) fn rewrite(
     source: &str,
     block_start: &str,
     block_end: &str,
@@ -82,7 +82,7 @@ pub fn rewrite(
 }
 
 /// The three pairs of delimiters a template's tags use.
-pub struct Delimiters<'a> {
+pub(super) struct Delimiters<'a> {
     pub block: (&'a str, &'a str),
     pub variable: (&'a str, &'a str),
     pub comment: (&'a str, &'a str),
@@ -98,7 +98,7 @@ fn is_unicode_space(c: char) -> bool {
 /// Turns the non-ASCII whitespace between the tokens of block and variable tags into plain
 /// spaces, as Jinja2 reads it; text outside tags, string literals, comments and `{% raw %}`
 /// blocks keep theirs.
-pub fn plain_spaces(source: &str, delims: &Delimiters<'_>) -> Result<String, String> {
+pub(super) fn plain_spaces(source: &str, delims: &Delimiters<'_>) -> Result<String, String> {
     if !source.chars().any(is_unicode_space) {
         return Ok(source.to_owned());
     }
@@ -131,7 +131,7 @@ pub fn plain_spaces(source: &str, delims: &Delimiters<'_>) -> Result<String, Str
 /// `'literal' % operand` becomes `('literal'|__cookiecutter_percent(operand))`, and a tuple
 /// operand `(a, b)` passes its items as the arguments. The operand is what `%` binds in Jinja2:
 /// an atom with its attributes, subscripts, calls and filters.
-pub fn percent_format(source: &str, delims: &Delimiters<'_>) -> Result<String, String> {
+pub(super) fn percent_format(source: &str, delims: &Delimiters<'_>) -> Result<String, String> {
     let quick = Regex::new(r#"['"]\s*%[^}]"#).map_err(|e| e.to_string())?;
     if !quick.is_match(source) {
         return Ok(source.to_owned());
@@ -352,7 +352,7 @@ fn map_tag_bodies(
 
 /// Jinja2 applies `trim_blocks` to the newline after `{% endraw %}` but not to the one after
 /// `{% raw %}`; minijinja trims both, unless the opening tag ends with `+`, which this adds.
-pub fn raw_keeps_its_newline(
+pub(super) fn raw_keeps_its_newline(
     source: &str,
     block_start: &str,
     block_end: &str,

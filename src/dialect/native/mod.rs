@@ -4,11 +4,11 @@
 //! copied byte for byte. Engines sit behind [`Engine`]; this module never reads the destination or
 //! writes anything.
 
-pub mod answers;
+pub(crate) mod answers;
 mod load;
-mod tera;
+pub(crate) mod tera;
 
-pub use self::tera::{
+pub(crate) use self::tera::{
     Engine, Expressions, TeraEngine, expression_variables, text_variables,
 };
 
@@ -28,7 +28,7 @@ use crate::template::provenance::Provenance;
 /// The `message_after` of `manifest` rendered with `answers` (`None` when it has none), under the
 /// watchdog like every other expression: `new` prints it, `template check` renders it for its
 /// errors.
-pub fn message_after(
+pub(crate) fn message_after(
     manifest: &Manifest,
     expressions: &Expressions,
     answers: &Answers,
@@ -55,16 +55,16 @@ pub fn render(template: &Template, answers: &Answers) -> Result<Tree> {
 }
 
 /// Default limit on one rendered file: 64 MiB.
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
+pub(crate) const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
 /// Default limit on a whole rendered project: 1 GiB.
-pub const DEFAULT_MAX_PROJECT_BYTES: u64 = 1 << 30;
+pub(crate) const DEFAULT_MAX_PROJECT_BYTES: u64 = 1 << 30;
 /// Environment variables that override the limits.
-pub const MAX_FILE_ENV: &str = env::MAX_FILE_BYTES.name;
-pub const MAX_PROJECT_ENV: &str = env::MAX_PROJECT_BYTES.name;
+pub(crate) const MAX_FILE_ENV: &str = env::MAX_FILE_BYTES.name;
+pub(crate) const MAX_PROJECT_ENV: &str = env::MAX_PROJECT_BYTES.name;
 
 /// How large a render may grow, per file and for the whole project.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     pub file: u64,
     pub project: u64,
 }
@@ -72,7 +72,7 @@ pub struct Limits {
 impl Limits {
     /// The defaults, overridden by [`MAX_FILE_ENV`] and [`MAX_PROJECT_ENV`]; a variable that is
     /// set but not a whole number greater than 0 is an error naming it.
-    pub fn try_from_env() -> Result<Limits> {
+    pub(crate) fn try_from_env() -> Result<Limits> {
         Ok(Limits {
             file: env::MAX_FILE_BYTES.number_or(DEFAULT_MAX_FILE_BYTES)?,
             project: env::MAX_PROJECT_BYTES.number_or(DEFAULT_MAX_PROJECT_BYTES)?,
@@ -83,7 +83,7 @@ impl Limits {
     /// per file; ..."), or `None` within the limit. Checked before such a file is read (a git blob,
     /// a file of a directory template or one a hook wrote), so a huge one costs neither the time
     /// nor the memory to read it; one wording wherever it comes from.
-    pub fn file_over(&self, size: u64) -> Option<String> {
+    pub(crate) fn file_over(&self, size: u64) -> Option<String> {
         (size > self.file).then(|| {
             format!(
                 "is {size} bytes, over the limit of {} bytes per file; if that is intended, raise it with {MAX_FILE_ENV}",
@@ -94,7 +94,7 @@ impl Limits {
 
     /// [`Limits::try_from_env`], with the defaults in place of a malformed variable: the binary
     /// refuses those at start-up, so only the library (in tests) can see one here.
-    pub fn from_env() -> Limits {
+    pub(crate) fn from_env() -> Limits {
         Limits::try_from_env().unwrap_or(Limits {
             file: DEFAULT_MAX_FILE_BYTES,
             project: DEFAULT_MAX_PROJECT_BYTES,
@@ -102,7 +102,7 @@ impl Limits {
     }
 }
 
-pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
+pub(crate) fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
     let manifest = &template.manifest;
     let limits = Limits::try_from_env()?;
     let _phase = crate::core::watchdog::enter(format!("template {}", template.manifest.name));
@@ -211,7 +211,7 @@ pub fn render_with(template: &Template, engine: &dyn Engine) -> Result<Tree> {
 /// The native dialect: `template.toml` questions with Tera expressions, `*.tera` files rendered with
 /// Tera, no hooks. The template's data is all in its manifest, so the dialect holds nothing.
 #[derive(Debug, Clone, Copy)]
-pub struct Native;
+pub(crate) struct Native;
 
 impl Dialect for Native {
     fn collect(

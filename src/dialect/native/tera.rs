@@ -61,7 +61,7 @@ fn template_of(error: &tera::Error) -> Option<String> {
 
 /// Every filter a template can use: Tera's own, tera-contrib's and groundwork's (documented, with an
 /// example each, in docs/template-format.md).
-pub const FILTERS: &[&str] = &[
+pub(crate) const FILTERS: &[&str] = &[
     "abs",
     "capitalize",
     "date",
@@ -164,7 +164,7 @@ fn undefined_variable(tera: &Tera, name: &str, text: &str, known: &[&str]) -> Op
 
 /// The top-level variables `expression` (a Tera expression such as `a != 'x' or b`) uses, sorted;
 /// an error when it does not parse.
-pub fn expression_variables(expression: &str) -> Result<Vec<String>, String> {
+pub(crate) fn expression_variables(expression: &str) -> Result<Vec<String>, String> {
     let mut tera = new_tera();
     tera.add_raw_template(
         "expression",
@@ -183,7 +183,7 @@ pub fn expression_variables(expression: &str) -> Result<Vec<String>, String> {
 
 /// The top-level variables a piece of template text (such as a path segment) uses, sorted; empty
 /// when it does not parse (rendering reports that).
-pub fn text_variables(text: &str) -> Vec<String> {
+pub(crate) fn text_variables(text: &str) -> Vec<String> {
     let mut tera = new_tera();
     if tera.add_raw_template("text", text).is_err() {
         return Vec::new();
@@ -207,7 +207,7 @@ fn check_snippet(text: &str, known: &[&str]) -> Result<(), String> {
     }
 }
 
-pub struct TeraEngine {
+pub(crate) struct TeraEngine {
     tera: Tera,
     context: Context,
     known: Vec<String>,
@@ -215,7 +215,7 @@ pub struct TeraEngine {
 
 impl TeraEngine {
     /// Parses every text `*.tera` file of the template; a syntax error names the file and line.
-    pub fn new(template: &Template, answers: &Answers) -> Result<Self> {
+    pub(crate) fn new(template: &Template, answers: &Answers) -> Result<Self> {
         let mut tera = new_tera();
         let known: Vec<String> = answers.iter().map(|(name, _)| name.to_owned()).collect();
         let known_refs: Vec<&str> = known.iter().map(String::as_str).collect();
@@ -365,7 +365,7 @@ impl Scope<'_> {
 }
 
 /// A template engine for one template and one set of answers.
-pub trait Engine {
+pub(crate) trait Engine {
     /// Renders a short piece of template text, such as a path segment.
     fn render_str(&self, text: &str) -> Result<String, String>;
     /// Renders the contents of the template file at `path`.
