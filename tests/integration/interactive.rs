@@ -222,6 +222,24 @@ fn script_available() {
     );
 }
 
+/// `keys` as the key presses that make it: one character, or one escape sequence (an arrow key is
+/// `ESC [ B`, which must arrive whole or it reads as Escape).
+fn key_presses(keys: &str) -> Vec<&str> {
+    let mut presses = Vec::new();
+    let mut rest = keys;
+    while let Some(first) = rest.chars().next() {
+        let len = match rest.strip_prefix("\x1b[") {
+            Some(sequence) => sequence
+                .find(|c: char| ('@'..='~').contains(&c))
+                .map_or(rest.len(), |end| end + 3),
+            None => first.len_utf8(),
+        };
+        presses.push(&rest[..len]);
+        rest = &rest[len..];
+    }
+    presses
+}
+
 /// Runs `groundwork new out --no-git --template TEMPLATE` in a pseudo-terminal (util-linux
 /// `script`). For each `(text, keys)` step it waits until `text` shows on the screen (after what
 /// the previous step waited for), then types `keys`; then it waits for the run to end. The screen
@@ -301,8 +319,16 @@ fn in_terminal_sized(
             }
             std::thread::sleep(Duration::from_millis(10));
         }
-        stdin.write_all(keys.as_bytes()).unwrap();
-        stdin.flush().unwrap();
+        // The prompter reads one key at a time and the terminal is in raw mode only while it
+        // waits for one; a key that arrives while it draws is echoed by the terminal itself, and
+        // that stray echo is not the program's screen. A typist leaves gaps between keys; so
+        // does this, so a loaded machine does not turn the race into a failed test.
+        std::thread::sleep(Duration::from_millis(50));
+        for key in key_presses(keys) {
+            stdin.write_all(key.as_bytes()).unwrap();
+            stdin.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(15));
+        }
     }
     // A Ctrl-D that reaches the terminal before the prompt puts it in raw mode is the line
     // discipline's (it ends the pending line and is gone), not the program's: under load that
