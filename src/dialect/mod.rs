@@ -7,6 +7,7 @@
 
 pub(crate) mod cookiecutter;
 pub(crate) mod native;
+pub(crate) mod registry;
 
 use std::path::Path;
 use std::sync::Arc;

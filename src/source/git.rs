@@ -23,7 +23,7 @@ use sha2::{Digest as _, Sha256};
 use super::{Available, Loaded, hex};
 use crate::core::error::{Error, Result};
 use crate::dialect::Template;
-use crate::dialect::cookiecutter;
+use crate::dialect::registry;
 use crate::source::release::STORE_DIR;
 use crate::template::TemplateFile;
 use crate::template::manifest::{self, MANIFEST_FILE};
@@ -566,15 +566,16 @@ fn default_branch(repo: &Repository) -> Option<String> {
 fn default_commit(repo: &Repository, url: &str, subdir: Option<&str>) -> Result<Oid> {
     if let Some(name) = default_branch(repo)
         && let Ok(head) = peel(repo, url, &name)
-        && is_cookiecutter_at(repo, head, subdir)
+        && is_foreign_at(repo, head, subdir)
     {
         return Ok(head);
     }
     resolve(repo, url, None)
 }
 
-/// Whether the commit holds a cookiecutter template (and no native one) at `subdir`.
-fn is_cookiecutter_at(repo: &Repository, oid: Oid, subdir: Option<&str>) -> bool {
+/// Whether the commit holds a template of another dialect (cookiecutter's) and no native one at
+/// `subdir`.
+fn is_foreign_at(repo: &Repository, oid: Oid, subdir: Option<&str>) -> bool {
     let Ok(mut root) = repo.find_commit(oid).and_then(|c| c.tree()) else {
         return false;
     };
@@ -587,7 +588,8 @@ fn is_cookiecutter_at(repo: &Repository, oid: Oid, subdir: Option<&str>) -> bool
             Err(_) => return false,
         }
     }
-    root.get_name(MANIFEST_FILE).is_none() && root.get_name(cookiecutter::CONTEXT_FILE).is_some()
+    root.get_name(MANIFEST_FILE).is_none()
+        && registry::recognise(|f| root.get_name(f).is_some()).is_some()
 }
 
 /// The commit a reference ends at, through annotated tags.
@@ -648,7 +650,7 @@ fn read_template(repo: &Repository, url: &str, oid: Oid, subdir: Option<&str>) -
     }
 
     if root.get_name(MANIFEST_FILE).is_none() {
-        if root.get_name(cookiecutter::CONTEXT_FILE).is_some() {
+        if let Some(dialect) = registry::recognise(|f| root.get_name(f).is_some()) {
             let version = version_at(repo, url, oid)?;
             let mut files = Vec::new();
             collect(&place, &root, &root, "", &mut files)?;
@@ -661,13 +663,13 @@ fn read_template(repo: &Repository, url: &str, oid: Oid, subdir: Option<&str>) -
                         .next()
                 })
                 .unwrap_or("cookiecutter");
-            let mut template = Template::cookiecutter(
+            let mut template = (dialect.load)(
                 name,
                 version,
-                PathBuf::from(place.path(cookiecutter::CONTEXT_FILE)),
+                PathBuf::from(place.path(dialect.marker)),
                 files,
             )?;
-            // `{% gitcommit %}` prints the template's own commit, as jinja2-git does.
+            // A cookiecutter template's `{% gitcommit %}` prints its own commit, as jinja2-git does.
             if let Some(dialect) = template.dialect.at_commit(&oid.to_string()) {
                 template.dialect = dialect;
             }

@@ -20,7 +20,7 @@ use self::release::STORE_DIR;
 use crate::core::error::{Error, Result};
 use crate::core::file::{hex, slash_path};
 use crate::dialect::Template;
-use crate::dialect::cookiecutter;
+use crate::dialect::registry::{self, Foreign};
 use crate::template::TemplateFile;
 use crate::template::manifest::{self, MANIFEST_FILE, Manifest};
 use crate::template::provenance::{BUILTIN_PREFIX, Provenance};
@@ -212,7 +212,7 @@ impl Source {
     pub fn versions(&self) -> Result<Vec<Available>> {
         match self {
             Source::Builtin(name) => builtin_versions(name),
-            Source::Local(path) if is_cookiecutter(path) => Ok(with_current(
+            Source::Local(path) if foreign_dialect(path).is_some() => Ok(with_current(
                 Vec::new(),
                 load_local(path)?.0.manifest.version,
             )),
@@ -441,7 +441,7 @@ fn classify_path(arg: &str, path: &Path, cwd: &Path, subdir: Option<String>) -> 
         let inner = subdir
             .as_ref()
             .map_or_else(|| absolute.clone(), |s| absolute.join(s));
-        if absolute.join(".git").exists() && is_cookiecutter(&inner) {
+        if absolute.join(".git").exists() && foreign_dialect(&inner).is_some() {
             return Ok(Source::Local(existing_dir(arg, &inner)?));
         }
         return Ok(Source::Git {
@@ -635,7 +635,7 @@ fn collect_builtin(dir: &Dir<'static>, root: &Path, files: &mut Vec<TemplateFile
 fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
     // A reference into a cookiecutter checkout is read from git, as `--checkout` would.
     if let Some(reference) = reference.filter(|r| *r != CURRENT)
-        && is_cookiecutter(root)
+        && foreign_dialect(root).is_some()
         && let Some((_, workdir, subdir)) = git::checkout_of(root)
     {
         let url = workdir.display().to_string();
@@ -730,9 +730,13 @@ fn read_local_manifest(root: &Path) -> Result<(Manifest, (Vec<u8>, bool))> {
     Ok((manifest, (bytes, executable)))
 }
 
-/// Whether `root` holds a cookiecutter template (a `cookiecutter.json` and no `template.toml`).
-fn is_cookiecutter(root: &Path) -> bool {
-    !root.join(MANIFEST_FILE).is_file() && root.join(cookiecutter::CONTEXT_FILE).is_file()
+/// The dialect `root` is written in when it has no `template.toml` but another dialect's marker
+/// file (a cookiecutter template's `cookiecutter.json`).
+fn foreign_dialect(root: &Path) -> Option<&'static Foreign> {
+    if root.join(MANIFEST_FILE).is_file() {
+        return None;
+    }
+    registry::recognise(|marker| root.join(marker).is_file())
 }
 
 /// The name a cookiecutter template goes by: its folder's.
@@ -745,11 +749,12 @@ fn folder_name(root: &Path) -> String {
 
 /// A directory template and the digest of everything it holds.
 fn load_local(root: &Path) -> Result<(Template, String)> {
-    // A cookiecutter template has no manifest of its own: `cookiecutter.json` is one of its files.
-    let native = if is_cookiecutter(root) {
-        None
-    } else {
-        Some(read_local_manifest(root)?)
+    // A template of another dialect has no manifest of its own (`cookiecutter.json` is one of its
+    // files).
+    let foreign = foreign_dialect(root);
+    let native = match foreign {
+        Some(_) => None,
+        None => Some(read_local_manifest(root)?),
     };
 
     let canonical_root = fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
@@ -821,14 +826,19 @@ fn load_local(root: &Path) -> Result<(Template, String)> {
         hashed.push((MANIFEST_FILE, *manifest_executable, manifest_bytes));
     }
     let digest = content_digest(&mut hashed);
-    let template = match native {
-        Some((manifest, _)) => Template::new(manifest, files)?,
-        None => Template::cookiecutter(
+    let template = match (native, foreign) {
+        (Some((manifest, _)), _) => Template::new(manifest, files)?,
+        (None, Some(dialect)) => (dialect.load)(
             &folder_name(root),
             semver::Version::new(0, 0, 0),
-            root.join(cookiecutter::CONTEXT_FILE),
+            root.join(dialect.marker),
             files,
         )?,
+        (None, None) => {
+            return Err(Error::NotATemplate {
+                path: root.to_owned(),
+            });
+        }
     };
     Ok((template, digest))
 }

@@ -314,7 +314,7 @@ pub(crate) fn pre_prompt(
         });
     }
     let commit = cookiecutter.commit().map(str::to_owned);
-    let mut reloaded = Template::cookiecutter(
+    let mut reloaded = CookiecutterTemplate::load(
         &template.manifest.name,
         template.manifest.version.clone(),
         template.manifest.path.clone(),

@@ -7,15 +7,15 @@ use crate::dialect::Template;
 use crate::dialect::cookiecutter::CookiecutterTemplate;
 use crate::template::{Kind, Manifest, Question, TemplateFile};
 
-impl Template {
+impl CookiecutterTemplate {
     /// A cookiecutter template: `files` are relative to the folder holding `cookiecutter.json`.
     /// `name` and `version` come from where it was found (a folder name, a git tag).
-    pub fn cookiecutter(
+    pub(crate) fn load(
         name: &str,
         version: semver::Version,
         path: std::path::PathBuf,
         mut files: Vec<TemplateFile>,
-    ) -> Result<Self> {
+    ) -> Result<Template> {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         let cookiecutter = CookiecutterTemplate::from_files(&files)?;
         let mut manifest = Manifest::synthetic(name, version, path);
