@@ -15,6 +15,7 @@ use crate::project::pristine::Project;
 
 #[derive(Debug, Clone)]
 pub(crate) struct CheckOptions {
+    /// The project, or a folder inside it.
     pub project: PathBuf,
     pub json: bool,
 }
@@ -45,7 +46,7 @@ pub(crate) struct ChangelogEntry {
 
 /// Reads the project and its template source, and reports how far the project is behind.
 pub(crate) fn compute(options: &CheckOptions) -> Result<Report> {
-    let project = Project::open(&options.project)?;
+    let project = Project::discover(&options.project)?;
     let current = project.recorded.provenance.version.clone();
     let mut problems = Vec::new();
     let pristine = project.pristine();

@@ -16,6 +16,7 @@ use crate::project::pristine::Project;
 
 #[derive(Debug, Clone)]
 pub(crate) struct DiffOptions {
+    /// The project, or a folder inside it.
     pub project: PathBuf,
 }
 
@@ -29,7 +30,7 @@ pub(crate) struct Report {
 /// render (e.g. hooks it did not run) go to `notices`, so they can be printed even when reading
 /// the disk fails.
 pub(crate) fn compute(options: &DiffOptions, notices: &mut Vec<Notice>) -> Result<Report> {
-    let project = Project::open(&options.project)?;
+    let project = Project::discover(&options.project)?;
     let pristine = project.pristine()?;
     notices.extend(Notice::warnings(pristine.loaded.warnings.iter().cloned()));
     let drifted = drift(&project.root, &pristine.tree)?;

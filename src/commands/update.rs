@@ -2,7 +2,8 @@
 //! base = the pristine render of what the answers file records; theirs = the render of the new
 //! version with the new answers; ours = the disk. The per-path decisions are `merge`'s; this module
 //! composes them into one plan ([`compute`]), which is applied atomically, answers file last
-//! ([`apply`]), and then reported ([`print`]).
+//! ([`apply`]), and then reported ([`print`]). Run from a folder inside a project, it updates that
+//! project ([`crate::project::discover`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -25,6 +26,7 @@ use crate::write::plan::{self, Change, Digest, Expected, Op, Plan};
 /// Validated options of `groundwork update`.
 #[derive(Debug, Clone)]
 pub struct UpdateOptions {
+    /// The project, or a folder inside it.
     pub project: PathBuf,
     /// `--to`: a version, tag, branch or commit; `None` is the newest version.
     pub to: Option<String>,
@@ -103,13 +105,14 @@ pub(crate) fn compute(
     options: &UpdateOptions,
     prompter: Option<&mut dyn Prompter>,
 ) -> Result<Outcome> {
+    let root = crate::project::discover::project_root(&options.project)?;
     // The lock covers reading the disk (ours) as well as writing: nothing may change in between.
     let claim = if options.dry_run {
         None
     } else {
-        Some(Claim::acquire(&options.project)?)
+        Some(Claim::acquire(&root)?)
     };
-    let mut prepared = prepare(options, prompter)?;
+    let mut prepared = prepare(options, &root, prompter)?;
     // The base and the new version often warn alike (one source, one cache).
     let mut seen = std::collections::HashSet::new();
     prepared.warnings.retain(|w| seen.insert(w.clone()));
@@ -189,8 +192,13 @@ pub fn run(
     Ok(outcome)
 }
 
-fn prepare(options: &UpdateOptions, mut prompter: Option<&mut dyn Prompter>) -> Result<Prepared> {
-    let project = Project::open(&options.project)?;
+/// Decides the update of the project at `root`.
+fn prepare(
+    options: &UpdateOptions,
+    root: &std::path::Path,
+    mut prompter: Option<&mut dyn Prompter>,
+) -> Result<Prepared> {
+    let project = Project::open(root)?;
     if !options.allow_dirty
         && !options.dry_run
         && let Some(changes) = git::dirty_changes(&project.root)?

@@ -335,6 +335,15 @@ pub enum Error {
     NotAProject { path: PathBuf },
 
     #[error(
+        "{path} is not in a groundwork project: {searched}; run `groundwork new DESTINATION` to create a project, or `groundwork adopt --template SRC` in the root of an existing repository to record the template it was made from"
+    )]
+    NoProject {
+        path: PathBuf,
+        /// Where the answers file was looked for, as a clause.
+        searched: String,
+    },
+
+    #[error(
         "{path} already has a .groundwork.toml (template {template}); use `groundwork update` to change its template version or answers"
     )]
     AlreadyAdopted { path: PathBuf, template: String },

@@ -1,8 +1,10 @@
 //! A project as groundwork keeps it: its pristine render (what the recorded template and answers
-//! give), how far the disk has drifted from that render, and the names a project is known by.
+//! give), how far the disk has drifted from that render, which project a folder inside one belongs
+//! to, and the names a project is known by.
 //! Above the template, dialect, source, write and merge layers; below the commands.
 
 pub(crate) mod create;
+pub(crate) mod discover;
 pub(crate) mod drift;
 pub(crate) mod generate;
 pub(crate) mod pristine;

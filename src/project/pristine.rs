@@ -27,6 +27,13 @@ pub(crate) struct Pristine {
 }
 
 impl Project {
+    /// The project `start` lies in: the nearest folder from `start` upward that holds the answers
+    /// file, within its git repository ([`crate::project::discover`]).
+    pub(crate) fn discover(start: &Path) -> Result<Project> {
+        Project::open(&crate::project::discover::project_root(start)?)
+    }
+
+    /// The project whose root is `root`.
     pub(crate) fn open(root: &Path) -> Result<Project> {
         let recorded = answers::read_answers_file(root)?;
         let source = Source::from_provenance(&recorded.provenance)?;

@@ -520,13 +520,14 @@ fn dry_run_prints_the_report_and_writes_nothing() {
 #[test]
 fn a_project_without_an_answers_file_is_told_to_adopt() {
     let env = TestEnv::new();
-    std::fs::create_dir(env.path("plain")).unwrap();
+    // A repository of its own, so the search for a project stops there (issue 17).
+    git2::Repository::init(env.path("plain")).unwrap();
     env.update("plain", &[])
         .assert()
         .failure()
         .code(1)
         .stderr(format!(
-            "error: {} has no .groundwork.toml, so groundwork does not know its template: run `groundwork adopt --template SRC` there first\n",
+            "error: {} is not in a groundwork project: it has no .groundwork.toml, and the search stops there, at the root of its git repository; run `groundwork new DESTINATION` to create a project, or `groundwork adopt --template SRC` in the root of an existing repository to record the template it was made from\n",
             env.path("plain").display()
         ));
 }
