@@ -192,20 +192,24 @@ pub fn run(
     Ok(outcome)
 }
 
-/// Decides the update of the project at `root`.
+/// Decides the update of the project at `root`. A dry run refuses exactly as the real run does:
+/// tracked changes anywhere in the work tree before anything is rendered, untracked files once
+/// the plan shows it would write where they are.
 fn prepare(
     options: &UpdateOptions,
     root: &std::path::Path,
     mut prompter: Option<&mut dyn Prompter>,
 ) -> Result<Prepared> {
     let project = Project::open(root)?;
-    if !options.allow_dirty
-        && !options.dry_run
-        && let Some(changes) = git::dirty_changes(&project.root)?
-    {
+    let uncommitted = if options.allow_dirty {
+        git::Uncommitted::default()
+    } else {
+        git::uncommitted(&project.root)?
+    };
+    if !uncommitted.tracked.is_empty() {
         return Err(Error::DirtyWorktree {
             path: project.root.clone(),
-            changes,
+            changes: git::summary(&uncommitted.tracked),
         });
     }
 
@@ -287,6 +291,15 @@ fn prepare(
     };
     let resolutions = merge::merge_trees(&base_tree, &theirs_tree, &ours, &labels);
     let plan = plan_update(&project, &resolutions, &ours, answers_file)?;
+    // Untracked files elsewhere are no reason to stop; the ones the update would write over are,
+    // since git could not show or undo what it did to them.
+    let in_the_way = plan.in_the_way(&uncommitted.untracked);
+    if !in_the_way.is_empty() {
+        return Err(Error::UntrackedInTheWay {
+            path: project.root.clone(),
+            files: in_the_way.join(", "),
+        });
+    }
     Ok(Prepared {
         project,
         resolutions,

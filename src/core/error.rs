@@ -353,6 +353,11 @@ pub enum Error {
     )]
     DirtyWorktree { path: PathBuf, changes: String },
 
+    #[error(
+        "the git work tree at {path} has untracked files where the update writes ({files}): commit them or move them away so the update can be reviewed and undone, or pass --allow-dirty"
+    )]
+    UntrackedInTheWay { path: PathBuf, files: String },
+
     #[error("{path}: {message}")]
     Cruft { path: PathBuf, message: String },
 

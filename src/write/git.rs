@@ -116,18 +116,40 @@ pub(crate) fn files_a_commit_changes(dir: &Path) -> Vec<String> {
     files
 }
 
-/// The uncommitted changes of the git work tree containing `dir`, summarised (`None` when clean or
-/// when `dir` is not in a work tree). Ignored files do not count.
-pub(crate) fn dirty_changes(dir: &Path) -> Result<Option<String>> {
+/// What git has not committed in the work tree containing a folder (ignored files do not count).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Uncommitted {
+    /// Tracked files changed in the index or the work tree (staged new files too), relative to
+    /// the work tree's root.
+    pub tracked: Vec<String>,
+    /// Untracked files below the folder, relative to it.
+    pub untracked: Vec<String>,
+}
+
+/// What is not committed in the git work tree containing `dir` (nothing when `dir` is not in a
+/// work tree).
+pub(crate) fn uncommitted(dir: &Path) -> Result<Uncommitted> {
     let Ok(repo) = Repository::discover(dir) else {
-        return Ok(None);
+        return Ok(Uncommitted::default());
     };
-    if repo.workdir().is_none() {
-        return Ok(None);
-    }
+    let Some(workdir) = repo.workdir() else {
+        return Ok(Uncommitted::default());
+    };
     let fail = |source| Error::Git {
         path: dir.to_owned(),
         source,
+    };
+    // Where `dir` lies in the work tree, as a prefix of git's `/`-separated paths (`None` when
+    // it cannot be told: then no untracked file is taken for one of `dir`'s).
+    let prefix = match (dir.canonicalize(), workdir.canonicalize()) {
+        (Ok(dir), Ok(workdir)) => dir.strip_prefix(&workdir).ok().map(|relative| {
+            let mut prefix = relative.to_string_lossy().into_owned();
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix
+        }),
+        _ => None,
     };
     let mut options = git2::StatusOptions::new();
     options
@@ -135,17 +157,29 @@ pub(crate) fn dirty_changes(dir: &Path) -> Result<Option<String>> {
         .recurse_untracked_dirs(true)
         .include_ignored(false);
     let statuses = repo.statuses(Some(&mut options)).map_err(fail)?;
-    let paths: Vec<String> = statuses
-        .iter()
-        .filter(|s| !s.status().is_ignored())
-        .filter_map(|s| s.path().ok().map(str::to_owned))
-        .collect();
-    if paths.is_empty() {
-        return Ok(None);
+    let mut found = Uncommitted::default();
+    for entry in statuses.iter() {
+        let status = entry.status();
+        let Ok(path) = entry.path() else { continue };
+        if status.is_ignored() {
+            continue;
+        }
+        if status == git2::Status::WT_NEW {
+            if let Some(inside) = prefix.as_deref().and_then(|p| path.strip_prefix(p)) {
+                found.untracked.push(inside.to_owned());
+            }
+        } else {
+            found.tracked.push(path.to_owned());
+        }
     }
+    Ok(found)
+}
+
+/// Paths for a message: the first three, then how many more.
+pub(crate) fn summary(paths: &[String]) -> String {
     let mut summary = paths.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
     if paths.len() > 3 {
         summary = format!("{summary} and {} more", paths.len() - 3);
     }
-    Ok(Some(summary))
+    summary
 }

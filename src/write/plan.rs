@@ -77,6 +77,27 @@ pub struct Plan {
     pub ops: Vec<Op>,
 }
 
+impl Plan {
+    /// Those of `paths` (relative to the destination) that the plan writes or deletes, or that
+    /// stand where it needs a folder (`a` when it writes `a/b`), or inside a path it makes a file.
+    pub fn in_the_way<'a>(&self, paths: &'a [String]) -> Vec<&'a str> {
+        let below = |path: &str, folder: &str| {
+            path.strip_prefix(folder)
+                .is_some_and(|rest| rest.starts_with('/'))
+        };
+        paths
+            .iter()
+            .map(String::as_str)
+            .filter(|path| {
+                self.ops
+                    .iter()
+                    .filter(|op| op.writes())
+                    .any(|op| op.path == *path || below(&op.path, path) || below(path, &op.path))
+            })
+            .collect()
+    }
+}
+
 pub(crate) use crate::write::destination::State as Destination;
 
 /// What the destination path is now (absent, empty or not), for refusing early; the decision that
@@ -236,5 +257,53 @@ impl fmt::Display for Plan {
             0 => Ok(()),
             skipped => write!(f, ", {skipped} skipped (they exist)"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(path: &str, change: Change) -> Op {
+        Op {
+            path: path.to_owned(),
+            action: Action::Updated,
+            change,
+            expected: Expected::Anything,
+        }
+    }
+
+    #[test]
+    fn only_paths_the_plan_writes_deletes_or_needs_as_a_folder_are_in_the_way() {
+        let file = FileState {
+            mode: None,
+            contents: b"x\n".to_vec(),
+            executable: false,
+        };
+        let plan = Plan {
+            destination: PathBuf::from("p"),
+            fresh: false,
+            ops: vec![
+                op("docs/guide.md", Change::Write(file.clone())),
+                op("old.txt", Change::Delete),
+                op("kept.txt", Change::Nothing),
+                op("tool", Change::Write(file)),
+            ],
+        };
+        let paths: Vec<String> = [
+            "docs/guide.md",
+            "docs",
+            "docsx/guide.md",
+            "old.txt",
+            "kept.txt",
+            "tool/cache.bin",
+            "scratch.py",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        assert_eq!(
+            plan.in_the_way(&paths),
+            ["docs/guide.md", "docs", "old.txt", "tool/cache.bin"]
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! files block an update only where it writes, a dry run refuses and exits as the real run does,
 //! and an update with nothing to change says so.
 
-use crate::env::{TemplateRepo, TestEnv};
+use crate::env::{TemplateRepo, TestEnv, snapshot};
 
 const QUESTIONS: &str = r#"
 [[questions]]
@@ -41,6 +41,14 @@ fn project(env: &TestEnv) -> TemplateRepo {
         .file("Makefile", "test:\n\tpytest -q\n")
         .tag_as("1.1.0");
     repo
+}
+
+/// The report of updating `proj` from 1.0.0 to 1.1.0 when only `Makefile` changes.
+fn updated(env: &TestEnv) -> String {
+    format!(
+        "Updated {} from tpl 1.0.0 to tpl 1.1.0:\n  updated      Makefile  +1 -1\n4 files: 1 updated, 3 unchanged; 1 lines added, 1 removed; 0 conflict(s)\nReview the changes (git diff), then commit them with the answers file.\n",
+        env.path("proj").display()
+    )
 }
 
 #[test]
@@ -126,4 +134,88 @@ fn issue17_outside_any_project_the_error_offers_new_and_adopt() {
                 plain.display()
             ));
     }
+}
+
+#[test]
+fn issue17_an_untracked_file_where_the_update_does_not_write_does_not_block() {
+    let env = TestEnv::new();
+    project(&env);
+    // What the generated README's own example writes into the repository's root.
+    env.write("proj/scratch.py", "print('wip')\n");
+    env.write("proj/outputs/model.pkl", "weights\n");
+    env.update("proj", &[])
+        .assert()
+        .code(0)
+        .stderr("")
+        .stdout(updated(&env));
+    assert_eq!(env.read("proj/Makefile"), "test:\n\tpytest -q\n");
+    assert_eq!(env.read("proj/scratch.py"), "print('wip')\n");
+    assert_eq!(env.read("proj/outputs/model.pkl"), "weights\n");
+}
+
+#[test]
+fn issue17_an_untracked_file_where_the_update_writes_blocks_naming_it_dry_run_or_not() {
+    let env = TestEnv::new();
+    let repo = env.template_repo("tpl");
+    v1(&repo).tag();
+    env.groundwork()
+        .args(["new", "proj", "--template"])
+        .arg(repo.path())
+        .args(["--ref", "v1.0.0", "--defaults"])
+        .assert()
+        .success();
+    v1(&repo)
+        .file("docs/guide.md", "Read me.\n")
+        .file("CONTRIBUTING.md", "Open a pull request.\n")
+        .tag_as("1.1.0");
+    env.write("proj/docs/guide.md", "My own guide.\n");
+    env.write("proj/CONTRIBUTING.md", "Ask the team.\n");
+    env.write("proj/scratch.py", "print('wip')\n");
+    let before = snapshot(&env.path("proj"));
+    let refusal = format!(
+        "error: the git work tree at {} has untracked files where the update writes (CONTRIBUTING.md, docs/guide.md): commit them or move them away so the update can be reviewed and undone, or pass --allow-dirty\n",
+        env.path("proj").display()
+    );
+    for args in [&[][..], &["--dry-run"]] {
+        env.update("proj", args)
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(refusal.clone());
+        assert_eq!(snapshot(&env.path("proj")), before, "{args:?}");
+    }
+    // The same untracked file with the template's own text is not written: no refusal.
+    env.write("proj/docs/guide.md", "Read me.\n");
+    env.write("proj/CONTRIBUTING.md", "Open a pull request.\n");
+    env.update("proj", &[]).assert().code(0).stderr("");
+}
+
+#[test]
+fn issue17_a_dry_run_of_a_refused_update_refuses_alike() {
+    let env = TestEnv::new();
+    project(&env);
+    env.write("proj/notes.txt", "one\ntwo\nthree\nwip\n");
+    let before = snapshot(&env.path("proj"));
+    let refusal = format!(
+        "error: the git work tree at {} has uncommitted changes (notes.txt): commit or stash them so the update can be reviewed and undone, or pass --allow-dirty\n",
+        env.path("proj").display()
+    );
+    for args in [&[][..], &["--dry-run"]] {
+        env.update("proj", args)
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(refusal.clone());
+    }
+    assert_eq!(snapshot(&env.path("proj")), before);
+    // With --allow-dirty the dry run shows the update.
+    env.update("proj", &["--dry-run", "--allow-dirty"])
+        .assert()
+        .code(0)
+        .stderr("")
+        .stdout(format!(
+            "Dry run: updating {} from tpl 1.0.0 to tpl 1.1.0 would do:\n  updated      Makefile  +1 -1\n  kept         notes.txt\n4 files: 1 updated, 1 kept, 2 unchanged; 1 lines added, 1 removed; 0 conflict(s)\nNothing was written.\n",
+            env.path("proj").display()
+        ));
+    assert_eq!(snapshot(&env.path("proj")), before);
 }

@@ -440,7 +440,9 @@ fn a_dirty_worktree_is_refused_unless_allowed() {
     v1(&repo)
         .file("Makefile", "test:\n\tpytest -q\n")
         .tag_as("1.1.0");
-    env.write("proj/scratch.py", "print('wip')\n");
+    // A tracked file edited and not committed (issue 17: untracked files block only where the
+    // update writes; see issue17_update.rs).
+    env.write("proj/notes.txt", "one\ntwo\nthree\nwip\n");
     let before = snapshot(&env.path("proj"));
     env.update("proj", &[])
         .assert()
@@ -448,7 +450,7 @@ fn a_dirty_worktree_is_refused_unless_allowed() {
         .code(1)
         .stdout("")
         .stderr(format!(
-            "error: the git work tree at {} has uncommitted changes (scratch.py): commit or stash them so the update can be reviewed and undone, or pass --allow-dirty\n",
+            "error: the git work tree at {} has uncommitted changes (notes.txt): commit or stash them so the update can be reviewed and undone, or pass --allow-dirty\n",
             env.path("proj").display()
         ));
     assert_eq!(snapshot(&env.path("proj")), before);
@@ -457,7 +459,7 @@ fn a_dirty_worktree_is_refused_unless_allowed() {
         .success()
         .code(0);
     assert_eq!(env.read("proj/Makefile"), "test:\n\tpytest -q\n");
-    assert_eq!(env.read("proj/scratch.py"), "print('wip')\n");
+    assert_eq!(env.read("proj/notes.txt"), "one\ntwo\nthree\nwip\n");
 }
 
 #[test]
