@@ -45,9 +45,10 @@ pub struct Outcome {
     pub plan: Plan,
     /// Paths left for the user to resolve.
     pub conflicts: Vec<String>,
-    /// 0, or [`EXIT_CONFLICTS`] when an update that was applied left conflicts (a dry run
-    /// changes nothing, so it exits 0).
+    /// 0, or [`EXIT_CONFLICTS`] when the update leaves conflicts (or, for a dry run, would).
     pub exit_code: i32,
+    /// The project is already at the new version with these answers: the plan writes nothing.
+    pub nothing_to_do: bool,
     /// The project's directory.
     pub root: PathBuf,
     /// `name version` of the recorded template and of the new one.
@@ -123,15 +124,17 @@ pub(crate) fn compute(
         .map(|r| r.path.clone())
         .collect();
     let summary = summarize(&prepared.resolutions, &prepared.ours);
-    let exit_code = if options.dry_run || conflicts.is_empty() {
+    let exit_code = if conflicts.is_empty() {
         0
     } else {
         EXIT_CONFLICTS
     };
+    let nothing_to_do = conflicts.is_empty() && prepared.plan.changes_nothing();
     Ok(Outcome {
         plan: prepared.plan,
         conflicts,
         exit_code,
+        nothing_to_do,
         root: prepared.project.root,
         from: prepared.from,
         to: prepared.to,
@@ -142,11 +145,13 @@ pub(crate) fn compute(
     })
 }
 
-/// Applies the planned update (nothing for a dry run).
+/// Applies the planned update (nothing for a dry run, or when there is nothing to change).
 pub(crate) fn apply(outcome: &Outcome) -> Result<()> {
     match &outcome.claim {
-        Some(claim) => apply::apply(&outcome.plan, claim, |_, _, _| Ok(())),
-        None => Ok(()),
+        Some(claim) if !outcome.nothing_to_do => {
+            apply::apply(&outcome.plan, claim, |_, _, _| Ok(()))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -156,15 +161,27 @@ pub(crate) fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
     let root = outcome.root.display();
     let (from, to) = (&outcome.from, &outcome.to);
     let report = &outcome.summary;
+    let conflicts = &outcome.conflicts;
+    if outcome.nothing_to_do {
+        // The same for a dry run: the real run would say so and write nothing either.
+        return writeln!(out, "{root} is already at {to}: nothing to update.")
+            .map_err(stdout_error);
+    }
     if outcome.dry_run {
-        return writeln!(
-            out,
-            "Dry run: updating {root} from {from} to {to} would do:\n{report}\nNothing was written."
-        )
-        .map_err(stdout_error);
+        let mut text =
+            format!("Dry run: updating {root} from {from} to {to} would do:\n{report}\n");
+        if !conflicts.is_empty() {
+            let _ = writeln!(
+                text,
+                "Conflicts would remain in {} file(s): {}.",
+                conflicts.len(),
+                conflicts.join(", ")
+            );
+        }
+        text.push_str("Nothing was written.");
+        return writeln!(out, "{text}").map_err(stdout_error);
     }
     let mut text = format!("Updated {root} from {from} to {to}:\n{report}\n");
-    let conflicts = &outcome.conflicts;
     if conflicts.is_empty() {
         text.push_str("Review the changes (git diff), then commit them with the answers file.\n");
     } else {

@@ -78,6 +78,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether applying the plan would leave the disk as it is.
+    pub fn changes_nothing(&self) -> bool {
+        !self.ops.iter().any(Op::writes)
+    }
+
     /// Those of `paths` (relative to the destination) that the plan writes or deletes, or that
     /// stand where it needs a folder (`a` when it writes `a/b`), or inside a path it makes a file.
     pub fn in_the_way<'a>(&self, paths: &'a [String]) -> Vec<&'a str> {
@@ -305,5 +310,12 @@ mod tests {
             plan.in_the_way(&paths),
             ["docs/guide.md", "docs", "old.txt", "tool/cache.bin"]
         );
+        assert!(!plan.changes_nothing());
+        let quiet = Plan {
+            ops: vec![op("kept.txt", Change::Nothing)],
+            ..plan
+        };
+        assert!(quiet.changes_nothing());
+        assert!(quiet.in_the_way(&paths).is_empty());
     }
 }

@@ -219,3 +219,49 @@ fn issue17_a_dry_run_of_a_refused_update_refuses_alike() {
         ));
     assert_eq!(snapshot(&env.path("proj")), before);
 }
+
+#[test]
+fn issue17_a_dry_run_that_predicts_conflicts_exits_3() {
+    let env = TestEnv::new();
+    let repo = project(&env);
+    env.write("proj/notes.txt", "one\nTWO BY USER\nthree\n");
+    env.commit_all("proj", "mine");
+    v1(&repo)
+        .file("notes.txt", "one\ntwo by template\nthree\n")
+        .tag_as("1.2.0");
+    let before = snapshot(&env.path("proj"));
+    env.update("proj", &["--dry-run"])
+        .assert()
+        .code(3)
+        .stderr("")
+        .stdout(format!(
+            "Dry run: updating {} from tpl 1.0.0 to tpl 1.2.0 would do:\n  conflict     notes.txt  +6 -0  (your edits and the template's overlap; resolve the conflict markers)\n4 files: 1 conflict, 3 unchanged; 6 lines added, 0 removed; 1 conflict(s)\nConflicts would remain in 1 file(s): notes.txt.\nNothing was written.\n",
+            env.path("proj").display()
+        ));
+    assert_eq!(snapshot(&env.path("proj")), before);
+    env.update("proj", &[]).assert().code(3);
+}
+
+#[test]
+fn issue17_a_second_update_has_nothing_to_do() {
+    let env = TestEnv::new();
+    project(&env);
+    env.update("proj", &[])
+        .assert()
+        .code(0)
+        .stdout(updated(&env));
+    env.commit_all("proj", "update to 1.1.0");
+    let before = snapshot(&env.path("proj"));
+    let nothing = format!(
+        "{} is already at tpl 1.1.0: nothing to update.\n",
+        env.path("proj").display()
+    );
+    for args in [&[][..], &["--dry-run"]] {
+        env.update("proj", args)
+            .assert()
+            .code(0)
+            .stderr("")
+            .stdout(nothing.clone());
+    }
+    assert_eq!(snapshot(&env.path("proj")), before);
+}
