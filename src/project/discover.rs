@@ -10,6 +10,18 @@ use crate::template::answers::ANSWERS_FILE;
 /// The root of the project `start` lies in: `start` itself when it holds the answers file (the
 /// path as given, so reports name it as before), else the nearest folder above it that does.
 pub(crate) fn project_root(start: &Path) -> Result<PathBuf> {
+    // A mistyped path is an error, not a place to search upward from (it would find the project
+    // the mistake was made in).
+    match start.metadata() {
+        Err(e) => return Err(Error::io(start, e)),
+        Ok(meta) if !meta.is_dir() => {
+            return Err(Error::io(
+                start,
+                std::io::Error::from(std::io::ErrorKind::NotADirectory),
+            ));
+        }
+        Ok(_) => {}
+    }
     if holds(start, ANSWERS_FILE) {
         return Ok(start.to_owned());
     }
@@ -101,6 +113,11 @@ mod tests {
             matches!(&error, Error::NoProject { searched, .. } if searched.contains("at the root of its git repository")),
             "{error}"
         );
+        // A path that is not a folder is an error, not a place to search from.
+        assert!(matches!(
+            project_root(&project.join("src/pkgx")),
+            Err(Error::Io { .. })
+        ));
         // Outside any repository the search goes on upward.
         std::fs::create_dir_all(root.join("plain/deep")).unwrap();
         assert_eq!(project_root(&root.join("plain/deep")).unwrap(), root);
