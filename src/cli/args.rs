@@ -145,14 +145,20 @@ pub(crate) struct AnswerArgs {
     pub data_file: Option<PathBuf>,
 }
 
+// The usage line is written out: clap builds the one after a usage error from the arguments given,
+// and a positional whose value name had to carry brackets (`DESTINATION] [KEY=VALUE`) came out as
+// `<DESTINATION] [KEY=VALUE>...` there.
 #[derive(Debug, Args)]
 #[allow(clippy::struct_excessive_bools)] // each is an independent on/off flag of the command line
-#[command(after_long_help = NEW_ARGS_HELP)]
+#[command(
+    after_long_help = NEW_ARGS_HELP,
+    override_usage = "groundwork new [OPTIONS] [DESTINATION] [KEY=VALUE]..."
+)]
 pub(crate) struct NewArgs {
     /// The directory to create (it must not exist or be empty, see --force), then answers as
     /// KEY=VALUE (like -d). Without a directory, a cookiecutter template's project folder is
     /// created inside --output-dir (default: the current directory) under the name it renders
-    #[arg(value_name = "DESTINATION] [KEY=VALUE")]
+    #[arg(value_name = "DESTINATION|KEY=VALUE")]
     pub args: Vec<String>,
 
     /// Built-in template name (see `groundwork templates`), a local directory (`./name`), a git
