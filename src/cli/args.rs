@@ -63,6 +63,35 @@ pub(crate) enum Command {
     /// Work on a template's source
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Print a shell completion script on stdout (bash: `source <(groundwork completions bash)`)
+    #[command(after_long_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print a manual page (roff) on stdout: groundwork(1), or a command's (`groundwork man new` is
+    /// groundwork-new(1)); read one with `groundwork man | man -l -`
+    Man(ManArgs),
+}
+
+const COMPLETIONS_HELP: &str = "Install: bash: `groundwork completions bash > \
+                                ~/.local/share/bash-completion/completions/groundwork`; zsh: \
+                                `groundwork completions zsh > ~/.zfunc/_groundwork` with ~/.zfunc \
+                                on fpath before compinit; fish: `groundwork completions fish > \
+                                ~/.config/fish/completions/groundwork.fish`; PowerShell: \
+                                `groundwork completions powershell | Out-String | \
+                                Invoke-Expression` in $PROFILE; elvish: `eval (groundwork \
+                                completions elvish | slurp)` in rc.elv.";
+
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// The command whose page to print, such as `new` or `template release` (default: groundwork's
+    /// own)
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]

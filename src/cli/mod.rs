@@ -149,6 +149,8 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
         }
         args::Command::Recover(args) => recover::run(&args.into_options(), out).map(|_| 0),
         args::Command::Templates => list_templates(out).map(|()| 0),
+        args::Command::Completions(args) => completions(args.shell, out).map(|()| 0),
+        args::Command::Man(args) => man_page(&args.command, out).map(|()| 0),
         args::Command::Template(args::TemplateCommand::Check(args)) => {
             let report = template_check::compute(&args.dir)?;
             template_check::print(&report, out)?;
@@ -167,6 +169,50 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
                 .map_err(|e| Error::io("<stdout>", e))
         }
     }
+}
+
+/// The completion script of `shell` for the whole command line.
+fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<()> {
+    use clap::CommandFactory as _;
+    // Generated into memory first: clap_complete panics when its writer fails (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut args::Cli::command(), "groundwork", &mut script);
+    out.write_all(&script)
+        .and_then(|()| out.flush())
+        .map_err(crate::commands::stdout_error)
+}
+
+/// The manual page groundwork(1), or that of the command `path` names (`["template", "release"]`
+/// is groundwork-template-release(1)), in roff.
+fn man_page(path: &[String], out: &mut dyn Write) -> Result<()> {
+    use clap::CommandFactory as _;
+    let mut page_of = args::Cli::command();
+    page_of.build();
+    for name in path {
+        let known: Vec<&str> = page_of
+            .get_subcommands()
+            .map(clap::Command::get_name)
+            .filter(|name| *name != "help")
+            .collect();
+        let Some(sub) = page_of.find_subcommand(name) else {
+            return Err(Error::Usage(if known.is_empty() {
+                format!(
+                    "`{}` has no commands",
+                    page_of.get_bin_name().unwrap_or("groundwork")
+                )
+            } else {
+                format!("no command `{name}`: the commands are {}", known.join(", "))
+            }));
+        };
+        page_of = sub.clone();
+    }
+    let mut page = Vec::new();
+    clap_mangen::Man::new(page_of)
+        .render(&mut page)
+        .map_err(crate::commands::stdout_error)?;
+    out.write_all(&page)
+        .and_then(|()| out.flush())
+        .map_err(crate::commands::stdout_error)
 }
 
 /// Prompts only when someone can answer: a terminal on stdin and no --defaults.
