@@ -58,8 +58,9 @@ pub(crate) enum Command {
     /// by killed runs (what the next run on the destination would do first), saying what was done
     #[command(after_long_help = RECOVER_EXIT_STATUS)]
     Recover(RecoverArgs),
-    /// List the built-in templates with their version and description
-    Templates,
+    /// List the built-in templates with every version this groundwork carries, newest first; with a
+    /// NAME, that template's versions and changelog
+    Templates(TemplatesArgs),
     /// Work on a template's source
     #[command(subcommand)]
     Template(TemplateCommand),
@@ -79,6 +80,12 @@ const COMPLETIONS_HELP: &str = "Install: bash: `groundwork completions bash > \
                                 `groundwork completions powershell | Out-String | \
                                 Invoke-Expression` in $PROFILE; elvish: `eval (groundwork \
                                 completions elvish | slurp)` in rc.elv.";
+
+#[derive(Debug, Args)]
+pub(crate) struct TemplatesArgs {
+    /// A built-in template: show its versions and its changelog's entries
+    pub name: Option<String>,
+}
 
 #[derive(Debug, Args)]
 pub(crate) struct ManArgs {
@@ -196,8 +203,10 @@ pub(crate) struct NewArgs {
     #[arg(short, long, value_name = "NAME|PATH|URL", default_value = DEFAULT_TEMPLATE)]
     pub template: String,
 
-    /// Version, tag, branch or commit of a git template (default: the highest version tag; for a
-    /// cookiecutter template, its default branch's head, or a local checkout's files as they are)
+    /// Which version: a release of a built-in template (`1.5.0`; `groundwork templates NAME` lists
+    /// them; default: the newest), or a version, tag, branch or commit of a git template (default:
+    /// the highest version tag; for a cookiecutter template, its default branch's head, or a local
+    /// checkout's files as they are)
     #[arg(long = "ref", alias = "checkout", value_name = "REF")]
     pub reference: Option<String>,
 

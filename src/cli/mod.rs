@@ -10,11 +10,11 @@ use std::io::{IsTerminal, Write};
 use clap::Parser;
 
 use crate::commands::{
-    adopt, check, diff, new, print_notices, recover, template_check, template_test, update,
+    adopt, check, diff, new, print_notices, recover, template_check, template_test, templates,
+    update,
 };
 use crate::core::error::{self, EXIT_USAGE, Error, Result};
 use crate::core::report;
-use crate::source::{self};
 use crate::template::answers::Prompter;
 
 /// Start-up, before any command: registers the binary's allocator with the watchdog
@@ -148,7 +148,11 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
             .map(|_| 0)
         }
         args::Command::Recover(args) => recover::run(&args.into_options(), out).map(|_| 0),
-        args::Command::Templates => list_templates(out).map(|()| 0),
+        args::Command::Templates(args) => {
+            let listed = templates::compute(args.name.as_deref())?;
+            templates::print(&listed, args.name.is_some(), out)?;
+            Ok(0)
+        }
         args::Command::Completions(args) => completions(args.shell, out).map(|()| 0),
         args::Command::Man(args) => man_page(&args.command, out).map(|()| 0),
         args::Command::Template(args::TemplateCommand::Check(args)) => {
@@ -225,23 +229,4 @@ fn prompter(
     } else {
         None
     }
-}
-
-fn list_templates(out: &mut dyn Write) -> Result<()> {
-    let templates = source::builtin_templates()?;
-    let width = templates
-        .iter()
-        .map(|t| t.manifest.name.len())
-        .max()
-        .unwrap_or(0);
-    for template in templates {
-        let m = &template.manifest;
-        writeln!(
-            out,
-            "{:<width$}  {:<8}  {}",
-            m.name, m.version, m.description
-        )
-        .map_err(|e| Error::io("<stdout>", e))?;
-    }
-    Ok(())
 }

@@ -1,7 +1,9 @@
 //! Issue 17, the command line's edges: the usage line after a mistyped flag, shell completions
-//! and the manual page. A tool a test needs (bash, man) that is missing fails the test: nothing is
+//! and the manual page, and the built-in templates' versions and changelog (`groundwork
+//! templates`). A tool a test needs (bash, man) that is missing fails the test: nothing is
 //! skipped in silence.
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::env::TestEnv;
@@ -204,4 +206,71 @@ fn issue17_man_pages_render_with_man() {
         .code(2)
         .stdout("")
         .stderr("error: no command `nope`: the commands are new, update, check, diff, adopt, recover, templates, template, completions, man\n");
+}
+
+const DESCRIPTION: &str = "Data-science repository ready to operate: notebooks, a tested Python package, Kubernetes manifests applied by ArgoCD, alerts that link to runbooks, and CI";
+const VERSIONS: &str = "1.7.0 (latest), 1.6.0, 1.5.0, 1.4.0, 1.3.0, 1.2.1, 1.2.0, 1.1.0, 1.0.0";
+
+#[test]
+fn issue17_templates_lists_every_release_newest_first() {
+    let env = TestEnv::new();
+    env.groundwork()
+        .arg("templates")
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(format!(
+            "datascience  {VERSIONS}\n             {DESCRIPTION}\n"
+        ));
+}
+
+/// `templates datascience`: the versions, then the entries of templates/datascience/CHANGELOG.md
+/// (from its first `## ` heading; the title and the maintainers' introduction are left out), after
+/// a line naming the releases that have no entry.
+#[test]
+fn issue17_templates_name_shows_versions_and_changelog() {
+    let env = TestEnv::new();
+    let changelog = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/datascience/CHANGELOG.md"),
+    )
+    .unwrap();
+    let entries = &changelog[changelog.find("\n## ").unwrap()..];
+    let without: Vec<&str> = VERSIONS
+        .split(", ")
+        .map(|v| v.trim_end_matches(" (latest)"))
+        .filter(|v| !entries.contains(&format!("\n## {v}\n")))
+        .collect();
+    // Today the changelog has the newest release only.
+    assert_eq!(
+        without,
+        [
+            "1.6.0", "1.5.0", "1.4.0", "1.3.0", "1.2.1", "1.2.0", "1.1.0", "1.0.0"
+        ]
+    );
+    env.groundwork()
+        .args(["templates", "datascience"])
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(format!(
+            "datascience: {DESCRIPTION}\nVersions, newest first: {VERSIONS}\nNo changelog entry for {}.\n{entries}",
+            without.join(", ")
+        ));
+    env.groundwork()
+        .args(["templates", "nosuch"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("error: unknown built-in template `nosuch`; built-in templates: datascience\n");
+}
+
+/// `--ref` says it picks a built-in release too.
+#[test]
+fn issue17_ref_help_names_builtin_releases() {
+    let env = TestEnv::new();
+    let help = stdout_of(&env.groundwork().args(["new", "--help"]).assert().success());
+    assert!(
+        help.contains("      --ref <REF>\n          Which version: a release of a built-in template (`1.5.0`; `groundwork templates NAME`\n          lists them; default: the newest), or a version, tag, branch or commit of a git template\n"),
+        "{help}"
+    );
 }
