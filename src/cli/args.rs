@@ -19,7 +19,7 @@ use crate::source::{DEFAULT_TEMPLATE, Source};
 
 const EXIT_STATUS: &str = "Exit status: 0 success (check: up to date); 1 error, nothing was changed; \
                            2 command-line usage error; 3 update applied, conflicts remain (listed \
-                           in the report); 4 check: a newer template version exists; 128 + n \
+                           in the report; update --dry-run: would remain); 4 check: a newer template version exists; 128 + n \
                            stopped by a signal (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP), nothing was \
                            changed.";
 
@@ -58,11 +58,47 @@ pub(crate) enum Command {
     /// by killed runs (what the next run on the destination would do first), saying what was done
     #[command(after_long_help = RECOVER_EXIT_STATUS)]
     Recover(RecoverArgs),
-    /// List the built-in templates with their version and description
-    Templates,
+    /// List the built-in templates with every version this groundwork carries, newest first; with a
+    /// NAME, that template's versions and changelog
+    Templates(TemplatesArgs),
     /// Work on a template's source
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// Print a shell completion script on stdout (bash: `source <(groundwork completions bash)`)
+    #[command(after_long_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print a manual page (roff) on stdout: groundwork(1), or a command's (`groundwork man new` is
+    /// groundwork-new(1)); read one with `groundwork man | man -l -`
+    Man(ManArgs),
+}
+
+const COMPLETIONS_HELP: &str = "Install: bash: `groundwork completions bash > \
+                                ~/.local/share/bash-completion/completions/groundwork`; zsh: \
+                                `groundwork completions zsh > ~/.zfunc/_groundwork` with ~/.zfunc \
+                                on fpath before compinit; fish: `groundwork completions fish > \
+                                ~/.config/fish/completions/groundwork.fish`; PowerShell: \
+                                `groundwork completions powershell | Out-String | \
+                                Invoke-Expression` in $PROFILE; elvish: `eval (groundwork \
+                                completions elvish | slurp)` in rc.elv.";
+
+#[derive(Debug, Args)]
+pub(crate) struct TemplatesArgs {
+    /// A built-in template: show its versions and its changelog's entries
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// The command whose page to print, such as `new` or `template release` (default: groundwork's
+    /// own)
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,14 +181,20 @@ pub(crate) struct AnswerArgs {
     pub data_file: Option<PathBuf>,
 }
 
+// The usage line is written out: clap builds the one after a usage error from the arguments given,
+// and a positional whose value name had to carry brackets (`DESTINATION] [KEY=VALUE`) came out as
+// `<DESTINATION] [KEY=VALUE>...` there.
 #[derive(Debug, Args)]
 #[allow(clippy::struct_excessive_bools)] // each is an independent on/off flag of the command line
-#[command(after_long_help = NEW_ARGS_HELP)]
+#[command(
+    after_long_help = NEW_ARGS_HELP,
+    override_usage = "groundwork new [OPTIONS] [DESTINATION] [KEY=VALUE]..."
+)]
 pub(crate) struct NewArgs {
     /// The directory to create (it must not exist or be empty, see --force), then answers as
     /// KEY=VALUE (like -d). Without a directory, a cookiecutter template's project folder is
     /// created inside --output-dir (default: the current directory) under the name it renders
-    #[arg(value_name = "DESTINATION] [KEY=VALUE")]
+    #[arg(value_name = "DESTINATION|KEY=VALUE")]
     pub args: Vec<String>,
 
     /// Built-in template name (see `groundwork templates`), a local directory (`./name`), a git
@@ -161,8 +203,10 @@ pub(crate) struct NewArgs {
     #[arg(short, long, value_name = "NAME|PATH|URL", default_value = DEFAULT_TEMPLATE)]
     pub template: String,
 
-    /// Version, tag, branch or commit of a git template (default: the highest version tag; for a
-    /// cookiecutter template, its default branch's head, or a local checkout's files as they are)
+    /// Which version: a release of a built-in template (`1.5.0`; `groundwork templates NAME` lists
+    /// them; default: the newest), or a version, tag, branch or commit of a git template (default:
+    /// the highest version tag; for a cookiecutter template, its default branch's head, or a local
+    /// checkout's files as they are)
     #[arg(long = "ref", alias = "checkout", value_name = "REF")]
     pub reference: Option<String>,
 
@@ -240,7 +284,7 @@ const NEW_ARGS_HELP: &str = "An argument with `=` is an answer (KEY=VALUE); writ
 
 #[derive(Debug, Args)]
 pub(crate) struct UpdateArgs {
-    /// The project to update
+    /// The project to update (or a folder inside it)
     #[arg(default_value = ".")]
     pub project: PathBuf,
 
@@ -255,7 +299,8 @@ pub(crate) struct UpdateArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Update even though the git work tree has uncommitted changes
+    /// Update even though tracked files have uncommitted changes or untracked files stand where
+    /// the update writes
     #[arg(long)]
     pub allow_dirty: bool,
 
@@ -267,7 +312,7 @@ pub(crate) struct UpdateArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// The project to check
+    /// The project to check (or a folder inside it)
     #[arg(default_value = ".")]
     pub project: PathBuf,
 
@@ -278,7 +323,7 @@ pub(crate) struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct DiffArgs {
-    /// The project to compare with its template
+    /// The project to compare with its template (or a folder inside it)
     #[arg(default_value = ".")]
     pub project: PathBuf,
 }

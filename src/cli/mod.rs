@@ -10,11 +10,11 @@ use std::io::{IsTerminal, Write};
 use clap::Parser;
 
 use crate::commands::{
-    adopt, check, diff, new, print_notices, recover, template_check, template_test, update,
+    adopt, check, diff, new, print_notices, recover, template_check, template_test, templates,
+    update,
 };
 use crate::core::error::{self, EXIT_USAGE, Error, Result};
 use crate::core::report;
-use crate::source::{self};
 use crate::template::answers::Prompter;
 
 /// Start-up, before any command: registers the binary's allocator with the watchdog
@@ -148,7 +148,13 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
             .map(|_| 0)
         }
         args::Command::Recover(args) => recover::run(&args.into_options(), out).map(|_| 0),
-        args::Command::Templates => list_templates(out).map(|()| 0),
+        args::Command::Templates(args) => {
+            let listed = templates::compute(args.name.as_deref())?;
+            templates::print(&listed, args.name.is_some(), out)?;
+            Ok(0)
+        }
+        args::Command::Completions(args) => completions(args.shell, out).map(|()| 0),
+        args::Command::Man(args) => man_page(&args.command, out).map(|()| 0),
         args::Command::Template(args::TemplateCommand::Check(args)) => {
             let report = template_check::compute(&args.dir)?;
             template_check::print(&report, out)?;
@@ -169,6 +175,50 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
     }
 }
 
+/// The completion script of `shell` for the whole command line.
+fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> Result<()> {
+    use clap::CommandFactory as _;
+    // Generated into memory first: clap_complete panics when its writer fails (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut args::Cli::command(), "groundwork", &mut script);
+    out.write_all(&script)
+        .and_then(|()| out.flush())
+        .map_err(crate::commands::stdout_error)
+}
+
+/// The manual page groundwork(1), or that of the command `path` names (`["template", "release"]`
+/// is groundwork-template-release(1)), in roff.
+fn man_page(path: &[String], out: &mut dyn Write) -> Result<()> {
+    use clap::CommandFactory as _;
+    let mut page_of = args::Cli::command();
+    page_of.build();
+    for name in path {
+        let known: Vec<&str> = page_of
+            .get_subcommands()
+            .map(clap::Command::get_name)
+            .filter(|name| *name != "help")
+            .collect();
+        let Some(sub) = page_of.find_subcommand(name) else {
+            return Err(Error::Usage(if known.is_empty() {
+                format!(
+                    "`{}` has no commands",
+                    page_of.get_bin_name().unwrap_or("groundwork")
+                )
+            } else {
+                format!("no command `{name}`: the commands are {}", known.join(", "))
+            }));
+        };
+        page_of = sub.clone();
+    }
+    let mut page = Vec::new();
+    clap_mangen::Man::new(page_of)
+        .render(&mut page)
+        .map_err(crate::commands::stdout_error)?;
+    out.write_all(&page)
+        .and_then(|()| out.flush())
+        .map_err(crate::commands::stdout_error)
+}
+
 /// Prompts only when someone can answer: a terminal on stdin and no --defaults.
 fn prompter(
     terminal: &mut terminal::TerminalPrompter,
@@ -179,23 +229,4 @@ fn prompter(
     } else {
         None
     }
-}
-
-fn list_templates(out: &mut dyn Write) -> Result<()> {
-    let templates = source::builtin_templates()?;
-    let width = templates
-        .iter()
-        .map(|t| t.manifest.name.len())
-        .max()
-        .unwrap_or(0);
-    for template in templates {
-        let m = &template.manifest;
-        writeln!(
-            out,
-            "{:<width$}  {:<8}  {}",
-            m.name, m.version, m.description
-        )
-        .map_err(|e| Error::io("<stdout>", e))?;
-    }
-    Ok(())
 }

@@ -14,6 +14,7 @@ pub(crate) mod recover;
 pub(crate) mod template_check;
 pub(crate) mod template_release;
 pub(crate) mod template_test;
+pub(crate) mod templates;
 pub(crate) mod update;
 
 use std::io::Write;
