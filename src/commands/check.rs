@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use crate::commands::stdout_error;
 use crate::core::error::{EXIT_FAILURE, EXIT_OUTDATED, Result};
-use crate::dialect::Template;
 use crate::project::pristine::Project;
+use crate::template::changelog;
 
 #[derive(Debug, Clone)]
 pub(crate) struct CheckOptions {
@@ -35,13 +35,7 @@ pub(crate) struct Report {
     pub answers_valid: bool,
     pub problems: Vec<String>,
     /// The template's CHANGELOG entries for the newer versions, newest first.
-    pub changelog: Vec<ChangelogEntry>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct ChangelogEntry {
-    pub version: String,
-    pub text: String,
+    pub changelog: Vec<changelog::Entry>,
 }
 
 /// Reads the project and its template source, and reports how far the project is behind.
@@ -78,7 +72,7 @@ pub(crate) fn compute(options: &CheckOptions) -> Result<Report> {
                 } else {
                     format!("commit {}", &commit[..12])
                 };
-                let changelog = changelog_between(&head.template, &current, &head_version);
+                let changelog = changelog::of_files(&head.template.files, &current, &head_version);
                 (latest.clone(), vec![latest], changelog)
             }
             _ => (current.to_string(), Vec::new(), Vec::new()),
@@ -90,7 +84,7 @@ pub(crate) fn compute(options: &CheckOptions) -> Result<Report> {
         let changelog = match newer.last() {
             Some(available) => {
                 let loaded = project.source.load(Some(&available.reference))?;
-                changelog_between(&loaded.template, &current, &latest)
+                changelog::of_files(&loaded.template.files, &current, &latest)
             }
             None => Vec::new(),
         };
@@ -150,7 +144,7 @@ fn write_text(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
             report.project, report.template, report.current, report.latest, report.source
         )?;
         for entry in &report.changelog {
-            writeln!(out, "\n## {}\n{}", entry.version, entry.text.trim_end())?;
+            writeln!(out, "\n## {}\n{}", entry.title(), entry.text)?;
         }
     }
     if !report.answers_valid {
@@ -160,53 +154,6 @@ fn write_text(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
         writeln!(out, "  {problem}")?;
     }
     Ok(())
-}
-
-/// Sections of the template's `CHANGELOG.md` (or `CHANGELOG`) whose heading names a version in
-/// (`after`, `up_to`], newest first as the file orders them. Headings look like `## 1.1.0`,
-/// `## [1.1.0] - 2026-11-30` or `# v1.1.0`.
-pub(crate) fn changelog_between(
-    template: &Template,
-    after: &semver::Version,
-    up_to: &semver::Version,
-) -> Vec<ChangelogEntry> {
-    let Some(file) = template
-        .files
-        .iter()
-        .find(|f| matches!(f.path.as_str(), "CHANGELOG.md" | "CHANGELOG"))
-    else {
-        return Vec::new();
-    };
-    let text = String::from_utf8_lossy(&file.contents);
-    let mut entries: Vec<ChangelogEntry> = Vec::new();
-    let mut current: Option<(semver::Version, String)> = None;
-    let flush = |section: Option<(semver::Version, String)>, entries: &mut Vec<_>| {
-        if let Some((version, text)) = section.filter(|(v, _)| v > after && v <= up_to) {
-            entries.push(ChangelogEntry {
-                version: version.to_string(),
-                text: text.trim().to_owned(),
-            });
-        }
-    };
-    for line in text.lines() {
-        if let Some(version) = heading_version(line) {
-            flush(current.take(), &mut entries);
-            current = Some((version, String::new()));
-        } else if let Some((_, body)) = &mut current {
-            body.push_str(line);
-            body.push('\n');
-        }
-    }
-    flush(current, &mut entries);
-    entries
-}
-
-fn heading_version(line: &str) -> Option<semver::Version> {
-    let rest = line.strip_prefix('#')?.trim_start_matches('#').trim();
-    let word = rest.split_whitespace().next()?;
-    let word = word.trim_matches(|c| c == '[' || c == ']');
-    let word = word.strip_prefix('v').unwrap_or(word);
-    semver::Version::parse(word).ok()
 }
 
 #[cfg(test)]
@@ -234,23 +181,5 @@ mod tests {
         assert_eq!(report(true, false).exit_code(), EXIT_FAILURE);
         assert_eq!(report(false, true).exit_code(), EXIT_OUTDATED);
         assert_eq!(report(false, false).exit_code(), EXIT_OUTDATED);
-    }
-
-    #[test]
-    fn changelog_headings_in_common_styles_are_versions() {
-        assert_eq!(
-            heading_version("## 1.1.0"),
-            semver::Version::parse("1.1.0").ok()
-        );
-        assert_eq!(
-            heading_version("## [1.2.0] - 2026-11-30"),
-            semver::Version::parse("1.2.0").ok()
-        );
-        assert_eq!(
-            heading_version("# v2.0.0"),
-            semver::Version::parse("2.0.0").ok()
-        );
-        assert_eq!(heading_version("## Unreleased"), None);
-        assert_eq!(heading_version("1.0.0"), None);
     }
 }

@@ -1,7 +1,7 @@
 //! `groundwork templates [NAME]`: the built-in templates with every release this binary carries,
 //! newest first, and for one template its changelog (the `CHANGELOG.md` beside its
-//! `template.toml`, which is never written into a project). Release dates are not shown: the
-//! release records do not hold them.
+//! `template.toml`, which is never written into a project). A release's date is its changelog
+//! heading's: the release records do not hold dates.
 
 use std::io::Write;
 
@@ -9,9 +9,7 @@ use semver::Version;
 
 use crate::core::error::Result;
 use crate::source;
-
-/// The file, beside a template's `template.toml`, that says what each release changed.
-pub(crate) const CHANGELOG_FILE: &str = "CHANGELOG.md";
+use crate::template::changelog::{self, Entry};
 
 /// One built-in template as `templates` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,13 +21,6 @@ pub(crate) struct Listed {
     /// The changelog's `## <version>` sections, newest first as the file has them; `None` when the
     /// template has no changelog.
     pub changelog: Option<Vec<Entry>>,
-}
-
-/// One section of a changelog: its heading's version text and the lines under it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Entry {
-    pub heading: String,
-    pub body: String,
 }
 
 /// Every built-in template (`name` = `None`) or the one named, with its versions and changelog.
@@ -48,10 +39,12 @@ pub(crate) fn compute(name: Option<&str>) -> Result<Vec<Listed>> {
                 .map(|a| a.version)
                 .collect();
             versions.reverse();
-            let changelog = source::release::builtin_dir(&name)?
-                .get_file(format!("{name}/{CHANGELOG_FILE}"))
+            let dir = source::release::builtin_dir(&name)?;
+            let changelog = changelog::FILES
+                .iter()
+                .find_map(|file| dir.get_file(format!("{name}/{file}")))
                 .and_then(|f| f.contents_utf8())
-                .map(entries);
+                .map(changelog::entries);
             Ok(Listed {
                 name,
                 description: template.manifest.description.clone(),
@@ -62,37 +55,21 @@ pub(crate) fn compute(name: Option<&str>) -> Result<Vec<Listed>> {
         .collect()
 }
 
-/// The `## ` sections of a Markdown changelog (the title and introduction before the first are
-/// the maintainers' notes, left out).
-fn entries(text: &str) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = Vec::new();
-    for line in text.lines() {
-        if let Some(heading) = line.strip_prefix("## ") {
-            entries.push(Entry {
-                heading: heading.trim().to_owned(),
-                body: String::new(),
-            });
-        } else if let Some(entry) = entries.last_mut() {
-            entry.body.push_str(line);
-            entry.body.push('\n');
-        }
-    }
-    for entry in &mut entries {
-        entry.body = entry.body.trim_matches('\n').to_owned();
-    }
-    entries
-}
-
-/// `1.7.0 (latest), 1.6.0, ...`
-fn version_line(versions: &[Version]) -> String {
+/// `1.7.0 (latest, 2026-12-07), 1.6.0 (2026-12-01), ...`: the dates are the changelog's.
+fn version_line(versions: &[Version], changelog: Option<&[Entry]>) -> String {
     versions
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            if i == 0 {
-                format!("{v} (latest)")
-            } else {
-                v.to_string()
+            let version = v.to_string();
+            let date = changelog
+                .and_then(|entries| entries.iter().find(|e| e.version == version))
+                .and_then(|e| e.date.as_deref());
+            match (i, date) {
+                (0, Some(date)) => format!("{v} (latest, {date})"),
+                (0, None) => format!("{v} (latest)"),
+                (_, Some(date)) => format!("{v} ({date})"),
+                (_, None) => version,
             }
         })
         .collect::<Vec<_>>()
@@ -108,7 +85,7 @@ pub(crate) fn print(listed: &[Listed], detail: bool, out: &mut dyn Write) -> Res
 fn write_text(listed: &[Listed], detail: bool, out: &mut dyn Write) -> std::io::Result<()> {
     let width = listed.iter().map(|t| t.name.len()).max().unwrap_or(0);
     for template in listed {
-        let versions = version_line(&template.versions);
+        let versions = version_line(&template.versions, template.changelog.as_deref());
         if !detail {
             writeln!(out, "{:<width$}  {versions}", template.name)?;
             writeln!(out, "{:<width$}  {}", "", template.description)?;
@@ -117,45 +94,25 @@ fn write_text(listed: &[Listed], detail: bool, out: &mut dyn Write) -> std::io::
         writeln!(out, "{}: {}", template.name, template.description)?;
         writeln!(out, "Versions, newest first: {versions}")?;
         let Some(entries) = &template.changelog else {
-            writeln!(out, "No changelog: the template has no {CHANGELOG_FILE}.")?;
+            writeln!(
+                out,
+                "No changelog: the template has no {}.",
+                changelog::FILES[0]
+            )?;
             continue;
         };
         let without: Vec<String> = template
             .versions
             .iter()
             .map(Version::to_string)
-            .filter(|v| !entries.iter().any(|e| e.heading == *v))
+            .filter(|v| !entries.iter().any(|e| e.version == *v))
             .collect();
         if !without.is_empty() {
             writeln!(out, "No changelog entry for {}.", without.join(", "))?;
         }
         for entry in entries {
-            write!(out, "\n## {}\n\n{}\n", entry.heading, entry.body)?;
+            write!(out, "\n## {}\n\n{}\n", entry.title(), entry.text)?;
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn changelog_sections_are_split_at_second_level_headings() {
-        let text =
-            "# Changelog\n\nIntro.\n\n## 1.1.0\n\n- b\n\n### More\n\n- c\n\n## 1.0.0\n\n- a\n";
-        assert_eq!(
-            entries(text),
-            vec![
-                Entry {
-                    heading: "1.1.0".into(),
-                    body: "- b\n\n### More\n\n- c".into()
-                },
-                Entry {
-                    heading: "1.0.0".into(),
-                    body: "- a".into()
-                },
-            ]
-        );
-    }
 }

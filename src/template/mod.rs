@@ -3,6 +3,7 @@
 //! need an expression engine are the dialects' (`crate::dialect`), loading is the sources'.
 
 pub(crate) mod answers;
+pub(crate) mod changelog;
 pub mod manifest;
 pub(crate) mod provenance;
 
