@@ -42,7 +42,7 @@ pub mod api {
     pub use crate::source::release::builtin_versions;
     pub use crate::template::TemplateFile;
     /// Asking questions: the prompter a test scripts, and the questions it is shown.
-    pub use crate::template::answers::{Mode, Presets, Prompter};
+    pub use crate::template::answers::{Mode, Presets, Prompter, UserDefaults};
     pub use crate::template::manifest::{self, Manifest, Question};
     /// Claiming, planning and applying a write.
     pub use crate::write::apply::apply;

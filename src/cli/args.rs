@@ -15,6 +15,7 @@ use crate::commands::template_test::TestOptions as TemplateTestOptions;
 use crate::commands::update::UpdateOptions;
 use crate::core::error::{Error, Result};
 use crate::dialect::cookiecutter::hooks;
+use crate::project::user::UserConfig;
 use crate::source::{DEFAULT_TEMPLATE, Source};
 
 const EXIT_STATUS: &str = "Exit status: 0 success (check: up to date); 1 error, nothing was changed; \
@@ -70,7 +71,23 @@ pub(crate) enum Command {
     /// Print a manual page (roff) on stdout: groundwork(1), or a command's (`groundwork man new` is
     /// groundwork-new(1)); read one with `groundwork man | man -l -`
     Man(ManArgs),
+    /// Show your configuration: the files read, the default template, default answers,
+    /// abbreviations and git identity, each with where it comes from
+    #[command(after_long_help = CONFIG_HELP)]
+    Config,
 }
+
+const CONFIG_HELP: &str = "groundwork reads $XDG_CONFIG_HOME/groundwork/config.toml \
+                           (~/.config/groundwork/config.toml; GROUNDWORK_CONFIG names another \
+                           file): `template = \"gh:org/ds-template\"` for `new` without \
+                           --template; `[defaults]` answers by question name (e.g. author_name = \
+                           \"Team Alpha\"), which replace the templates' defaults but never an \
+                           answer you type or give with -d or --data-file; `[abbreviations]` as \
+                           cookiecutter's (`ds = \"https://git.example.com/{0}.git\"` makes \
+                           `ds:churn` a source). For cookiecutter templates it also reads \
+                           ~/.cookiecutterrc (or COOKIECUTTER_CONFIG): default_context and \
+                           abbreviations. Templates' defaults may use your git user.name and \
+                           user.email.";
 
 const COMPLETIONS_HELP: &str = "Install: bash: `groundwork completions bash > \
                                 ~/.local/share/bash-completion/completions/groundwork`; zsh: \
@@ -200,8 +217,9 @@ pub(crate) struct NewArgs {
     /// Built-in template name (see `groundwork templates`), a local directory (`./name`), a git
     /// repository (URL or path; `gh:`, `gl:` and `bb:` abbreviate GitHub, GitLab and Bitbucket);
     /// git tags `vX.Y.Z` are its versions
-    #[arg(short, long, value_name = "NAME|PATH|URL", default_value = DEFAULT_TEMPLATE)]
-    pub template: String,
+    /// (default: `template` in your configuration, else `datascience`)
+    #[arg(short, long, value_name = "NAME|PATH|URL")]
+    pub template: Option<String>,
 
     /// Which version: a release of a built-in template (`1.5.0`; `groundwork templates NAME` lists
     /// them; default: the newest), or a version, tag, branch or commit of a git template (default:
@@ -385,7 +403,7 @@ impl NewArgs {
         self.answers.defaults
     }
 
-    pub(crate) fn into_options(self) -> Result<NewOptions> {
+    pub(crate) fn into_options(self, user: &UserConfig) -> Result<NewOptions> {
         let (destinations, mut data): (Vec<String>, Vec<String>) =
             self.args.into_iter().partition(|arg| !is_answer(arg));
         data.extend(self.answers.data);
@@ -402,8 +420,13 @@ impl NewArgs {
                 )));
             }
         };
+        let template = self
+            .template
+            .or_else(|| user.template.clone())
+            .unwrap_or_else(|| DEFAULT_TEMPLATE.to_owned());
         Ok(NewOptions {
-            source: Source::classify(&self.template, self.subdir.as_deref())?,
+            source: Source::classify(&user.expand(&template), self.subdir.as_deref())?,
+            user: user.defaults(),
             reference: self.reference,
             template_name: self.template_name,
             target,
@@ -434,9 +457,10 @@ fn is_answer(arg: &str) -> bool {
 }
 
 impl UpdateArgs {
-    pub(crate) fn into_options(self) -> UpdateOptions {
+    pub(crate) fn into_options(self, user: &UserConfig) -> UpdateOptions {
         UpdateOptions {
             project: absolute(&self.project),
+            user: user.defaults(),
             to: self.to,
             data: self.answers.data,
             data_file: self.answers.data_file,
@@ -465,9 +489,12 @@ impl DiffArgs {
 }
 
 impl AdoptArgs {
-    pub(crate) fn into_options(self) -> Result<AdoptOptions> {
+    pub(crate) fn into_options(self, user: &UserConfig) -> Result<AdoptOptions> {
         let source = match &self.template {
-            Some(template) => Some(Source::classify(template, self.subdir.as_deref())?),
+            Some(template) => Some(Source::classify(
+                &user.expand(template),
+                self.subdir.as_deref(),
+            )?),
             None => None,
         };
         Ok(AdoptOptions {
@@ -477,6 +504,7 @@ impl AdoptArgs {
             data: self.answers.data,
             data_file: self.answers.data_file,
             dry_run: self.dry_run,
+            user: user.defaults(),
         })
     }
 }

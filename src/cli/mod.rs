@@ -15,6 +15,7 @@ use crate::commands::{
 };
 use crate::core::error::{self, EXIT_USAGE, Error, Result};
 use crate::core::report;
+use crate::project::user::UserConfig;
 use crate::template::answers::Prompter;
 
 /// Start-up, before any command: registers the binary's allocator with the watchdog
@@ -113,13 +114,13 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
     match command {
         args::Command::New(args) => {
             let unattended = args.unattended();
-            let options = args.into_options()?;
+            let options = args.into_options(&UserConfig::load()?)?;
             new::run(&options, prompter(&mut terminal, unattended), out).map(|o| o.exit_code())
         }
         args::Command::Update(args) => {
             let unattended = args.answers.defaults;
             update::run(
-                &args.into_options(),
+                &args.into_options(&UserConfig::load()?),
                 prompter(&mut terminal, unattended),
                 out,
             )
@@ -141,7 +142,7 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
         args::Command::Adopt(args) => {
             let unattended = args.answers.defaults;
             adopt::run(
-                &args.into_options()?,
+                &args.into_options(&UserConfig::load()?)?,
                 prompter(&mut terminal, unattended),
                 out,
             )
@@ -155,6 +156,17 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
         }
         args::Command::Completions(args) => completions(args.shell, out).map(|()| 0),
         args::Command::Man(args) => man_page(&args.command, out).map(|()| 0),
+        args::Command::Config => {
+            let user = UserConfig::load()?;
+            let mut text = String::new();
+            for line in crate::project::user::describe(&user) {
+                text.push_str(&line);
+                text.push('\n');
+            }
+            out.write_all(text.as_bytes())
+                .map(|()| 0)
+                .map_err(crate::commands::stdout_error)
+        }
         args::Command::Template(args::TemplateCommand::Check(args)) => {
             let report = template_check::compute(&args.dir)?;
             template_check::print(&report, out)?;

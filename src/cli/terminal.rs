@@ -103,17 +103,10 @@ impl TerminalPrompter {
             Some(default) if typed.is_empty() => default.to_owned(),
             _ => typed,
         };
+        // The answer is marked as taken only once it passes validation ([`Prompter::accepted`]):
+        // a refused one is erased and the reason shown instead.
         erase(&shown(&chars)).map_err(io)?;
-        let mut done = String::new();
-        if secret {
-            self.theme
-                .format_password_prompt_selection(&mut done, &label)
-        } else {
-            self.theme
-                .format_input_prompt_selection(&mut done, &label, &answer)
-        }
-        .map_err(|e| io(std::io::Error::other(e)))?;
-        term.write_line(&done).map_err(io)?;
+        term.flush().map_err(io)?;
         Ok(answer)
     }
 }
@@ -381,7 +374,27 @@ impl Prompter for TerminalPrompter {
     }
 
     fn refuse(&mut self, _question: &Question, message: &str) {
-        crate::core::report::line(format_args!("  {message}; please try again."));
+        let mut line = String::new();
+        let text = format!("{message}; please try again");
+        if self.theme.format_error(&mut line, &text).is_err() {
+            line = text;
+        }
+        crate::core::report::line(format_args!("{line}"));
+    }
+
+    fn accepted(&mut self, question: &Question, shown: Option<&str>) {
+        let label = Self::label(question);
+        let mut done = String::new();
+        let formatted = match shown {
+            Some(answer) => self
+                .theme
+                .format_input_prompt_selection(&mut done, &label, answer),
+            None => self.theme.format_password_prompt_selection(&mut done, &label),
+        };
+        // A line that cannot be drawn is no reason to lose the answer.
+        if formatted.is_ok() {
+            let _ = Term::stderr().write_line(&done);
+        }
     }
 
     fn confirm_hooks(&mut self, source: &str, hooks: &[String]) -> Result<bool> {

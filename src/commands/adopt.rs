@@ -13,7 +13,7 @@ use crate::core::file::{Action, FileState};
 use crate::project::destination_name;
 use crate::project::drift::drift;
 use crate::source::Source;
-use crate::template::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter};
+use crate::template::answers::{self, ANSWERS_FILE, Mode, Presets, Prompter, UserDefaults};
 use crate::write::apply;
 use crate::write::destination::Claim;
 use crate::write::plan::{self, Change, Expected, Op, Plan};
@@ -30,6 +30,8 @@ pub(crate) struct AdoptOptions {
     pub data: Vec<String>,
     pub data_file: Option<PathBuf>,
     pub dry_run: bool,
+    /// Defaults from the user's configuration (none for `template test`'s projects).
+    pub user: UserDefaults,
 }
 
 /// What cruft records: the template's location and commit, and the answers it was rendered with.
@@ -162,7 +164,8 @@ pub(crate) fn compute(
     notices.extend(Notice::warnings(loaded.warnings.iter().cloned()));
     let manifest = &loaded.template.manifest;
 
-    let mut presets = Presets::given(options.data_file.as_deref(), &options.data)?;
+    let mut presets = Presets::given(options.data_file.as_deref(), &options.data)?
+        .with_user(options.user.clone());
     presets.check_known(manifest)?;
     if let Some(cruft) = &cruft {
         presets.add_recorded(&answers::Recorded {

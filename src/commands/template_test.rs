@@ -267,6 +267,8 @@ fn generate(
         hooks: crate::dialect::cookiecutter::hooks::HookOptions::default(),
         target: create::Target::Dir(root.to_owned()),
         source: Source::Local(dir.to_owned()),
+        // A template's checks see its own defaults, whoever runs them.
+        user: crate::template::answers::UserDefaults::default(),
         reference: None,
         template_name: None,
         data: template_check::arguments(manifest, combination),

@@ -17,7 +17,8 @@ use crate::dialect::cookiecutter::hooks;
 use crate::merge::{self, FROM_TEMPLATE_SUFFIX, Labels, Resolution};
 use crate::project::pristine::{Pristine, Project};
 use crate::source::Loaded;
-use crate::template::answers::{ANSWERS_FILE, Mode, Presets, Prompter};
+use crate::template::answers::{ANSWERS_FILE, Mode, Presets, Prompter, UserDefaults};
+use crate::template::changelog;
 use crate::write::apply;
 use crate::write::destination::Claim;
 use crate::write::git;
@@ -36,6 +37,8 @@ pub struct UpdateOptions {
     pub allow_dirty: bool,
     /// Whether a cookiecutter template's hooks run for the renders (`--trust`).
     pub hooks: crate::dialect::cookiecutter::hooks::Accept,
+    /// Defaults from the user's configuration (none for `template test`'s projects).
+    pub user: UserDefaults,
 }
 
 /// What an update decided (and, once [`apply`]d, did; for a dry run, would do): the plan, the
@@ -55,6 +58,8 @@ pub struct Outcome {
     pub from: String,
     pub to: String,
     pub summary: Summary,
+    /// The new version's changelog sections for the versions this update brings, newest first.
+    pub(crate) changelog: Vec<changelog::Entry>,
     /// Warnings from loading and rendering both versions, each once.
     pub notices: Vec<Notice>,
     pub dry_run: bool,
@@ -96,6 +101,7 @@ struct Prepared {
     plan: Plan,
     from: String,
     to: String,
+    changelog: Vec<changelog::Entry>,
     warnings: Vec<String>,
 }
 
@@ -139,6 +145,7 @@ pub(crate) fn compute(
         from: prepared.from,
         to: prepared.to,
         summary,
+        changelog: prepared.changelog,
         notices: Notice::warnings(prepared.warnings).collect(),
         dry_run: options.dry_run,
         claim,
@@ -178,8 +185,9 @@ pub(crate) fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
                 conflicts.join(", ")
             );
         }
-        text.push_str("Nothing was written.");
-        return writeln!(out, "{text}").map_err(stdout_error);
+        text.push_str("Nothing was written.\n");
+        push_changelog(&mut text, outcome);
+        return write!(out, "{text}").map_err(stdout_error);
     }
     let mut text = format!("Updated {root} from {from} to {to}:\n{report}\n");
     if conflicts.is_empty() {
@@ -192,8 +200,20 @@ pub(crate) fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
             conflicts.join(", ")
         );
     }
+    push_changelog(&mut text, outcome);
     report_after_writing(out, &text, &outcome.root);
     Ok(())
+}
+
+/// The changelog sections of the versions the update brings, after the report.
+fn push_changelog(text: &mut String, outcome: &Outcome) {
+    if outcome.changelog.is_empty() {
+        return;
+    }
+    let _ = writeln!(text, "\nWhat changed, from the template's changelog:");
+    for entry in &outcome.changelog {
+        let _ = writeln!(text, "\n## {}\n{}", entry.title(), entry.text);
+    }
 }
 
 /// `groundwork update`: [`compute`], its warnings on stderr, [`apply`], [`print`].
@@ -236,7 +256,8 @@ fn prepare(
     // Answers the user gives now must all be known to the new version; recorded ones that it no
     // longer asks are dropped with a note, and questions new in it are asked (or defaulted).
     let manifest = &theirs.template.manifest;
-    let mut presets = Presets::given(options.data_file.as_deref(), &options.data)?;
+    let mut presets = Presets::given(options.data_file.as_deref(), &options.data)?
+        .with_user(options.user.clone());
     presets.check_known(manifest)?;
     presets.add_recorded(&project.recorded);
     for dropped in presets.retain_known(manifest) {
@@ -301,6 +322,11 @@ fn prepare(
         base.loaded.template.manifest.name, base.loaded.provenance.version
     );
     let to = format!("{} {}", manifest.name, theirs.provenance.version);
+    let changelog = changelog::of_files(
+        &theirs.template.files,
+        &base.loaded.provenance.version,
+        &theirs.provenance.version,
+    );
     let labels = Labels {
         base: format!("{from} (base)"),
         ours: "yours".into(),
@@ -324,6 +350,7 @@ fn prepare(
         plan,
         from,
         to,
+        changelog,
         warnings,
     })
 }

@@ -17,6 +17,8 @@ pub(crate) enum Kind {
     Number { unit: &'static str, example: u64 },
     /// A folder.
     Path,
+    /// A file.
+    File,
     /// Set or not (its value does not matter).
     Flag,
     /// Read only by a build with the `test-hooks` feature (the test suite's).
@@ -52,6 +54,16 @@ pub(crate) const CACHE_DIR: Variable = Variable {
     name: "GROUNDWORK_CACHE_DIR",
     kind: Kind::Path,
 };
+/// groundwork's configuration file, instead of `$XDG_CONFIG_HOME/groundwork/config.toml`.
+pub(crate) const CONFIG: Variable = Variable {
+    name: "GROUNDWORK_CONFIG",
+    kind: Kind::File,
+};
+/// Cookiecutter's configuration file, instead of `~/.cookiecutterrc`, read as cookiecutter does.
+pub(crate) const COOKIECUTTER_CONFIG: Variable = Variable {
+    name: "COOKIECUTTER_CONFIG",
+    kind: Kind::File,
+};
 /// No colour in `diff`, by the no-color.org convention.
 pub(crate) const NO_COLOR: Variable = Variable {
     name: "NO_COLOR",
@@ -77,6 +89,8 @@ pub(crate) const ALL: &[Variable] = &[
     HOOK_TIMEOUT_SECONDS,
     CHECK_TIMEOUT_SECONDS,
     CACHE_DIR,
+    CONFIG,
+    COOKIECUTTER_CONFIG,
     NO_COLOR,
     FAULT_INJECT,
     COOKIECUTTER_NOW,

@@ -99,6 +99,15 @@ pub enum Error {
     #[error("data file {path}: {message}")]
     DataFile { path: PathBuf, message: String },
 
+    #[error(
+        "{path}:{line}: {message} (a configuration file: fix it, or set GROUNDWORK_CONFIG / COOKIECUTTER_CONFIG to another file)"
+    )]
+    Config {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
     #[error("rendered path {rendered:?} (from template file `{source_path}`) {reason}")]
     UnsafePath {
         source_path: String,

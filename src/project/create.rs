@@ -13,7 +13,7 @@ use crate::dialect::cookiecutter::hooks;
 use crate::dialect::native::{self, Expressions};
 use crate::project::destination_name;
 use crate::source::{Loaded, Source};
-use crate::template::answers::{Answers, Mode, Presets, Prompter};
+use crate::template::answers::{Answers, Mode, Presets, Prompter, UserDefaults};
 use crate::template::provenance::Provenance;
 use crate::write::apply;
 use crate::write::destination::Claim;
@@ -40,6 +40,8 @@ pub struct NewOptions {
     pub git: bool,
     /// Whether a cookiecutter template's hooks run (`--trust`, `--no-hooks`, `--keep-on-failure`).
     pub hooks: hooks::HookOptions,
+    /// Defaults from the user's configuration (none for `template test`'s projects).
+    pub user: UserDefaults,
 }
 
 /// Where the project goes.
@@ -96,7 +98,8 @@ pub fn render(options: &NewOptions, mut prompter: Option<&mut dyn Prompter>) -> 
         hooks::reborrow(&mut prompter),
         &mut warnings,
     )?;
-    let presets = Presets::given(options.data_file.as_deref(), &options.data)?;
+    let presets = Presets::given(options.data_file.as_deref(), &options.data)?
+        .with_user(options.user.clone());
     let mode = match prompter {
         Some(prompter) => Mode::Interactive(prompter),
         None => Mode::Unattended,

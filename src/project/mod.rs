@@ -8,6 +8,7 @@ pub(crate) mod discover;
 pub(crate) mod drift;
 pub(crate) mod generate;
 pub(crate) mod pristine;
+pub(crate) mod user;
 
 use std::path::Path;
 

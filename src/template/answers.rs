@@ -117,12 +117,25 @@ impl Answers {
     }
 }
 
-/// Answers given before any question is asked, untyped until matched with their question.
+/// Answers given before any question is asked, untyped until matched with their question, and
+/// the user's own defaults.
 #[derive(Debug, Clone, Default)]
 pub struct Presets {
     /// Per key: the value, where it came from, and whether the user gave it on this run (`-d`,
     /// `--data-file`) rather than a recorded answer being replayed.
     pub(crate) values: BTreeMap<String, (Raw, String, bool)>,
+    /// Defaults from the user's configuration: they replace a question's default, never an answer.
+    pub(crate) user: UserDefaults,
+}
+
+/// What the user's configuration offers every template: default answers by question name (with
+/// where each came from) and the git identity, which default expressions may read as
+/// `git_user_name` and `git_user_email`.
+#[derive(Debug, Clone, Default)]
+pub struct UserDefaults {
+    pub(crate) answers: BTreeMap<String, (Raw, String)>,
+    pub(crate) git_name: Option<String>,
+    pub(crate) git_email: Option<String>,
 }
 
 /// A preset as given: text from `-d`, or a value from a data file.
@@ -223,6 +236,13 @@ impl Presets {
         Ok(())
     }
 
+    /// The user's defaults (see [`UserDefaults`]) for the questions presets do not answer.
+    #[must_use]
+    pub(crate) fn with_user(mut self, user: UserDefaults) -> Presets {
+        self.user = user;
+        self
+    }
+
     /// Adds answers recorded in a project's answers file; anything already given wins.
     pub fn add_recorded(&mut self, recorded: &Recorded) {
         let origin = format!("recorded in {}", recorded.path.display());
@@ -288,6 +308,9 @@ pub trait Prompter {
     ) -> Result<Vec<usize>>;
     /// Tells the user why the last answer was refused before asking again.
     fn refuse(&mut self, question: &Question, message: &str);
+    /// Tells the user a typed answer (`text` or `secret`) was accepted, once it has passed
+    /// validation: a terminal marks an answer as taken only then. `shown` is `None` for a secret.
+    fn accepted(&mut self, _question: &Question, _shown: Option<&str>) {}
     /// Asks whether the template at `source` may run these hook files on this machine.
     fn confirm_hooks(&mut self, source: &str, hooks: &[String]) -> Result<bool>;
 }
@@ -360,7 +383,13 @@ pub(crate) fn ask(
             }
         };
         match validate(question, &value, "typed") {
-            Ok(()) => return Ok(value),
+            Ok(()) => {
+                if matches!(question.kind, Kind::String | Kind::Integer) {
+                    let shown = display(&value);
+                    prompter.accepted(question, (!question.secret).then_some(shown.as_str()));
+                }
+                return Ok(value);
+            }
             Err(error) => prompter.refuse(question, &error.to_string()),
         }
     }

@@ -19,6 +19,22 @@ pub struct Commit {
     pub author_from_config: bool,
 }
 
+/// The user's `user.name` and `user.email` from git's global and system configuration, each
+/// `None` when unset or empty (or when there is no configuration to read).
+pub(crate) fn user_identity() -> (Option<String>, Option<String>) {
+    let Ok(config) = git2::Config::open_default() else {
+        return (None, None);
+    };
+    let get = |key: &str| {
+        config
+            .get_string(key)
+            .ok()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    (get("user.name"), get("user.email"))
+}
+
 /// Whether `dir` is already inside a git work tree.
 pub(crate) fn is_repository(dir: &Path) -> bool {
     Repository::discover(dir).is_ok_and(|repo| repo.workdir().is_some())

@@ -894,7 +894,7 @@ fn a_when_error_points_at_the_question_line_not_an_internal_snippet() {
         &template,
         &["--defaults"],
         &format!(
-            "{}:{}: question `y`: `when`: variable `nope` is not defined; defined: x, destination_name",
+            "{}:{}: question `y`: `when`: variable `nope` is not defined; defined: x, destination_name, git_user_name, git_user_email",
             manifest_path(&template),
             line_of(&template, "name = \"y\"") - 1
         ),

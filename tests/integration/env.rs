@@ -44,6 +44,10 @@ impl TestEnv {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("TMPDIR", self.path("tmp"))
             .env_remove("GROUNDWORK_FAULT_INJECT")
+            // The user's configuration is the test's: none unless it writes one under HOME.
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("GROUNDWORK_CONFIG")
+            .env_remove("COOKIECUTTER_CONFIG")
             .write_stdin("")
             .timeout(std::time::Duration::from_secs(60));
         cmd
@@ -59,6 +63,10 @@ impl TestEnv {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("TMPDIR", self.path("tmp"))
             .env_remove("GROUNDWORK_FAULT_INJECT")
+            // The user's configuration is the test's: none unless it writes one under HOME.
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("GROUNDWORK_CONFIG")
+            .env_remove("COOKIECUTTER_CONFIG")
             .stdin(std::process::Stdio::null());
         cmd
     }

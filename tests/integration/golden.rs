@@ -31,6 +31,7 @@ fn combinations() -> Vec<(String, Vec<String>)> {
 fn render_builtin(data: &[&str]) -> Rendered {
     let options = NewOptions {
         hooks: groundwork::api::HookOptions::default(),
+        user: groundwork::api::UserDefaults::default(),
         reference: None,
         // Never created: a dry render only inspects it.
         target: groundwork::api::Target::Dir("/nonexistent-groundwork-golden/churn-model".into()),

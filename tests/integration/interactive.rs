@@ -90,6 +90,7 @@ impl Prompter for Scripted {
 fn options(env: &TestEnv, template: std::path::PathBuf, data: &[&str]) -> NewOptions {
     NewOptions {
         hooks: groundwork::api::HookOptions::default(),
+        user: groundwork::api::UserDefaults::default(),
         reference: None,
         target: groundwork::api::Target::Dir(env.path("out")),
         template_name: None,
@@ -277,6 +278,12 @@ fn in_terminal_sized(
     let mut child = Command::new("script")
         .args(["-qfec", &command, "/dev/null"])
         .env("TERM", "xterm")
+        // The user's configuration is the test's, as in TestEnv::groundwork.
+        .env("HOME", env.root())
+        .env("GIT_CONFIG_GLOBAL", env.path(".gitconfig"))
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("GROUNDWORK_CONFIG")
+        .env_remove("COOKIECUTTER_CONFIG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -443,10 +450,61 @@ fn issue7_an_empty_answer_to_a_question_without_a_default_is_asked_again() {
     let screen = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{screen}");
     assert!(
-        screen.contains("an answer is required (this question has no default); please try again."),
+        screen.contains("an answer is required (this question has no default); please try again"),
         "{screen}"
     );
     assert_eq!(env.read("out/out.txt"), "team-a\n");
+}
+
+/// The screen as a reader sees its text: ANSI styles and cursor moves left out.
+fn plain(screen: &[u8]) -> String {
+    let text = String::from_utf8_lossy(screen);
+    let mut plain = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: ESC [ parameters, then one final byte in @..~.
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        plain.push(c);
+    }
+    plain
+}
+
+#[test]
+fn issue17_a_refused_answer_is_never_shown_as_accepted() {
+    let env = TestEnv::new();
+    let template = env
+        .template(
+            "tty",
+            "[[questions]]\nname = \"slug\"\nprompt = \"Slug\"\ndefault = \"demo\"\nvalidate = '^[a-z]+$'\nvalidate_message = \"lower-case letters only, such as churn\"\n",
+        )
+        .file("out.txt.tera", "{{ slug }}\n")
+        .build();
+    let output = in_terminal(
+        &env,
+        &template,
+        &[("Slug", "Bad Slug\r"), ("please try again", "churn\r")],
+    );
+    let screen = plain(&output.stdout);
+    assert!(output.status.success(), "{screen}");
+    assert_eq!(env.read("out/out.txt"), "churn\n");
+    // The refusal says why in words, marked as an error; only the accepted answer is ticked.
+    assert!(
+        screen.contains("✘ answer for `slug` (typed) is \"Bad Slug\": lower-case letters only, such as churn; please try again"),
+        "{screen}"
+    );
+    assert!(screen.contains("✔ Slug · churn"), "{screen}");
+    assert!(!screen.contains("✔ Slug · Bad Slug"), "{screen}");
+    assert_eq!(screen.matches('✔').count(), 1, "{screen}");
 }
 
 #[test]
@@ -493,6 +551,7 @@ fn update_asks_only_the_questions_new_in_the_new_version() {
         dry_run: false,
         allow_dirty: false,
         hooks: groundwork::api::Accept::Ask,
+        user: groundwork::api::UserDefaults::default(),
     };
     let mut out = Vec::new();
     let outcome = groundwork::api::update(&options, Some(&mut prompter), &mut out).unwrap();

@@ -205,7 +205,7 @@ fn issue17_man_pages_render_with_man() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr("error: no command `nope`: the commands are new, update, check, diff, adopt, recover, templates, template, completions, man\n");
+        .stderr("error: no command `nope`: the commands are new, update, check, diff, adopt, recover, templates, template, completions, man, config\n");
 }
 
 const DESCRIPTION: &str = "Data-science repository ready to operate: notebooks, a tested Python package, Kubernetes manifests applied by ArgoCD, alerts that link to runbooks, and CI";

@@ -15,6 +15,7 @@ mod hooks_limits;
 mod interactive;
 mod issue16_commands;
 mod issue17_cli;
+mod issue17_config;
 mod issue17_update;
 mod layers;
 mod limits;

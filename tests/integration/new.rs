@@ -392,7 +392,7 @@ fn a_default_referring_to_an_unknown_answer_names_the_question() {
     env.refuses_exactly(
         &template,
         &["--defaults"],
-        "error: {root}/baddefault/template.toml:6: question `a`: `default`: variable `b` is not defined; defined: destination_name\n",
+        "error: {root}/baddefault/template.toml:6: question `a`: `default`: variable `b` is not defined; defined: destination_name, git_user_name, git_user_email\n",
     );
 }
 

@@ -19,7 +19,15 @@ pub(crate) fn collect_cookiecutter(
         .iter()
         .map(|v| v.name.as_str())
         .collect();
+    // The user's defaults (cookiecutter's `default_context`) change a variable's default, as
+    // cookiecutter applies them to the context before asking; names this template does not ask
+    // are left aside silently, as cookiecutter does.
     let mut overrides = serde_json::Map::new();
+    for (key, (raw, _)) in &presets.user.answers {
+        if known.contains(&key.as_str()) {
+            overrides.insert(key.clone(), json_of(raw));
+        }
+    }
     let mut warnings = Vec::new();
     for (key, (raw, origin, _)) in &presets.values {
         if !known.contains(&key.as_str()) {
@@ -31,15 +39,11 @@ pub(crate) fn collect_cookiecutter(
             ));
             continue;
         }
-        let value = match raw {
-            Raw::Text(text) => serde_json::Value::String(text.clone()),
-            Raw::Data(data) => data.clone(),
-        };
-        overrides.insert(key.clone(), value);
+        overrides.insert(key.clone(), json_of(raw));
     }
     if let Mode::Interactive(prompter) = &mut mode {
         for variable in template.variables() {
-            if overrides.contains_key(&variable.name) {
+            if presets.values.contains_key(&variable.name) {
                 continue;
             }
             let context = template.context(&overrides)?;
@@ -75,6 +79,13 @@ pub(crate) fn collect_cookiecutter(
     Ok(answers)
 }
 
+fn json_of(raw: &Raw) -> serde_json::Value {
+    match raw {
+        Raw::Text(text) => serde_json::Value::String(text.clone()),
+        Raw::Data(data) => data.clone(),
+    }
+}
+
 /// One cookiecutter variable at the prompt; `None` keeps the default (dicts and nulls, which
 /// cookiecutter asks as raw JSON, are not asked).
 fn ask_cookiecutter(
@@ -90,9 +101,9 @@ fn ask_cookiecutter(
         VariableKind::String => {
             let question = Question::synthetic(&variable.name, &variable.prompt, Kind::String);
             let default = text(current);
-            Some(serde_json::Value::String(
-                prompter.text(&question, Some(&default))?,
-            ))
+            let answer = prompter.text(&question, Some(&default))?;
+            prompter.accepted(&question, Some(&answer));
+            Some(serde_json::Value::String(answer))
         }
         VariableKind::Bool => {
             let question = Question::synthetic(&variable.name, &variable.prompt, Kind::Bool);
@@ -113,7 +124,9 @@ fn ask_cookiecutter(
                 .iter()
                 .map(|(value, label)| (value.clone(), label.clone()))
                 .collect();
-            let picked = prompter.select(&question, &choices, 0)?;
+            // A default from the user's configuration is the preselected option.
+            let default = options.iter().position(|o| o == current).unwrap_or(0);
+            let picked = prompter.select(&question, &choices, default)?;
             Some(chosen(&question, options, picked)?.clone())
         }
         VariableKind::Dict | VariableKind::Null => None,

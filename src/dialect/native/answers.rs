@@ -53,7 +53,11 @@ pub fn collect(
             validate(question, &value, origin)?;
             value
         } else {
-            let default = default_value(manifest, question, &scope)?;
+            // The user's configured default replaces the template's.
+            let (default, origin) = match presets.user.answers.get(&question.name) {
+                Some((raw, origin)) => (Some(coerce(question, raw, origin)?), origin.as_str()),
+                None => (default_value(manifest, question, &scope)?, "the default"),
+            };
             drop(phase);
             match &mut mode {
                 Mode::Interactive(prompter) => ask(*prompter, question, default.as_ref())?,
@@ -61,7 +65,7 @@ pub fn collect(
                     let value = default.ok_or_else(|| Error::MissingAnswer {
                         question: question.name.clone(),
                     })?;
-                    validate(question, &value, "the default")?;
+                    validate(question, &value, origin)?;
                     value
                 }
             }

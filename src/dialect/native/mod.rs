@@ -225,7 +225,10 @@ impl Dialect for Native {
             &template.manifest,
             presets,
             mode,
-            &Expressions::new(destination_name),
+            &Expressions::new(destination_name).with_git_identity(
+                presets.user.git_name.as_deref(),
+                presets.user.git_email.as_deref(),
+            ),
         )
     }
 

@@ -278,7 +278,13 @@ impl Engine for TeraEngine {
 pub struct Expressions {
     tera: Tera,
     destination_name: String,
+    /// The user's git `user.name` and `user.email` (empty when unset), for defaults only.
+    git_identity: [String; 2],
 }
+
+/// The names defaults may use besides the answers so far: not answers, so files cannot depend on
+/// where or by whom the project was created.
+const DEFAULTS_ONLY: [&str; 3] = ["destination_name", "git_user_name", "git_user_email"];
 
 impl Expressions {
     /// `destination_name` (the last component of the destination) is offered to defaults only; it
@@ -287,14 +293,42 @@ impl Expressions {
         Expressions {
             tera: new_tera(),
             destination_name: destination_name.to_owned(),
+            git_identity: [String::new(), String::new()],
         }
+    }
+
+    /// Offers the user's git identity to defaults as `git_user_name` and `git_user_email` (empty
+    /// strings when unset, so `{% if git_user_name %}` picks a fallback).
+    #[must_use]
+    pub fn with_git_identity(mut self, name: Option<&str>, email: Option<&str>) -> Self {
+        self.git_identity = [
+            name.unwrap_or_default().to_owned(),
+            email.unwrap_or_default().to_owned(),
+        ];
+        self
     }
 
     pub fn scope(&self, answers: &Answers) -> Scope<'_> {
         let mut context = context(answers);
-        context.insert("destination_name", &self.destination_name);
+        let [name, email] = &self.git_identity;
+        for (key, value) in DEFAULTS_ONLY
+            .iter()
+            .zip([&self.destination_name, name, email])
+        {
+            // A question of the same name wins over the git identity (not over
+            // `destination_name`, which is the scope's own).
+            if *key == "destination_name" || !context.contains_key(*key) {
+                context.insert(*key, value);
+            }
+        }
         let mut known: Vec<String> = answers.iter().map(|(n, _)| n.to_owned()).collect();
-        known.push("destination_name".to_owned());
+        known.extend(
+            DEFAULTS_ONLY
+                .iter()
+                .filter(|n| !known.iter().any(|k| k == *n))
+                .map(|n| (*n).to_owned())
+                .collect::<Vec<_>>(),
+        );
         Scope {
             tera: &self.tera,
             context,
@@ -332,11 +366,12 @@ impl Scope<'_> {
             return;
         }
         self.context.insert(name.to_owned(), value);
-        // Listed (in "defined: ...") in answer order, `destination_name` last.
-        let at = match self.known.last() {
-            Some(last) if last == "destination_name" => self.known.len() - 1,
-            _ => self.known.len(),
-        };
+        // Listed (in "defined: ...") in answer order, the names only defaults see last.
+        let at = self
+            .known
+            .iter()
+            .position(|k| DEFAULTS_ONLY.contains(&k.as_str()))
+            .unwrap_or(self.known.len());
         self.known.insert(at, name.to_owned());
     }
 
