@@ -389,7 +389,9 @@ impl Prompter for TerminalPrompter {
             Some(answer) => self
                 .theme
                 .format_input_prompt_selection(&mut done, &label, answer),
-            None => self.theme.format_password_prompt_selection(&mut done, &label),
+            None => self
+                .theme
+                .format_password_prompt_selection(&mut done, &label),
         };
         // A line that cannot be drawn is no reason to lose the answer.
         if formatted.is_ok() {

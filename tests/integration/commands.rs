@@ -111,6 +111,28 @@ fn check_text_names_the_versions_and_changelog() {
 }
 
 #[test]
+fn issue17_update_and_its_dry_run_end_with_the_changelog_of_the_versions_they_bring() {
+    let env = TestEnv::new();
+    let repo = tagged(&env);
+    create(&env, &repo, "1.0.0");
+    let root = env.path("proj").display().to_string();
+    let report = "  updated      CHANGELOG.md  +4 -0\n  updated      Makefile  +3 -0\n3 files: 2 updated, 1 unchanged; 7 lines added, 0 removed; 0 conflict(s)";
+    let changelog = "\nWhat changed, from the template's changelog:\n\n## 1.1.0\n- Lint target in the Makefile.\n";
+    env.update("proj", &["--dry-run"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "Dry run: updating {root} from tpl 1.0.0 to tpl 1.1.0 would do:\n{report}\nNothing was written.\n{changelog}"
+        ));
+    env.update("proj", &[])
+        .assert()
+        .success()
+        .stdout(format!(
+            "Updated {root} from tpl 1.0.0 to tpl 1.1.0:\n{report}\nReview the changes (git diff), then commit them with the answers file.\n{changelog}"
+        ));
+}
+
+#[test]
 fn diff_shows_what_the_team_changed() {
     let env = TestEnv::new();
     let repo = tagged(&env);

@@ -45,7 +45,10 @@ fn issue17_config_defaults_replace_the_templates_and_are_recorded() {
 fn issue17_d_and_data_files_beat_the_configuration() {
     let env = TestEnv::new();
     let template = template(&env);
-    config(&env, "[defaults]\nauthor = \"Team Alpha\"\norg = \"alpha\"\n");
+    config(
+        &env,
+        "[defaults]\nauthor = \"Team Alpha\"\norg = \"alpha\"\n",
+    );
     env.write("answers.toml", "org = \"from-file\"\n");
     env.new_project(
         &template,
@@ -100,7 +103,10 @@ fn issue17_without_a_git_identity_defaults_fall_back() {
 fn issue17_a_malformed_configuration_is_an_error_with_its_line() {
     let env = TestEnv::new();
     let template = template(&env);
-    config(&env, "[defaults]\nauthor = \"Team Alpha\"\n\n[defualts]\norg = \"x\"\n");
+    config(
+        &env,
+        "[defaults]\nauthor = \"Team Alpha\"\n\n[defualts]\norg = \"x\"\n",
+    );
     let file = env.path(".config/groundwork/config.toml");
     env.new_project(&template, "p", &["--defaults"])
         .assert()
@@ -134,7 +140,14 @@ fn issue17_the_configured_template_and_abbreviations_are_used() {
         "Nobody / my-org / Test User <test@example.com>\n"
     );
     env.groundwork()
-        .args(["new", "q", "--defaults", "--no-git", "--template", "local:tpl"])
+        .args([
+            "new",
+            "q",
+            "--defaults",
+            "--no-git",
+            "--template",
+            "local:tpl",
+        ])
         .assert()
         .success();
     assert!(
@@ -222,7 +235,14 @@ fn issue17_a_cookiecutter_template_takes_default_context_from_the_cookiecutterrc
     assert_eq!(env.read("ada-lovelace/README.md"), "Ada Lovelace (BSD)\n");
     // -d still wins over the user's default context.
     env.groundwork()
-        .args(["new", "--defaults", "--no-git", "-d", "full_name=Grace", "--template"])
+        .args([
+            "new",
+            "--defaults",
+            "--no-git",
+            "-d",
+            "full_name=Grace",
+            "--template",
+        ])
         .arg(env.path("cc"))
         .env("COOKIECUTTER_CONFIG", env.path("rc.yaml"))
         .assert()
