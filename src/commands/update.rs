@@ -205,6 +205,33 @@ pub(crate) fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+/// Adds to `ours` the files an earlier update wrote beside binary conflicts: the merge must not
+/// overwrite them.
+fn read_beside(
+    project: &Project,
+    paths: &BTreeSet<&str>,
+    ours: &mut BTreeMap<String, FileState>,
+) -> Result<()> {
+    let reader = plan::Reader::open(&project.root)?;
+    for path in paths {
+        for n in 0.. {
+            let beside = match n {
+                0 => format!("{path}{FROM_TEMPLATE_SUFFIX}"),
+                n => format!("{path}{FROM_TEMPLATE_SUFFIX}.{n}"),
+            };
+            // A symlink, a directory or an unreadable file at one of these names is an error,
+            // not a free slot: the merge would otherwise plan to write there.
+            match reader.read(&beside)? {
+                Some(state) => {
+                    ours.insert(beside, state);
+                }
+                None => break,
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The changelog sections of the versions the update brings, after the report.
 fn push_changelog(text: &mut String, outcome: &Outcome) {
     if outcome.changelog.is_empty() {
@@ -299,24 +326,7 @@ fn prepare(
         .map(|(path, _)| path)
         .collect();
     let mut ours = project.read(paths.iter().copied())?;
-    // Files an earlier update wrote beside binary conflicts: the merge must not overwrite them.
-    let reader = plan::Reader::open(&project.root)?;
-    for path in &paths {
-        for n in 0.. {
-            let beside = match n {
-                0 => format!("{path}{FROM_TEMPLATE_SUFFIX}"),
-                n => format!("{path}{FROM_TEMPLATE_SUFFIX}.{n}"),
-            };
-            // A symlink, a directory or an unreadable file at one of these names is an error,
-            // not a free slot: the merge would otherwise plan to write there.
-            match reader.read(&beside)? {
-                Some(state) => {
-                    ours.insert(beside, state);
-                }
-                None => break,
-            }
-        }
-    }
+    read_beside(&project, &paths, &mut ours)?;
     let from = format!(
         "{} {}",
         base.loaded.template.manifest.name, base.loaded.provenance.version

@@ -67,8 +67,11 @@ impl UserConfig {
     /// Reads every source. A file that is absent is no error; one that cannot be read or parsed
     /// is, naming the file and line.
     pub(crate) fn load() -> Result<UserConfig> {
-        let mut config = UserConfig::default();
-        config.file = groundwork_file();
+        let mut config = UserConfig {
+            file: groundwork_file(),
+            cookiecutterrc: cookiecutter_file(),
+            ..UserConfig::default()
+        };
         if let Some(file) = &mut config.file
             && let Some(text) = read_if_present(file)?
         {
@@ -83,7 +86,6 @@ impl UserConfig {
                 config.abbreviations.insert(name, (url, file.path.clone()));
             }
         }
-        config.cookiecutterrc = cookiecutter_file();
         if let Some(file) = &mut config.cookiecutterrc
             && let Some(text) = read_if_present(file)?
         {

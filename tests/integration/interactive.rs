@@ -280,7 +280,6 @@ fn in_terminal_sized(
         .env("TERM", "xterm")
         // The user's configuration is the test's, as in TestEnv::groundwork.
         .env("HOME", env.root())
-        .env("GIT_CONFIG_GLOBAL", env.path(".gitconfig"))
         .env_remove("XDG_CONFIG_HOME")
         .env_remove("GROUNDWORK_CONFIG")
         .env_remove("COOKIECUTTER_CONFIG")

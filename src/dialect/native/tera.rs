@@ -317,7 +317,7 @@ impl Expressions {
         {
             // A question of the same name wins over the git identity (not over
             // `destination_name`, which is the scope's own).
-            if *key == "destination_name" || !context.contains_key(*key) {
+            if *key == "destination_name" || !context.contains_key(key) {
                 context.insert(*key, value);
             }
         }
