@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::commands::stdout_error;
 use crate::core::error::{EXIT_FAILURE, EXIT_OUTDATED, Result};
 use crate::project::pristine::Project;
+use crate::template::answers::{Mode, Presets};
 use crate::template::changelog;
 
 #[derive(Debug, Clone)]
@@ -34,8 +35,24 @@ pub(crate) struct Report {
     pub newer: Vec<String>,
     pub answers_valid: bool,
     pub problems: Vec<String>,
+    /// The recorded answers against the newest version's questions; `None` when up to date (or
+    /// when the template follows a branch).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update: Option<AnswersPreview>,
     /// The template's CHANGELOG entries for the newer versions, newest first.
     pub changelog: Vec<changelog::Entry>,
+}
+
+/// The recorded answers as the newest version would take them.
+#[derive(Debug, Serialize)]
+pub(crate) struct AnswersPreview {
+    pub version: String,
+    /// Questions the recorded answers do not answer: `update` asks them (or takes their defaults).
+    pub new_questions: Vec<String>,
+    /// Recorded answers the version no longer asks: `update` drops them.
+    pub dropped: Vec<String>,
+    /// Why `update --defaults` would stop on the answers, if it would.
+    pub refused: Option<String>,
 }
 
 /// Reads the project and its template source, and reports how far the project is behind.
@@ -59,6 +76,7 @@ pub(crate) fn compute(options: &CheckOptions) -> Result<Report> {
         && pristine
             .as_ref()
             .is_ok_and(|p| p.loaded.template.dialect.follows_branch());
+    let mut preview = None;
     let (latest, newer, changelog) = if follows_branch {
         // A cookiecutter template follows its default branch, as `update` (and cruft) do: any
         // new commit there is the update, tagged or not.
@@ -79,11 +97,23 @@ pub(crate) fn compute(options: &CheckOptions) -> Result<Report> {
         }
     } else {
         let versions = project.source.versions()?;
-        let newer: Vec<_> = versions.iter().filter(|a| a.version > current).collect();
+        // Pre-releases are offered only when named (`update --to`), as `new` and `update` pick
+        // the highest release: one that only a pre-release outranks is up to date.
+        let newest = versions
+            .iter()
+            .rev()
+            .find(|a| a.version.pre.is_empty())
+            .or_else(|| versions.last())
+            .map(|a| a.version.clone());
+        let newer: Vec<_> = versions
+            .iter()
+            .filter(|a| a.version > current && newest.as_ref().is_some_and(|n| a.version <= *n))
+            .collect();
         let latest = newer.last().map_or(current.clone(), |a| a.version.clone());
         let changelog = match newer.last() {
             Some(available) => {
                 let loaded = project.source.load(Some(&available.reference))?;
+                preview = Some(preview_answers(&project, &loaded));
                 changelog::of_files(&loaded.template.files, &current, &latest)
             }
             None => Vec::new(),
@@ -101,8 +131,36 @@ pub(crate) fn compute(options: &CheckOptions) -> Result<Report> {
         newer,
         answers_valid,
         problems,
+        update: preview,
         changelog,
     })
+}
+
+/// What `update` would do with the recorded answers under the `newer` version: the questions it
+/// adds, the answers it drops, and whether the answers pass its questions (asked as
+/// `update --defaults` would, writing nothing).
+fn preview_answers(project: &Project, newer: &crate::source::Loaded) -> AnswersPreview {
+    let manifest = &newer.template.manifest;
+    let mut presets = Presets::default();
+    presets.add_recorded(&project.recorded);
+    let dropped = presets.retain_known(manifest);
+    let new_questions = manifest
+        .questions
+        .iter()
+        .filter(|q| !project.recorded.answers.contains_key(&q.name))
+        .map(|q| q.name.clone())
+        .collect();
+    let refused = newer
+        .template
+        .collect(&presets, Mode::Unattended, &project.name())
+        .err()
+        .map(|e| e.to_string());
+    AnswersPreview {
+        version: newer.provenance.version.to_string(),
+        new_questions,
+        dropped,
+        refused,
+    }
 }
 
 impl Report {
@@ -143,6 +201,9 @@ fn write_text(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
             "{}: {} {} -> {} available ({}); run `groundwork update` to merge it.",
             report.project, report.template, report.current, report.latest, report.source
         )?;
+        if let Some(preview) = &report.update {
+            write_preview(out, preview)?;
+        }
         for entry in &report.changelog {
             writeln!(out, "\n## {}\n{}", entry.title(), entry.text)?;
         }
@@ -152,6 +213,31 @@ fn write_text(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
     }
     for problem in &report.problems {
         writeln!(out, "  {problem}")?;
+    }
+    Ok(())
+}
+
+fn write_preview(out: &mut dyn Write, preview: &AnswersPreview) -> std::io::Result<()> {
+    let version = &preview.version;
+    if !preview.new_questions.is_empty() {
+        writeln!(
+            out,
+            "  {version} asks new questions: {} (`update` asks them, or takes their defaults with --defaults).",
+            preview.new_questions.join(", ")
+        )?;
+    }
+    if !preview.dropped.is_empty() {
+        writeln!(
+            out,
+            "  {version} no longer asks {}: `update` drops those answers.",
+            preview.dropped.join(", ")
+        )?;
+    }
+    if let Some(refused) = &preview.refused {
+        writeln!(
+            out,
+            "  `update --defaults` would stop on the recorded answers: {refused}. Give a new answer with `groundwork update -d KEY=VALUE`."
+        )?;
     }
     Ok(())
 }
@@ -171,6 +257,7 @@ mod tests {
             newer: Vec::new(),
             answers_valid,
             problems: Vec::new(),
+            update: None,
             changelog: Vec::new(),
         }
     }

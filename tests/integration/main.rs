@@ -17,6 +17,7 @@ mod issue16_commands;
 mod issue17_cli;
 mod issue17_config;
 mod issue17_update;
+mod issue18_versions;
 mod layers;
 mod limits;
 mod new;
