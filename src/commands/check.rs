@@ -142,19 +142,24 @@ pub(crate) fn compute(options: &CheckOptions) -> Result<Report> {
 fn preview_answers(project: &Project, newer: &crate::source::Loaded) -> AnswersPreview {
     let manifest = &newer.template.manifest;
     let mut presets = Presets::default();
-    presets.add_recorded(&project.recorded);
+    let (carried, refused) = match presets.add_recorded_migrated(&project.recorded, manifest) {
+        Ok((carried, _)) => (carried, None),
+        Err(e) => (project.recorded.answers.clone(), Some(e.to_string())),
+    };
     let dropped = presets.retain_known(manifest);
     let new_questions = manifest
         .questions
         .iter()
-        .filter(|q| !project.recorded.answers.contains_key(&q.name))
+        .filter(|q| !carried.contains_key(&q.name))
         .map(|q| q.name.clone())
         .collect();
-    let refused = newer
-        .template
-        .collect(&presets, Mode::Unattended, &project.name())
-        .err()
-        .map(|e| e.to_string());
+    let refused = refused.or_else(|| {
+        newer
+            .template
+            .collect(&presets, Mode::Unattended, &project.name())
+            .err()
+            .map(|e| e.to_string())
+    });
     AnswersPreview {
         version: newer.provenance.version.to_string(),
         new_questions,

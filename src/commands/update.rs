@@ -58,6 +58,9 @@ pub struct Outcome {
     pub from: String,
     pub to: String,
     pub summary: Summary,
+    /// One line per answer that is not as recorded, and why (carried over a rename, given now,
+    /// a new question).
+    pub answer_changes: Vec<String>,
     /// The new version's changelog sections for the versions this update brings, newest first.
     pub(crate) changelog: Vec<changelog::Entry>,
     /// Warnings from loading and rendering both versions, each once.
@@ -101,6 +104,7 @@ struct Prepared {
     plan: Plan,
     from: String,
     to: String,
+    answer_changes: Vec<String>,
     changelog: Vec<changelog::Entry>,
     warnings: Vec<String>,
 }
@@ -145,6 +149,7 @@ pub(crate) fn compute(
         from: prepared.from,
         to: prepared.to,
         summary,
+        answer_changes: prepared.answer_changes,
         changelog: prepared.changelog,
         notices: Notice::warnings(prepared.warnings).collect(),
         dry_run: options.dry_run,
@@ -186,6 +191,7 @@ pub(crate) fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
             );
         }
         text.push_str("Nothing was written.\n");
+        push_answer_changes(&mut text, outcome);
         push_changelog(&mut text, outcome);
         return write!(out, "{text}").map_err(stdout_error);
     }
@@ -200,6 +206,7 @@ pub(crate) fn print(outcome: &Outcome, out: &mut dyn Write) -> Result<()> {
             conflicts.join(", ")
         );
     }
+    push_answer_changes(&mut text, outcome);
     push_changelog(&mut text, outcome);
     report_after_writing(out, &text, &outcome.root);
     Ok(())
@@ -230,6 +237,54 @@ fn read_beside(
         }
     }
     Ok(())
+}
+
+/// The answers the new version renders with that differ from the recorded ones (`carried` holds
+/// those after migrations), each with its reason.
+fn changed_answers(
+    carried: &serde_json::Map<String, serde_json::Value>,
+    presets: &Presets,
+    answers: &crate::template::answers::Answers,
+    manifest: &crate::template::Manifest,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (name, value) in answers.recorded() {
+        // Secret answers are never recorded, so never compared (nor shown).
+        if manifest
+            .questions
+            .iter()
+            .any(|q| q.name == name && q.secret)
+        {
+            continue;
+        }
+        let now = value.to_json();
+        match carried.get(name) {
+            None => lines.push(format!(
+                "{name} = {now} (new in {} {})",
+                manifest.name, manifest.version
+            )),
+            Some(before) if *before != now => {
+                let why = presets
+                    .values
+                    .get(name)
+                    .map_or_else(|| "changed".to_owned(), |(_, origin, _)| origin.clone());
+                lines.push(format!("{name} = {now} (was {before}; {why})"));
+            }
+            Some(_) => {}
+        }
+    }
+    lines
+}
+
+/// The answers that changed, after the report.
+fn push_answer_changes(text: &mut String, outcome: &Outcome) {
+    if outcome.answer_changes.is_empty() {
+        return;
+    }
+    let _ = writeln!(text, "\nAnswers:");
+    for line in &outcome.answer_changes {
+        let _ = writeln!(text, "  {line}");
+    }
 }
 
 /// The changelog sections of the versions the update brings, after the report.
@@ -286,7 +341,8 @@ fn prepare(
     let mut presets = Presets::given(options.data_file.as_deref(), &options.data)?
         .with_user(options.user.clone());
     presets.check_known(manifest)?;
-    presets.add_recorded(&project.recorded);
+    let (carried, mut answer_changes) =
+        presets.add_recorded_migrated(&project.recorded, manifest)?;
     for dropped in presets.retain_known(manifest) {
         warnings.push(format!(
             "answer `{dropped}` is no longer asked by {} {}; it is dropped",
@@ -303,6 +359,7 @@ fn prepare(
             .dialect
             .collect(&theirs.template, &presets, mode, &project.name())?;
     warnings.extend(new_answers.warnings.iter().cloned());
+    answer_changes.extend(changed_answers(&carried, &presets, &new_answers, manifest));
     let (_, mut theirs_tree) = crate::project::generate::render_project_with(
         &theirs.template,
         &theirs.provenance,
@@ -360,6 +417,7 @@ fn prepare(
         plan,
         from,
         to,
+        answer_changes,
         changelog,
         warnings,
     })

@@ -29,6 +29,11 @@ pub enum Value {
 }
 
 impl Value {
+    /// The value as JSON (what `--json` reports and the recorded answers hold).
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
     /// The value as the answers file holds it; `None` for a JSON null, which TOML cannot hold
     /// (left out, it is the default again on replay).
     fn to_toml(&self) -> Option<toml::Value> {
@@ -253,6 +258,80 @@ impl Presets {
         }
     }
 
+    /// [`Presets::add_recorded`] carried over to `manifest`'s questions: an answer recorded under a
+    /// question's earlier name (`renamed_from`) moves to its name, and an old choice value
+    /// (`renamed_values`) becomes the new one, unless the user gives that question an answer now.
+    /// Returns the answers as carried (the baseline the new answers are compared with) and a line
+    /// per migration. Two earlier names recorded with different answers is an error: nothing can
+    /// choose between them.
+    pub fn add_recorded_migrated(
+        &mut self,
+        recorded: &Recorded,
+        manifest: &Manifest,
+    ) -> Result<(serde_json::Map<String, serde_json::Value>, Vec<String>)> {
+        let mut answers = recorded.answers.clone();
+        let mut notes = Vec::new();
+        for question in &manifest.questions {
+            let olds: Vec<&String> = question
+                .renamed_from
+                .iter()
+                .filter(|old| answers.contains_key(*old))
+                .collect();
+            let given = self
+                .values
+                .get(&question.name)
+                .is_some_and(|(_, _, now)| *now);
+            if !answers.contains_key(&question.name) && !given {
+                let mut values = olds.iter().filter_map(|old| answers.get(*old));
+                if let Some(first) = values.next()
+                    && values.any(|other| other != first)
+                {
+                    let shown: Vec<String> = olds
+                        .iter()
+                        .map(|old| format!("`{old}` = {}", answers[old.as_str()]))
+                        .collect();
+                    return Err(Error::Question {
+                        path: manifest.path.clone(),
+                        line: question.line,
+                        question: question.name.clone(),
+                        message: format!(
+                            "`renamed_from`: {} records {}, which disagree; answer it with -d {}=...",
+                            recorded.path.display(),
+                            shown.join(" and "),
+                            question.name
+                        ),
+                    });
+                }
+                if let Some(old) = olds.first() {
+                    let value = answers[old.as_str()].clone();
+                    notes.push(format!(
+                        "{} = {value} (recorded as `{old}`, renamed in {} {})",
+                        question.name, manifest.name, manifest.version
+                    ));
+                    answers.insert(question.name.clone(), value);
+                }
+            }
+            for old in olds {
+                answers.remove(old.as_str());
+            }
+            if let Some(value) = answers.get_mut(&question.name)
+                && let Some(note) = rename_value(question, value)
+            {
+                notes.push(format!(
+                    "{} = {value} ({note}, renamed in {} {})",
+                    question.name, manifest.name, manifest.version
+                ));
+            }
+        }
+        let origin = format!("recorded in {}", recorded.path.display());
+        for (key, value) in &answers {
+            self.values
+                .entry(key.clone())
+                .or_insert_with(|| (Raw::Data(value.clone()), origin.clone(), false));
+        }
+        Ok((answers, notes))
+    }
+
     /// Drops the answers `manifest` no longer asks for and returns their names: a recorded answer
     /// to a question a newer version removed is not an error.
     pub fn retain_known(&mut self, manifest: &Manifest) -> Vec<String> {
@@ -291,6 +370,31 @@ impl Presets {
         }
         Ok(())
     }
+}
+
+/// Maps a recorded choice (or each of a multi-choice's) by the question's `renamed_values`;
+/// says what changed, or `None` when nothing did.
+fn rename_value(question: &Question, value: &mut serde_json::Value) -> Option<String> {
+    let renamed = |old: &str| {
+        question
+            .renamed_values
+            .iter()
+            .find(|(from, _)| from == old)
+            .map(|(_, to)| to.clone())
+    };
+    let before = value.clone();
+    match value {
+        serde_json::Value::String(old) => *old = renamed(old)?,
+        serde_json::Value::Array(items) => {
+            for item in items.iter_mut() {
+                if let Some(new) = item.as_str().and_then(renamed) {
+                    *item = serde_json::Value::String(new);
+                }
+            }
+        }
+        _ => return None,
+    }
+    (*value != before).then(|| format!("was {before}"))
 }
 
 /// Asks questions. Implementations: a terminal (dialoguer), or a script in tests.

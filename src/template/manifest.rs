@@ -185,6 +185,12 @@ pub struct Question {
     pub labels: Vec<(String, String)>,
     /// Shown instead of the pattern when `validate` refuses an answer.
     pub validate_message: Option<String>,
+    /// Names the question had in earlier versions (`renamed_from`): `update` carries a recorded
+    /// answer under an old name over to this one.
+    pub renamed_from: Vec<String>,
+    /// Choice values renamed since earlier versions, old to new (`renamed_values`): `update` maps a
+    /// recorded answer's old value to the new one.
+    pub renamed_values: Vec<(String, String)>,
     /// 1-based line of the question's table in the manifest.
     pub line: usize,
 }
@@ -203,6 +209,8 @@ impl Question {
             secret: false,
             labels: Vec::new(),
             validate_message: None,
+            renamed_from: Vec::new(),
+            renamed_values: Vec::new(),
             line: 1,
         }
     }
@@ -322,6 +330,10 @@ struct RawQuestion {
     secret: bool,
     choices: Option<Vec<RawChoice>>,
     validate_message: Option<String>,
+    #[serde(default)]
+    renamed_from: Vec<String>,
+    #[serde(default)]
+    renamed_values: toml::Table,
 }
 
 /// [`parse`] for a manifest read as bytes, which must be UTF-8.
@@ -394,6 +406,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
         }
         questions.push(question);
     }
+    check_renames(path, &questions)?;
 
     let computed = parse_computed(path, &lines, raw.computed, &questions)?;
     let rules = parse_rules(path, &lines, raw.files)?;
@@ -662,6 +675,13 @@ fn check_question(path: &Path, line: usize, raw: RawQuestion) -> Result<Question
         ));
     }
 
+    let renamed_values = check_renamed(
+        &raw.name,
+        &raw.renamed_from,
+        &raw.renamed_values,
+        &kind,
+        &fail,
+    )?;
     let default = raw
         .default
         .map(|value| literal_default(&kind, value).map_err(fail))
@@ -678,8 +698,72 @@ fn check_question(path: &Path, line: usize, raw: RawQuestion) -> Result<Question
         secret: raw.secret,
         labels,
         validate_message: raw.validate_message,
+        renamed_from: raw.renamed_from,
+        renamed_values,
         line,
     })
+}
+
+/// A question's `renamed_from` (earlier names: identifiers, not its own) and its `renamed_values`
+/// (old choice value to one of its choices), as pairs.
+fn check_renamed(
+    name: &str,
+    renamed_from: &[String],
+    renamed_values: &toml::Table,
+    kind: &Kind,
+    fail: &impl Fn(String) -> Error,
+) -> Result<Vec<(String, String)>> {
+    for old in renamed_from {
+        if !is_identifier(old) || old == name {
+            return Err(fail(format!(
+                "`renamed_from`: {old:?} must be an earlier name of the question: an identifier other than its own"
+            )));
+        }
+    }
+    let mut pairs = Vec::with_capacity(renamed_values.len());
+    for (old, new) in renamed_values {
+        let (Kind::Choice(choices) | Kind::MultiChoice(choices)) = kind else {
+            return Err(fail(
+                "`renamed_values` maps old choice values to new ones: it goes with choice questions only".into(),
+            ));
+        };
+        let Some(new) = new.as_str().filter(|new| choices.iter().any(|c| c == new)) else {
+            return Err(fail(format!(
+                "`renamed_values`: {old:?} must map to one of the choices ({}), not {new}",
+                choices.join(", ")
+            )));
+        };
+        pairs.push((old.clone(), new.to_owned()));
+    }
+    Ok(pairs)
+}
+
+/// An old name stands for one question only, and is no current question's name: otherwise a
+/// recorded answer would have two places to go.
+fn check_renames(path: &Path, questions: &[Question]) -> Result<()> {
+    let mut claimed: Vec<(&str, &str)> = Vec::new();
+    for question in questions {
+        for old in &question.renamed_from {
+            if questions.iter().any(|q| q.name == *old) {
+                return Err(question_error(
+                    path,
+                    question.line,
+                    &question.name,
+                    format!("`renamed_from`: `{old}` is the name of a question of this version"),
+                ));
+            }
+            if let Some((_, other)) = claimed.iter().find(|(name, _)| name == old) {
+                return Err(question_error(
+                    path,
+                    question.line,
+                    &question.name,
+                    format!("`renamed_from`: `{old}` is also claimed by question `{other}`"),
+                ));
+            }
+            claimed.push((old, &question.name));
+        }
+    }
+    Ok(())
 }
 
 fn check_choices(choices: Vec<String>, fail: &impl Fn(String) -> Error) -> Result<Vec<String>> {

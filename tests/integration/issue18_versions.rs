@@ -122,3 +122,159 @@ fn issue18_check_reports_what_the_newest_version_makes_of_the_recorded_answers()
     // And update does stop there, as check said.
     env.update("proj", &["--defaults"]).assert().code(1);
 }
+
+const V1: &str = "[[questions]]\nname = \"author\"\ndefault = \"Nobody\"\n\n[[questions]]\nname = \"owner\"\ndefault = \"Nobody\"\n\n[[questions]]\nname = \"license\"\nchoices = [\"mit\", \"gpl\"]\n";
+const V2: &str = "[[questions]]\nname = \"author_name\"\ndefault = \"Nobody\"\nrenamed_from = [\"author\", \"owner\"]\n\n[[questions]]\nname = \"license\"\nchoices = [\"MIT\", \"GPL-3.0\"]\nrenamed_values = { mit = \"MIT\", gpl = \"GPL-3.0\" }\n\n[[questions]]\nname = \"org\"\ndefault = \"my-org\"\n";
+
+fn renamed(env: &TestEnv) -> TemplateRepo {
+    let repo = env.template_repo("tpl");
+    repo.version("1.0.0", V1)
+        .file("LICENSE.tera", "{{ license }} (c) {{ author }}\n")
+        .tag();
+    repo.version("2.0.0", V2)
+        .file(
+            "LICENSE.tera",
+            "{{ license }} (c) {{ author_name }} of {{ org }}\n",
+        )
+        .tag();
+    repo
+}
+
+#[test]
+fn issue18_a_renamed_question_and_renamed_choice_values_keep_the_teams_answers() {
+    let env = TestEnv::new();
+    let repo = renamed(&env);
+    env.groundwork()
+        .args(["new", "proj", "--defaults", "--ref", "1.0.0"])
+        .args([
+            "-d",
+            "author=Team Alpha",
+            "-d",
+            "owner=Team Alpha",
+            "-d",
+            "license=gpl",
+            "--template",
+        ])
+        .arg(repo.path())
+        .assert()
+        .success();
+    assert_eq!(env.read("proj/LICENSE"), "gpl (c) Team Alpha\n");
+    let root = env.path("proj").display().to_string();
+
+    // check knows the rename: nothing is dropped, only `org` is new.
+    let assert = env
+        .groundwork()
+        .args(["check", "proj", "--json"])
+        .assert()
+        .code(4);
+    let report: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(
+        report["update"],
+        serde_json::json!({"version": "2.0.0", "new_questions": ["org"], "dropped": [], "refused": null})
+    );
+
+    env.update("proj", &[])
+        .assert()
+        .success()
+        .stdout(format!(
+            "Updated {root} from tpl 1.0.0 to tpl 2.0.0:\n  updated      LICENSE  +1 -1\n1 files: 1 updated; 1 lines added, 1 removed; 0 conflict(s)\n\
+             Review the changes (git diff), then commit them with the answers file.\n\n\
+             Answers:\n  \
+             author_name = \"Team Alpha\" (recorded as `author`, renamed in tpl 2.0.0)\n  \
+             license = \"GPL-3.0\" (was \"gpl\", renamed in tpl 2.0.0)\n  \
+             org = \"my-org\" (new in tpl 2.0.0)\n"
+        ));
+    assert_eq!(
+        env.read("proj/LICENSE"),
+        "GPL-3.0 (c) Team Alpha of my-org\n"
+    );
+    let answers = env.read("proj/.groundwork.toml");
+    assert!(
+        answers.ends_with(
+            "[answers]\nauthor_name = \"Team Alpha\"\nlicense = \"GPL-3.0\"\norg = \"my-org\"\n"
+        ),
+        "{answers}"
+    );
+}
+
+#[test]
+fn issue18_a_migration_that_cannot_apply_is_an_error_before_anything_is_written() {
+    let env = TestEnv::new();
+    let repo = renamed(&env);
+    env.groundwork()
+        .args(["new", "proj", "--defaults", "--ref", "1.0.0"])
+        .args([
+            "-d",
+            "author=Team Alpha",
+            "-d",
+            "owner=Team Beta",
+            "--template",
+        ])
+        .arg(repo.path())
+        .assert()
+        .success();
+    let before = env.read("proj/.groundwork.toml");
+    // The template as the update reads it: 2.0.0's commit, checked out beside the repository.
+    let commit = git2::Repository::open(repo.path())
+        .unwrap()
+        .revparse_single("v2.0.0^{commit}")
+        .unwrap()
+        .id()
+        .to_string();
+    let manifest = format!("{}@{}/template.toml", repo.path().display(), &commit[..7]);
+    env.update("proj", &[])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(format!(
+            "error: {}:6: question `author_name`: `renamed_from`: {} records `author` = \"Team Alpha\" and `owner` = \"Team Beta\", which disagree; answer it with -d author_name=...\n",
+            manifest,
+            env.path("proj/.groundwork.toml").display()
+        ));
+    assert_eq!(env.read("proj/.groundwork.toml"), before);
+    assert_eq!(env.read("proj/LICENSE"), "mit (c) Team Alpha\n");
+    // Answered now, there is nothing to choose.
+    env.update("proj", &["-d", "author_name=Team Gamma"])
+        .assert()
+        .success();
+    assert_eq!(env.read("proj/LICENSE"), "MIT (c) Team Gamma of my-org\n");
+}
+
+#[test]
+fn issue18_renames_that_could_send_an_answer_two_ways_are_refused() {
+    let env = TestEnv::new();
+    for (name, questions, message) in [
+        (
+            "current",
+            "[[questions]]\nname = \"a\"\n\n[[questions]]\nname = \"b\"\nrenamed_from = [\"a\"]\n",
+            "b|question `b`: `renamed_from`: `a` is the name of a question of this version",
+        ),
+        (
+            "twice",
+            "[[questions]]\nname = \"a\"\nrenamed_from = [\"old\"]\n\n[[questions]]\nname = \"b\"\nrenamed_from = [\"old\"]\n",
+            "b|question `b`: `renamed_from`: `old` is also claimed by question `a`",
+        ),
+        (
+            "value",
+            "[[questions]]\nname = \"c\"\nchoices = [\"MIT\"]\nrenamed_values = { mit = \"GPL\" }\n",
+            "c|question `c`: `renamed_values`: \"mit\" must map to one of the choices (MIT), not \"GPL\"",
+        ),
+    ] {
+        let template = env.template(name, questions).file("a.txt", "").build();
+        // The error points at the question's `[[questions]]` line, the one above its name.
+        let (question, message) = message.split_once('|').unwrap();
+        let manifest = std::fs::read_to_string(template.join("template.toml")).unwrap();
+        let line = manifest
+            .lines()
+            .position(|l| l == format!("name = \"{question}\""))
+            .unwrap();
+        env.new_project(&template, "out", &["--defaults"])
+            .assert()
+            .code(1)
+            .stderr(format!(
+                "error: {}/template.toml:{line}: {message}\n",
+                template.display()
+            ));
+        assert!(!env.exists("out"), "{name}");
+    }
+}
