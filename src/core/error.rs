@@ -96,6 +96,16 @@ pub enum Error {
     #[error("malformed `-d {arg}`: expected KEY=VALUE")]
     MalformedData { arg: String },
 
+    #[error(
+        "{url}: tag {tag} says version {tagged}, but template.toml at that commit says version = \"{version}\"; a release's tag and version must agree: set version = \"{tagged}\" in template.toml, commit, and move the tag there (git tag -f {tag}), or delete the tag"
+    )]
+    TagVersionMismatch {
+        url: String,
+        tag: String,
+        tagged: String,
+        version: String,
+    },
+
     #[error("data file {path}: {message}")]
     DataFile { path: PathBuf, message: String },
 

@@ -87,6 +87,9 @@ pub(super) fn load(
         (Err(resolve_error), None) => return Err(resolve_error),
     };
     let template = read_template(repo, url, oid, subdir)?;
+    if !template.dialect.follows_branch() {
+        check_tags_agree(repo, url, oid, &template.manifest.version)?;
+    }
     Ok(Loaded {
         provenance: Provenance {
             source: url.to_owned(),
@@ -447,6 +450,32 @@ pub(super) fn checkout_of(dir: &Path) -> Option<(Repository, PathBuf, Option<Str
         .filter(|s| !s.is_empty())
         .map(|s| s.replace('\\', "/"));
     Some((repo, workdir, subdir))
+}
+
+/// A native template's version is its `template.toml`'s; a version tag on the same commit must
+/// say the same, or `check` (which lists tags) and `update` (which records the manifest) would
+/// disagree for ever.
+fn check_tags_agree(
+    repo: &Repository,
+    url: &str,
+    commit: Oid,
+    version: &semver::Version,
+) -> Result<()> {
+    for (tagged, tag) in version_tags(repo, url)? {
+        let on_commit = repo
+            .revparse_single(&format!("refs/tags/{tag}"))
+            .and_then(|o| o.peel_to_commit())
+            .is_ok_and(|c| c.id() == commit);
+        if on_commit && tagged != *version {
+            return Err(Error::TagVersionMismatch {
+                url: url.to_owned(),
+                tag,
+                tagged: tagged.to_string(),
+                version: version.to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A cookiecutter template's version at `commit`: the highest version tag on it, else 0.0.0.

@@ -278,3 +278,42 @@ fn issue18_renames_that_could_send_an_answer_two_ways_are_refused() {
         assert!(!env.exists("out"), "{name}");
     }
 }
+
+#[test]
+fn issue18_a_tag_that_disagrees_with_its_template_version_is_refused_by_every_command() {
+    let env = TestEnv::new();
+    let repo = env.template_repo("tpl");
+    repo.version("1.0.0", QUESTIONS)
+        .file("README.md.tera", "# {{ project_name }}\n")
+        .tag();
+    env.groundwork()
+        .args(["new", "proj", "--defaults", "--template"])
+        .arg(repo.path())
+        .assert()
+        .success();
+    // 1.1.0's content, tagged v1.2.0 by mistake.
+    repo.version("1.1.0", QUESTIONS)
+        .file("README.md.tera", "# {{ project_name }} 1.1\n")
+        .tag();
+    let git = git2::Repository::open(repo.path()).unwrap();
+    let head = git.head().unwrap().peel(git2::ObjectType::Commit).unwrap();
+    git.tag_lightweight("v1.2.0", &head, false).unwrap();
+    let message = format!(
+        "error: {}: tag v1.2.0 says version 1.2.0, but template.toml at that commit says version = \"1.1.0\"; a release's tag and version must agree: set version = \"1.2.0\" in template.toml, commit, and move the tag there (git tag -f v1.2.0), or delete the tag\n",
+        repo.path().display()
+    );
+    env.groundwork()
+        .args(["new", "other", "--defaults", "--template"])
+        .arg(repo.path())
+        .assert()
+        .code(1)
+        .stderr(message.clone());
+    assert!(!env.exists("other"));
+    env.groundwork()
+        .args(["check", "proj"])
+        .assert()
+        .code(1)
+        .stderr(message.clone());
+    env.update("proj", &[]).assert().code(1).stderr(message);
+    assert_eq!(env.read("proj/README.md"), "# Demo\n");
+}
