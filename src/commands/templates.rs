@@ -140,6 +140,31 @@ fn write_text(listed: &[Listed], detail: bool, out: &mut dyn Write) -> std::io::
 mod tests {
     use super::*;
 
+    /// The built-in template has an entry for every release, so this line is tested here: a release
+    /// without an entry is named before the entries, and no line is written when none is missing.
+    #[test]
+    fn releases_without_a_changelog_entry_are_named() {
+        let listed = |changelog: &str| Listed {
+            name: "t".into(),
+            description: "d".into(),
+            versions: vec![Version::new(1, 1, 0), Version::new(1, 0, 0)],
+            changelog: Some(entries(changelog)),
+        };
+        let shown = |changelog: &str| {
+            let mut out = Vec::new();
+            write_text(&[listed(changelog)], true, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            shown("## 1.1.0\n\n- b\n"),
+            "t: d\nVersions, newest first: 1.1.0 (latest), 1.0.0\nNo changelog entry for 1.0.0.\n\n## 1.1.0\n\n- b\n"
+        );
+        assert_eq!(
+            shown("## 1.1.0\n\n- b\n\n## 1.0.0\n\n- a\n"),
+            "t: d\nVersions, newest first: 1.1.0 (latest), 1.0.0\n\n## 1.1.0\n\n- b\n\n## 1.0.0\n\n- a\n"
+        );
+    }
+
     #[test]
     fn changelog_sections_are_split_at_second_level_headings() {
         let text =
