@@ -116,3 +116,34 @@ fn write_text(listed: &[Listed], detail: bool, out: &mut dyn Write) -> std::io::
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The built-in template has an entry for every release, so this line is tested here: a release
+    /// without an entry is named before the entries, and no line is written when none is missing.
+    /// A heading's date is shown beside its version.
+    #[test]
+    fn releases_without_a_changelog_entry_are_named() {
+        let listed = |changelog: &str| Listed {
+            name: "t".into(),
+            description: "d".into(),
+            versions: vec![Version::new(1, 1, 0), Version::new(1, 0, 0)],
+            changelog: Some(changelog::entries(changelog)),
+        };
+        let shown = |changelog: &str| {
+            let mut out = Vec::new();
+            write_text(&[listed(changelog)], true, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            shown("## 1.1.0\n\n- b\n"),
+            "t: d\nVersions, newest first: 1.1.0 (latest), 1.0.0\nNo changelog entry for 1.0.0.\n\n## 1.1.0\n\n- b\n"
+        );
+        assert_eq!(
+            shown("## 1.1.0 - 2026-12-01\n\n- b\n\n## 1.0.0\n\n- a\n"),
+            "t: d\nVersions, newest first: 1.1.0 (latest, 2026-12-01), 1.0.0\n\n## 1.1.0 (2026-12-01)\n\n- b\n\n## 1.0.0\n\n- a\n"
+        );
+    }
+}

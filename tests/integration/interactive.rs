@@ -908,3 +908,53 @@ fn a_text_prompt_on_a_narrow_terminal_leaves_no_stale_rows() {
     );
     assert_eq!(shown, expected);
 }
+
+/// The built-in template at the prompt: a project name its pattern refuses is explained in words
+/// (its `validate_message`) and asked again; the next steps follow the created line.
+#[test]
+fn the_builtin_template_explains_a_refused_name_and_prints_next_steps() {
+    let env = TestEnv::new();
+    let mut prompter = Scripted {
+        // Every other question takes its default.
+        answers: [["9 lives", "Churn Model"].as_slice(), &[""; 19]].concat(),
+        ..Scripted::default()
+    };
+    let mut out = Vec::new();
+    let options = NewOptions {
+        source: Source::Builtin("datascience".into()),
+        ..options(&env, env.path("unused"), &[])
+    };
+    run(&options, Some(&mut prompter), &mut out).unwrap();
+    assert_eq!(
+        prompter.refusals,
+        [
+            "project_name: answer for `project_name` (typed) is \"9 lives\": 1 to 40 characters: letters, digits, spaces, `-` or `_`, starting with a letter (e.g. Churn Model)"
+        ]
+    );
+    assert_eq!(
+        &prompter.asked[..3],
+        ["project_name", "project_name", "repo_name"]
+    );
+    let out = String::from_utf8(out).unwrap();
+    let next = out.split_once('\n').unwrap().1;
+    assert!(
+        out.starts_with(&format!(
+            "Created {} from datascience ",
+            env.path("out").display()
+        )),
+        "{out}"
+    );
+    assert_eq!(
+        next,
+        "Next steps: cd into the folder created above, then
+  python3.12 -m venv .venv && . .venv/bin/activate
+  make install && pre-commit install       # the locked dependencies, the package, the git hooks
+  make train                               # train the model into models/model.joblib
+  make test                                # run the tests
+  make validate                            # every check, as CI runs them
+  make serve                               # serve the model on http://localhost:8080
+  make image                               # the container image; deploying: docs/deployment.md
+  kubectl apply -k manifests/argocd        # once per cluster; then a merge deploys dev
+"
+    );
+}
