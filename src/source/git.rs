@@ -87,7 +87,9 @@ pub(super) fn load(
         (Err(resolve_error), None) => return Err(resolve_error),
     };
     let template = read_template(repo, url, oid, subdir)?;
-    if !template.dialect.follows_branch() {
+    // A template in a subfolder may share its repository's tags with others (a monorepo of
+    // templates): only a template at the root owns them.
+    if subdir.is_none() && !template.dialect.follows_branch() {
         check_tags_agree(repo, url, oid, &template.manifest.version)?;
     }
     Ok(Loaded {

@@ -12,7 +12,7 @@ use git2::{Repository, Signature};
 
 use crate::env::TestEnv;
 
-/// A repository at `dir` whose work tree holds a template, committed and tagged `v1.1.0`.
+/// A repository at `dir` whose work tree holds a template, committed and tagged `v1.0.0` (its template.toml version; the two must agree).
 fn tagged_repository(env: &TestEnv, dir: &str) -> (PathBuf, String) {
     let template = env
         .template(dir, "[[questions]]\nname = \"who\"\ndefault = \"world\"\n")
@@ -29,7 +29,7 @@ fn tagged_repository(env: &TestEnv, dir: &str) -> (PathBuf, String) {
     let oid = repo
         .commit(Some("HEAD"), &sig, &sig, "template", &tree, &[])
         .unwrap();
-    repo.tag_lightweight("v1.1.0", &repo.find_object(oid, None).unwrap(), false)
+    repo.tag_lightweight("v1.0.0", &repo.find_object(oid, None).unwrap(), false)
         .unwrap();
     (template, oid.to_string())
 }

@@ -209,7 +209,8 @@ fn issue17_man_pages_render_with_man() {
 }
 
 const DESCRIPTION: &str = "Data-science repository ready to operate: notebooks, a tested Python package, Kubernetes manifests applied by ArgoCD, alerts that link to runbooks, and CI";
-const VERSIONS: &str = "1.7.0 (latest), 1.6.0, 1.5.0, 1.4.0, 1.3.0, 1.2.1, 1.2.0, 1.1.0, 1.0.0";
+/// Each with the date its changelog heading gives.
+const VERSIONS: &str = "1.8.0 (latest, 2026-12-07), 1.7.0 (2026-12-07), 1.6.0 (2026-12-01), 1.5.0 (2026-12-01), 1.4.0 (2026-12-01), 1.3.0 (2026-12-01), 1.2.1 (2026-12-01), 1.2.0 (2026-12-01), 1.1.0 (2026-11-30), 1.0.0 (2026-11-30)";
 
 #[test]
 fn issue17_templates_lists_every_release_newest_first() {
@@ -234,14 +235,24 @@ fn issue17_templates_name_shows_versions_and_changelog() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/datascience/CHANGELOG.md"),
     )
     .unwrap();
-    let entries = &changelog[changelog.find("\n## ").unwrap()..];
+    // Headings are written `## 1.8.0 - 2026-12-07` and shown `## 1.8.0 (2026-12-07)`.
+    let entries: String = changelog[changelog.find("\n## ").unwrap()..]
+        .split_inclusive('\n')
+        .map(|line| match line.strip_prefix("## ") {
+            Some(heading) => {
+                let (version, date) = heading.trim_end().split_once(" - ").unwrap();
+                format!("## {version} ({date})\n")
+            }
+            None => line.to_owned(),
+        })
+        .collect();
     let headings: Vec<&str> = entries
         .lines()
         .filter_map(|line| line.strip_prefix("## "))
         .collect();
-    let versions: Vec<&str> = VERSIONS
-        .split(", ")
-        .map(|v| v.trim_end_matches(" (latest)"))
+    let versions: Vec<String> = VERSIONS
+        .split("), ")
+        .map(|v| format!("{})", v.trim_end_matches(')')).replace("(latest, ", "("))
         .collect();
     assert_eq!(headings, versions);
     env.groundwork()

@@ -249,3 +249,32 @@ fn issue17_a_cookiecutter_template_takes_default_context_from_the_cookiecutterrc
         .success();
     assert_eq!(env.read("grace/README.md"), "Grace (BSD)\n");
 }
+
+#[test]
+fn issue17_the_builtin_templates_author_comes_from_the_git_identity_or_its_default() {
+    let env = TestEnv::new();
+    env.groundwork()
+        .args(["new", "with", "--defaults", "--no-git"])
+        .assert()
+        .success();
+    let answers = env.read("with/.groundwork.toml");
+    assert!(
+        answers.contains("author_name = \"Test User\"\nauthor_email = \"test@example.com\"\n"),
+        "{answers}"
+    );
+    assert!(env.read("with/pyproject.toml").contains("Test User"));
+
+    std::fs::create_dir(env.path("bare-home")).unwrap();
+    env.groundwork()
+        .args(["new", "without", "--defaults", "--no-git"])
+        .env("HOME", env.path("bare-home"))
+        .assert()
+        .success();
+    let answers = env.read("without/.groundwork.toml");
+    assert!(
+        answers.contains(
+            "author_name = \"Data Science Team\"\nauthor_email = \"datascience@example.com\"\n"
+        ),
+        "{answers}"
+    );
+}

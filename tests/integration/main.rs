@@ -14,6 +14,7 @@ mod hooks;
 mod hooks_limits;
 mod interactive;
 mod issue16_commands;
+mod issue17_changelog;
 mod issue17_cli;
 mod issue17_config;
 mod issue17_update;

@@ -551,6 +551,12 @@ fn issue6_projects_from_every_builtin_release_update_to_the_current_one() {
         "project_name=Customer Churn Model",
         "-d",
         "serving=kserve",
+        // Pinned: since 1.8.0 the author defaults to the git identity, which 1.7.0 and earlier
+        // did not read.
+        "-d",
+        "author_name=Team Alpha",
+        "-d",
+        "author_email=alpha@example.com",
     ];
     env.groundwork()
         .args(["new", "fresh", "--no-git"])
