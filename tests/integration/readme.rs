@@ -10,12 +10,20 @@ use std::path::{Path, PathBuf};
 
 use crate::TestEnv;
 
+/// The blocks of `## Install`: they build a release binary and a wheel and install them with pipx,
+/// uv, pip and cargo, which `cargo test` cannot do in its temporary folder.
+const INSTALL_REASON: &str = "run by scripts/test-wheel (in .ci/run): every line of `## Install` \
+                              but `cargo install --git`, without network, in a temporary HOME";
+
 /// Blocks that cannot run here, each known by a line it holds, with the reason.
 const SKIPPED: &[(&str, &str)] = &[
+    ("scripts/wheel", INSTALL_REASON),
     (
-        "cargo install --locked --path .",
-        "installs into ~/.cargo/bin and builds the crate again, inside `cargo test`",
+        "pipx install target/wheels/groundwork-*.whl",
+        INSTALL_REASON,
     ),
+    ("cargo install --locked --path .", INSTALL_REASON),
+    ("groundwork completions bash >", INSTALL_REASON),
     (
         "cargo run --release -- new /tmp/churn-model --defaults",
         "cargo inside `cargo test` (a release build, then a project outside the test's folder); \
@@ -235,6 +243,42 @@ fn issue16_every_readme_shell_block_is_run_or_skipped_with_a_reason() {
     assert!(env.exists("analysis/README.md"));
     assert!(env.exists("projects/my_lib/README.md"));
     assert!(env.exists("existing-repo/.groundwork.toml"));
+}
+
+/// Issue 17: the README's install commands are the ones CI runs. Every shell block of `## Install` is
+/// left to `scripts/test-wheel`, which runs that section's lines (it reads README.md itself) and which
+/// `.ci/run` runs.
+#[test]
+fn issue17_the_install_section_is_run_by_scripts_test_wheel_in_ci() {
+    let readme = std::fs::read_to_string(repository().join("README.md")).unwrap();
+    let start = readme
+        .find("\n## Install\n")
+        .expect("README.md has a `## Install` section");
+    let rest = &readme[start + 1..];
+    let section = &rest[..rest[1..].find("\n## ").map_or(rest.len(), |end| end + 1)];
+    let blocks: Vec<_> = fenced_blocks(section)
+        .into_iter()
+        .filter(|(info, _, _)| SHELL.contains(&info.as_str()))
+        .collect();
+    assert!(blocks.len() >= 3, "{blocks:?}");
+    for (_, lines, _) in &blocks {
+        let reason = SKIPPED
+            .iter()
+            .find(|(marker, _)| lines.iter().any(|l| l.contains(marker)))
+            .map(|(_, reason)| *reason);
+        assert_eq!(reason, Some(INSTALL_REASON), "{lines:?}");
+    }
+    let script = std::fs::read_to_string(repository().join("scripts/test-wheel")).unwrap();
+    assert!(
+        script.contains("$0 == \"## Install\""),
+        "scripts/test-wheel reads the section"
+    );
+    let ci = std::fs::read_to_string(repository().join(".ci/run")).unwrap();
+    assert!(
+        ci.lines()
+            .any(|l| l.trim_start().starts_with("scripts/test-wheel")),
+        ".ci/run runs scripts/test-wheel"
+    );
 }
 
 /// GitHub's anchor for a heading: lower case, spaces to `-`, punctuation other than `-` and `_`
