@@ -286,11 +286,28 @@ fn write_blob(store: &Store, blobs: &Path, hex: &str, contents: &[u8]) -> Result
     Ok(true)
 }
 
-/// Writes through a temporary file and a rename, so a reader never sees half a file.
+/// Writes through a temporary file and a rename, so a reader never sees half a file. The file
+/// gets the mode a file created there would (0666 less the umask: a store shared by a team stays
+/// readable), or, when `path` exists, keeps the mode it had: a release never narrows it.
 fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(parent).map_err(|e| Error::io(parent, e))?;
+    let existing = fs::metadata(path).ok().map(|m| m.permissions());
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        // Created with 0666, which the process umask narrows, as `File::create` would be.
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut file = builder
+        .tempfile_in(parent)
+        .map_err(|e| Error::io(parent, e))?;
     file.write_all(contents).map_err(|e| Error::io(path, e))?;
+    if let Some(permissions) = existing {
+        file.as_file()
+            .set_permissions(permissions)
+            .map_err(|e| Error::io(path, e))?;
+    }
     file.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
 }

@@ -317,3 +317,43 @@ fn issue18_a_tag_that_disagrees_with_its_template_version_is_refused_by_every_co
     env.update("proj", &[]).assert().code(1).stderr(message);
     assert_eq!(env.read("proj/README.md"), "# Demo\n");
 }
+
+#[test]
+fn issue18_template_release_keeps_modes_and_writes_its_store_readable_under_umask_022() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let env = TestEnv::new();
+    let template = env
+        .template("shared", QUESTIONS)
+        .file("README.md.tera", "# {{ project_name }}\n")
+        .build();
+    let manifest = template.join("template.toml");
+    std::fs::set_permissions(&manifest, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 022 && exec \"$0\" template release \"$1\" --version 1.0.0 >/dev/null")
+        .arg(env!("CARGO_BIN_EXE_groundwork"))
+        .arg(&template)
+        .env("HOME", env.root())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&manifest), 0o664, "template.toml keeps its mode");
+    let store = template.join(".groundwork-releases");
+    assert_eq!(mode(&store.join("1.0.0.toml")), 0o644);
+    let blobs: Vec<_> = walkdir::WalkDir::new(&store)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .collect();
+    assert!(blobs.len() > 1, "a record and its blobs");
+    for blob in blobs {
+        assert_eq!(mode(blob.path()), 0o644, "{}", blob.path().display());
+    }
+    assert!(
+        std::fs::read_to_string(&manifest)
+            .unwrap()
+            .contains("version = \"1.0.0\"")
+    );
+}
