@@ -219,7 +219,12 @@ impl Source {
             Source::Local(path) => {
                 let (manifest, _) = read_local_manifest(path)?;
                 let released = release::Store::Disk(path.clone()).versions()?;
-                Ok(with_current(released, manifest.version))
+                // Unreleased edits are a version of their own (`X.Y.Z+digest`): what `update`
+                // would bring.
+                let (_, digest) = load_local(path)?;
+                let current =
+                    unreleased_label(path, &manifest.version, &digest)?.unwrap_or(manifest.version);
+                Ok(with_current(released, current))
             }
             Source::Git { url, .. } => git::versions(url, GitCache::for_url(url)?.path()),
         }
@@ -645,10 +650,18 @@ fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
         return Ok(loaded);
     }
     let (mut template, mut digest) = load_local(root)?;
+    // Edits since the release the manifest names are no release: they render as
+    // `X.Y.Z+<digest>`, so nothing ships under the last release's label.
+    let unreleased = if template.dialect.follows_branch() {
+        None
+    } else {
+        unreleased_label(root, &template.manifest.version, &digest)?
+    };
     if let Some(reference) = reference.filter(|r| *r != CURRENT) {
         let store = release::Store::Disk(root.to_owned());
         match as_version(reference) {
-            Some(wanted) if wanted == template.manifest.version => {}
+            Some(wanted) if unreleased.as_ref() == Some(&wanted) => {}
+            Some(wanted) if wanted == template.manifest.version && unreleased.is_none() => {}
             // A directory keeps earlier versions when its maintainer cut releases.
             Some(wanted) if store.versions()?.contains(&wanted) => {
                 let files = store.files_at(&wanted)?;
@@ -658,6 +671,17 @@ fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
                     .collect();
                 digest = content_digest(&mut hashed);
                 template = store.template_at(&format!("{}@{wanted}", root.display()), &wanted)?;
+                return Ok(Loaded {
+                    provenance: Provenance {
+                        source: root.display().to_string(),
+                        version: template.manifest.version.clone(),
+                        commit: None,
+                        digest: Some(digest),
+                        subdir: None,
+                    },
+                    template,
+                    warnings: Vec::new(),
+                });
             }
             _ => {
                 return Err(Error::VersionUnavailable {
@@ -686,6 +710,16 @@ fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
             warnings: Vec::new(),
         });
     }
+    let mut warnings = Vec::new();
+    if let Some(label) = unreleased {
+        warnings.push(format!(
+            "{} has changes that are in no release: its files differ from release {}, so they go by {label}; cut a release with `groundwork template release {}`",
+            root.display(),
+            template.manifest.version,
+            root.display()
+        ));
+        template.manifest.version = label;
+    }
     Ok(Loaded {
         provenance: Provenance {
             source: root.display().to_string(),
@@ -695,8 +729,34 @@ fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
             subdir: None,
         },
         template,
-        warnings: Vec::new(),
+        warnings,
     })
+}
+
+/// `X.Y.Z+<first 8 hex digits of digest>` when the folder `root` records release `version` (its
+/// manifest's) and its files (`digest`) differ from it; `None` when they are that release, or when
+/// the folder has no such release (then there is nothing to tell them apart from).
+fn unreleased_label(
+    root: &Path,
+    version: &semver::Version,
+    digest: &str,
+) -> Result<Option<semver::Version>> {
+    let store = release::Store::Disk(root.to_owned());
+    if !store.versions()?.contains(version) {
+        return Ok(None);
+    }
+    let files = store.files_at(version)?;
+    let mut hashed: Vec<(&str, bool, &[u8])> = files
+        .iter()
+        .map(|f| (f.path.as_str(), f.executable, f.contents.as_slice()))
+        .collect();
+    if content_digest(&mut hashed) == digest {
+        return Ok(None);
+    }
+    let short = digest.trim_start_matches("sha256:").get(..8).unwrap_or("0");
+    let mut label = version.clone();
+    label.build = semver::BuildMetadata::new(short).unwrap_or(semver::BuildMetadata::EMPTY);
+    Ok(Some(label))
 }
 
 /// The parsed manifest of a directory template and its file's bytes and executable bit.

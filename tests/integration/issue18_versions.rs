@@ -357,3 +357,81 @@ fn issue18_template_release_keeps_modes_and_writes_its_store_readable_under_umas
             .contains("version = \"1.0.0\"")
     );
 }
+
+#[test]
+fn issue18_a_folder_templates_unreleased_edits_go_by_a_version_of_their_own() {
+    let env = TestEnv::new();
+    let template = env
+        .template("tpl", QUESTIONS)
+        .file("README.md.tera", "# {{ project_name }}\n")
+        .build();
+    env.groundwork()
+        .args(["template", "release"])
+        .arg(&template)
+        .args(["--version", "1.0.0"])
+        .assert()
+        .success();
+    // Exactly the release: its version, no warning.
+    env.new_project(&template, "released", &["--defaults"])
+        .assert()
+        .success()
+        .stderr("");
+    assert!(
+        env.read("released/.groundwork.toml")
+            .contains("version = \"1.0.0\"\n")
+    );
+
+    env.write(
+        "tpl/README.md.tera",
+        "# {{ project_name }}\n\nEdited, not released.\n",
+    );
+    let assert = env
+        .new_project(&template, "edited", &["--defaults"])
+        .assert()
+        .success();
+    let answers = env.read("edited/.groundwork.toml");
+    let label = answers
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \"1.0.0+"))
+        .map_or_else(
+            || panic!("no 1.0.0+digest version: {answers}"),
+            |rest| format!("1.0.0+{}", rest.trim_end_matches('"')),
+        );
+    assert_eq!(label.len(), "1.0.0+".len() + 8, "{label}");
+    let dir = template.display();
+    assert_eq!(
+        String::from_utf8_lossy(&assert.get_output().stderr),
+        format!(
+            "warning: {dir} has changes that are in no release: its files differ from release 1.0.0, so they go by {label}; cut a release with `groundwork template release {dir}`\n"
+        )
+    );
+    assert!(
+        String::from_utf8_lossy(&assert.get_output().stdout).starts_with(&format!(
+            "Created {} from tpl {label}:",
+            env.path("edited").display()
+        ))
+    );
+
+    // The project made from the release sees the edits as a version to update to, and takes
+    // them; its base stays the release.
+    env.groundwork()
+        .args(["check", "released"])
+        .assert()
+        .code(4);
+    env.update("released", &[]).assert().success();
+    assert_eq!(
+        env.read("released/README.md"),
+        "# Demo\n\nEdited, not released.\n"
+    );
+    assert!(
+        env.read("released/.groundwork.toml")
+            .contains(&format!("version = \"{label}\"\n"))
+    );
+    env.update("released", &[])
+        .assert()
+        .success()
+        .stdout(format!(
+            "{} is already at tpl {label}: nothing to update.\n",
+            env.path("released").display()
+        ));
+}
