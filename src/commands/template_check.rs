@@ -33,11 +33,14 @@ pub(crate) struct Report {
     pub combinations: usize,
     /// (error message, the answers that trigger it).
     pub problems: Vec<(String, String)>,
+    /// What loading the template noted, such as edits that are in no release.
+    pub warnings: Vec<String>,
 }
 
 /// Checks the template in `dir`: renders every combination of the covering set.
 pub(crate) fn compute(dir: &Path) -> Result<Report> {
-    let template = Source::Local(dir.to_owned()).load(None)?.template;
+    let loaded = Source::Local(dir.to_owned()).load(None)?;
+    let (template, warnings) = (loaded.template, loaded.warnings);
     let combinations = covering_set(&template);
     let mut problems: Vec<(String, String)> = Vec::new();
     for combination in &combinations {
@@ -54,6 +57,7 @@ pub(crate) fn compute(dir: &Path) -> Result<Report> {
         name: format!("{} {}", template.manifest.name, template.manifest.version),
         combinations: combinations.len(),
         problems,
+        warnings,
     })
 }
 
@@ -83,6 +87,9 @@ impl Report {
 
 /// Prints every problem and the number of combinations rendered.
 pub(crate) fn print(report: &Report, out: &mut dyn Write) -> Result<()> {
+    for warning in &report.warnings {
+        writeln!(out, "warning: {warning}").map_err(stdout_error)?;
+    }
     for (message, answers) in &report.problems {
         writeln!(out, "error: {message}\n  with {answers}").map_err(stdout_error)?;
     }

@@ -412,6 +412,16 @@ fn issue18_a_folder_templates_unreleased_edits_go_by_a_version_of_their_own() {
         ))
     );
 
+    // template check says so too, and names the label.
+    env.groundwork()
+        .args(["template", "check"])
+        .arg(&template)
+        .assert()
+        .success()
+        .stdout(format!(
+            "warning: {dir} has changes that are in no release: its files differ from release 1.0.0, so they go by {label}; cut a release with `groundwork template release {dir}`\nRendered 1 combinations of tpl {label}: no errors.\n"
+        ));
+
     // The project made from the release sees the edits as a version to update to, and takes
     // them; its base stays the release.
     env.groundwork()
