@@ -174,6 +174,11 @@ pub(crate) struct ReleaseArgs {
     /// The new version: greater than every recorded release
     #[arg(long, value_name = "X.Y.Z", value_parser = parse_version)]
     pub version: semver::Version,
+
+    /// Release even though git ignores or does not track some of the template's files (they are
+    /// in the release record, but a commit, and so a tag, would leave them out)
+    #[arg(long)]
+    pub allow_ignored: bool,
 }
 
 fn parse_version(text: &str) -> Result<semver::Version, String> {

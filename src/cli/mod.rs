@@ -179,7 +179,11 @@ fn dispatch(command: args::Command, out: &mut dyn Write) -> Result<i32> {
             summary.status().map(|()| 0)
         }
         args::Command::Template(args::TemplateCommand::Release(args)) => {
-            let cut = crate::commands::template_release::cut(&args.dir, &args.version)?;
+            let cut = crate::commands::template_release::cut(
+                &args.dir,
+                &args.version,
+                args.allow_ignored,
+            )?;
             write!(out, "{cut}")
                 .map(|()| 0)
                 .map_err(|e| Error::io("<stdout>", e))

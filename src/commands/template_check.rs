@@ -40,7 +40,17 @@ pub(crate) struct Report {
 /// Checks the template in `dir`: renders every combination of the covering set.
 pub(crate) fn compute(dir: &Path) -> Result<Report> {
     let loaded = Source::Local(dir.to_owned()).load(None)?;
-    let (template, warnings) = (loaded.template, loaded.warnings);
+    let (template, mut warnings) = (loaded.template, loaded.warnings);
+    let left_out: Vec<String> = crate::source::left_out_of_commit(dir)
+        .into_iter()
+        .map(|(path, kind)| format!("{path} ({kind})"))
+        .collect();
+    if !left_out.is_empty() {
+        warnings.push(format!(
+            "git would leave these template files out of its commit, so a release published by tag would lose them: {}",
+            left_out.join(", ")
+        ));
+    }
     let combinations = covering_set(&template);
     let mut problems: Vec<(String, String)> = Vec::new();
     for combination in &combinations {

@@ -39,6 +39,8 @@ pub(crate) struct Cut {
     pub record: PathBuf,
     /// The tag to push, when the template directory is the top of a git work tree.
     pub tag: Option<String>,
+    /// Template files git ignores or does not track, released anyway (`--allow-ignored`).
+    pub left_out: Vec<String>,
 }
 
 impl fmt::Display for Cut {
@@ -59,6 +61,13 @@ impl fmt::Display for Cut {
             self.blobs_added, self.blob_bytes_added
         )?;
         writeln!(f, "  digest  {}", self.digest)?;
+        if !self.left_out.is_empty() {
+            writeln!(
+                f,
+                "  not in git (released with --allow-ignored; a commit leaves them out): {}",
+                self.left_out.join(", ")
+            )?;
+        }
         match &self.tag {
             Some(tag) => writeln!(
                 f,
@@ -71,30 +80,15 @@ impl fmt::Display for Cut {
 
 /// `groundwork template release DIR --version X.Y.Z`: records the template in `dir` as release
 /// `version`, and sets that version in its template.toml.
-pub(crate) fn cut(dir: &Path, version: &Version) -> Result<Cut> {
+pub(crate) fn cut(dir: &Path, version: &Version, allow_left_out: bool) -> Result<Cut> {
     // The same loader `new` uses, so a release holds exactly what a project would be made from
     // (and a broken manifest is refused before anything is recorded).
     let template = Source::Local(dir.to_owned()).load(None)?.template;
     let name = template.manifest.name.clone();
-    let refuse = |reason: String| Error::ReleaseVersion {
-        name: name.clone(),
-        version: version.to_string(),
-        reason,
-    };
+    let left_out = check_left_out(dir, allow_left_out)?;
     let store = Store::Disk(dir.to_owned());
     let latest = store.versions()?.pop();
-    if let Some(latest) = latest.as_ref().filter(|latest| version <= *latest) {
-        return Err(refuse(format!(
-            "it must be greater than every recorded release (latest: {latest}); pass --version {} or higher",
-            next_patch(latest)
-        )));
-    }
-    if *version < template.manifest.version {
-        return Err(refuse(format!(
-            "{MANIFEST_FILE} already says {}; a release never goes back: pass --version {} or higher",
-            template.manifest.version, template.manifest.version
-        )));
-    }
+    check_moves_forward(&template.manifest, version, latest.as_ref())?;
 
     let manifest_path = dir.join(MANIFEST_FILE);
     let (manifest_bytes, _) = crate::source::files::read_file(&manifest_path)?;
@@ -155,6 +149,7 @@ pub(crate) fn cut(dir: &Path, version: &Version) -> Result<Cut> {
         digest: digest.clone(),
         record: dir.join(STORE_DIR).join(format!("{version}.toml")),
         tag: top_of_work_tree(dir).then(|| format!("v{version}")),
+        left_out,
     };
     let record = Record {
         version: version.clone(),
@@ -272,6 +267,49 @@ fn set_version(path: &Path, text: &str, version: &Version) -> Result<String> {
     }
     *item = toml_edit::Item::Value(value);
     Ok(doc.to_string())
+}
+
+/// A release's version is greater than every recorded release and than the manifest's.
+fn check_moves_forward(
+    manifest: &crate::template::Manifest,
+    version: &Version,
+    latest: Option<&Version>,
+) -> Result<()> {
+    let refuse = |reason: String| Error::ReleaseVersion {
+        name: manifest.name.clone(),
+        version: version.to_string(),
+        reason,
+    };
+    if let Some(latest) = latest.filter(|latest| version <= *latest) {
+        return Err(refuse(format!(
+            "it must be greater than every recorded release (latest: {latest}); pass --version {} or higher",
+            next_patch(latest)
+        )));
+    }
+    if *version < manifest.version {
+        return Err(refuse(format!(
+            "{MANIFEST_FILE} already says {}; a release never goes back: pass --version {} or higher",
+            manifest.version, manifest.version
+        )));
+    }
+    Ok(())
+}
+
+/// The template files a commit would leave out (`path (ignored|untracked)`): refused unless
+/// `allow` (`--allow-ignored`). A release published by a git tag holds what the commit holds, so
+/// such a file would be in the release record but never reach the projects made from the tag.
+fn check_left_out(dir: &Path, allow: bool) -> Result<Vec<String>> {
+    let left_out: Vec<String> = crate::source::left_out_of_commit(dir)
+        .into_iter()
+        .map(|(path, kind)| format!("{path} ({kind})"))
+        .collect();
+    if !left_out.is_empty() && !allow {
+        return Err(Error::ReleaseLeftOut {
+            dir: dir.to_owned(),
+            files: left_out.join(", "),
+        });
+    }
+    Ok(left_out)
 }
 
 /// Writes a blob unless the store already has it; returns whether it was written.
@@ -470,7 +508,7 @@ mod tests {
     fn release_second_cut_records_only_the_changes_and_both_trees_come_back() {
         let dir = tiny();
         let root = dir.path();
-        let first = cut(root, &v("0.1.0")).unwrap();
+        let first = cut(root, &v("0.1.0"), false).unwrap();
         assert_eq!((first.added, first.changed, first.removed), (5, 0, 0));
         assert_eq!(first.parent, None);
         assert_eq!(first.tag, None, "a temp dir is no git work tree");
@@ -481,7 +519,7 @@ mod tests {
         write(root, "keep.txt", "kept, and changed\n");
         write(root, "new.txt", "new\n");
         fs::remove_file(root.join("gone.txt")).unwrap();
-        let second = cut(root, &v("0.2.0")).unwrap();
+        let second = cut(root, &v("0.2.0"), false).unwrap();
         let second_tree = on_disk(root);
 
         let record = Store::Disk(root.to_owned()).record(&v("0.2.0")).unwrap();
@@ -523,10 +561,10 @@ mod tests {
     fn release_version_must_move_forward() {
         let dir = tiny();
         let root = dir.path();
-        cut(root, &v("0.2.0")).unwrap();
+        cut(root, &v("0.2.0"), false).unwrap();
         write(root, "keep.txt", "changed\n");
         for version in ["0.2.0", "0.1.9"] {
-            let error = cut(root, &v(version)).unwrap_err().to_string();
+            let error = cut(root, &v(version), false).unwrap_err().to_string();
             assert!(
                 error.contains("greater than every recorded release (latest: 0.2.0)")
                     && error.contains("--version 0.2.1"),
@@ -537,7 +575,9 @@ mod tests {
         let fresh = tiny();
         let text = MANIFEST.replace("0.1.0", "0.5.0");
         write(fresh.path(), MANIFEST_FILE, &text);
-        let error = cut(fresh.path(), &v("0.4.0")).unwrap_err().to_string();
+        let error = cut(fresh.path(), &v("0.4.0"), false)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("template.toml already says 0.5.0"),
             "{error}"
@@ -549,9 +589,9 @@ mod tests {
     fn release_with_nothing_changed_is_refused_and_writes_nothing() {
         let dir = tiny();
         let root = dir.path();
-        cut(root, &v("0.1.0")).unwrap();
+        cut(root, &v("0.1.0"), false).unwrap();
         let before = blobs(root);
-        let error = cut(root, &v("0.2.0")).unwrap_err();
+        let error = cut(root, &v("0.2.0"), false).unwrap_err();
         assert!(matches!(error, Error::NothingToRelease { .. }), "{error}");
         assert!(error.to_string().contains("since release 0.1.0"));
         assert_eq!(blobs(root), before);
@@ -567,9 +607,9 @@ mod tests {
     fn release_notices_a_changed_executable_bit() {
         let dir = tiny();
         let root = dir.path();
-        cut(root, &v("0.1.0")).unwrap();
+        cut(root, &v("0.1.0"), false).unwrap();
         make_executable(&root.join("keep.txt"));
-        let second = cut(root, &v("0.1.1")).unwrap();
+        let second = cut(root, &v("0.1.1"), false).unwrap();
         assert_eq!(second.changed, 2, "keep.txt and template.toml");
         // Same contents: the blob is shared, only the record says executable.
         assert_eq!(second.blobs_added, 1);
@@ -583,7 +623,7 @@ mod tests {
     #[test]
     fn release_bump_keeps_comments_and_layout() {
         let dir = tiny();
-        cut(dir.path(), &v("1.0.0")).unwrap();
+        cut(dir.path(), &v("1.0.0"), false).unwrap();
         let text = fs::read_to_string(dir.path().join(MANIFEST_FILE)).unwrap();
         assert_eq!(
             text,
@@ -596,7 +636,7 @@ mod tests {
     fn release_store_refuses_a_damaged_blob_and_an_unknown_version() {
         let dir = tiny();
         let root = dir.path();
-        cut(root, &v("0.1.0")).unwrap();
+        cut(root, &v("0.1.0"), false).unwrap();
         let store = Store::Disk(root.to_owned());
         let error = store.files_at(&v("0.3.0")).unwrap_err().to_string();
         assert!(

@@ -291,6 +291,11 @@ pub enum Error {
     )]
     ReleaseStore { path: PathBuf, message: String },
 
+    #[error(
+        "cannot release {dir}: git would leave these template files out of its commit, so a release published by tag would lose them: {files}; add them to git (`git add -f` for an ignored one) or remove them, or pass --allow-ignored to release anyway"
+    )]
+    ReleaseLeftOut { dir: PathBuf, files: String },
+
     #[error("cannot release `{name}` {version}: {reason}")]
     ReleaseVersion {
         name: String,

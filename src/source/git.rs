@@ -437,6 +437,45 @@ pub(super) fn clean_checkout(dir: &Path) -> Option<CleanCheckout> {
     })
 }
 
+/// Files of the template folder `dir` that a commit of its git work tree would leave out: those
+/// git ignores (`"ignored"`) and those it does not track yet (`"untracked"`), template-relative
+/// and sorted; empty when `dir` is in no work tree. The `.git` folder and the release store are
+/// not template files.
+pub(crate) fn left_out_of_commit(dir: &Path) -> Vec<(String, &'static str)> {
+    let Some((repo, _, subdir)) = checkout_of(dir) else {
+        return Vec::new();
+    };
+    let mut options = git2::StatusOptions::new();
+    options
+        .include_ignored(true)
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .recurse_ignored_dirs(true);
+    if let Some(subdir) = &subdir {
+        options.pathspec(subdir);
+    }
+    let Ok(statuses) = repo.statuses(Some(&mut options)) else {
+        return Vec::new();
+    };
+    let prefix = subdir.map(|s| format!("{s}/")).unwrap_or_default();
+    let mut left: Vec<(String, &'static str)> = statuses
+        .iter()
+        .filter_map(|entry| {
+            let path = entry.path().ok()?.strip_prefix(prefix.as_str())?.to_owned();
+            let kind = if entry.status().is_ignored() {
+                "ignored"
+            } else if entry.status().is_wt_new() {
+                "untracked"
+            } else {
+                return None;
+            };
+            (!path.starts_with(".groundwork-releases/")).then_some((path, kind))
+        })
+        .collect();
+    left.sort();
+    left
+}
+
 /// The git work tree holding `dir`: the repository, its work tree (absolute) and where `dir` lies
 /// inside it (`None`: the root).
 pub(super) fn checkout_of(dir: &Path) -> Option<(Repository, PathBuf, Option<String>)> {

@@ -25,7 +25,7 @@ use crate::template::TemplateFile;
 use crate::template::manifest::{self, MANIFEST_FILE, Manifest};
 use crate::template::provenance::{BUILTIN_PREFIX, Provenance};
 
-pub(crate) use git::cache_root;
+pub(crate) use git::{cache_root, left_out_of_commit};
 
 mod recorded {
     include!(concat!(env!("OUT_DIR"), "/executables.rs"));

@@ -190,7 +190,7 @@ fn issue17_man_pages_render_with_man() {
     assert!(page.starts_with("groundwork-template-release(1)"), "{page}");
     assert!(
         page.contains(
-            "SYNOPSIS\n       groundwork template release [-h|--help] <--version> <DIR>\n"
+            "SYNOPSIS\n       groundwork template release [--allow-ignored] [-h|--help] <--version> <DIR>\n"
         ),
         "{page}"
     );

@@ -445,3 +445,49 @@ fn issue18_a_folder_templates_unreleased_edits_go_by_a_version_of_their_own() {
             env.path("released").display()
         ));
 }
+
+#[test]
+fn issue18_template_release_refuses_files_git_would_leave_out_of_the_commit() {
+    let env = TestEnv::new();
+    let repo = env.template_repo("tpl");
+    repo.version("1.0.0", QUESTIONS)
+        .file(".gitignore", "/data/\n.env\n")
+        .file("README.md.tera", "# {{ project_name }}\n")
+        .file("data/sample.csv", "a,b\n1,2\n")
+        .file(".env", "TOKEN=x\n")
+        .tag();
+    env.write("tpl/notes.md", "not added yet\n");
+    let dir = repo.path().display().to_string();
+    env.groundwork()
+        .args(["template", "release", &dir, "--version", "1.1.0"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(format!(
+            "error: cannot release {dir}: git would leave these template files out of its commit, so a release published by tag would lose them: .env (ignored), data/sample.csv (ignored), notes.md (untracked); add them to git (`git add -f` for an ignored one) or remove them, or pass --allow-ignored to release anyway\n"
+        ));
+    assert!(!env.exists("tpl/.groundwork-releases"));
+    env.groundwork()
+        .args(["template", "check", &dir])
+        .assert()
+        .success()
+        .stdout("warning: git would leave these template files out of its commit, so a release published by tag would lose them: .env (ignored), data/sample.csv (ignored), notes.md (untracked)\nRendered 1 combinations of tpl 1.0.0: no errors.\n");
+
+    let assert = env
+        .groundwork()
+        .args([
+            "template",
+            "release",
+            &dir,
+            "--version",
+            "1.1.0",
+            "--allow-ignored",
+        ])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("\n  not in git (released with --allow-ignored; a commit leaves them out): .env (ignored), data/sample.csv (ignored), notes.md (untracked)\n"),
+        "{stdout}"
+    );
+}

@@ -129,6 +129,8 @@ fn release_at_the_top_of_a_git_work_tree_names_the_tag_to_push() {
     let env = TestEnv::new();
     kitchen_sink(&env).build();
     git2::Repository::init(env.path("sink")).unwrap();
+    // Committed first: a release refuses files git would leave out of the commit (issue 18).
+    env.commit_all("sink", "the template");
     env.groundwork()
         .args(["template", "release", "sink", "--version", "1.2.0"])
         .assert()
