@@ -436,7 +436,7 @@ fn load_versions(
     Option<crate::dialect::Runner>,
     Vec<String>,
 )> {
-    let mut base_loaded = project.load_recorded()?;
+    let mut base_loaded = project.load_recorded_exact()?;
     let mut theirs = project.source.load(options.to.as_deref())?;
     let mut hook_warnings = Vec::new();
     let runner = hooks::consent_for_update(

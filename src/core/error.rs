@@ -212,6 +212,15 @@ pub enum Error {
         available: String,
     },
 
+    #[error(
+        "cannot update from {template}: the project was made from its version {version}, and {reason}, so the base to merge from is gone (merging from its current files would drop the template's changes for good); record releases with `groundwork template release` or keep the template in git with version tags, then make the project again, or `groundwork adopt` it"
+    )]
+    BaseGone {
+        template: String,
+        version: String,
+        reason: String,
+    },
+
     #[error("{template} has no version `{reference}`: {reason}")]
     VersionUnavailable {
         template: String,

@@ -52,6 +52,22 @@ impl Project {
     /// The template at the recorded version: the built-in release, the git commit, or a plain
     /// directory's current files (with a warning when they no longer match the recorded digest).
     pub(crate) fn load_recorded(&self) -> Result<Loaded> {
+        self.load_recorded_as(false)
+    }
+
+    /// [`Project::load_recorded`] for a base that is written from: a plain directory whose current
+    /// files are not what the project was made from is an error. Merging from them would drop
+    /// every change the template made since, and record the new version as taken.
+    pub(crate) fn load_recorded_exact(&self) -> Result<Loaded> {
+        self.load_recorded_as(true)
+    }
+
+    fn load_recorded_as(&self, exact: bool) -> Result<Loaded> {
+        let gone = |reason: String| Error::BaseGone {
+            template: self.recorded.provenance.source.clone(),
+            version: self.recorded.provenance.version.to_string(),
+            reason,
+        };
         let provenance = &self.recorded.provenance;
         let reference = match &provenance.commit {
             Some(commit) => commit.clone(),
@@ -61,6 +77,12 @@ impl Project {
             // A plain directory without a release of that version offers only its current files.
             (Source::Local(_), Err(Error::VersionUnavailable { .. })) => {
                 let mut loaded = self.source.load(None)?;
+                if exact {
+                    return Err(gone(format!(
+                        "it holds no release of it (it is at {})",
+                        loaded.provenance.version
+                    )));
+                }
                 loaded.warnings.push(format!(
                     "the template directory {} has no release {reference} (it is at {}); its current files stand in for the base, so template changes may show as yours",
                     provenance.source, loaded.provenance.version
@@ -73,6 +95,11 @@ impl Project {
             && recorded != current
             && loaded.provenance.version == provenance.version
         {
+            if exact {
+                return Err(gone(
+                    "its files changed since the project was made from it, and it holds no release of that version".into(),
+                ));
+            }
             loaded.warnings.push(format!(
                 "the template directory {} changed since this project recorded it (digest {recorded}, now {current}); its current files stand in for the base, so template changes may show as yours",
                 provenance.source

@@ -491,3 +491,30 @@ fn issue18_template_release_refuses_files_git_would_leave_out_of_the_commit() {
         "{stdout}"
     );
 }
+
+#[test]
+fn issue18_update_from_a_folder_without_the_recorded_release_is_an_error_not_a_silent_loss() {
+    let env = TestEnv::new();
+    let template = env
+        .template("tpl", QUESTIONS)
+        .file("README.md.tera", "# {{ project_name }}\n")
+        .build();
+    env.new_project(&template, "p", &["--defaults"])
+        .assert()
+        .success();
+    env.write(
+        "tpl/README.md.tera",
+        "# {{ project_name }}\n\nA template change.\n",
+    );
+    let before = env.read("p/.groundwork.toml");
+    env.update("p", &[])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(format!(
+            "error: cannot update from {}: the project was made from its version 1.0.0, and its files changed since the project was made from it, and it holds no release of that version, so the base to merge from is gone (merging from its current files would drop the template's changes for good); record releases with `groundwork template release` or keep the template in git with version tags, then make the project again, or `groundwork adopt` it\n",
+            template.display()
+        ));
+    assert_eq!(env.read("p/.groundwork.toml"), before);
+    assert_eq!(env.read("p/README.md"), "# Demo\n");
+}

@@ -633,7 +633,7 @@ fn a_directory_template_updates_from_its_recorded_release() {
 }
 
 #[test]
-fn a_directory_template_changed_without_a_release_warns_that_the_base_is_approximate() {
+fn issue18_a_directory_template_changed_without_a_release_stops_update_and_diff_warns() {
     let env = TestEnv::new();
     let template = env
         .template("dirtpl", "")
@@ -650,15 +650,19 @@ fn a_directory_template_changed_without_a_release_warns_that_the_base_is_approxi
         .expect("a directory source records its digest")
         .to_owned();
     std::fs::write(template.join("notes.txt"), "one\ntwo\nthree\n").unwrap();
-    let assert = env.update("proj", &[]).assert().success().code(0);
+    // update refuses (issue 18): its current files are no base to merge from.
+    env.update("proj", &[]).assert().code(1);
+    assert_eq!(env.read("proj/.groundwork.toml"), recorded);
+    // diff, which writes nothing, compares with them and says so.
+    let assert = env.groundwork().args(["diff", "proj"]).assert().success();
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    let now = env
-        .read("proj/.groundwork.toml")
-        .lines()
-        .find_map(|l| l.strip_prefix("digest = \""))
-        .and_then(|l| l.strip_suffix('"'))
-        .unwrap()
+    let now = stderr
+        .split("now ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_default()
         .to_owned();
+    assert!(now.starts_with("sha256:") && now != digest, "{stderr}");
     assert_eq!(
         stderr,
         format!(
