@@ -40,8 +40,10 @@ jsonschema and nbformat).
                                           CronWorkflow batch-scores (after training with a store, without
                                           training with model_store=image) from and to a claim of the build
                                           or the model store's bucket
-  checks.py model-path DIR                the project's own pytest runs the offline model-path test: train,
+  checks.py model-path DIR [--junit XML]  the project's own pytest runs the offline model-path test: train,
                                           batch-score, and with a server serve the artifact in a process
+                                          (with --junit, read from the pytest check's JUnit report when it
+                                          exists, instead of running tests/test_model_path.py again)
   checks.py lock DIR                      requirements.lock pins (with hashes) every runtime and build-system
                                           requirement of pyproject.toml and requirements-dev.lock those and
                                           every dev one, at the same version in both, on each Python from the
@@ -1448,20 +1450,53 @@ def cmd_secrets(root: Path, builds: list[Path]) -> int:
 
 
 # --------------------------------------------------------------------------- model path
-def cmd_model_path(root: Path) -> int:
-    """Run the generated project's own model-path test and require each stage of it to pass."""
+def junit_results(junit: Path, module: str) -> tuple[set[str], list[str]]:
+    """The tests of MODULE (e.g. tests.test_model_path) that passed in a pytest JUnit XML report,
+    and one line per test of it that failed, errored or was not found."""
+    import xml.etree.ElementTree as ET
+
+    passed: set[str] = set()
+    failed: list[str] = []
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        name = (case.get("name") or "").split("[")[0]
+        if case.get("classname") != module:
+            # a collection error of the module is reported under its name
+            if case.get("name") == module and case.find("error") is not None:
+                failed.append(f"{module}: collection error")
+            continue
+        outcome = [c.tag for c in case if c.tag in ("failure", "error", "skipped")]
+        if "failure" in outcome or "error" in outcome:
+            failed.append(f"{name}: {', '.join(outcome)}")
+        elif not outcome:
+            passed.add(name)
+    return passed, failed
+
+
+def cmd_model_path(root: Path, junit: Path | None = None) -> int:
+    """Run the generated project's own model-path test and require each stage of it to pass.
+    With JUNIT (the JUnit XML report of the pytest check, which has just run the whole suite, this
+    file included, with this Python in this folder) its results are read instead of running the
+    file a second time."""
     import subprocess
 
     ans = answers(root)
     test = root / "tests" / "test_model_path.py"
     if not test.is_file():
         return finish(["tests/test_model_path.py is missing"], "")
-    env = {**os.environ, "PYTHONPATH": "src", "PYTHONDONTWRITEBYTECODE": "1"}
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", "-q", str(test)],
-        cwd=root, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    passed = set(re.findall(r"^PASSED \S+::(\w+)", run.stdout, re.M))
+    problems: list[str] = []
+    if junit is not None and junit.is_file():
+        print(f"results of tests/test_model_path.py from the pytest check ({junit})")
+        passed, failed = junit_results(junit, "tests.test_model_path")
+        problems += [f"pytest: {line}" for line in failed]
+    else:
+        env = {**os.environ, "PYTHONPATH": "src", "PYTHONDONTWRITEBYTECODE": "1"}
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", "-q", str(test)],
+            cwd=root, env=env, capture_output=True, text=True, timeout=600, check=False,
+        )  # fmt: skip
+        passed = set(re.findall(r"^PASSED \S+::(\w+)", run.stdout, re.M))
+        if run.returncode != 0:
+            problems.append(f"pytest exited {run.returncode}:\n{run.stdout[-3000:]}{run.stderr[-2000:]}")
     wanted = {"test_batch_scoring_writes_predictions_for_a_folder"}
     if ans.get("serving", "none") != "none":
         wanted |= {
@@ -1469,9 +1504,7 @@ def cmd_model_path(root: Path) -> int:
             "test_the_server_scores_like_the_batch_job",
             "test_the_server_stops_cleanly_on_sigterm",
         }
-    problems = [f"{name} did not pass" for name in sorted(wanted - passed)]
-    if run.returncode != 0:
-        problems.append(f"pytest exited {run.returncode}:\n{run.stdout[-3000:]}{run.stderr[-2000:]}")
+    problems = [f"{name} did not pass" for name in sorted(wanted - passed)] + problems
     return finish(problems, f"model path passed: {', '.join(sorted(passed))}")
 
 
@@ -1547,6 +1580,8 @@ def main(argv: list[str]) -> int:
             return cmd_secrets(Path(args[0]), [Path(a) for a in args[1:]])
         if cmd == "model-path" and len(args) == 1:
             return cmd_model_path(Path(args[0]))
+        if cmd == "model-path" and len(args) == 3 and args[1] == "--junit":
+            return cmd_model_path(Path(args[0]), Path(args[2]))
         if cmd == "lock" and len(args) == 1:
             return cmd_lock(Path(args[0]))
         if cmd == "expect" and len(args) == 1:
