@@ -649,7 +649,7 @@ fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
         loaded.warnings.extend(cache.note);
         return Ok(loaded);
     }
-    let (mut template, mut digest) = load_local(root)?;
+    let (mut template, digest) = load_local(root)?;
     // Edits since the release the manifest names are no release: they render as
     // `X.Y.Z+<digest>`, so nothing ships under the last release's label.
     let unreleased = if template.dialect.follows_branch() {
@@ -664,24 +664,10 @@ fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
             Some(wanted) if wanted == template.manifest.version && unreleased.is_none() => {}
             // A directory keeps earlier versions when its maintainer cut releases.
             Some(wanted) if store.versions()?.contains(&wanted) => {
-                let files = store.files_at(&wanted)?;
-                let mut hashed: Vec<(&str, bool, &[u8])> = files
-                    .iter()
-                    .map(|f| (f.path.as_str(), f.executable, f.contents.as_slice()))
-                    .collect();
-                digest = content_digest(&mut hashed);
-                template = store.template_at(&format!("{}@{wanted}", root.display()), &wanted)?;
-                return Ok(Loaded {
-                    provenance: Provenance {
-                        source: root.display().to_string(),
-                        version: template.manifest.version.clone(),
-                        commit: None,
-                        digest: Some(digest),
-                        subdir: None,
-                    },
-                    template,
-                    warnings: Vec::new(),
-                });
+                let digest = release_digest(&store, &wanted)?;
+                let template =
+                    store.template_at(&format!("{}@{wanted}", root.display()), &wanted)?;
+                return Ok(folder_loaded(root, template, digest, Vec::new()));
             }
             _ => {
                 return Err(Error::VersionUnavailable {
@@ -720,7 +706,12 @@ fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
         ));
         template.manifest.version = label;
     }
-    Ok(Loaded {
+    Ok(folder_loaded(root, template, digest, warnings))
+}
+
+/// A template read from the folder `root` (its files, or a release recorded there), as loaded.
+fn folder_loaded(root: &Path, template: Template, digest: String, warnings: Vec<String>) -> Loaded {
+    Loaded {
         provenance: Provenance {
             source: root.display().to_string(),
             version: template.manifest.version.clone(),
@@ -730,7 +721,17 @@ fn load_local_version(root: &Path, reference: Option<&str>) -> Result<Loaded> {
         },
         template,
         warnings,
-    })
+    }
+}
+
+/// The content digest of release `version` in `store`, comparable with a folder's own.
+fn release_digest(store: &release::Store, version: &semver::Version) -> Result<String> {
+    let files = store.files_at(version)?;
+    let mut hashed: Vec<(&str, bool, &[u8])> = files
+        .iter()
+        .map(|f| (f.path.as_str(), f.executable, f.contents.as_slice()))
+        .collect();
+    Ok(content_digest(&mut hashed))
 }
 
 /// `X.Y.Z+<first 8 hex digits of digest>` when the folder `root` records release `version` (its
@@ -745,12 +746,7 @@ fn unreleased_label(
     if !store.versions()?.contains(version) {
         return Ok(None);
     }
-    let files = store.files_at(version)?;
-    let mut hashed: Vec<(&str, bool, &[u8])> = files
-        .iter()
-        .map(|f| (f.path.as_str(), f.executable, f.contents.as_slice()))
-        .collect();
-    if content_digest(&mut hashed) == digest {
+    if release_digest(&store, version)? == digest {
         return Ok(None);
     }
     let short = digest.trim_start_matches("sha256:").get(..8).unwrap_or("0");
